@@ -1,0 +1,1 @@
+"""The unaccepted-order alert: the scheduler job and its rules."""

@@ -1,0 +1,36 @@
+"""The one factory: config -> database -> Desk (and, for the screen, the app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stationdesk import config as config_mod
+from stationdesk import paths
+from stationdesk.domain.errors import DomainError
+from stationdesk.services.context import Clock, Desk, system_clock
+from stationdesk.services.setup import load_directory
+from stationdesk.store import schema
+from stationdesk.store.engine import Database, StoreError
+
+
+def open_desk(db_path: Path | None = None, config_path: Path | None = None, clock: Clock = system_clock) -> Desk:
+    """Open an initialised station database with its config. Refuses a missing or foreign file."""
+    cfg = config_mod.load(config_path if config_path is not None else paths.default_config_path())
+    path = Path(db_path) if db_path is not None else paths.default_db_path()
+    if not path.exists():
+        raise StoreError(f"{path}: 数据库不存在 (run `stationdesk init --station CODE --db {path}` or `stationdesk demo`)")
+    db = Database(path)
+    try:
+        schema.ensure_current(db)
+        with db.read() as conn:
+            code = schema.read_meta(conn, "station_code")
+        if not code:
+            raise StoreError(f"{path}: 没有网点代码 (run `stationdesk init --station CODE`)")
+        directory = load_directory(db)
+        station = directory.find(code)
+        if station is None:
+            raise DomainError(f"{path}: 网点 {code} 不在网点目录中")
+    except Exception:
+        db.dispose()
+        raise
+    return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock)

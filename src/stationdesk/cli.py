@@ -1,0 +1,563 @@
+"""The `stationdesk` command: every use case for scripts and a supervisor's cron jobs.
+
+Entrypoints only parse input and call a service. Heavy imports (SQLAlchemy, Textual) happen
+inside the commands that need them, so `stationdesk --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from stationdesk.services.context import Desk
+    from stationdesk.store.queries import OrderFilter
+
+app = typer.Typer(
+    name="stationdesk",
+    help="stationdesk: 网点电商订单 (e-commerce pickup orders) at the keyboard.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
+scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
+config_app = typer.Typer(help="config.toml: where it is and what it says.", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
+app.add_typer(scan_app, name="scan")
+app.add_typer(config_app, name="config")
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="STATIONDESK_DB", help="Station database file [default: station.db in the user data dir]"),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", envvar="STATIONDESK_CONFIG", help="config.toml [default: the user config dir]"),
+]
+OperatorOpt = Annotated[
+    str | None, typer.Option("--operator", envvar="STATIONDESK_OPERATOR", help="Who is acting (recorded on every event)")
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Refused(Exception):
+    """A refusal found by the CLI itself (bad option); printed like a domain refusal."""
+
+
+def guarded(func: F) -> F:
+    """Print any refusal as one line on stderr and exit non-zero; never a traceback for a person."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from stationdesk.config import ConfigError
+        from stationdesk.domain.errors import DomainError
+        from stationdesk.store.engine import StoreError
+
+        try:
+            return func(*args, **kwargs)
+        except (DomainError, StoreError, ConfigError, Refused) as exc:
+            typer.echo(f"stationdesk: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open(db: Path | None, config: Path | None) -> Desk:
+    from stationdesk.bootstrap import open_desk
+
+    return open_desk(db, config)
+
+
+def _operator(operator: str | None) -> str:
+    from stationdesk.domain.text import clean_text
+
+    name = clean_text(operator or "")
+    if not name:
+        raise Refused("需要操作员: pass --operator NAME or set STATIONDESK_OPERATOR (every action records who did it)")
+    return name
+
+
+def _done(outcome: Any) -> None:
+    typer.echo(outcome.message)
+    for warning in outcome.warnings:
+        typer.echo(f"注意: {warning}", err=True)
+
+
+# ---------------------------------------------------------------- setup
+
+
+@app.callback(invoke_without_command=True)
+def _root(ctx: typer.Context) -> None:
+    """With no command, open the desk (the TUI) on the default database."""
+    if ctx.invoked_subcommand is None:
+        tui(db=None, config=None, operator=None)
+
+
+@app.command()
+@guarded
+def init(
+    station: Annotated[str, typer.Option("--station", help="This station's code in the directory, e.g. HZ001")],
+    stations: Annotated[Path | None, typer.Option("--stations", help="Directory CSV: code,name,province,districts,kind")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Create the station database (or refresh its station directory)."""
+    from stationdesk import paths
+    from stationdesk.services.setup import init_database
+
+    path = db or paths.default_db_path()
+    home = init_database(path, station.strip(), stations)
+    typer.echo(f"{path}: 网点 {home.code} {home.name} ({', '.join(sorted(home.districts))})")
+
+
+@app.command("import")
+@guarded
+def import_(
+    file: Annotated[Path, typer.Argument(help="Order feed: CSV (UTF-8 or GB18030) or JSON Lines")],
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    operator: OperatorOpt = None,
+) -> None:
+    """Import an order feed; prints imported, updated, rejected (with line numbers)."""
+    from stationdesk.services.feed_import import import_feed
+
+    desk = _open(db, config)
+    report = import_feed(desk, file, operator=_operator(operator) if operator else "feed")
+    typer.echo(
+        f"{file}: {report.format}, {report.encoding}: imported {report.imported}, updated {report.updated}, "
+        f"cancelled {report.cancelled}, unchanged {report.unchanged}, rejected {len(report.rejected)}"
+    )
+    for err in report.rejected:
+        typer.echo(f"{file}: {err}", err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def seed(
+    orders: Annotated[int, typer.Option("--orders", min=1, help="How many demo orders to add")] = 2000,
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same orders")] = 1,
+    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Spread over this many recent days")] = 14,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Add realistic demo orders (names, addresses, all sources, some late, out of area, cancelled)."""
+    from stationdesk.services.seed import seed as run_seed
+
+    desk = _open(db, config)
+    n = run_seed(desk, orders, seed_value, days)
+    typer.echo(f"{desk.db.path}: added {n} demo orders")
+
+
+@app.command()
+@guarded
+def demo(
+    db: DbOpt = None,
+    orders: Annotated[int, typer.Option("--orders", min=1, help="Demo orders when creating the database")] = 3000,
+    operator: OperatorOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a seeded demo database if there is none, and open the desk on it."""
+    from stationdesk import paths
+    from stationdesk.services.seed import seed as run_seed
+    from stationdesk.services.setup import init_database
+
+    path = db or paths.demo_db_path()
+    if not path.exists():
+        typer.echo(f"creating demo database {path} ...", err=True)
+        init_database(path, "HZ001")
+        run_seed(_open(path, config), orders, 1)
+    desk = _open(path, config)
+    _run_tui(desk, operator or "演示员")
+
+
+@app.command()
+@guarded
+def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """Open the desk (full-screen) on a station database."""
+    desk = _open(db, config)
+    _run_tui(desk, operator or os.environ.get("USER") or "clerk")
+
+
+def _run_tui(desk: Desk, operator: str) -> None:
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise Refused("the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts")
+    from stationdesk.tui.app import run  # Textual loads only for the screen
+
+    run(desk, operator=operator)
+
+
+@app.command()
+@guarded
+def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Integrity check and consistency (every order change has its event and outbox op)."""
+    from stationdesk.services.check import check as run_check
+
+    desk = _open(db, config)
+    report = run_check(desk.db)
+    if report.ok:
+        typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
+        return
+    for problem in report.problems:
+        typer.echo(f"{desk.db.path}: {problem}", err=True)
+    typer.echo(f"{desk.db.path}: {len(report.problems)} problem(s); restore from a backup or contact support", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def stations(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """The station directory: codes, names and the districts they serve."""
+    desk = _open(db, config)
+    for s in sorted(desk.directory, key=lambda s: (s.is_datacenter, s.code)):
+        mark = "*" if s.code == desk.station.code else " "
+        typer.echo(f"{mark} {s.code}  {s.name}  {s.province}  {';'.join(sorted(s.districts))}  {s.kind.value}")
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Where config.toml and the database are looked for."""
+    from stationdesk import paths
+
+    typer.echo(f"config: {paths.default_config_path()}")
+    typer.echo(f"database: {paths.default_db_path()}")
+    typer.echo(f"demo database: {paths.demo_db_path()}")
+
+
+@config_app.command("show")
+@guarded
+def config_show(config: ConfigOpt = None) -> None:
+    """The settings in force (the file over the defaults), as TOML."""
+    from stationdesk import config as cfg_mod
+    from stationdesk import paths
+
+    path = config or paths.default_config_path()
+    cfg = cfg_mod.load(path)
+    typer.echo(f"# {path}{'' if path.exists() else ' (not found: defaults)'}")
+    for table, values in cfg_mod.as_dict(cfg).items():
+        typer.echo(f"\n[{table}]")
+        for key, value in values.items():
+            rendered = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
+            typer.echo(f"{key} = {rendered}")
+
+
+# ---------------------------------------------------------------- orders
+
+LIST_COLUMNS = (
+    ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15), ("source", "来源", 12),
+    ("business_type_label", "业务类型", 10), ("order_time_short", "下单时间", 16), ("status_label", "状态", 8),
+    ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
+    ("area", "超区", 8), ("violations", "违规", 12),
+)
+
+
+def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
+    """YYYY-MM-DD (whole day, inclusive, station time) or an ISO date-time."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime.combine(day, time.min, tzinfo=tz)
+            return start + timedelta(days=1) if end else start
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Refused(f"{'--to' if end else '--from'} '{value}': expected YYYY-MM-DD or an ISO date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: list[str] | None, cancel: str,
+            source: str | None, channel: str | None, business_type: str | None, out_of_area: bool | None) -> OrderFilter:
+    from stationdesk.domain.errors import InvalidInput
+    from stationdesk.domain.fields import parse_business_type, parse_channel
+    from stationdesk.domain.statuses import Status
+    from stationdesk.store.queries import OrderFilter
+
+    tz = desk.config.tz
+    statuses = []
+    for s in status or []:
+        match = next((x for x in Status if s in (x.value, x.label)), None)
+        if match is None:
+            raise Refused(f"--status '{s}': expected one of {', '.join(x.value for x in Status)}")
+        statuses.append(match.value)
+    if cancel not in ("all", "unhandled", "handled"):
+        raise Refused(f"--cancel '{cancel}': expected all, unhandled (未做撤单处理) or handled (已做撤单处理)")
+    try:
+        ch = parse_channel(channel).value if channel else None
+        bt = parse_business_type(business_type).value if business_type else None
+    except InvalidInput as exc:
+        raise Refused(f"--channel/--business-type: {exc}") from None
+    return OrderFilter(
+        start=_parse_when(date_from, tz, end=False) if date_from else None,
+        end=_parse_when(date_to, tz, end=True) if date_to else None,
+        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
+        out_of_area=out_of_area,
+    )
+
+
+def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
+    from stationdesk.domain.fields import BusinessType
+    from stationdesk.services.views import order_summary
+
+    now, tz = desk.now(), desk.config.tz
+    for row in rows:
+        s = order_summary(row, now, tz)
+        s["business_type_label"] = BusinessType(s["business_type"]).label
+        s["order_time_short"] = s["order_time"][:16].replace("T", " ")
+        s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
+        yield s
+
+
+def _emit(desk: Desk, rows: Any, fmt: str) -> int:
+    from stationdesk.reports import writers
+    from stationdesk.services.views import SUMMARY_FIELDS
+
+    out = sys.stdout
+    items = _summaries(desk, rows)
+    if fmt == "json":
+        return writers.write_json(out, ({k: s[k] for k in SUMMARY_FIELDS} for s in items))
+    if fmt == "csv":
+        return writers.write_csv(out, SUMMARY_FIELDS, items)
+    return writers.write_table(out, LIST_COLUMNS, items)
+
+
+def _check_format(fmt: str) -> str:
+    from stationdesk.reports.writers import FORMATS
+
+    if fmt not in FORMATS:
+        raise Refused(f"--format '{fmt}': expected {', '.join(FORMATS)}")
+    return fmt
+
+
+@orders_app.command("list")
+@guarded
+def orders_list(
+    date_from: Annotated[str | None, typer.Option("--from", help="Order date from: YYYY-MM-DD (station time) or ISO")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="waiting, accepted, ... (repeatable)")] = None,
+    cancel: Annotated[str, typer.Option("--cancel", help="all, unhandled (未做撤单处理), handled (已做撤单处理)")] = "all",
+    source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="online/线上 or offline/线下")] = None,
+    business_type: Annotated[str | None, typer.Option("--business-type", help="我要寄快递/send_parcel, 在线下单/online_order")] = None,
+    out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
+    fmt: FormatOpt = "table",
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """电商订单查询 by date range and filters; every match is printed, streamed."""
+    from stationdesk.store import queries
+
+    _check_format(fmt)
+    desk = _open(db, config)
+    flt = _filter(desk, date_from=date_from, date_to=date_to, status=status, cancel=cancel, source=source,
+                  channel=channel, business_type=business_type, out_of_area=out_of_area)
+    with desk.db.read() as conn:
+        n = _emit(desk, queries.stream(conn, flt, limit), fmt)
+    if fmt == "table":
+        typer.echo(f"({n} orders)", err=True)
+
+
+@orders_app.command("show")
+@guarded
+def orders_show(
+    number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
+    fmt: FormatOpt = "table",
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """详细数据: one order with its deadlines, violations and full history (phone masked)."""
+    import json
+
+    from stationdesk.services.recording import find
+    from stationdesk.services.views import local
+    from stationdesk.store.queries import events_of
+
+    _check_format(fmt)
+    desk = _open(db, config)
+    with desk.db.read() as conn:
+        row = find(conn, number)
+        events = events_of(conn, row["id"])
+    summary = next(_summaries(desk, [row]))
+    history = [
+        {"at": local(e["at"], desk.config.tz), "operator": e["operator"], "action": e["action"],
+         "before": e["before_status"], "after": e["after_status"], "details": json.loads(e["details"])}
+        for e in events
+    ]
+    if fmt == "json":
+        from stationdesk.services.views import SUMMARY_FIELDS
+
+        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        _emit(desk, [row], "csv")
+        return
+    from stationdesk.domain.text import clean_text
+
+    for key, value in summary.items():
+        if key in ("violations",):
+            value = ", ".join(f"{v['kind']} {v['fine']}元{'(未处理)' if v['pending'] else ''}" for v in value) or "-"
+        typer.echo(f"{key:20} {clean_text(str(value)) if value is not None else '-'}")
+    typer.echo("history:")
+    for h in history:
+        typer.echo(f"  {h['at']}  {clean_text(h['operator'])}  {h['action']}  {h['before'] or '-'} -> {h['after']}")
+
+
+@orders_app.command("accept")
+@guarded
+def orders_accept(
+    numbers: Annotated[list[str] | None, typer.Argument(help="Orders to accept (批量接单: all or none)")] = None,
+    all_waiting: Annotated[bool, typer.Option("--all-waiting", help="Every waiting order in this station's area")] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    operator: OperatorOpt = None,
+) -> None:
+    """网点接单: accept one order or a selection, all in one transaction."""
+    from stationdesk.services import accept
+
+    who = _operator(operator)
+    if bool(numbers) == all_waiting:
+        raise Refused("give order numbers or --all-waiting (not both)")
+    desk = _open(db, config)
+    keys: list[int | str] = list(numbers or [])
+    if all_waiting:
+        keys = list(accept.waiting_in_area_ids(desk))
+        if not keys:
+            typer.echo("没有等待接单的订单 (nothing waiting)")
+            return
+    _done(accept.accept(desk, keys, who))
+
+
+def _reason(code: str) -> Any:
+    from stationdesk.domain.reasons import parse_reason
+
+    return parse_reason(code)
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="customer_cancelled, customer_unreachable, prohibited_goods, wrong_address, duplicate_order, other")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Explanation (required for 'other')")]
+
+
+@orders_app.command("fail-accept")
+@guarded
+def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db: DbOpt = None,
+                       config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """接单失败 with a truthful reason."""
+    from stationdesk.services.accept import fail_accept
+
+    who = _operator(operator)
+    _done(fail_accept(_open(db, config), number, _reason(reason), note, who))
+
+
+@orders_app.command("transfer")
+@guarded
+def orders_transfer(
+    number: str,
+    to: Annotated[str, typer.Option("--to", help="Station code, or the data center's code")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """转单 to another station or the data center."""
+    from stationdesk.services.transfer import transfer
+
+    who = _operator(operator)
+    _done(transfer(_open(db, config), number, to, who))
+
+
+@orders_app.command("pickup")
+@guarded
+def orders_pickup(
+    number: str,
+    waybill: Annotated[str | None, typer.Option("--waybill", help="运单号 (required unless the order has one)")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """揽件确认: the order is picked up, with its waybill number."""
+    from stationdesk.services.pickup import confirm_pickup
+
+    who = _operator(operator)
+    _done(confirm_pickup(_open(db, config), number, waybill, who))
+
+
+@orders_app.command("fail-pickup")
+@guarded
+def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db: DbOpt = None,
+                       config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """揽收失败 with a truthful cancellation reason."""
+    from stationdesk.services.pickup import fail_pickup
+
+    who = _operator(operator)
+    _done(fail_pickup(_open(db, config), number, _reason(reason), note, who))
+
+
+@orders_app.command("cancel-handled")
+@guarded
+def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """已做撤单处理: mark a cancelled order as handled."""
+    from stationdesk.services.cancel import mark_cancel_handled
+
+    who = _operator(operator)
+    _done(mark_cancel_handled(_open(db, config), number, who))
+
+
+@orders_app.command("correct")
+@guarded
+def orders_correct(
+    number: str,
+    set_: Annotated[list[str], typer.Option("--set", help="field=value, e.g. sender_phone=13800001111 (repeatable)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """更正客户信息: record corrected customer details (address, phone, name, ...)."""
+    from stationdesk.services.correct import correct_info
+
+    who = _operator(operator)
+    fields: dict[str, str] = {}
+    for item in set_:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise Refused(f"--set '{item}': expected field=value")
+        fields[key.strip()] = value
+    _done(correct_info(_open(db, config), number, fields, who))
+
+
+# ---------------------------------------------------------------- scans
+
+
+@scan_app.command("pickup")
+@guarded
+def scan_pickup(
+    waybills: Annotated[list[str], typer.Argument(help="Waybill numbers, or - to read one per line from stdin")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """揽收扫描: each scan is recorded at once; refused scans are listed on stderr."""
+    from stationdesk.services.pickup import record_scan
+
+    who = _operator(operator)
+    desk = _open(db, config)
+    source: Any = (line.strip() for line in sys.stdin) if waybills == ["-"] else iter(waybills)
+    ok = refused = 0
+    for number in source:
+        if not number:
+            continue
+        result = record_scan(desk, number, who)
+        if result.accepted:
+            ok += 1
+            typer.echo(result.message)
+        else:
+            refused += 1
+            typer.echo(f"refused: {result.message}", err=True)
+    typer.echo(f"scans: {ok} recorded, {refused} refused", err=True)
+    if refused:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,195 @@
+"""config.toml: typed settings with documented defaults, validated key by key.
+
+A user's file is laid over the defaults below; any unknown key or wrong value is refused with
+the file and the key named. The repository's config.toml lists every key with its default.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """config.toml is unreadable or has a bad key; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    timezone: str = "Asia/Shanghai"
+    """Time zone in which times are shown and dates are read; stored times are always UTC."""
+    language: str = "zh"
+    """Screen language: "zh" (Chinese labels, the default) or "en"."""
+
+
+@dataclass(frozen=True)
+class WaybillSettings:
+    pattern: str = r"[0-9]{12,15}"
+    """Regular expression a whole waybill number (运单号) must match, after spaces and dashes are removed."""
+    description: str = "12-15 位数字"
+    """How the format is described to a clerk when a number is refused."""
+
+
+@dataclass(frozen=True)
+class HoursSettings:
+    start: str = "08:00"
+    """Start of the station's log-in hours (HH:MM). Xinjiang stations use 10:00."""
+    end: str = "20:00"
+    """End of the station's log-in hours (HH:MM). Xinjiang stations use 21:00."""
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    min_minutes: float = 10
+    """Shortest gap between two 您还有未接订单 checks, in minutes."""
+    max_minutes: float = 20
+    """Longest gap between two checks, in minutes."""
+    warn_before_minutes: float = 10
+    """Warn separately about orders whose accept deadline is this close."""
+    bell: bool = True
+    """Ring the terminal bell with an alert."""
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    batch_size: int = 2000
+    """Rows per transaction when importing a feed; a crash loses at most the unfinished batch."""
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    url: str = ""
+    """Head office PostgreSQL URL (postgresql+psycopg://...). Empty: this station works offline."""
+
+
+@dataclass(frozen=True)
+class Config:
+    station: StationSettings = field(default_factory=StationSettings)
+    waybill: WaybillSettings = field(default_factory=WaybillSettings)
+    hours: HoursSettings = field(default_factory=HoursSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    import_: ImportSettings = field(default_factory=ImportSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key remapping: action id = "key" (see `stationdesk keys`)."""
+    source: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.station.timezone)
+
+    @property
+    def working_hours(self) -> tuple[time, time]:
+        return _parse_hhmm(self.hours.start), _parse_hhmm(self.hours.end)
+
+
+_TABLES = {"station": "station", "waybill": "waybill", "hours": "hours", "alerts": "alerts",
+           "import": "import_", "sync": "sync"}
+
+
+def _parse_hhmm(text: str) -> time:
+    hh, mm = text.split(":")
+    return time(int(hh), int(mm))
+
+
+def _coerce(where: str, expected: Any, value: Any) -> Any:
+    if isinstance(expected, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if isinstance(expected, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return type(expected)(value) if isinstance(expected, float) else value
+    if isinstance(expected, str) and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _validate(cfg: Config, name: str) -> None:
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{name}: {key}: {why}")
+
+    try:
+        ZoneInfo(cfg.station.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bad("[station] timezone", f"unknown time zone {cfg.station.timezone!r}") from None
+    if cfg.station.language not in ("zh", "en"):
+        raise bad("[station] language", f"must be \"zh\" or \"en\", got {cfg.station.language!r}")
+    try:
+        re.compile(cfg.waybill.pattern)
+    except re.error as exc:
+        raise bad("[waybill] pattern", f"not a valid regular expression: {exc}") from None
+    for key in ("start", "end"):
+        value = getattr(cfg.hours, key)
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise bad(f"[hours] {key}", f"expected HH:MM, got {value!r}")
+    if cfg.working_hours[0] >= cfg.working_hours[1]:
+        raise bad("[hours]", f"start {cfg.hours.start} must be before end {cfg.hours.end}")
+    a = cfg.alerts
+    if not 0 < a.min_minutes <= a.max_minutes:
+        raise bad("[alerts] min_minutes", f"must be > 0 and <= max_minutes ({a.min_minutes} / {a.max_minutes})")
+    if a.warn_before_minutes < 0:
+        raise bad("[alerts] warn_before_minutes", "must not be negative")
+    if cfg.import_.batch_size < 1:
+        raise bad("[import] batch_size", "must be at least 1")
+    for action, key in cfg.keys.items():
+        if not isinstance(key, str) or not key.strip():
+            raise bad(f"[keys] {action}", f"expected a key name such as \"f3\" or \"ctrl+a\", got {key!r}")
+
+
+def parse(data: dict[str, Any], name: str = "config.toml") -> Config:
+    """A Config from parsed TOML laid over the defaults; refuses unknown keys and bad values."""
+    cfg = Config()
+    updates: dict[str, Any] = {}
+    for table, content in data.items():
+        if table == "keys":
+            if not isinstance(content, dict):
+                raise ConfigError(f"{name}: [keys] must be a table")
+            updates["keys"] = {str(k): v for k, v in content.items()}
+            continue
+        attr = _TABLES.get(table)
+        if attr is None:
+            raise ConfigError(f"{name}: unknown table [{table}] (known: {', '.join(list(_TABLES) + ['keys'])})")
+        if not isinstance(content, dict):
+            raise ConfigError(f"{name}: [{table}] must be a table")
+        section = getattr(cfg, attr)
+        known = {f.name: getattr(section, f.name) for f in fields(section)}
+        values = {}
+        for key, value in content.items():
+            if key not in known:
+                raise ConfigError(f"{name}: unknown key [{table}] {key} (known: {', '.join(known)})")
+            values[key] = _coerce(f"{name}: [{table}] {key}", known[key], value)
+        updates[attr] = replace(section, **values)
+    cfg = replace(cfg, **updates)
+    _validate(cfg, name)
+    return cfg
+
+
+def load(path: Path | None) -> Config:
+    """The config at ``path`` over the defaults; a missing file means the defaults."""
+    if path is None or not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return replace(parse(data, str(path)), source=path)
+
+
+def as_dict(cfg: Config) -> dict[str, Any]:
+    """The settings as TOML-shaped tables, for `stationdesk config show` and tests."""
+    out: dict[str, Any] = {}
+    for table, attr in _TABLES.items():
+        section = getattr(cfg, attr)
+        assert is_dataclass(section)
+        out[table] = {f.name: getattr(section, f.name) for f in fields(section)}
+    out["keys"] = dict(cfg.keys)
+    return out

@@ -1,0 +1,126 @@
+"""Order fields as the feed, the CLI and the screens give them: parsing and checks.
+
+Each parser returns the canonical value or raises InvalidInput saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from stationdesk.domain.errors import InvalidInput
+from stationdesk.domain.text import clean_text
+
+MAX_TEXT = {"sender_name": 50, "sender_address": 200, "note": 500, "goods": 100, "default": 64}
+
+
+class Channel(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+    @property
+    def label(self) -> str:
+        return {"online": "线上", "offline": "线下"}[self.value]
+
+
+class BusinessType(StrEnum):
+    SEND_PARCEL = "send_parcel"
+    ONLINE_ORDER = "online_order"
+
+    @property
+    def label(self) -> str:
+        return {"send_parcel": "我要寄快递", "online_order": "在线下单"}[self.value]
+
+
+# Data sources (数据来源) and the code on their logistics numbers.
+SOURCES: dict[str, str] = {
+    "淘宝": "LP",
+    "快递100": "KD",
+    "百世微信": "wx",
+    "百世快递官网": "wx",
+    "CRM": "IS",
+    "触宝APP": "CT_H_",
+    "支付宝服务": "ali",
+}
+
+
+def parse_channel(text: str) -> Channel:
+    value = (text or "").strip().lower()
+    for ch in Channel:
+        if value in (ch.value, ch.label):
+            return ch
+    raise InvalidInput(f"'{text}' 不是 线上/线下 (expected online or offline)")
+
+
+def parse_business_type(text: str) -> BusinessType:
+    value = (text or "").strip()
+    for bt in BusinessType:
+        if value in (bt.value, bt.label):
+            return bt
+    raise InvalidInput(f"'{text}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 with a UTC offset; a time without one is refused (its zone would be a guess)."""
+    value = (text or "").strip()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"'{value[:40]}' 不是 ISO 8601 时间 (expected e.g. 2026-11-23T09:30:00+08:00)") from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(f"'{value[:40]}' 没有时区偏移 (add an offset such as +08:00)")
+    return parsed
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 \-]{5,19}")
+
+
+def parse_phone(text: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        return ""
+    if not _PHONE.fullmatch(value):
+        raise InvalidInput(f"'{value[:30]}' 不是电话号码 (digits, spaces, dashes, optional +)")
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if not 7 <= len(digits) <= 15:
+        raise InvalidInput(f"电话号码应为 7-15 位数字, 这里是 {len(digits)} 位")
+    return ("+" if value.startswith("+") else "") + digits
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "t"}
+_FALSE = {"", "0", "false", "no", "n", "否", "f"}
+
+
+def parse_bool(text: str | bool | None) -> bool:
+    if isinstance(text, bool):
+        return text
+    value = (text or "").strip().lower() if isinstance(text, str) else str(text)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InvalidInput(f"'{value[:20]}' 不是 是/否 (expected true/false, 1/0, 是/否)")
+
+
+_LOGISTICS = re.compile(r"[0-9A-Za-z_\-]{4,64}")
+
+
+def parse_logistics_no(text: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise InvalidInput("物流号不能为空 (required)")
+    if not _LOGISTICS.fullmatch(value):
+        raise InvalidInput(f"'{clean_text(value)[:40]}' 不是物流号 (4-64 letters, digits, _ or -)")
+    return value
+
+
+def parse_text(field: str, text: str | None, *, required: bool = False) -> str:
+    """Sanitised text within the field's length limit."""
+    value = clean_text(text)
+    if required and not value:
+        raise InvalidInput("不能为空 (required)")
+    limit = MAX_TEXT.get(field, MAX_TEXT["default"])
+    if len(value) > limit:
+        raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long)")
+    return value

@@ -1,0 +1,23 @@
+"""Masking of customer personal data for lists, exports and logs."""
+
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678 for a mobile; for other numbers keep the first 2 and last 4 digits."""
+    if not phone:
+        return ""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) >= 11:
+        local = digits[-11:]  # drop a country code such as +86
+        return f"{local[:3]}****{local[-4:]}"
+    if len(digits) >= 7:
+        return digits[:2] + "*" * (len(digits) - 6) + digits[-4:]
+    return "*" * len(digits)
+
+
+def mask_name(name: str | None) -> str:
+    """张** style: the first character and stars."""
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)

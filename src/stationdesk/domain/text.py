@@ -1,0 +1,49 @@
+"""The one sanitiser for text from outside (feeds, scanners, keyboards).
+
+Control characters, ANSI/OSC escape sequences and bidi overrides never reach the database or
+the screen: sequences are removed whole, other controls become a visible space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other ESC sequences, and C1 CSI/OSC forms.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
+)
+_SPACES = re.compile(r" {2,}")
+# Bidi embeddings/overrides/isolates and zero-width characters that reorder or hide text.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\ufeff\u200b"),
+    None,
+)
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """Text that is safe to store and draw: no escapes, no controls, no bidi overrides."""
+    if not value:
+        return ""
+    text = _ESCAPES.sub("", value).translate(_INVISIBLE)
+    out = []
+    for ch in text:
+        if ch == "\n" and multiline:
+            out.append(ch)
+        elif ch in "\t\r\n":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch != " ":
+            out.append("\ufffd" if unicodedata.category(ch) != "Cc" else " ")
+        else:
+            out.append(ch)
+    joined = "".join(out)
+    return (joined if multiline else _SPACES.sub(" ", joined)).strip()
+
+
+def is_clean(value: str) -> bool:
+    return clean_text(value) == value

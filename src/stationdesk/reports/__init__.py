@@ -1,0 +1,1 @@
+"""Reports and the writers that print or export them (table, JSON, CSV)."""

@@ -1,0 +1,92 @@
+"""网点接单: accept one order, a selection (批量接单成功, all or nothing), or fail acceptance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from stationdesk.domain.errors import DomainError
+from stationdesk.domain.reasons import Reason, check_reason
+from stationdesk.domain.statuses import Action, Status, next_status
+from stationdesk.services.context import Desk
+from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, find_many, order_ref, status_of
+from stationdesk.store.tables import ORDERS
+
+MAX_BATCH = 5000
+
+
+class OutOfArea(DomainError):
+    """The order is outside this station's service area: it must be transferred, not accepted."""
+
+
+def _accept_change(desk: Desk, row, now) -> Change:  # noqa: ANN001
+    ref = order_ref(row)
+    new = next_status(Action.ACCEPT, status_of(row), ref)
+    if row["out_of_area"]:
+        where = f", 应转单至 {row['suggested_station']}" if row["suggested_station"] else ", 请转单"
+        raise OutOfArea(
+            f"订单 {ref}: 寄件区县「{row['sender_district']}」不在本网点服务范围{where}; "
+            "接非本网点订单会被考核 (out of area: transfer it instead)"
+        )
+    return Change(row, Action.ACCEPT, {"status": new.value, "accepted_at": now})
+
+
+def accept(desk: Desk, keys: Sequence[OrderKey], operator: str) -> Outcome:
+    """Accept the orders named, all in one transaction: if any one is refused, none is accepted."""
+    if not keys:
+        raise DomainError("没有选择订单 (no orders selected)")
+    if len(keys) > MAX_BATCH:
+        raise DomainError(f"一次最多批量接单 {MAX_BATCH} 单, 选择了 {len(keys)} 单")
+    with desk.db.write() as conn:
+        now = desk.now()
+        rows = find_many(conn, list(keys))
+        problems: list[DomainError] = []
+        changes: list[Change] = []
+        for row in rows:
+            try:
+                changes.append(_accept_change(desk, row, now))
+            except DomainError as exc:
+                problems.append(exc)
+        if len(rows) == 1 and problems:
+            raise problems[0]
+        if problems:
+            more = f" (另有 {len(problems) - 5} 单)" if len(problems) > 5 else ""
+            raise DomainError(
+                f"批量接单未执行, 没有订单被修改 ({len(problems)} 单不能接单): "
+                + "; ".join(map(str, problems[:5])) + more
+            )
+        apply_changes(conn, changes, operator, now, desk.station.code)
+    ids = [r["id"] for r in rows]
+    if len(rows) == 1:
+        return Outcome(f"订单 {order_ref(rows[0])} 接单成功", ids)
+    return Outcome(f"批量接单成功: {len(rows)} 单", ids)
+
+
+def waiting_in_area_ids(desk: Desk, limit: int = MAX_BATCH) -> list[int]:
+    """Every order waiting for acceptance that this station may accept, oldest first."""
+    with desk.db.read() as conn:
+        return list(
+            conn.execute(
+                select(ORDERS.c.id)
+                .where(ORDERS.c.status == Status.WAITING.value, ORDERS.c.out_of_area.is_(False))
+                .order_by(ORDERS.c.order_time, ORDERS.c.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+
+def fail_accept(desk: Desk, key: OrderKey, reason: Reason, note: str | None, operator: str) -> Outcome:
+    """接单失败 with a truthful reason."""
+    note = check_reason(reason, note)
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        new = next_status(Action.FAIL_ACCEPT, status_of(row), order_ref(row))
+        change = Change(
+            row, Action.FAIL_ACCEPT,
+            {"status": new.value, "accept_failed_at": now, "fail_reason": reason.value, "fail_note": note},
+            {"reason": reason.value, "note": note},
+        )
+        apply_changes(conn, [change], operator, now, desk.station.code)
+    return Outcome(f"订单 {order_ref(row)} 接单失败: {reason.label}", [row["id"]])

@@ -1,0 +1,67 @@
+"""`check`: SQLite's own integrity check plus the project's consistency rules.
+
+Every order change has its event and its outbox op: an order's version equals the number of
+its events, the last event's status is the order's status, and events and outbox ops pair up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stationdesk.store.engine import Database
+
+LIMIT = 20  # problems listed per rule; the count says how many there are in all
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    orders: int = 0
+    events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+RULES: list[tuple[str, str]] = [
+    (
+        "订单版本与事件数不符 (order changed without its event)",
+        "SELECT o.logistics_no, o.version, count(e.id) FROM orders o LEFT JOIN order_event e ON e.order_id = o.id"
+        " GROUP BY o.id HAVING o.version != count(e.id) OR o.version != coalesce(max(e.version), 0)",
+    ),
+    (
+        "订单状态与最后事件不符 (status differs from its last event)",
+        "SELECT o.logistics_no, o.status, e.after_status FROM orders o JOIN order_event e"
+        " ON e.order_id = o.id AND e.version = o.version WHERE e.after_status != o.status",
+    ),
+    (
+        "事件没有同步记录 (event without outbox op)",
+        "SELECT o.logistics_no, e.version, e.action FROM order_event e JOIN orders o ON o.id = e.order_id"
+        " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL",
+    ),
+    (
+        "同步记录与事件不符 (outbox op without matching event)",
+        "SELECT x.op_id, x.order_version, x.action FROM outbox x LEFT JOIN order_event e ON e.id = x.event_id"
+        " WHERE e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action",
+    ),
+]
+
+
+def check(db: Database) -> CheckReport:
+    report = CheckReport()
+    with db.read() as conn:
+        integrity = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        if integrity != ["ok"]:
+            report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
+        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
+        for title, sql in RULES:
+            rows = conn.exec_driver_sql(sql).fetchall()
+            if rows:
+                sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
+                report.problems.append(f"{title}: {len(rows)} - {sample}")
+        report.orders = conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one()
+        report.events = conn.exec_driver_sql("SELECT count(*) FROM order_event").scalar_one()
+    return report

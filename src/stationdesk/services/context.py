@@ -1,0 +1,35 @@
+"""The Desk: everything a use case needs, wired once by bootstrap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from stationdesk.config import Config
+from stationdesk.domain.routing import Directory, Station
+from stationdesk.domain.waybill import WaybillRule
+from stationdesk.store.engine import Database
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The only clock of the running app: actions cannot be backdated."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Desk:
+    db: Database
+    config: Config
+    station: Station
+    directory: Directory
+    clock: Clock = system_clock
+    waybill: WaybillRule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.waybill = WaybillRule(self.config.waybill.pattern, self.config.waybill.description)
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,53 @@
+"""更正客户信息: record corrected customer details so the courier works from the new data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stationdesk.domain.errors import DomainError, InvalidInput
+from stationdesk.domain.fields import parse_phone, parse_text
+from stationdesk.domain.routing import check_area
+from stationdesk.domain.statuses import Action, next_status
+from stationdesk.services.context import Desk
+from stationdesk.services.pickup import _check_waybill_free
+from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+
+CORRECTABLE = (
+    "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",
+    "note", "goods", "waybill_no",
+)
+
+
+def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: str) -> Outcome:
+    """Change the customer's details; a new district re-checks the service area."""
+    unknown = sorted(set(fields) - set(CORRECTABLE))
+    if unknown:
+        raise InvalidInput(f"不能更正字段 {', '.join(unknown)} (correctable: {', '.join(CORRECTABLE)})")
+    values: dict[str, Any] = {}
+    for name, raw in fields.items():
+        try:
+            if name == "sender_phone":
+                values[name] = parse_phone(raw)
+            elif name == "waybill_no":
+                values[name] = desk.waybill.check(raw) if raw else None
+            else:
+                values[name] = parse_text(name, raw)
+        except DomainError as exc:
+            raise InvalidInput(f"字段 {name}: {exc}") from None
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        ref = order_ref(row)
+        new = next_status(Action.CORRECT_INFO, status_of(row), ref)
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        if not changed:
+            raise DomainError(f"订单 {ref}: 没有需要更正的内容 (nothing changed)")
+        if changed.get("waybill_no"):
+            _check_waybill_free(conn, changed["waybill_no"], row["id"], ref)
+        if "sender_district" in changed:
+            routing = check_area(desk.station, desk.directory, changed["sender_district"])
+            changed["out_of_area"] = routing.out_of_area
+            changed["suggested_station"] = routing.suggested.code if routing.suggested else None
+        changed["status"] = new.value
+        apply_changes(conn, [Change(row, Action.CORRECT_INFO, changed)], operator, now, desk.station.code)
+    return Outcome(f"订单 {ref} 客户信息已更正: {', '.join(sorted(set(changed) & set(CORRECTABLE)))}", [row["id"]])

@@ -1,0 +1,124 @@
+"""网点揽件: confirm a pickup with its waybill (揽件确认), record a pickup failure, or a scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from stationdesk.domain.errors import DomainError, InvalidWaybill
+from stationdesk.domain.reasons import Reason, check_reason
+from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.services.context import Desk
+from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+from stationdesk.store.tables import ORDERS, SCANS
+
+SEND_PARCEL = "send_parcel"
+REMIND_WAYBILL = "请提醒客户提供正确的运单号 (remind the customer to give the correct waybill number)"
+
+
+def _check_waybill_free(conn: Connection, waybill: str, order_id: int, ref: str) -> None:
+    other = conn.execute(
+        select(ORDERS.c.logistics_no).where(ORDERS.c.waybill_no == waybill, ORDERS.c.id != order_id)
+    ).first()
+    if other:
+        raise InvalidWaybill(f"订单 {ref}: 运单号 {waybill} 已用于订单 {other[0]} (waybill already used)")
+
+
+def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str) -> Outcome:
+    """揽件确认: the order becomes picked up with its waybill number.
+
+    我要寄快递 orders need the waybill entered here; 在线下单 orders use the one they carry, and
+    one that has only a logistics number needs the number the customer gives (the reminder).
+    """
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        ref = order_ref(row)
+        new = next_status(Action.CONFIRM_PICKUP, status_of(row), ref)
+        existing = row["waybill_no"]
+        given = desk.waybill.check(waybill, order_ref=ref) if waybill else None
+        warnings: list[str] = []
+        if given and existing and given != existing:
+            raise InvalidWaybill(
+                f"订单 {ref}: 输入的运单号 {given} 与订单上的 {existing} 不一致; 虚假运单号罚款 500 元. "
+                "如客户更换了运单, 请先更正客户信息"
+            )
+        number = given or existing
+        if number is None:
+            hint = "" if row["business_type"] == SEND_PARCEL else "; " + REMIND_WAYBILL
+            raise InvalidWaybill(f"订单 {ref}: 揽件确认需要运单号 (waybill number required){hint}")
+        if not given:
+            desk.waybill.check(number, order_ref=ref)
+        _check_waybill_free(conn, number, row["id"], ref)
+        if existing is None and row["business_type"] != SEND_PARCEL:
+            warnings.append(REMIND_WAYBILL)
+        change = Change(row, Action.CONFIRM_PICKUP, {"status": new.value, "picked_up_at": now, "waybill_no": number})
+        apply_changes(conn, [change], operator, now, desk.station.code)
+    return Outcome(f"订单 {ref} 当前记录揽件成功, 运单号 {number}", [row["id"]], warnings)
+
+
+def fail_pickup(desk: Desk, key: OrderKey, reason: Reason, note: str | None, operator: str) -> Outcome:
+    """揽收失败 with a truthful cancellation reason (撤销原因)."""
+    note = check_reason(reason, note)
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        new = next_status(Action.FAIL_PICKUP, status_of(row), order_ref(row))
+        change = Change(
+            row, Action.FAIL_PICKUP,
+            {"status": new.value, "pickup_failed_at": now, "fail_reason": reason.value, "fail_note": note},
+            {"reason": reason.value, "note": note},
+        )
+        apply_changes(conn, [change], operator, now, desk.station.code)
+    return Outcome(f"订单 {order_ref(row)} 揽收失败: {reason.label}", [row["id"]])
+
+
+@dataclass
+class ScanResult:
+    waybill: str
+    accepted: bool
+    message: str
+    order_id: int | None = None
+    supplementary: bool = False
+
+
+def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
+    """揽收扫描: every scan is logged; an accepted order's waybill picks it up, a picked-up order
+    gets its scan (补扫描 when made after the pickup was confirmed). Refusals change no order."""
+    number = desk.waybill.normalise(raw)
+    with desk.db.write() as conn:
+        now = desk.now()
+
+        def refuse(reason: str, order_id: int | None = None) -> ScanResult:
+            conn.execute(SCANS.insert().values(
+                waybill_no=number[:64], scanned_at=now, operator=operator, order_id=order_id,
+                result="refused", reason=reason, supplementary=False,
+            ))
+            return ScanResult(number, False, f"{number[:40]}: {reason}", order_id)
+
+        if not desk.waybill.is_valid(number):
+            return refuse(f"运单号格式不对, 应为{desk.waybill.description}")
+        row = conn.execute(select(ORDERS).where(ORDERS.c.waybill_no == number)).mappings().first()
+        if row is None:
+            return refuse("没有该运单号的订单 (unknown waybill)")
+        status = status_of(row)
+        ref = order_ref(row)
+        if status is Status.CANCELLED:
+            return refuse(f"订单 {ref} 已撤单, 不能揽收", row["id"])
+        if row["scanned_at"] is not None:
+            return refuse(f"订单 {ref} 已扫描 (duplicate scan)", row["id"])
+        if not can(Action.PICKUP_SCAN, status):
+            return refuse(f"订单 {ref} 状态「{status.label}」不能揽收扫描", row["id"])
+        values = {"status": Status.PICKED_UP.value, "scanned_at": now}
+        supplementary = status is Status.PICKED_UP
+        if not supplementary:
+            values["picked_up_at"] = now
+        scan_id = conn.execute(SCANS.insert().values(
+            waybill_no=number, scanned_at=now, operator=operator, order_id=row["id"],
+            result="recorded" if supplementary else "picked_up", reason=None, supplementary=supplementary,
+        )).inserted_primary_key[0]
+        apply_changes(conn, [Change(row, Action.PICKUP_SCAN, values, {"scan_id": scan_id, "supplementary": supplementary})],
+                      operator, now, desk.station.code)
+    label = "补扫描成功" if supplementary else "揽收成功"
+    return ScanResult(number, True, f"{number}: 订单 {ref} {label}", row["id"], supplementary)

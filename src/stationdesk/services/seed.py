@@ -1,0 +1,168 @@
+"""Demo data: realistic orders over recent days with their whole history (events and outbox).
+
+Written with raw executemany in large transactions: a million orders is a benchmark's setup,
+not something a person waits on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from stationdesk.domain.fields import SOURCES
+from stationdesk.domain.reasons import Reason
+from stationdesk.domain.statuses import Action, Status
+from stationdesk.services.context import Desk
+from stationdesk.services.feed_import import INSERT_ORDER_SQL
+from stationdesk.services.recording import insert_events
+from stationdesk.store.tables import ORDERS, OUTBOX
+from stationdesk.store.types import to_db
+
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰飞鹏辉宇浩然欣怡子轩梓涵雨晨思远佳琪嘉欣俊杰志强建国海燕文博"
+ROADS = ["文三路", "天目山路", "教工路", "古翠路", "学院路", "莫干山路", "湖墅南路", "延安路", "解放路", "庆春路",
+         "曙光路", "体育场路", "凤起路", "文一西路", "余杭塘路", "丰潭路", "紫金港路", "留和路", "转塘街道", "西溪路"]
+GOODS = ["文件", "衣服", "鞋子", "书籍", "化妆品", "手机配件", "食品", "茶叶", "日用品", "电子产品", "玩具", "药品(非处方)"]
+NOTES = ["", "", "", "请下午来取", "上午十点后在家", "到了打电话", "放门卫处", "周末也可以", "大件, 请带箱子", "需要发票"]
+CLERKS = ["张敏", "李娜", "王强"]
+COURIERS = ["陈刚", "刘洋", "赵磊"]
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "150", "151", "186", "187", "135", "177", "199"]) + f"{rng.randrange(10**8):08d}"
+
+
+def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
+         progress: Callable[[int], None] | None = None, chunk: int = 20_000) -> int:
+    """Add ``orders`` demo orders spread over the last ``days`` days; returns how many were added."""
+    rng = random.Random(seed_value)
+    now = desk.now()
+    home = desk.station
+    others = [s for s in desk.directory if not s.is_datacenter and s.code != home.code]
+    home_districts = sorted(home.districts) or ["西湖区"]
+    other_districts = [(d, s) for s in others for d in sorted(s.districts)]
+    sources = list(SOURCES.items())
+    done = 0
+    while done < orders:
+        n = min(chunk, orders - done)
+        with desk.db.write() as conn:
+            next_id = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+            next_event = (conn.exec_driver_sql("SELECT max(id) FROM order_event").scalar() or 0) + 1
+            next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
+            next_seq = (conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == home.code)).scalar() or 0) + 1
+            rows, events, ops = [], [], []
+            for i in range(n):
+                order_id = next_id + i
+                row, history = _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value)
+                rows.append(row)
+                for version, (action, operator, at, before, after, details) in enumerate(history, start=1):
+                    stamp = to_db(at)
+                    eid = next_event + len(events)
+                    events.append({"id": eid, "order_id": order_id, "version": version, "action": action,
+                                   "operator": operator, "at": stamp, "before_status": before, "after_status": after,
+                                   "details": json.dumps(details, ensure_ascii=False)})
+                    ops.append({"id": next_outbox + len(ops), "op_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                                "station_code": home.code, "seq": next_seq + len(ops), "event_id": eid,
+                                "order_id": order_id, "order_version": version, "action": action,
+                                "payload": json.dumps({"action": action, "operator": operator, "at": stamp}),
+                                "created_at": stamp, "acked_at": stamp})
+            conn.exec_driver_sql(INSERT_ORDER_SQL.replace("updated_at)", "updated_at, accepted_at, accept_failed_at,"
+                                 " transferred_at, transferred_to, picked_up_at, pickup_failed_at, scanned_at, fail_reason,"
+                                 " fail_note)").replace("?)", "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), rows)
+            insert_events(conn, events, ops)
+        done += n
+        if progress:
+            progress(done)
+    return done
+
+
+def _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value):  # noqa: ANN001, ANN202, PLR0913
+    age = timedelta(seconds=rng.random() ** 1.6 * days * 86400)  # more recent orders than old ones
+    t = now - age
+    local_hour = (t.hour + 8) % 24
+    if local_hour < 7:  # few orders at night (station time)
+        t -= timedelta(hours=rng.randrange(2, 6))
+    source, code = rng.choice(sources)
+    logistics = f"{code}{seed_value:02d}{order_id:010d}"
+    business = "send_parcel" if rng.random() < 0.45 else "online_order"
+    channel = "online" if rng.random() < 0.85 else "offline"
+    out_of_area = rng.random() < 0.05
+    if out_of_area and other_districts:
+        district, target = rng.choice(other_districts)
+        suggested = target.code
+    else:
+        district, suggested, out_of_area = rng.choice(home_districts), None, False
+    waybill = f"{55 + seed_value % 40:02d}{order_id:011d}" if business == "online_order" and rng.random() < 0.6 else None
+    dispatch_time = dispatch_op = None
+    if rng.random() < 0.03:
+        dispatch_time = t + timedelta(minutes=rng.randrange(5, 90))
+        dispatch_op = rng.choice(["电商小王", "电商李燕", "调度员周"])
+    clerk = rng.choice(CLERKS)
+    name = rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    history = [(Action.IMPORT.value, "feed", t, None, Status.WAITING.value, {"origin": "seed"})]
+    status = Status.WAITING
+    acc = accf = trans = trans_to = picked = pickf = scanned = cancelled_at = None
+    reason = note = None
+    age_min = age.total_seconds() / 60
+    roll = rng.random()
+    late = rng.random() < 0.06
+
+    def step(action: Action, at: datetime, new: Status, details: dict | None = None) -> None:
+        nonlocal status
+        history.append((action.value, clerk if action is not Action.PICKUP_SCAN else rng.choice(COURIERS),
+                        at, status.value, new.value, details or {}))
+        status = new
+
+    if out_of_area:
+        if age_min > 40 or roll < 0.5:
+            trans = t + timedelta(minutes=rng.randrange(45, 120) if late else rng.randrange(2, 29))
+            trans = min(trans, now)
+            trans_to = suggested
+            step(Action.TRANSFER, trans, Status.TRANSFERRED, {"to": suggested})
+    elif roll < 0.03 and age_min > 60:
+        cancelled_at = t + timedelta(minutes=rng.randrange(1, 50))
+        step(Action.CANCEL, cancelled_at, Status.CANCELLED, {"origin": "channel"})
+        if rng.random() < 0.7:
+            step(Action.MARK_CANCEL_HANDLED, cancelled_at + timedelta(minutes=rng.randrange(5, 60)), Status.CANCELLED)
+    elif age_min > 25 or roll < 0.4:
+        answer = t + timedelta(minutes=rng.randrange(31, 90) if late else rng.randrange(1, 29))
+        answer = min(answer, now)
+        if roll < 0.05:
+            accf, reason = answer, rng.choice([Reason.CUSTOMER_UNREACHABLE, Reason.WRONG_ADDRESS, Reason.DUPLICATE_ORDER]).value
+            step(Action.FAIL_ACCEPT, accf, Status.ACCEPT_FAILED, {"reason": reason})
+        else:
+            acc = answer
+            step(Action.ACCEPT, acc, Status.ACCEPTED)
+            hours = age.total_seconds() / 3600
+            if hours > 3 and rng.random() < 0.92:
+                pick = acc + timedelta(hours=rng.uniform(16.2, 20) if rng.random() < 0.04 else rng.uniform(0.5, 12))
+                if pick < now:
+                    if rng.random() < 0.04:
+                        pickf, reason = pick, rng.choice([Reason.CUSTOMER_UNREACHABLE, Reason.PROHIBITED_GOODS]).value
+                        step(Action.FAIL_PICKUP, pickf, Status.PICKUP_FAILED, {"reason": reason})
+                    elif waybill and rng.random() < 0.5:
+                        picked = scanned = pick
+                        step(Action.PICKUP_SCAN, pick, Status.PICKED_UP)
+                    else:
+                        waybill = waybill or f"{70 + seed_value % 20:02d}{order_id:011d}"
+                        picked = pick
+                        step(Action.CONFIRM_PICKUP, pick, Status.PICKED_UP, {"waybill_no": waybill})
+                        if rng.random() < 0.93:  # the rest are missed scans (漏扫)
+                            scanned = min(pick + timedelta(minutes=rng.randrange(5, 240)), now)
+                            step(Action.PICKUP_SCAN, scanned, Status.PICKED_UP, {"supplementary": True})
+    ts = lambda d: to_db(d) if d else None  # noqa: E731
+    row = (
+        order_id, source, logistics, channel, business, to_db(t), name, _phone(rng), home.province,
+        "杭州市" if home.province == "浙江省" else "", district,
+        f"{rng.choice(ROADS)}{rng.randrange(1, 999)}号{rng.randrange(1, 30)}幢{rng.randrange(101, 2999)}室",
+        rng.choice(NOTES), rng.choice(GOODS), waybill, ts(dispatch_time), dispatch_op, trans_to or home.code,
+        out_of_area, suggested, status.value, cancelled_at is not None, ts(cancelled_at),
+        len(history) > 2 and history[-1][0] == Action.MARK_CANCEL_HANDLED.value, len(history), ts(t), ts(history[-1][2]),
+        ts(acc), ts(accf), ts(trans), trans_to, ts(picked), ts(pickf), ts(scanned), reason, None,
+    )
+    return row, history

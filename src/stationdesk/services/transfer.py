@@ -1,0 +1,33 @@
+"""转单: send an order to the station that serves its district, or to the data center."""
+
+from __future__ import annotations
+
+from stationdesk.domain.errors import DomainError
+from stationdesk.domain.statuses import Action, next_status
+from stationdesk.services.context import Desk
+from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+
+
+def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
+    """Transfer to ``to_code``. A target other than the routed station is allowed, with a warning."""
+    target = desk.directory.get(to_code)
+    if target.code == desk.station.code:
+        raise DomainError(f"不能转单给本网点 {target.code} (cannot transfer to this station)")
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        ref = order_ref(row)
+        new = next_status(Action.TRANSFER, status_of(row), ref)
+        change = Change(
+            row, Action.TRANSFER,
+            {"status": new.value, "transferred_at": now, "transferred_to": target.code, "station_code": target.code},
+            {"to": target.code},
+        )
+        apply_changes(conn, [change], operator, now, desk.station.code)
+    warnings = []
+    routed = desk.directory.route(row["sender_district"])
+    if routed is not None and routed.code != target.code and not target.is_datacenter:
+        warnings.append(
+            f"注意: 区县「{row['sender_district']}」按目录属于 {routed.code} {routed.name}, 转错网点会被考核"
+        )
+    return Outcome(f"订单 {ref} 已转单至 {target.code} {target.name}", [row["id"]], warnings)

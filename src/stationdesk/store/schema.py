@@ -1,0 +1,53 @@
+"""Create and upgrade the station schema. Alembic is imported only when a change is needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from stationdesk.store.engine import Database, StoreError
+from stationdesk.store.migrations import SCHEMA_HEAD
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def current_revision(conn: Connection) -> str | None:
+    has_table = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    ).first()
+    if not has_table:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
+
+
+def upgrade(db: Database) -> None:
+    """Bring the schema to SCHEMA_HEAD in one transaction."""
+    from alembic import command  # heavy: only when the schema must change
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.write() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def ensure_current(db: Database) -> None:
+    """Refuse a database whose schema this version does not know; upgrade an older one."""
+    with db.read() as conn:
+        rev = current_revision(conn)
+    if rev == SCHEMA_HEAD:
+        return
+    if rev is None:
+        raise StoreError(f"{db.path}: 不是 stationdesk 数据库, 或尚未初始化 (run `stationdesk init --station CODE`)")
+    known = {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py")}
+    if rev not in known:
+        raise StoreError(f"{db.path}: schema revision {rev} is newer than this stationdesk knows ({SCHEMA_HEAD}); upgrade stationdesk")
+    upgrade(db)
+
+
+def read_meta(conn: Connection, key: str) -> str | None:
+    row = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).first()
+    return row[0] if row else None

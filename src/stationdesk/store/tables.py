@@ -1,0 +1,146 @@
+"""The station database: SQLModel tables. Hot paths use their ``__table__`` with Core SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from stationdesk.store.types import UTCDateTime
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class StationRow(SQLModel, table=True):
+    """A station of the network directory (网点目录)."""
+
+    __tablename__ = "station"
+    code: str = Field(primary_key=True)
+    name: str
+    province: str
+    districts: str = ""  # ';'-separated 区县 names
+    kind: str = "station"
+
+
+class MetaRow(SQLModel, table=True):
+    """Facts about this database, such as the code of the station it belongs to."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class OrderRow(SQLModel, table=True):
+    """An e-commerce order (电商订单) as this station sees it."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("source", "logistics_no", name="uq_orders_source_logistics"),
+        Index("ix_orders_logistics_no", "logistics_no"),
+        Index("ix_orders_waybill_no", "waybill_no"),
+        Index("ix_orders_status_time", "status", "order_time"),
+        Index("ix_orders_station_status_time", "station_code", "status", "order_time"),
+        Index("ix_orders_order_time", "order_time"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    logistics_no: str
+    channel: str  # online / offline (线上 / 线下)
+    business_type: str  # send_parcel (我要寄快递) / online_order (在线下单)
+    order_time: datetime = Field(sa_column=_ts(nullable=False))
+    sender_name: str = ""
+    sender_phone: str = ""
+    sender_province: str = ""
+    sender_city: str = ""
+    sender_district: str = ""
+    sender_address: str = ""
+    note: str = ""
+    goods: str = ""
+    waybill_no: str | None = None
+    dispatch_time: datetime | None = Field(default=None, sa_column=_ts())
+    dispatch_operator: str | None = None
+    station_code: str
+    out_of_area: bool = False
+    suggested_station: str | None = None
+    status: str
+    cancelled: bool = False
+    cancelled_at: datetime | None = Field(default=None, sa_column=_ts())
+    cancel_handled: bool = False
+    accepted_at: datetime | None = Field(default=None, sa_column=_ts())
+    accept_failed_at: datetime | None = Field(default=None, sa_column=_ts())
+    transferred_at: datetime | None = Field(default=None, sa_column=_ts())
+    transferred_to: str | None = None
+    picked_up_at: datetime | None = Field(default=None, sa_column=_ts())
+    pickup_failed_at: datetime | None = Field(default=None, sa_column=_ts())
+    scanned_at: datetime | None = Field(default=None, sa_column=_ts())
+    fail_reason: str | None = None
+    fail_note: str | None = None
+    version: int = 1
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class EventRow(SQLModel, table=True):
+    """The audit trail: one row per change of an order, with who, what, when, before and after."""
+
+    __tablename__ = "order_event"
+    __table_args__ = (UniqueConstraint("order_id", "version", name="uq_event_order_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    version: int
+    action: str
+    operator: str
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    before_status: str | None = None
+    after_status: str
+    details: str = "{}"  # JSON: the fields that changed, before and after, and the reason
+
+
+class OutboxRow(SQLModel, table=True):
+    """An operation waiting to be pushed to head office, one per event, in station sequence."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("station_code", "seq", name="uq_outbox_station_seq"),
+        UniqueConstraint("op_id", name="uq_outbox_op_id"),
+        UniqueConstraint("event_id", name="uq_outbox_event"),
+        Index("ix_outbox_pending", "acked_at", "seq"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: str  # unique forever: the idempotency key at head office
+    station_code: str
+    seq: int
+    event_id: int = Field(sa_column=Column(Integer, ForeignKey("order_event.id"), nullable=False))
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    order_version: int
+    action: str
+    payload: str = "{}"
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    pushed_at: datetime | None = Field(default=None, sa_column=_ts())
+    acked_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class ScanRow(SQLModel, table=True):
+    """A pickup scan (揽收扫描) as it came from the scanner, accepted or refused."""
+
+    __tablename__ = "scan"
+    __table_args__ = (Index("ix_scan_order", "order_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    waybill_no: str = Field(index=True)
+    scanned_at: datetime = Field(sa_column=_ts(nullable=False))
+    operator: str
+    order_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("orders.id"), nullable=True))
+    result: str  # picked_up / recorded / refused
+    reason: str | None = None
+    supplementary: bool = False  # 补扫描: made after the order's pickup was confirmed
+
+
+ORDERS = OrderRow.__table__
+EVENTS = EventRow.__table__
+OUTBOX = OutboxRow.__table__
+SCANS = ScanRow.__table__
+STATIONS = StationRow.__table__
+META = MetaRow.__table__

@@ -1,0 +1,1 @@
+"""Offline-first sync with head office PostgreSQL."""
