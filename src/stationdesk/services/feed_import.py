@@ -101,6 +101,8 @@ def validate(record: RawRecord, desk: Desk) -> FeedRow | list[RowError]:
     take("waybill_no", lambda v: desk.waybill.check(v) if v.strip() else None)
     take("dispatch_time", lambda v: parse_time(v) if v.strip() else None)
     take("cancelled", parse_bool)
+    if "dispatch_operator" in out:
+        out["dispatch_operator"] = out["dispatch_operator"] or None  # stored as NULL when absent
     if not errors and bool(out["dispatch_time"]) != bool(out["dispatch_operator"]):
         errors.append(RowError(record.line, "dispatch_operator", "分件时间和分件人须同时填写 (dispatch_time and dispatch_operator go together)", ref))
     for name in ("sender_name", "sender_district"):
@@ -265,7 +267,7 @@ def _insert_new(conn: Connection, desk: Desk, rows: Iterable[FeedRow], now: date
             order_id, stored["source"], stored["logistics_no"], stored["channel"], stored["business_type"],
             stored["order_time"], stored["sender_name"], stored["sender_phone"], stored["sender_province"],
             stored["sender_city"], district, stored["sender_address"], stored["note"], stored["goods"],
-            stored["waybill_no"], stored["dispatch_time"], stored["dispatch_operator"] or None, home,
+            stored["waybill_no"], stored["dispatch_time"], stored["dispatch_operator"], home,
             out_of_area, suggested, status, v["cancelled"], stamp if v["cancelled"] else None, False, 1, stamp, stamp,
         ))
         details = json.dumps({"origin": "feed", "file": file_name, "line": r.line}, ensure_ascii=False)
