@@ -258,7 +258,7 @@ LIST_COLUMNS = (
     ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15), ("source", "来源", 12),
     ("business_type_label", "业务类型", 10), ("order_time_short", "下单时间", 16), ("status_label", "状态", 8),
     ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
-    ("area", "超区", 8), ("violations", "违规", 12),
+    ("area", "超区", 11), ("violations", "违规", 14),
 )
 
 
