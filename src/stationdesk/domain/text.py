@@ -37,8 +37,10 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
             out.append(ch)
         elif ch in "\t\r\n":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch != " ":
-            out.append("\ufffd" if unicodedata.category(ch) != "Cc" else " ")
+        elif (cat := unicodedata.category(ch)) == "Cc":
+            out.append(" ")
+        elif cat == "Cs":  # a lone surrogate cannot be encoded for the terminal
+            out.append("\ufffd")
         else:
             out.append(ch)
     joined = "".join(out)

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from stationdesk.domain.errors import DomainError
-from stationdesk.domain.reasons import Reason, check_reason
+from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status, next_status
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, find_many, order_ref, status_of
+from stationdesk.services.failure import record_failure
+from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find_many, order_ref, status_of
 from stationdesk.store.tables import ORDERS
 
 MAX_BATCH = 5000
@@ -78,15 +79,4 @@ def waiting_in_area_ids(desk: Desk, limit: int = MAX_BATCH) -> list[int]:
 
 def fail_accept(desk: Desk, key: OrderKey, reason: Reason, note: str | None, operator: str) -> Outcome:
     """接单失败 with a truthful reason."""
-    note = check_reason(reason, note)
-    with desk.db.write() as conn:
-        now = desk.now()
-        row = find(conn, key)
-        new = next_status(Action.FAIL_ACCEPT, status_of(row), order_ref(row))
-        change = Change(
-            row, Action.FAIL_ACCEPT,
-            {"status": new.value, "accept_failed_at": now, "fail_reason": reason.value, "fail_note": note},
-            {"reason": reason.value, "note": note},
-        )
-        apply_changes(conn, [change], operator, now, desk.station.code)
-    return Outcome(f"订单 {order_ref(row)} 接单失败: {reason.label}", [row["id"]])
+    return record_failure(desk, key, Action.FAIL_ACCEPT, reason, note, operator)

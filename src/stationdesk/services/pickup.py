@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from stationdesk.domain.errors import DomainError, InvalidWaybill
-from stationdesk.domain.reasons import Reason, check_reason
+from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.services.context import Desk
+from stationdesk.services.failure import record_failure
 from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
 from stationdesk.store.tables import ORDERS, SCANS
 
@@ -60,18 +61,7 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
 
 def fail_pickup(desk: Desk, key: OrderKey, reason: Reason, note: str | None, operator: str) -> Outcome:
     """揽收失败 with a truthful cancellation reason (撤销原因)."""
-    note = check_reason(reason, note)
-    with desk.db.write() as conn:
-        now = desk.now()
-        row = find(conn, key)
-        new = next_status(Action.FAIL_PICKUP, status_of(row), order_ref(row))
-        change = Change(
-            row, Action.FAIL_PICKUP,
-            {"status": new.value, "pickup_failed_at": now, "fail_reason": reason.value, "fail_note": note},
-            {"reason": reason.value, "note": note},
-        )
-        apply_changes(conn, [change], operator, now, desk.station.code)
-    return Outcome(f"订单 {order_ref(row)} 揽收失败: {reason.label}", [row["id"]])
+    return record_failure(desk, key, Action.FAIL_PICKUP, reason, note, operator)
 
 
 @dataclass

@@ -106,7 +106,11 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[RowMapping]:
     if missing:
         raise OrderNotFound(f"找不到订单 (no such orders): {', '.join(missing[:10])}")
     seen: set[int] = set()
-    dupes = [order_ref(r) for r in out if r["id"] in seen or seen.add(r["id"])]  # type: ignore[func-returns-value]
+    dupes: list[str] = []
+    for r in out:
+        if r["id"] in seen:
+            dupes.append(order_ref(r))
+        seen.add(r["id"])
     if dupes:
         raise DomainError(f"同一订单重复选择 (selected twice): {', '.join(dupes[:10])}")
     return out
