@@ -67,7 +67,9 @@ def guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (DomainError, StoreError, ConfigError, Refused) as exc:
-            typer.echo(f"stationdesk: {exc}", err=True)
+            from stationdesk.domain.text import clean_text
+
+            typer.echo(f"stationdesk: {clean_text(str(exc))}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -89,9 +91,11 @@ def _operator(operator: str | None) -> str:
 
 
 def _done(outcome: Any) -> None:
-    typer.echo(outcome.message)
+    from stationdesk.domain.text import clean_text
+
+    typer.echo(clean_text(outcome.message))
     for warning in outcome.warnings:
-        typer.echo(f"注意: {warning}", err=True)
+        typer.echo(f"注意: {clean_text(warning)}", err=True)
 
 
 # ---------------------------------------------------------------- setup
@@ -137,8 +141,10 @@ def import_(
         f"{file}: {report.format}, {report.encoding}: imported {report.imported}, updated {report.updated}, "
         f"cancelled {report.cancelled}, unchanged {report.unchanged}, rejected {len(report.rejected)}"
     )
+    from stationdesk.domain.text import clean_text
+
     for err in report.rejected:
-        typer.echo(f"{file}: {err}", err=True)
+        typer.echo(f"{file}: {clean_text(str(err))}", err=True)
     if report.rejected:
         raise typer.Exit(1)
 
@@ -266,10 +272,13 @@ def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
     """YYYY-MM-DD (whole day, inclusive, station time) or an ISO date-time."""
     value = text.strip()
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            start = datetime.combine(day, time.min, tzinfo=tz)
-            return start + timedelta(days=1) if end else start
+        day = date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        start = datetime.combine(day, time.min, tzinfo=tz)
+        return start + timedelta(days=1) if end else start
+    try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise Refused(f"{'--to' if end else '--from'} '{value}': expected YYYY-MM-DD or an ISO date-time") from None
@@ -380,7 +389,7 @@ def orders_show(
     import json
 
     from stationdesk.services.recording import find
-    from stationdesk.services.views import local
+    from stationdesk.services.views import history_entry
     from stationdesk.store.queries import events_of
 
     _check_format(fmt)
@@ -389,11 +398,7 @@ def orders_show(
         row = find(conn, number)
         events = events_of(conn, row["id"])
     summary = next(_summaries(desk, [row]))
-    history = [
-        {"at": local(e["at"], desk.config.tz), "operator": e["operator"], "action": e["action"],
-         "before": e["before_status"], "after": e["after_status"], "details": json.loads(e["details"])}
-        for e in events
-    ]
+    history = [history_entry(e, desk.config.tz) for e in events]
     if fmt == "json":
         from stationdesk.services.views import SUMMARY_FIELDS
 
@@ -538,6 +543,7 @@ def scan_pickup(
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """揽收扫描: each scan is recorded at once; refused scans are listed on stderr."""
+    from stationdesk.domain.text import clean_text
     from stationdesk.services.pickup import record_scan
 
     who = _operator(operator)
@@ -550,10 +556,10 @@ def scan_pickup(
         result = record_scan(desk, number, who)
         if result.accepted:
             ok += 1
-            typer.echo(result.message)
+            typer.echo(clean_text(result.message))
         else:
             refused += 1
-            typer.echo(f"refused: {result.message}", err=True)
+            typer.echo(f"refused: {clean_text(result.message)}", err=True)
     typer.echo(f"scans: {ok} recorded, {refused} refused", err=True)
     if refused:
         raise typer.Exit(1)

@@ -50,7 +50,7 @@ def parse_channel(text: str) -> Channel:
     for ch in Channel:
         if value in (ch.value, ch.label):
             return ch
-    raise InvalidInput(f"'{text}' 不是 线上/线下 (expected online or offline)")
+    raise InvalidInput(f"'{clean_text(text)[:20]}' 不是 线上/线下 (expected online or offline)")
 
 
 def parse_business_type(text: str) -> BusinessType:
@@ -58,7 +58,7 @@ def parse_business_type(text: str) -> BusinessType:
     for bt in BusinessType:
         if value in (bt.value, bt.label):
             return bt
-    raise InvalidInput(f"'{text}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
+    raise InvalidInput(f"'{clean_text(text)[:20]}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
 
 
 def parse_time(text: str) -> datetime:
@@ -67,9 +67,9 @@ def parse_time(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"'{value[:40]}' 不是 ISO 8601 时间 (expected e.g. 2026-11-23T09:30:00+08:00)") from None
+        raise InvalidInput(f"'{clean_text(value)[:40]}' 不是 ISO 8601 时间 (expected e.g. 2026-11-23T09:30:00+08:00)") from None
     if parsed.tzinfo is None:
-        raise InvalidInput(f"'{value[:40]}' 没有时区偏移 (add an offset such as +08:00)")
+        raise InvalidInput(f"'{clean_text(value)[:40]}' 没有时区偏移 (add an offset such as +08:00)")
     return parsed
 
 
@@ -81,7 +81,7 @@ def parse_phone(text: str) -> str:
     if not value:
         return ""
     if not _PHONE.fullmatch(value):
-        raise InvalidInput(f"'{value[:30]}' 不是电话号码 (digits, spaces, dashes, optional +)")
+        raise InvalidInput("不是电话号码 (digits, spaces, dashes, optional +)")
     digits = "".join(ch for ch in value if ch.isdigit())
     if not 7 <= len(digits) <= 15:
         raise InvalidInput(f"电话号码应为 7-15 位数字, 这里是 {len(digits)} 位")
@@ -100,7 +100,7 @@ def parse_bool(text: str | bool | None) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise InvalidInput(f"'{value[:20]}' 不是 是/否 (expected true/false, 1/0, 是/否)")
+    raise InvalidInput(f"'{clean_text(value)[:20]}' 不是 是/否 (expected true/false, 1/0, 是/否)")
 
 
 _LOGISTICS = re.compile(r"[0-9A-Za-z_\-]{4,64}")

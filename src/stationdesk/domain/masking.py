@@ -4,15 +4,17 @@ from __future__ import annotations
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****5678 for a mobile; for other numbers keep the first 2 and last 4 digits."""
+    """138****5678 for a mobile; 10 digits keep the first 2 and last 4; shorter ones only the last 4."""
     if not phone:
         return ""
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) >= 11:
         local = digits[-11:]  # drop a country code such as +86
         return f"{local[:3]}****{local[-4:]}"
-    if len(digits) >= 7:
+    if len(digits) >= 10:
         return digits[:2] + "*" * (len(digits) - 6) + digits[-4:]
+    if len(digits) >= 7:
+        return "*" * (len(digits) - 4) + digits[-4:]
     return "*" * len(digits)
 
 

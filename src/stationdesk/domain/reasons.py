@@ -6,9 +6,11 @@ Head office fines false reasons; station-capacity excuses are never valid.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 from stationdesk.domain.errors import ReasonRefused
+from stationdesk.domain.text import clean_text
 
 
 class Reason(StrEnum):
@@ -55,17 +57,17 @@ def parse_reason(code: str) -> Reason:
         if text in (reason.value, reason.label, reason.label_en):
             return reason
     valid = ", ".join(f"{r.value} ({r.label})" for r in Reason)
-    raise ReasonRefused(f"原因代码 '{text}' 无效; valid reasons: {valid}")
+    raise ReasonRefused(f"原因代码 '{clean_text(text)[:30]}' 无效; valid reasons: {valid}")
 
 
 def check_reason(reason: Reason, note: str | None) -> str | None:
     """Validate a failure reason with its note; return the cleaned note."""
-    cleaned = (note or "").strip() or None
+    cleaned = clean_text(note) or None
     if reason is Reason.OTHER and not cleaned:
         raise ReasonRefused("原因为「其他」时必须填写说明 (reason 'other' needs a note)")
     if cleaned and len(cleaned) > MAX_NOTE_LENGTH:
         raise ReasonRefused(f"说明过长: {len(cleaned)} 字, 最多 {MAX_NOTE_LENGTH} 字")
-    if cleaned and (m := CAPACITY_EXCUSES.search(cleaned)):
+    if cleaned and (m := CAPACITY_EXCUSES.search(unicodedata.normalize("NFKC", cleaned).replace("\u00ad", ""))):
         raise ReasonRefused(
             f"说明「{m.group(0)}」是网点运力理由, 不是真实的失败原因, 总部按虚假原因处罚 "
             "(station-capacity excuses such as staff shortage or distance are not valid reasons)"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from stationdesk.domain.errors import UnknownStation
+from stationdesk.domain.text import clean_text
 
 
 class StationKind(StrEnum):
@@ -56,7 +57,7 @@ class Directory:
         try:
             return self._by_code[code.strip()]
         except KeyError:
-            raise UnknownStation(f"网点代码 '{code}' 不在网点目录中 (unknown station code)") from None
+            raise UnknownStation(f"网点代码 '{clean_text(code)[:20]}' 不在网点目录中 (unknown station code)") from None
 
     def find(self, code: str) -> Station | None:
         return self._by_code.get(code.strip())

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from stationdesk.domain.errors import InvalidWaybill
+from stationdesk.domain.text import clean_text
 
 DEFAULT_PATTERN = r"[0-9]{12,15}"
 DEFAULT_DESCRIPTION = "12-15 位数字"
@@ -31,7 +32,7 @@ class WaybillRule:
             raise InvalidWaybill(f"{where}运单号不能为空 (waybill number is empty)")
         if not self._rx.fullmatch(number):  # type: ignore[attr-defined]
             raise InvalidWaybill(
-                f"{where}运单号 '{number[:40]}' 格式不对, 应为{self.description} "
+                f"{where}运单号 '{clean_text(number)[:40]}' 格式不对, 应为{self.description} "
                 f"(waybill number must match {self.pattern})"
             )
         return number

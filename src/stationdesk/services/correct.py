@@ -22,7 +22,7 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
     """Change the customer's details; a new district re-checks the service area."""
     unknown = sorted(set(fields) - set(CORRECTABLE))
     if unknown:
-        raise InvalidInput(f"不能更正字段 {', '.join(unknown)} (correctable: {', '.join(CORRECTABLE)})")
+        raise InvalidInput(f"订单 {key}: 不能更正字段 {', '.join(unknown)} (correctable: {', '.join(CORRECTABLE)})")
     values: dict[str, Any] = {}
     for name, raw in fields.items():
         try:
@@ -33,7 +33,7 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
             else:
                 values[name] = parse_text(name, raw)
         except DomainError as exc:
-            raise InvalidInput(f"字段 {name}: {exc}") from None
+            raise InvalidInput(f"订单 {key}: 字段 {name}: {exc}") from None
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.reasons import Reason, check_reason
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
@@ -13,7 +14,10 @@ FAILURE_TIME_COLUMN = {Action.FAIL_ACCEPT: "accept_failed_at", Action.FAIL_PICKU
 
 def record_failure(desk: Desk, key: OrderKey, action: Action, reason: Reason, note: str | None, operator: str) -> Outcome:
     """Record a failure with its reason; capacity excuses and an 'other' without a note are refused."""
-    note = check_reason(reason, note)
+    try:
+        note = check_reason(reason, note)
+    except ReasonRefused as exc:
+        raise ReasonRefused(f"订单 {key}: {exc}") from None
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)

@@ -26,7 +26,7 @@ from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import Change, apply_changes, insert_events
-from stationdesk.store.tables import ORDERS, OUTBOX
+from stationdesk.store.tables import EVENTS, ORDERS, OUTBOX
 from stationdesk.store.types import to_db
 
 TEXT_FIELDS = ("sender_name", "sender_province", "sender_city", "sender_district", "sender_address", "note",
@@ -150,10 +150,12 @@ def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, operator
         rows = _drop_taken_waybills(conn, rows, existing, errors := [])
         new_rows = [r for r in rows if r.key not in existing]
         counts = {"updated": 0, "cancelled": 0, "unchanged": 0}
+        protected = _station_corrected_fields(conn, [existing[r.key]["id"] for r in rows if r.key in existing])
         changes: list[Change] = []
         for r in rows:
             if r.key in existing:
-                outcome = _update(desk, existing[r.key], r, now)
+                row = existing[r.key]
+                outcome = _update(desk, row, r, now, protected.get(row["id"], set()))
                 if isinstance(outcome, RowError):
                     errors.append(outcome)
                 elif outcome is None:
@@ -206,13 +208,29 @@ def _existing(conn: Connection, rows: list[FeedRow]) -> dict[tuple[str, str], An
     return found
 
 
-def _update(desk: Desk, row: Any, feed: FeedRow, now: datetime) -> Change | RowError | None:
+def _station_corrected_fields(conn: Connection, order_ids: list[int]) -> dict[int, set[str]]:
+    """The fields a clerk corrected on each order: a later feed row must not put them back."""
+    out: dict[int, set[str]] = {}
+    for start in range(0, len(order_ids), 900):
+        chunk = order_ids[start : start + 900]
+        for order_id, details in conn.execute(
+            select(EVENTS.c.order_id, EVENTS.c.details).where(
+                EVENTS.c.action == Action.CORRECT_INFO.value, EVENTS.c.order_id.in_(chunk)
+            )
+        ):
+            data = json.loads(details)
+            if data.get("origin") != "feed":
+                out.setdefault(order_id, set()).update(data.get("changes", {}))
+    return out
+
+
+def _update(desk: Desk, row: Any, feed: FeedRow, now: datetime, protected: set[str]) -> Change | RowError | None:
     """The change a later feed row makes to an order the station has, if any."""
     v = feed.values
     ref = v["logistics_no"]
     if v["order_time"] != row["order_time"]:
         return RowError(feed.line, "order_time", f"与已收到的订单下单时间 {row['order_time'].isoformat()} 不同; 下单时间不能由推送更改", ref)
-    values = {k: v[k] for k in CORRECTABLE if v[k] != row[k]}
+    values = {k: v[k] for k in CORRECTABLE if v[k] != row[k] and k not in protected}
     if v["waybill_no"] and v["waybill_no"] != row["waybill_no"]:
         if row["waybill_no"]:
             return RowError(feed.line, "waybill_no", f"订单已有运单号 {row['waybill_no']}, 推送不能覆盖", ref)
@@ -257,6 +275,8 @@ def _insert_new(conn: Connection, desk: Desk, rows: Iterable[FeedRow], now: date
             area_cache[district] = (routing.out_of_area, routing.suggested.code if routing.suggested else None)
         out_of_area, suggested = area_cache[district]
         status = Status.CANCELLED.value if v["cancelled"] else Status.WAITING.value
+        # Cancelled before it ever reached this station: its clocks never ran here.
+        cancelled_at = to_db(min(now, v["order_time"]))
         order_id = next_id + i
         stored = {
             **v,
@@ -268,7 +288,7 @@ def _insert_new(conn: Connection, desk: Desk, rows: Iterable[FeedRow], now: date
             stored["order_time"], stored["sender_name"], stored["sender_phone"], stored["sender_province"],
             stored["sender_city"], district, stored["sender_address"], stored["note"], stored["goods"],
             stored["waybill_no"], stored["dispatch_time"], stored["dispatch_operator"], home,
-            out_of_area, suggested, status, v["cancelled"], stamp if v["cancelled"] else None, False, 1, stamp, stamp,
+            out_of_area, suggested, status, v["cancelled"], cancelled_at if v["cancelled"] else None, False, 1, stamp, stamp,
         ))
         details = json.dumps({"origin": "feed", "file": file_name, "line": r.line}, ensure_ascii=False)
         events.append({

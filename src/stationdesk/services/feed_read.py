@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.text import clean_text
 
 FEED_FIELDS = (
     "logistics_no", "source", "channel", "business_type", "order_time", "sender_name", "sender_phone",
@@ -88,9 +89,9 @@ def _read_csv(text: str, name: str) -> Iterator[RawRecord]:
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
         raise FeedFileError(f"{name}:1: 缺少必需列 {', '.join(missing)} (header needs {', '.join(REQUIRED_FIELDS)})")
-    unknown = [c for c in columns if c and c not in FEED_FIELDS]
+    unknown = [clean_text(c) for c in columns if c and c not in FEED_FIELDS]
     if unknown:
-        raise FeedFileError(f"{name}:1: 未知列 {', '.join(unknown)} (known columns: {', '.join(FEED_FIELDS)})")
+        raise FeedFileError(f"{name}:1: 未知列 {', '.join(unknown)[:80]} (known columns: {', '.join(FEED_FIELDS)})")
     width = len(columns)
     line = reader.line_num + 1
     while True:
@@ -113,7 +114,9 @@ def _read_csv(text: str, name: str) -> Iterator[RawRecord]:
 
 
 def _read_jsonl(text: str) -> Iterator[RawRecord]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a record: str.splitlines would also split on U+2028, legal inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -126,6 +129,6 @@ def _read_jsonl(text: str) -> Iterator[RawRecord]:
             continue
         unknown = [k for k in value if k not in FEED_FIELDS]
         if unknown:
-            yield RawRecord(number, None, f"未知字段 {', '.join(map(str, unknown))[:80]}")
+            yield RawRecord(number, None, f"未知字段 {clean_text(', '.join(map(str, unknown)))[:80]}")
             continue
         yield RawRecord(number, value)

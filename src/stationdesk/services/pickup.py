@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from stationdesk.domain.errors import DomainError, InvalidWaybill
 from stationdesk.domain.reasons import Reason
+from stationdesk.domain.text import clean_text
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
@@ -76,7 +77,7 @@ class ScanResult:
 def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
     """揽收扫描: every scan is logged; an accepted order's waybill picks it up, a picked-up order
     gets its scan (补扫描 when made after the pickup was confirmed). Refusals change no order."""
-    number = desk.waybill.normalise(raw)
+    number = desk.waybill.normalise(clean_text(raw))
     with desk.db.write() as conn:
         now = desk.now()
 

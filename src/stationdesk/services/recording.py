@@ -177,8 +177,13 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     )
     result = conn.execute(stmt, updates)
     if result.rowcount != len(updates):
+        read = {ch.order["id"]: ch.order for ch in changes}
+        ids = list(read)[:900]
+        now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
+        moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
         raise ConcurrentChange(
-            "订单已被其他终端修改, 本次操作未执行, 请刷新后重试 (an order changed in another terminal; nothing was changed)"
+            f"订单 {', '.join(moved[:10]) or '?'} 已被其他终端修改, 本次操作未执行, 请刷新后重试 "
+            "(changed in another terminal; nothing was changed)"
         )
     conn.exec_driver_sql(*_insert_sql("order_event", events))
     conn.exec_driver_sql(*_insert_sql("outbox", ops))

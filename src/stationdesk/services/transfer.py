@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stationdesk.domain.errors import DomainError
+from stationdesk.domain.errors import DomainError, UnknownStation
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
@@ -10,7 +10,10 @@ from stationdesk.services.recording import Change, OrderKey, Outcome, apply_chan
 
 def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
     """Transfer to ``to_code``. A target other than the routed station is allowed, with a warning."""
-    target = desk.directory.get(to_code)
+    try:
+        target = desk.directory.get(to_code)
+    except UnknownStation as exc:
+        raise UnknownStation(f"订单 {key}: 转单目标 {exc}") from None
     if target.code == desk.station.code:
         raise DomainError(f"不能转单给本网点 {target.code} (cannot transfer to this station)")
     with desk.db.write() as conn:

@@ -5,6 +5,7 @@ Phones are masked here, once, for every list and export.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
@@ -24,6 +25,19 @@ SUMMARY_FIELDS = (
 
 def local(ts: datetime | None, tz: tzinfo) -> str | None:
     return ts.astimezone(tz).isoformat(timespec="seconds") if ts else None
+
+
+PERSONAL_FIELDS = {"sender_phone": mask_phone}
+
+
+def history_entry(event: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """One event of an order's history, with personal data masked like every list."""
+    details = json.loads(event["details"])
+    for name, mask in PERSONAL_FIELDS.items():
+        if name in details.get("changes", {}):
+            details["changes"][name] = [mask(v) for v in details["changes"][name]]
+    return {"at": local(event["at"], tz), "operator": event["operator"], "action": event["action"],
+            "before": event["before_status"], "after": event["after_status"], "details": details}
 
 
 def order_summary(row: Mapping[str, Any], now: datetime, tz: tzinfo) -> dict[str, Any]:

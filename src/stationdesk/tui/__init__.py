@@ -1,1 +1,1 @@
-"""The Textual app: the station menus at the keyboard."""
+"""The Textual screens of the desk. Entry points: ``stationdesk.tui.app.build_app`` and ``run``."""
