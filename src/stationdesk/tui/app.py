@@ -1,0 +1,170 @@
+"""The desk's Textual app: the screens of the station menus, the keys, the status line.
+
+``build_app`` is the one factory (the CLI and the tests both use it); ``run`` runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+from weakref import WeakSet
+
+from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import Worker
+
+from stationdesk import keymap
+from stationdesk.services.context import Desk
+from stationdesk.services.recording import Outcome
+from stationdesk.store.queries import WaitingCounts
+from stationdesk.tui.data import load_waiting_counts
+from stationdesk.tui.i18n import tr
+from stationdesk.tui.jobs import Jobs
+from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
+from stationdesk.tui.screens.accept import AcceptScreen
+from stationdesk.tui.screens.base import DeskScreen
+from stationdesk.tui.screens.pickup import PickupScreen
+from stationdesk.tui.screens.query import QueryScreen
+from stationdesk.tui.screens.unscanned import UnscannedScreen
+
+COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
+LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
+
+
+class StationDeskApp(App[None], inherit_bindings=False):
+    CSS_PATH = "app.tcss"
+    MODES = {"accept": AcceptScreen, "pickup": PickupScreen, "query": QueryScreen, "unscanned": UnscannedScreen}
+    DEFAULT_MODE = "accept"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
+        bind("app.unscanned"), bind("app.quit", priority=True), bind("app.palette", priority=True),
+    ]
+
+    def __init__(self, desk: Desk, operator: str) -> None:
+        super().__init__()
+        self.desk = desk
+        self.operator = operator
+        self.lang = desk.config.station.language
+        self.jobs = Jobs(self)
+        self.counts: WaitingCounts | None = None
+        self.message: tuple[str, SeverityLevel] = ("", "information")
+        self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
+        self.title = tr("app.title", self.lang)
+        self.key_overrides: dict[str, str] = {}
+        self._key_problems = keymap.check_overrides(desk.config.keys)
+        if not self._key_problems:
+            normal = keymap.keys_of(desk.config.keys)
+            self.key_overrides = {k: normal[k] for k in desk.config.keys}
+            self.set_keymap(self.key_overrides)
+
+    def on_mount(self) -> None:
+        if self._key_problems:
+            self.say(tr("error.keys", self.lang, why="; ".join(self._key_problems)), severity="warning")
+        self.refresh_counts()
+        self.set_interval(COUNTS_EVERY, self.refresh_counts)
+        self.set_interval(LIST_EVERY, self._tick_list)
+
+    # -- the one handler for database work ---------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.jobs.settle(event)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """What a use case did on the message line, with its warnings after it."""
+        self.say(" | ".join([outcome.message, *outcome.warnings]),
+                 severity="warning" if outcome.warnings else "information")
+
+    def say(self, text: str, severity: SeverityLevel = "information") -> None:
+        """Put ``text`` on the message line (and in a notification when it is not good news)."""
+        self.message = (text, severity)
+        if severity != "information":
+            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
+        for screen in self.screen_stack:
+            for line in screen.query("MessageLine"):
+                line.refresh()
+
+    def refresh_counts(self) -> None:
+        self.jobs.run(load_waiting_counts, self.desk, done=self._counts_done, group="counts", exclusive=True)
+
+    def _counts_done(self, counts: WaitingCounts) -> None:
+        self.counts = counts
+        for screen in self.screen_stack:
+            for bar in screen.query("StatusBar"):
+                bar.refresh()
+
+    def _tick_list(self) -> None:
+        if (screen := self.base_screen) is not None and screen.is_active:
+            screen.reload()
+
+    # -- screens and keys ------------------------------------------------------------------
+
+    @property
+    def base_screen(self) -> DeskScreen | None:
+        """The desk screen under any dialog or help."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DeskScreen):
+                return screen
+        return None
+
+    def action_help(self) -> None:
+        from stationdesk.tui.screens.help import HelpScreen  # opened on demand
+
+        base = self.base_screen
+        self.push_screen(HelpScreen(base.CONTEXT if base else "app", self.key_overrides, self.lang))
+
+    def action_refresh(self) -> None:
+        if (screen := self.base_screen) is not None:
+            screen.reload()
+        self.refresh_counts()
+
+    def unsaved(self) -> list[str]:
+        return [line for form in list(self.forms) for line in form.unsaved()]
+
+    def action_request_quit(self) -> None:
+        from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
+
+        top = self.screen
+        if isinstance(top, ConfirmDialog) and top.purpose == "quit":
+            self.exit()  # the quit key again confirms
+            return
+        reasons = self.unsaved()
+        if not reasons:
+            self.exit()
+            return
+        self.push_screen(ConfirmDialog(tr("quit.confirm", self.lang), reasons, purpose="quit"),
+                         lambda yes: self.exit() if yes else None)
+
+    async def action_quit(self) -> None:
+        # Textual's own quit (command palette, ctrl+q) goes through the same check.
+        self.action_request_quit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every registry action live on ``screen``, under its own words and key."""
+        base = screen if isinstance(screen, DeskScreen) else self.base_screen
+        if base is None:
+            return
+        keys = keymap.keys_of(self.key_overrides)
+        for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
+            if action.id == "app.palette" or action.id in ("filter.close", "list.up", "list.down"):
+                continue
+            call = ACTION_CALLS[action.id]
+            target: Any = self if action.scope == "app" else base.action_target(action.scope)
+            if target is None:
+                continue
+            if call.startswith("screen."):
+                target, call = base, call.removeprefix("screen.")
+            title = f"{action.description(self.lang)} ({key_display(keys[action.id])})"
+            yield SystemCommand(title, action.id, partial(self.run_action, call, target))
+
+
+def build_app(desk: Desk, *, operator: str) -> StationDeskApp:
+    """The app over an open desk; ``operator`` is recorded on every action."""
+    return StationDeskApp(desk, operator)
+
+
+def run(desk: Desk, operator: str) -> None:
+    """Run the desk full screen until the clerk quits."""
+    build_app(desk, operator=operator).run()

@@ -1,0 +1,215 @@
+"""Screen words in Chinese (the clerks' own terms, the default) and English."""
+
+from __future__ import annotations
+
+from stationdesk.domain.fields import BusinessType, Channel
+from stationdesk.domain.reasons import Reason
+from stationdesk.domain.statuses import Action, Status
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app.title": ("网点电商订单", "Station e-commerce orders"),
+    "screen.accept": ("网点接单", "Accept orders"),
+    "screen.pickup": ("网点揽件", "Pick up orders"),
+    "screen.query": ("电商订单查询", "Order query"),
+    "screen.unscanned": ("网点未揽收查询", "Unscanned orders"),
+    "screen.detail": ("详细数据", "Order details"),
+    "screen.help": ("帮助", "Help"),
+    # status bar
+    "bar.station": ("网点", "Station"),
+    "bar.operator": ("操作员", "Operator"),
+    "bar.waiting": ("等待接单", "Waiting"),
+    "bar.overdue": ("超时", "Overdue"),
+    "bar.db": ("数据库", "DB"),
+    # list titles
+    "list.total": ("共 {n} 单", "{n} orders"),
+    "list.selected": ("已选 {n} 单", "{n} selected"),
+    "list.loading": ("正在加载...", "Loading..."),
+    "list.empty": ("没有符合条件的订单", "No orders match"),
+    "list.end": ("已是最后一页", "This is the last page"),
+    "list.start": ("已是第一页", "This is the first page"),
+    "list.none": ("没有选中的订单", "No order highlighted"),
+    "accept.hint": ("超时未接单的订单显示为红色; 超区订单须转单", "Overdue orders are red; out-of-area orders must be transferred"),
+    "pickup.hint": ("揽件时限 16 小时; 超时显示为红色", "Pickup within 16 hours; overdue orders are red"),
+    # columns
+    "col.mark": ("", ""),
+    "col.left_accept": ("剩余", "Left"),
+    "col.left_pickup": ("剩余", "Left"),
+    "col.order_time": ("下单时间", "Ordered"),
+    "col.logistics_no": ("物流号", "Logistics no."),
+    "col.waybill_no": ("运单号", "Waybill no."),
+    "col.source": ("数据来源", "Source"),
+    "col.channel": ("线上/下", "Channel"),
+    "col.business_type": ("业务类型", "Type"),
+    "col.status": ("状态", "Status"),
+    "col.cancel": ("撤单", "Cancel"),
+    "col.name": ("寄件人", "Sender"),
+    "col.phone": ("电话", "Phone"),
+    "col.district": ("区县", "District"),
+    "col.address": ("地址", "Address"),
+    "col.area": ("区域", "Area"),
+    "area.out": ("超区>{code}", "OUT>{code}"),
+    "area.out_unknown": ("超区", "OUT"),
+    "cancel.handled": ("已处理", "handled"),
+    "cancel.unhandled": ("未处理", "to handle"),
+    # filters
+    "filter.all": ("全部", "All"),
+    "filter.source": ("数据来源", "Source"),
+    "filter.business_type": ("业务类型", "Type"),
+    "filter.area": ("区域", "Area"),
+    "filter.area_in": ("本网点区域", "In area"),
+    "filter.area_out": ("超区", "Out of area"),
+    "filter.number": ("物流号/运单号", "Logistics/waybill no."),
+    "filter.start": ("开始日期", "From"),
+    "filter.end": ("结束日期", "To"),
+    "filter.cancel": ("撤单处理", "Cancellation"),
+    "filter.cancel_unhandled": ("未做撤单处理", "Not handled"),
+    "filter.cancel_handled": ("已做撤单处理", "Handled"),
+    "filter.channel": ("线上/线下", "Online/offline"),
+    "filter.status": ("状态", "Status"),
+    "filter.bad_date": ("日期 '{text}' 不对, 应为 YYYY-MM-DD", "Date '{text}' is not YYYY-MM-DD"),
+    "filter.bad_range": ("开始日期晚于结束日期", "The start date is after the end date"),
+    "query.by_date": ("按下单日期查询", "By order date"),
+    "query.by_number": ("按物流号/运单号查询: {number}", "By logistics/waybill number: {number}"),
+    "query.hint": ("输入日期或单号后按 Enter 查询; 选择条件后立即查询", "Enter searches; a changed filter searches at once"),
+    # actions and their messages
+    "select.all": ("已选择全部可接的等待订单 {n} 单", "Selected all {n} waiting orders this station may accept"),
+    "select.none_waiting": ("没有可接的等待订单", "No waiting order to accept"),
+    "select.out_of_area": ("超区订单不能接单, 请转单", "Out-of-area orders cannot be accepted: transfer them"),
+    "batch.none": ("没有选择订单: 用空格选择, 或全选等待接单", "Nothing selected: use space, or select all waiting"),
+    "batch.confirm": ("批量接单 {n} 单?", "Batch accept {n} orders?"),
+    "quit.confirm": ("还有未保存的内容, 确定退出?", "Something is not saved. Quit anyway?"),
+    "quit.title": ("退出", "Quit"),
+    "confirm.ok": ("Enter 确定", "Enter: OK"),
+    "confirm.cancel": ("Esc 取消", "Esc: cancel"),
+    "unsaved.selection": ("{screen}: 已选择 {n} 单未批量接单", "{screen}: {n} orders selected, not accepted"),
+    "unsaved.dialog": ("{title}: 输入未保存", "{title}: input not saved"),
+    "cancel.not_cancelled": ("订单 {ref} 未撤单, 无需撤单处理", "Order {ref} is not cancelled"),
+    # dialogs
+    "reason.title": ("{action}: {ref}", "{action}: {ref}"),
+    "reason.note": ("说明 (原因为「其他」时必填)", "Note (required for 'other')"),
+    "reason.pick": ("选择原因后按 Enter, 再填写说明并按 Enter", "Pick a reason, Enter, write a note, Enter"),
+    "transfer.title": ("转单: {ref}", "Transfer: {ref}"),
+    "transfer.where": ("寄件区县「{district}」 建议转至 {suggested}", "District {district}: suggested {suggested}"),
+    "transfer.search": ("按网点代码或名称搜索", "Search by station code or name"),
+    "transfer.suggested": ("建议", "suggested"),
+    "transfer.none": ("没有匹配的网点", "No station matches"),
+    "transfer.pick": ("上下键选择, Enter 转单", "Up/down to choose, Enter to transfer"),
+    "waybill.title": ("揽件确认: {ref}", "Confirm pickup: {ref}"),
+    "waybill.label": ("运单号 ({desc})", "Waybill number ({desc})"),
+    "waybill.has": ("订单已有运单号, 按 Enter 确认当前记录揽件成功", "The order has its waybill: Enter confirms the pickup"),
+    "waybill.send": ("我要寄快递: 输入或扫描运单号", "Send parcel: type or scan the waybill number"),
+    "waybill.remind": ("该订单只有物流号: 请提醒客户提供正确的运单号", "Only a logistics number: remind the customer to give the correct waybill number"),
+    "working": ("正在保存...", "Saving..."),
+    # detail
+    "detail.fields": ("订单信息", "Order"),
+    "detail.history": ("订单记录", "History"),
+    "detail.loading": ("正在加载订单...", "Loading the order..."),
+    "detail.reveal_hint": ("按 {key} 显示/隐藏完整电话", "Press {key} to show or hide the full phone"),
+    "f.logistics_no": ("物流号", "Logistics no."),
+    "f.waybill_no": ("运单号", "Waybill no."),
+    "f.source": ("数据来源", "Source"),
+    "f.channel": ("线上/线下", "Online/offline"),
+    "f.business_type": ("业务类型", "Business type"),
+    "f.status": ("状态", "Status"),
+    "f.order_time": ("下单时间", "Order time"),
+    "f.accept_deadline": ("接单时限", "Accept by"),
+    "f.pickup_deadline": ("揽件时限", "Pick up by"),
+    "f.sender_name": ("寄件人", "Sender"),
+    "f.sender_phone": ("电话", "Phone"),
+    "f.sender_province": ("省", "Province"),
+    "f.sender_city": ("市", "City"),
+    "f.sender_district": ("区县", "District"),
+    "f.sender_address": ("地址", "Address"),
+    "f.note": ("需求描述", "Request note"),
+    "f.goods": ("物品", "Goods"),
+    "f.station_code": ("所属网点", "Station"),
+    "f.area": ("服务区域", "Service area"),
+    "f.dispatch": ("分件", "Dispatch"),
+    "f.cancel": ("撤单", "Cancellation"),
+    "f.fail": ("失败原因", "Failure reason"),
+    "f.scanned_at": ("揽收扫描", "Pickup scan"),
+    "f.violations": ("违规", "Violations"),
+    "v.in_area": ("本网点区域", "in this station's area"),
+    "v.out_area": ("超区, 应转至 {code}", "out of area, belongs to {code}"),
+    "v.not_cancelled": ("未撤单", "not cancelled"),
+    "v.cancel_handled": ("已撤单 {at}, 已做撤单处理", "cancelled {at}, handled"),
+    "v.cancel_unhandled": ("已撤单 {at}, 未做撤单处理", "cancelled {at}, not handled"),
+    "v.none": ("无", "none"),
+    "v.not_scanned": ("未扫描", "not scanned"),
+    "h.time": ("时间", "Time"),
+    "h.action": ("操作", "Action"),
+    "h.operator": ("操作员", "Operator"),
+    "h.status": ("状态变化", "Status"),
+    "h.details": ("内容", "Details"),
+    # help
+    "help.screen": ("本屏幕的按键", "Keys on this screen"),
+    "help.all": ("全部按键 (可在 config.toml 的 [keys] 中修改)", "Every key (remap under [keys] in config.toml)"),
+    "help.key": ("按键", "Key"),
+    "help.what": ("作用", "What it does"),
+    "help.id": ("动作代码", "Action id"),
+    "help.where": ("范围", "Where"),
+    # unscanned placeholder
+    "unscanned.body": (
+        "网点未揽收查询 (扫描 -> 对比监控) 尚未提供。\n\n"
+        "它将按下单时间范围列出线上订单中还没有揽收扫描的订单, 供下班前补扫描。\n"
+        "在此之前, 请在电商订单查询 (F2) 中按状态查看已揽件订单。",
+        "The unscanned-orders report (scan -> compare) is not available yet.\n\n"
+        "It will list online orders in an order-time range that have no pickup scan, for the\n"
+        "end-of-shift supplementary scan. Until then use the order query (F2) by status.",
+    ),
+    # errors
+    "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
+    "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
+}
+
+_BUSINESS_EN = {BusinessType.SEND_PARCEL: "send parcel", BusinessType.ONLINE_ORDER: "online order"}
+_CHANNEL_EN = {Channel.ONLINE: "online", Channel.OFFLINE: "offline"}
+
+
+def tr(label: str, lang: str, /, **values: object) -> str:
+    """The words for ``label`` in ``lang``, with ``values`` filled in."""
+    zh, en = LABELS[label]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def status_label(value: str, lang: str) -> str:
+    try:
+        status = Status(value)
+    except ValueError:
+        return value
+    return status.label_en if lang == "en" else status.label
+
+
+def action_label(value: str, lang: str) -> str:
+    try:
+        action = Action(value)
+    except ValueError:
+        return value
+    return action.label_en if lang == "en" else action.label
+
+
+def business_label(value: str, lang: str) -> str:
+    try:
+        bt = BusinessType(value)
+    except ValueError:
+        return value
+    return _BUSINESS_EN[bt] if lang == "en" else bt.label
+
+
+def channel_label(value: str, lang: str) -> str:
+    try:
+        ch = Channel(value)
+    except ValueError:
+        return value
+    return _CHANNEL_EN[ch] if lang == "en" else ch.label
+
+
+def reason_label(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    try:
+        reason = Reason(value)
+    except ValueError:
+        return value
+    return reason.label_en if lang == "en" else reason.label

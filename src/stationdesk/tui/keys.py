@@ -1,0 +1,78 @@
+"""Bindings built from the one key registry (stationdesk.keymap), and how keys are shown."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from stationdesk.keymap import BY_ID
+
+# What each registry action runs, as a Textual action string on the node that binds it.
+ACTION_CALLS: dict[str, str] = {
+    "app.help": "help",
+    "app.query": "switch_mode('query')",
+    "app.accept": "switch_mode('accept')",
+    "app.pickup": "switch_mode('pickup')",
+    "app.refresh": "refresh",
+    "app.unscanned": "switch_mode('unscanned')",
+    "app.quit": "request_quit",
+    "app.palette": "command_palette",
+    "list.details": "screen.details",
+    "list.down": "cursor_down",
+    "list.up": "cursor_up",
+    "list.page_down": "page_down",
+    "list.page_up": "page_up",
+    "list.first": "first_page",
+    "list.last": "last_page",
+    "list.filter": "screen.filter",
+    "accept.accept": "screen.accept",
+    "accept.toggle": "screen.toggle",
+    "accept.select_all": "screen.select_all",
+    "accept.batch": "screen.batch",
+    "accept.transfer": "screen.transfer",
+    "accept.fail": "screen.fail",
+    "pickup.confirm": "screen.confirm",
+    "pickup.fail": "screen.fail",
+    "pickup.transfer": "screen.transfer",
+    "query.cancel_handled": "screen.cancel_handled",
+    "filter.close": "close",
+    "detail.reveal": "reveal",
+    "detail.close": "close",
+    "dialog.confirm": "confirm",
+    "dialog.save": "submit",
+    "dialog.down": "next_option",
+    "dialog.up": "previous_option",
+    "dialog.cancel": "cancel",
+    "help.close": "close",
+}
+
+
+def bind(action_id: str, *, priority: bool = False, action: str | None = None) -> Binding:
+    """The Binding of a registry action: its id, default key and description come from the registry."""
+    entry = BY_ID[action_id]
+    return Binding(
+        entry.key, action or ACTION_CALLS[action_id], entry.zh, show=entry.show,
+        priority=priority, tooltip=entry.en, id=entry.id,
+    )
+
+
+_NAMES = {
+    "enter": "Enter", "escape": "Esc", "space": "Space", "pagedown": "PgDn", "pageup": "PgUp",
+    "home": "Home", "end": "End", "slash": "/", "up": "Up", "down": "Down", "left": "Left",
+    "right": "Right", "tab": "Tab", "backspace": "Bksp", "delete": "Del", "insert": "Ins",
+    "question_mark": "?", "minus": "-", "plus": "+", "comma": ",", "full_stop": ".",
+}
+
+
+def key_display(key: str) -> str:
+    """'f3' -> 'F3', 'ctrl+a' -> 'Ctrl+A', 'pagedown' -> 'PgDn'; several keys joined by '/'."""
+    shown = []
+    for one in key.split(","):
+        *mods, base = one.strip().split("+")
+        if base in _NAMES:
+            name = _NAMES[base]
+        elif base.startswith("f") and base[1:].isdigit():
+            name = base.upper()
+        else:
+            name = base.upper() if mods else base
+        shown.append("+".join([*(m.capitalize() for m in mods), name]))
+    return "/".join(shown)

@@ -1,0 +1,125 @@
+"""网点接单: orders waiting for acceptance, oldest first, with the minutes left to answer them.
+Accept one, select several and batch-accept, select all waiting, fail with a reason, transfer."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from stationdesk.domain.reasons import Reason
+from stationdesk.domain.statuses import Action, Status
+from stationdesk.services import accept
+from stationdesk.services.recording import Outcome
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.i18n import action_label, tr
+from stationdesk.tui.keys import bind
+from stationdesk.tui.screens.base import ListScreen
+from stationdesk.tui.widgets.order_list import Column, OrderList
+
+COLUMNS = [
+    Column("mark", 1, priority=0),
+    Column("left", 7, priority=1, align="right"),
+    Column("order_time", 11, priority=2),
+    Column("logistics_no", 17, priority=1),
+    Column("area", 10, priority=3),
+    Column("business_type", 10, priority=4),
+    Column("name", 8, priority=5),
+    Column("district", 8, priority=6),
+    Column("source", 8, priority=6),
+    Column("phone", 11, priority=7),
+    Column("address", 10, priority=8, flex=True),
+    Column("channel", 7, priority=9),
+]
+
+
+class AcceptList(OrderList):
+    """The waiting list; its letter keys live here so they never fire while a field has focus."""
+
+    BINDINGS = [
+        bind("accept.accept"), bind("accept.toggle"), bind("accept.select_all"), bind("accept.batch"),
+        bind("accept.transfer"), bind("accept.fail"),
+    ]
+
+
+class AcceptScreen(ListScreen):
+    CONTEXT: ClassVar[str] = "accept"
+    TITLE_KEY: ClassVar[str] = "screen.accept"
+    HINT_KEY: ClassVar[str | None] = "accept.hint"
+    COLUMNS = COLUMNS
+    DEADLINE = "accept"
+    LIST_CLASS = AcceptList
+
+    def base_filter(self) -> OrderFilter:
+        return OrderFilter(statuses=(Status.WAITING.value,))
+
+    def action_target(self, scope: str):  # noqa: ANN201
+        return self.order_list if scope == "accept" else super().action_target(scope)
+
+    def unsaved(self) -> list[str]:
+        n = len(self.order_list.selected)
+        if not n:
+            return []
+        return [tr("unsaved.selection", self.lang, screen=tr(self.TITLE_KEY, self.lang), n=n)]
+
+    def action_accept(self) -> None:
+        if (view := self.current()) is not None:
+            app = self.desk_app
+            app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=self.after_action)
+
+    def action_toggle(self) -> None:
+        lst = self.order_list
+        if (view := self.current()) is None:
+            return
+        if view.id in lst.selected:
+            lst.selected.discard(view.id)
+        elif view.out_of_area:
+            self.desk_app.say(tr("select.out_of_area", self.lang), severity="warning")
+            return
+        else:
+            lst.selected.add(view.id)
+        lst.refresh()
+        lst.action_cursor_down()
+        self.update_heading()
+
+    def action_select_all(self) -> None:
+        app = self.desk_app
+        app.jobs.run(accept.waiting_in_area_ids, app.desk, done=self._select_ids)
+
+    def _select_ids(self, ids: list[int]) -> None:
+        lst = self.order_list
+        lst.selected = set(ids)
+        lst.refresh()
+        self.update_heading()
+        key = "select.all" if ids else "select.none_waiting"
+        self.desk_app.say(tr(key, self.lang, n=len(ids)))
+
+    def action_batch(self) -> None:
+        from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
+
+        ids = sorted(self.order_list.selected)
+        if not ids:
+            self.desk_app.say(tr("batch.none", self.lang), severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                app = self.desk_app
+                app.jobs.run(accept.accept, app.desk, ids, app.operator, done=self._batch_done)
+
+        self.app.push_screen(ConfirmDialog(tr("batch.confirm", self.lang, n=len(ids))), answered)
+
+    def _batch_done(self, outcome: Outcome) -> None:
+        self.order_list.selected.clear()
+        self.after_action(outcome)
+
+    def action_fail(self) -> None:
+        from stationdesk.tui.dialogs.reason import ReasonDialog  # opened on demand
+
+        if (view := self.current()) is None:
+            return
+        app = self.desk_app
+
+        def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
+            return accept.fail_accept(app.desk, view.id, reason, note, app.operator)
+
+        title = tr("reason.title", self.lang, action=action_label(Action.FAIL_ACCEPT.value, self.lang), ref=view.ref)
+        self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)

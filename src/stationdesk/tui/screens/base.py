@@ -1,0 +1,173 @@
+"""What every screen of the desk has: the status bar on top, the message line and the key bar
+at the bottom; and what every order-list screen shares: paging, filters, details, transfer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Static
+
+from stationdesk.services.recording import Outcome
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.data import OrderView
+from stationdesk.tui.i18n import tr
+from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters
+from stationdesk.tui.widgets.key_bar import KeyBar
+from stationdesk.tui.widgets.order_list import Column, Deadline, OrderList
+from stationdesk.tui.widgets.status_bar import MessageLine, StatusBar
+
+if TYPE_CHECKING:
+    from stationdesk.tui.app import StationDeskApp
+
+
+class DeskScreen(Screen):
+    """A screen of the desk. CONTEXT names its key contexts in stationdesk.keymap.SCREEN_CONTEXTS."""
+
+    CONTEXT: ClassVar[str] = "unscanned"
+    TITLE_KEY: ClassVar[str] = "app.title"
+
+    @property
+    def desk_app(self) -> StationDeskApp:
+        return cast("StationDeskApp", self.app)
+
+    @property
+    def lang(self) -> str:
+        return self.desk_app.lang
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static(id="heading")
+        yield from self.compose_body()
+        yield MessageLine()
+        yield KeyBar()
+
+    def compose_body(self) -> ComposeResult:
+        return iter(())
+
+    def on_mount(self) -> None:
+        self.desk_app.forms.add(self)
+        self.update_heading()
+
+    def on_unmount(self) -> None:
+        self.desk_app.forms.discard(self)
+
+    def heading_parts(self) -> list[str]:
+        return [tr(self.TITLE_KEY, self.lang)]
+
+    def update_heading(self) -> None:
+        self.query_one("#heading", Static).update(Text("  ".join(p for p in self.heading_parts() if p)))
+
+    def reload(self) -> None:
+        """F5: fetch what the screen shows again."""
+
+    def unsaved(self) -> list[str]:
+        """What would be lost if the app quit now (one line each)."""
+        return []
+
+    def action_target(self, scope: str) -> DOMNode | None:
+        """The node whose actions serve a key scope, for the command palette."""
+        return self if scope == self.CONTEXT else None
+
+
+class ListScreen(DeskScreen):
+    """A screen built around one paged order list."""
+
+    COLUMNS: ClassVar[list[Column]] = []
+    DEADLINE: ClassVar[Deadline] = None
+    LIST_CLASS: ClassVar[type[OrderList]] = OrderList
+    HINT_KEY: ClassVar[str | None] = None
+    INITIAL_FOCUS: ClassVar[str] = "#orders"
+
+    def base_filter(self) -> OrderFilter:
+        return OrderFilter()
+
+    def compose_filters(self) -> ComposeResult:
+        bar = FilterBar(self.lang, id="filters")
+        bar.display = False
+        yield bar
+
+    def compose_body(self) -> ComposeResult:
+        yield from self.compose_filters()
+        yield self.LIST_CLASS(self.COLUMNS, deadline=self.DEADLINE, id="orders")
+
+    @property
+    def order_list(self) -> OrderList:
+        return self.query_one("#orders", OrderList)
+
+    def on_mount(self) -> None:
+        # Textual also runs DeskScreen.on_mount (handlers run for every class in the MRO).
+        self.order_list.set_filter(self.base_filter())
+        self.query_one(self.INITIAL_FOCUS).focus()
+
+    def heading_parts(self) -> list[str]:
+        lst = self.order_list
+        parts = [tr(self.TITLE_KEY, self.lang)]
+        if lst.total is not None:
+            parts.append(tr("list.total", self.lang, n=lst.total))
+        if lst.selected:
+            parts.append(tr("list.selected", self.lang, n=len(lst.selected)))
+        if self.HINT_KEY:
+            parts.append(tr(self.HINT_KEY, self.lang))
+        return parts
+
+    def on_order_list_loaded(self, _event: OrderList.Loaded) -> None:
+        self.update_heading()
+
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        self.apply_filters(event.filters)
+
+    def apply_filters(self, filters: ListFilters) -> None:
+        f = self.base_filter().with_(
+            source=filters.source, business_type=filters.business_type,
+            out_of_area=filters.out_of_area, number=filters.number,
+        )
+        if f != self.order_list.filter:
+            self.order_list.set_filter(f)
+
+    def reload(self) -> None:
+        self.order_list.reload()
+
+    def action_target(self, scope: str) -> DOMNode | None:
+        if scope == "list":
+            return self.order_list
+        if scope == "filter":
+            return self.query_one("#filters")
+        return super().action_target(scope)
+
+    # -- actions shared by the lists -------------------------------------------------------
+
+    def current(self) -> OrderView | None:
+        """The highlighted order, or None with a word to the clerk."""
+        view = self.order_list.highlighted
+        if view is None:
+            self.desk_app.say(tr("list.none", self.lang), severity="warning")
+        return view
+
+    def action_filter(self) -> None:
+        cast(FilterBar, self.query_one("#filters")).open()
+
+    def action_details(self) -> None:
+        from stationdesk.tui.screens.detail import DetailScreen  # opened on demand
+
+        if (view := self.current()) is not None:
+            self.app.push_screen(DetailScreen(view.id))
+
+    def action_transfer(self) -> None:
+        from stationdesk.tui.dialogs.transfer import TransferDialog  # opened on demand
+
+        if (view := self.current()) is not None:
+            self.app.push_screen(TransferDialog(view), self.after_dialog)
+
+    def after_dialog(self, outcome: Outcome | None) -> None:
+        if outcome is not None:
+            self.after_action(outcome)
+
+    def after_action(self, outcome: Outcome) -> None:
+        """An action changed orders: drop them from the selection and fetch the page again."""
+        self.order_list.selected.difference_update(outcome.order_ids)
+        self.order_list.reload()
+        self.desk_app.refresh_counts()

@@ -1,0 +1,94 @@
+"""详细数据: every field of one order and its full history. The phone stays masked until the
+clerk asks for it with the reveal key."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from stationdesk.domain.text import clean_text
+from stationdesk.keymap import keys_of
+from stationdesk.tui.data import Detail, detail_fields, event_lines, load_detail
+from stationdesk.tui.i18n import tr
+from stationdesk.tui.keys import bind, key_display
+from stationdesk.tui.screens.base import DeskScreen
+
+
+class DetailScreen(DeskScreen):
+    CONTEXT: ClassVar[str] = "detail"
+    TITLE_KEY: ClassVar[str] = "screen.detail"
+    BINDINGS = [bind("detail.reveal"), bind("detail.close")]
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.detail: Detail | None = None
+        self.reveal = False
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="detail-body"):
+            yield Static(Text(tr("detail.loading", self.lang)), id="fields")
+            yield Static(id="history")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.desk_app
+        app.jobs.run(load_detail, app.desk, self.order_id, done=self._loaded)
+
+    def _loaded(self, detail: Detail) -> None:
+        self.detail = detail
+        self.update_heading()
+        self.draw()
+
+    def heading_parts(self) -> list[str]:
+        parts = [tr(self.TITLE_KEY, self.lang)]
+        if self.detail is not None:
+            parts.append(clean_text(self.detail.row["logistics_no"]))
+        key = keys_of(self.desk_app.key_overrides)["detail.reveal"]
+        parts.append(tr("detail.reveal_hint", self.lang, key=key_display(key)))
+        return parts
+
+    def fields(self) -> list[tuple[str, str]]:
+        """(label, value) of every field as shown now."""
+        if self.detail is None:
+            return []
+        return detail_fields(self.detail, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
+
+    def history(self) -> list[tuple[str, str, str, str, str]]:
+        """The history lines as shown now."""
+        if self.detail is None:
+            return []
+        return event_lines(self.detail, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
+
+    def draw(self) -> None:
+        if self.detail is None:
+            return
+        lang = self.lang
+        fields = Table.grid(padding=(0, 2))
+        fields.add_column(style="bold", no_wrap=True)
+        fields.add_column()
+        for label, value in self.fields():
+            fields.add_row(Text(label), Text(value))
+        self.query_one("#fields", Static).update(fields)
+        history = Table(title=Text(tr("detail.history", lang)), title_justify="left", expand=True,
+                        show_edge=False, box=None, header_style="bold")
+        for key in ("h.time", "h.action", "h.operator", "h.status", "h.details"):
+            history.add_column(Text(tr(key, lang)), no_wrap=key != "h.details", ratio=3 if key == "h.details" else None)
+        for line in self.history():
+            history.add_row(*(Text(cell) for cell in line))
+        self.query_one("#history", Static).update(history)
+
+    def action_reveal(self) -> None:
+        self.reveal = not self.reveal
+        self.draw()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,69 @@
+"""网点揽件: accepted orders with the hours left before the 16-hour pickup deadline.
+揽件确认 opens the waybill entry; a failed pickup is recorded with its reason."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from stationdesk.domain.reasons import Reason
+from stationdesk.domain.statuses import Action, Status
+from stationdesk.services import pickup
+from stationdesk.services.recording import Outcome
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.i18n import action_label, tr
+from stationdesk.tui.keys import bind
+from stationdesk.tui.screens.base import ListScreen
+from stationdesk.tui.widgets.order_list import Column, OrderList
+
+COLUMNS = [
+    Column("left", 10, priority=1, align="right"),
+    Column("order_time", 11, priority=2),
+    Column("logistics_no", 17, priority=1),
+    Column("waybill_no", 15, priority=3),
+    Column("area", 10, priority=3),
+    Column("business_type", 10, priority=4),
+    Column("name", 8, priority=5),
+    Column("phone", 11, priority=7),
+    Column("district", 8, priority=6),
+    Column("source", 8, priority=7),
+    Column("address", 10, priority=8, flex=True),
+]
+
+
+class PickupList(OrderList):
+    BINDINGS = [bind("pickup.confirm"), bind("pickup.fail"), bind("pickup.transfer")]
+
+
+class PickupScreen(ListScreen):
+    CONTEXT: ClassVar[str] = "pickup"
+    TITLE_KEY: ClassVar[str] = "screen.pickup"
+    HINT_KEY: ClassVar[str | None] = "pickup.hint"
+    COLUMNS = COLUMNS
+    DEADLINE = "pickup"
+    LIST_CLASS = PickupList
+
+    def base_filter(self) -> OrderFilter:
+        return OrderFilter(statuses=(Status.ACCEPTED.value,))
+
+    def action_target(self, scope: str):  # noqa: ANN201
+        return self.order_list if scope == "pickup" else super().action_target(scope)
+
+    def action_confirm(self) -> None:
+        from stationdesk.tui.dialogs.waybill import WaybillDialog  # opened on demand
+
+        if (view := self.current()) is not None:
+            title = tr("waybill.title", self.lang, ref=view.ref)
+            self.app.push_screen(WaybillDialog(view, title), self.after_dialog)
+
+    def action_fail(self) -> None:
+        from stationdesk.tui.dialogs.reason import ReasonDialog  # opened on demand
+
+        if (view := self.current()) is None:
+            return
+        app = self.desk_app
+
+        def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
+            return pickup.fail_pickup(app.desk, view.id, reason, note, app.operator)
+
+        title = tr("reason.title", self.lang, action=action_label(Action.FAIL_PICKUP.value, self.lang), ref=view.ref)
+        self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)

@@ -1,0 +1,90 @@
+"""电商订单查询: by order date range with filters, or by logistics/waybill number; Enter on a
+row opens 详细数据, and a cancelled order can be marked 已做撤单处理."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+
+from stationdesk.services import cancel
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.data import load_sources
+from stationdesk.tui.i18n import tr
+from stationdesk.tui.keys import bind
+from stationdesk.tui.screens.base import ListScreen
+from stationdesk.tui.widgets.order_list import Column, OrderList
+from stationdesk.tui.widgets.query_form import QueryForm, QuerySpec
+
+COLUMNS = [
+    Column("status", 8, priority=1),
+    Column("order_time", 11, priority=1),
+    Column("logistics_no", 17, priority=1),
+    Column("waybill_no", 15, priority=3),
+    Column("cancel", 6, priority=2),
+    Column("area", 10, priority=3),
+    Column("business_type", 10, priority=4),
+    Column("source", 8, priority=5),
+    Column("channel", 7, priority=7),
+    Column("name", 8, priority=6),
+    Column("phone", 11, priority=7),
+    Column("district", 8, priority=6),
+    Column("address", 10, priority=9, flex=True),
+]
+
+
+class QueryList(OrderList):
+    BINDINGS = [bind("query.cancel_handled")]
+
+
+class QueryScreen(ListScreen):
+    CONTEXT: ClassVar[str] = "query"
+    TITLE_KEY: ClassVar[str] = "screen.query"
+    COLUMNS = COLUMNS
+    LIST_CLASS = QueryList
+    INITIAL_FOCUS: ClassVar[str] = "#q-number"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spec: QuerySpec | None = None
+
+    def compose_filters(self) -> ComposeResult:
+        desk = self.desk_app.desk
+        today = desk.now().astimezone(desk.config.tz).date()
+        yield QueryForm(self.lang, today, desk.config.tz, id="filters")
+
+    def base_filter(self) -> OrderFilter:
+        spec = self.query_one("#filters", QueryForm).spec()
+        assert isinstance(spec, QuerySpec), spec  # the form starts with valid dates
+        self.spec = spec
+        return spec.filter
+
+    def on_mount(self) -> None:
+        app = self.desk_app
+        app.jobs.run(load_sources, app.desk, done=self.query_one("#filters", QueryForm).set_sources)
+
+    def heading_parts(self) -> list[str]:
+        parts = super().heading_parts()
+        if self.spec is not None:
+            parts.insert(1, self.spec.description)
+        return parts
+
+    def on_query_form_search(self, event: QueryForm.Search) -> None:
+        self.spec = event.spec
+        if event.spec.filter != self.order_list.filter:
+            self.order_list.set_filter(event.spec.filter)
+        self.update_heading()
+        if event.submitted:
+            self.order_list.focus()
+
+    def action_target(self, scope: str):  # noqa: ANN201
+        return self.order_list if scope == "query" else super().action_target(scope)
+
+    def action_filter(self) -> None:
+        self.query_one("#filters", QueryForm).open()
+
+    def action_cancel_handled(self) -> None:
+        if (view := self.current()) is not None:
+            app = self.desk_app
+            app.jobs.run(cancel.mark_cancel_handled, app.desk, view.id, app.operator, done=self.after_action)
+

@@ -1,0 +1,71 @@
+"""The key bar: every key live on the screen with what it does, wrapped onto as many lines
+as the width needs. Words come from the key registry in the screen language."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+from stationdesk.keymap import ACTIONS, BY_ID
+from stationdesk.tui.keys import key_display
+
+_ORDER = {a.id: i for i, a in enumerate(ACTIONS)}
+
+
+class KeyBar(Widget):
+    DEFAULT_CSS = "KeyBar { height: auto; max-height: 3; }"
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        self.refresh(layout=True)
+
+    def entries(self) -> list[tuple[str, str, bool]]:
+        """(key, description, enabled) for each registry binding live on this screen."""
+        lang = cast(str, getattr(self.app, "lang", "zh"))
+        seen: set[str] = set()
+        found = []
+        for _key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            entry = BY_ID.get(binding.id or "")
+            if entry is None or not entry.show or not binding.show or entry.id in seen:
+                continue
+            seen.add(entry.id)
+            found.append((entry, binding.key, active.enabled))
+        found.sort(key=lambda e: (e[0].scope == "app", _ORDER[e[0].id]))
+        return [(key_display(key), entry.description(lang), enabled) for entry, key, enabled in found]
+
+    def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
+        lines: list[list[tuple[str, str, bool]]] = [[]]
+        used = 0
+        for key, desc, enabled in self.entries():
+            need = cell_len(f"{key} {desc}") + 2
+            if lines[-1] and used + need > width:
+                lines.append([])
+                used = 0
+            lines[-1].append((key, desc, enabled))
+            used += need
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return min(3, len(self.lines(width)))
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop", end="")
+        for n, line in enumerate(self.lines(self.size.width)):
+            if n:
+                text.append("\n")
+            for i, (key, desc, enabled) in enumerate(line):
+                if i:
+                    text.append("  ")
+                text.append(key, style="bold reverse" if enabled else "dim reverse")
+                text.append(" " + desc, style="" if enabled else "dim")
+        return text

@@ -1,0 +1,290 @@
+"""A list of orders that holds one screenful: rows come from SQL a page at a time by keyset
+seeks, so the list costs the same on a thousand or a million orders. Only the rows in view
+exist; moving past either edge fetches the next or previous rows in a worker thread.
+
+Cells are drawn as plain segments measured in terminal cells (CJK is two cells wide): data
+is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, cast
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from stationdesk.domain import sla
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.data import OrderView, PageRequest, PageResult, load_count, load_page
+from stationdesk.tui.i18n import tr
+from stationdesk.tui.keys import bind
+
+if TYPE_CHECKING:
+    from stationdesk.tui.app import StationDeskApp
+
+Deadline = Literal["accept", "pickup"] | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    width: int
+    priority: int = 5  # lower stays longer when the terminal is narrow
+    flex: bool = False  # takes the width left over
+    align: Literal["left", "right"] = "left"
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """``text`` in exactly ``width`` cells: cut with '~' when too long, padded when short."""
+    if width <= 0:
+        return ""
+    size = cell_len(text)
+    if size > width:
+        cut, used = [], 0
+        for ch in text:  # whole characters only: half a CJK character cannot be drawn
+            w = cell_len(ch)
+            if used + w > width - 1:
+                break
+            cut.append(ch)
+            used += w
+        text, size = "".join(cut) + "~", used + 1
+    pad = " " * (width - size)
+    return pad + text if align == "right" else text + pad
+
+
+def layout(columns: list[Column], width: int) -> list[tuple[Column, int]]:
+    """The columns that fit ``width`` cells (by priority), in display order, with their widths."""
+    chosen: set[str] = set()
+    used = 0
+    for col in sorted(columns, key=lambda c: c.priority):
+        need = col.width + 1
+        if used + need <= width:
+            chosen.add(col.key)
+            used += need
+    spare = max(0, width - used)
+    out = []
+    for col in columns:
+        if col.key in chosen:
+            extra = spare if col.flex else 0
+            spare -= extra
+            out.append((col, col.width + extra))
+    return out
+
+
+class OrderList(Widget, can_focus=True):
+    """The paged order list. The screen gives it a filter; it fetches and draws."""
+
+    BINDINGS = [
+        bind("list.details"), bind("list.down"), bind("list.up"), bind("list.page_down"),
+        bind("list.page_up"), bind("list.first"), bind("list.last"), bind("list.filter"),
+    ]
+    COMPONENT_CLASSES = {
+        "order-list--header", "order-list--cursor", "order-list--cursor-blur", "order-list--selected",
+        "order-list--overdue", "order-list--out", "order-list--dim",
+    }
+
+    class Loaded(Message):
+        """A page (or the total count) arrived and is drawn."""
+
+        def __init__(self, order_list: OrderList) -> None:
+            self.order_list = order_list
+            super().__init__()
+
+        @property
+        def control(self) -> OrderList:
+            return self.order_list
+
+    def __init__(self, columns: list[Column], *, deadline: Deadline = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns = columns
+        self.deadline = deadline
+        self.filter: OrderFilter | None = None
+        self.views: list[OrderView] = []
+        self.cursor = 0
+        self.selected: set[int] = set()
+        self.total: int | None = None
+        self.loaded = False
+        self.generation = 0  # counts pages drawn: tests and the benchmark wait on it
+        self._pending: PageRequest | None = None
+        self._columns_cache: tuple[int, list[tuple[Column, int]]] | None = None
+
+    @property
+    def desk_app(self) -> StationDeskApp:
+        return cast("StationDeskApp", self.app)
+
+    @property
+    def page_size(self) -> int:
+        return max(1, self.size.height - 1)
+
+    @property
+    def highlighted(self) -> OrderView | None:
+        return self.views[self.cursor] if 0 <= self.cursor < len(self.views) else None
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def set_filter(self, f: OrderFilter) -> None:
+        """Show the first page of ``f`` and count it in the background."""
+        self.filter = f
+        self.total = None
+        self.request(PageRequest("first"))
+        self.count()
+
+    def reload(self, *, recount: bool = True) -> None:
+        """Fetch the page in view again from its first row, keeping the highlighted row."""
+        if self.filter is None:
+            return
+        current = self.highlighted
+        if not self.views:
+            self.request(PageRequest("first"))
+        else:
+            self.request(PageRequest("from", self.views[0].cursor, current.id if current else None, self.cursor))
+        if recount:
+            self.count()
+
+    def request(self, req: PageRequest) -> None:
+        if self.filter is None or self.size.height < 2:
+            self._pending = req  # fetched once the list has its size
+            return
+        self._pending = None
+        app = self.desk_app
+        app.jobs.run(load_page, app.desk, self.filter, req, self.page_size, app.lang,
+                     done=self._apply, group=f"page-{id(self)}", exclusive=True)
+
+    def count(self) -> None:
+        if self.filter is None:
+            return
+        app = self.desk_app
+        app.jobs.run(load_count, app.desk, self.filter, done=self._counted, group=f"count-{id(self)}", exclusive=True)
+
+    def _apply(self, result: PageResult) -> None:
+        if result.edge is not None:
+            self.desk_app.say(tr(f"list.{result.edge}", self.desk_app.lang))
+            return
+        self.views = result.views
+        self.cursor = max(0, min(result.cursor, len(self.views) - 1))
+        self.loaded = True
+        self.generation += 1
+        self.refresh()
+        self.post_message(self.Loaded(self))
+
+    def _counted(self, total: int) -> None:
+        self.total = total
+        self.post_message(self.Loaded(self))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._columns_cache = None
+        if self._pending is not None:
+            self.request(self._pending)
+        elif self.views and len(self.views) != self.page_size and not (
+            len(self.views) < self.page_size and self.total is not None and self.total <= len(self.views)
+        ):
+            self.reload(recount=False)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def _move_to(self, index: int) -> None:
+        self.cursor = index
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < len(self.views) - 1:
+            self._move_to(self.cursor + 1)
+        elif self.views:
+            self.request(PageRequest("down", self.views[0].cursor, self.views[-1].id))
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self._move_to(self.cursor - 1)
+        elif self.views:
+            self.request(PageRequest("up", self.views[0].cursor))
+
+    def action_page_down(self) -> None:
+        if self.views:
+            self.request(PageRequest("next", self.views[-1].cursor))
+
+    def action_page_up(self) -> None:
+        if self.views:
+            self.request(PageRequest("prev", self.views[0].cursor))
+
+    def action_first_page(self) -> None:
+        self.request(PageRequest("first"))
+
+    def action_last_page(self) -> None:
+        self.request(PageRequest("last"))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - 1
+        if 0 <= row < len(self.views):
+            self._move_to(row)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _layout(self, width: int) -> list[tuple[Column, int]]:
+        if self._columns_cache is None or self._columns_cache[0] != width:
+            self._columns_cache = (width, layout(self.columns, width))
+        return self._columns_cache[1]
+
+    def _left(self, view: OrderView, now: datetime) -> tuple[str, bool]:
+        if self.deadline is None:
+            return "", False
+        deadline = view.accept_deadline if self.deadline == "accept" else view.pickup_deadline
+        left = sla.time_left(deadline, now)
+        return sla.format_time_left(left, hours=self.deadline == "pickup"), left.total_seconds() < 0
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        cols = self._layout(width)
+        lang = self.desk_app.lang
+        if y == 0:
+            style = base + self.get_component_rich_style("order-list--header")
+            segs = [Segment(fit(tr(f"col.{c.key}", lang) if c.key != "left" else tr(f"col.left_{self.deadline}", lang),
+                                w, c.align) + " ", style) for c, w in cols]
+            return Strip(segs).adjust_cell_length(width, style)
+        index = y - 1
+        if index >= len(self.views):
+            if index == 0:
+                key = "list.empty" if self.loaded else "list.loading"
+                style = base + self.get_component_rich_style("order-list--dim")
+                return Strip([Segment(" " + tr(key, lang), style)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        return self._row_strip(self.views[index], index, cols, width, base)
+
+    def _row_strip(self, view: OrderView, index: int, cols: list[tuple[Column, int]], width: int, base: Style) -> Strip:
+        selected = view.id in self.selected
+        row_style = base
+        if selected:
+            row_style += self.get_component_rich_style("order-list--selected")
+        if index == self.cursor:
+            cursor_class = "order-list--cursor" if self.has_focus else "order-list--cursor-blur"
+            row_style += self.get_component_rich_style(cursor_class)
+        left, overdue = self._left(view, self.desk_app.desk.now())
+        segs: list[Segment] = []
+        for col, w in cols:
+            style = row_style
+            if col.key == "mark":
+                text = "✓" if selected else ""
+            elif col.key == "left":
+                text = left
+                if overdue:
+                    style = row_style + self.get_component_rich_style("order-list--overdue")
+            else:
+                text = view.cells.get(col.key, "")
+                if col.key == "area" and view.out_of_area:
+                    style = row_style + self.get_component_rich_style("order-list--out")
+            segs.append(Segment(fit(text, w, col.align), style))
+            segs.append(Segment(" ", row_style))
+        return Strip(segs).adjust_cell_length(width, row_style)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

@@ -1,0 +1,124 @@
+"""The two ways of 电商订单查询: by order date range with filters, or by a logistics or
+waybill number (a scanner can type it). Enter searches; a changed filter searches at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+from typing import Any, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label, Select
+
+from stationdesk.domain.fields import Channel
+from stationdesk.domain.statuses import Status
+from stationdesk.store.queries import OrderFilter
+from stationdesk.tui.data import day_range, parse_day
+from stationdesk.tui.i18n import channel_label, status_label, tr
+from stationdesk.tui.keys import bind
+from stationdesk.tui.widgets.filter_bar import ALL, business_options, source_options
+
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """A search the form asks for: the filter and how to describe it."""
+
+    filter: OrderFilter
+    description: str
+
+
+class QueryForm(Grid):
+    BINDINGS = [bind("filter.close")]
+
+    class Search(Message):
+        def __init__(self, spec: QuerySpec, *, submitted: bool) -> None:
+            self.spec = spec
+            self.submitted = submitted  # Enter was pressed (not a filter picked)
+            super().__init__()
+
+    def __init__(self, lang: str, today: date, tz: tzinfo, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lang = lang
+        self.today = today
+        self.tz = tz
+
+    def _field(self, label_key: str, widget: Any) -> Horizontal:
+        return Horizontal(Label(tr(label_key, self.lang)), widget, classes="field")
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        start = (self.today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        yield self._field("filter.start", Input(start, max_length=10, compact=True, id="q-start"))
+        yield self._field("filter.end", Input(self.today.isoformat(), max_length=10, compact=True, id="q-end"))
+        cancels = [(tr("filter.all", lang), "all"), (tr("filter.cancel_unhandled", lang), "unhandled"),
+                   (tr("filter.cancel_handled", lang), "handled")]
+        yield self._field("filter.cancel", Select(cancels, value="all", allow_blank=False, compact=True, id="q-cancel"))
+        yield self._field("filter.source", Select(source_options(lang), value=ALL, allow_blank=False, compact=True,
+                                                  id="q-source"))
+        channels = [(tr("filter.all", lang), ALL), *((channel_label(c.value, lang), c.value) for c in Channel)]
+        yield self._field("filter.channel", Select(channels, value=ALL, allow_blank=False, compact=True, id="q-channel"))
+        yield self._field("filter.business_type", Select(business_options(lang), value=ALL, allow_blank=False,
+                                                         compact=True, id="q-business"))
+        statuses = [(tr("filter.all", lang), ALL), *((status_label(s.value, lang), s.value) for s in Status)]
+        yield self._field("filter.status", Select(statuses, value=ALL, allow_blank=False, compact=True, id="q-status"))
+        yield self._field("filter.number", Input(placeholder=tr("filter.number", lang), max_length=64, compact=True,
+                                                 id="q-number"))
+
+    def _pick(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return None if value in (ALL, Select.NULL) else cast(str, value)
+
+    def spec(self) -> QuerySpec | str:
+        """The search the fields describe, or what is wrong with them."""
+        lang = self.lang
+        number = self.query_one("#q-number", Input).value.strip()
+        if number:
+            return QuerySpec(OrderFilter(number=number), tr("query.by_number", lang, number=number))
+        texts = self.query_one("#q-start", Input).value, self.query_one("#q-end", Input).value
+        days = [parse_day(t) for t in texts]
+        for text, day in zip(texts, days, strict=True):
+            if day is None:
+                return tr("filter.bad_date", lang, text=text.strip()[:20])
+        start, end = cast(date, days[0]), cast(date, days[1])
+        if start > end:
+            return tr("filter.bad_range", lang)
+        lo, hi = day_range(start, end, self.tz)
+        status = self._pick("#q-status")
+        f = OrderFilter(
+            start=lo, end=hi, statuses=(status,) if status else (), cancel=cast(Any, self._pick("#q-cancel") or "all"),
+            source=self._pick("#q-source"), channel=self._pick("#q-channel"), business_type=self._pick("#q-business"),
+        )
+        return QuerySpec(f, f"{tr('query.by_date', lang)} {start.isoformat()} - {end.isoformat()}")
+
+    def _search(self, *, submitted: bool) -> None:
+        spec = self.spec()
+        if isinstance(spec, str):
+            self.app.say(spec, severity="warning")  # type: ignore[attr-defined]
+            return
+        self.post_message(self.Search(spec, submitted=submitted))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._search(submitted=True)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._search(submitted=False)
+
+    def open(self) -> None:
+        self.query_one("#q-number", Input).focus()
+
+    def action_close(self) -> None:
+        self.screen.query_one("#orders").focus()
+
+    def set_sources(self, names: list[str]) -> None:
+        """Add the sources found in the database to the pick list (new channels appear over time)."""
+        select = self.query_one("#q-source", Select)
+        value = select.value
+        select.set_options(source_options(self.lang, names))
+        select.value = value

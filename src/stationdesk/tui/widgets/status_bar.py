@@ -1,0 +1,76 @@
+"""The status bar (station, operator, time, waiting and overdue orders, database) and the
+message line that confirms or refuses what the clerk just did."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from stationdesk.tui.i18n import tr
+
+if TYPE_CHECKING:
+    from stationdesk.tui.app import StationDeskApp
+
+
+class StatusBar(Widget):
+    """One line; reads the app's state when drawn, and redraws every second for the clock."""
+
+    DEFAULT_CSS = "StatusBar { height: 1; }"
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh)
+
+    @property
+    def desk_app(self) -> StationDeskApp:
+        return cast("StationDeskApp", self.app)
+
+    def pieces(self, width: int) -> list[tuple[str, str, str]]:
+        """(label, value, style name) pieces, shortened until they fit ``width`` cells."""
+        app = self.desk_app
+        lang, desk = app.lang, app.desk
+        now = desk.now().astimezone(desk.config.tz)
+        counts = app.counts
+        waiting = "-" if counts is None else str(counts.waiting)
+        overdue = "-" if counts is None else str(counts.overdue)
+        station = [f"{desk.station.code} {desk.station.name}", desk.station.code]
+        clock = [now.strftime("%Y-%m-%d %H:%M"), now.strftime("%H:%M")]
+        path = str(desk.db.path)
+        db = [path, desk.db.path.name]
+        for s, c, d in ((0, 0, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1)):
+            pieces = [
+                (tr("bar.station", lang), station[s], "value"),
+                (tr("bar.operator", lang), app.operator, "value"),
+                ("", clock[c], "value"),
+                (tr("bar.waiting", lang), waiting, "value"),
+                (tr("bar.overdue", lang), overdue, "alert" if counts and counts.overdue else "value"),
+                (tr("bar.db", lang), db[d], "dim"),
+            ]
+            if sum(cell_len(f"{lbl} {val}  ") for lbl, val, _ in pieces) <= width:
+                break
+        return pieces
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop", end="")
+        for i, (label, value, style) in enumerate(self.pieces(self.size.width)):
+            if i:
+                text.append("  ")
+            if label:
+                text.append(label + " ", style="dim" if style != "alert" else "bold")
+            text.append(value, style={"value": "bold", "alert": "bold reverse", "dim": ""}[style])
+        return text
+
+
+class MessageLine(Widget):
+    """The last confirmation, warning or refusal, as plain text (never parsed as markup)."""
+
+    DEFAULT_CSS = "MessageLine { height: 1; }"
+
+    def render(self) -> Text:
+        app = cast("StationDeskApp", self.app)
+        text, severity = app.message
+        self.set_class(severity == "error", "-error")
+        self.set_class(severity == "warning", "-warning")
+        return Text(text, no_wrap=True, overflow="ellipsis", end="")
