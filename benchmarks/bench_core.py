@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -56,6 +57,18 @@ def _open(path: Path) -> Desk:
 def _stored(t: datetime) -> str:
     """A time as the database stores it (UTC text); the raw side writes its parameters this way."""
     return t.astimezone(UTC).strftime(UTC_FORMAT)
+
+
+def _time_ordered_id(now: datetime) -> str:
+    """An op id for the raw side: a UUID in the version 7 layout (48-bit milliseconds, then random).
+
+    Random uuid4 ids scatter inserts over the whole op_id index; time-ordered ones append. The raw
+    side does the plain thing well, so the ratio shows what the product's own choices cost.
+    """
+    value = (int(now.timestamp() * 1000) & (1 << 48) - 1) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76
+    value = value & ~(0x3 << 62) | 0x2 << 62
+    return str(uuid.UUID(int=value))
 
 
 def _pair(product, raw, rounds: int) -> tuple[Timing, Timing]:  # noqa: ANN001
@@ -117,11 +130,15 @@ def bench_lookup(path: Path, keys: int, passes: int) -> list[Line]:
             if product(number)["id"] != raw_find(number)[0]:
                 raise AssertionError(f"product and raw found different orders for {number}")
         p, r = [], []
-        for _ in range(passes):
-            for number in numbers:
-                tp, tr = _pair(lambda n=number: product(n), lambda n=number: raw_find(n), 1)
-                p += tp.samples
-                r += tr.samples
+        for pass_no in range(passes):
+            for k, number in enumerate(numbers):
+                # who goes first alternates from one number to the next
+                if (k + pass_no) % 2 == 0:
+                    p.append(_clock(lambda n=number: product(n)))
+                    r.append(_clock(lambda n=number: raw_find(n)))
+                else:
+                    r.append(_clock(lambda n=number: raw_find(n)))
+                    p.append(_clock(lambda n=number: product(n)))
         tp, tr = Timing(p), Timing(r)
         _report("find(waybill)", tp, tr)
         return [_ratio_line("lookup by waybill no.", tp, tr)]
@@ -164,32 +181,30 @@ def bench_pages(path: Path, reps: int) -> list[Line]:
         deep = cursor_at(int(in_range * 0.9))
         back = cursor_at(int(in_range * 0.5))
         ds, bs = _stored(deep.order_time), _stored(back.order_time)
+
+        def product_page(flt: OrderFilter, **kw) -> list:  # noqa: ANN003
+            with desk.db.read() as conn:
+                return page(conn, flt, limit=50, **kw)
+
         points = [
             ("page of 50, first page",
-             lambda: page_ids(f),
+             lambda: product_page(f),
              # the whole week, from its start
              ("SELECT * FROM orders WHERE order_time >= ? AND order_time < ?"
               " ORDER BY order_time, id LIMIT 50", (s, e), False)),
             ("page of 50, after a cursor at 90%",
-             lambda: page_ids(f, after=deep),
+             lambda: product_page(f, after=deep),
              # the week from the cursor on: the range's start is below the cursor, so the seek starts at the cursor
              ("SELECT * FROM orders WHERE order_time >= ? AND order_time < ?"
               " AND (order_time > ? OR (order_time = ? AND id > ?))"
               " ORDER BY order_time, id LIMIT 50", (ds, e, ds, ds, deep.id), False)),
             ("page of 50, before a cursor at 50%",
-             lambda: page_ids(f, before=back),
+             lambda: product_page(f, before=back),
              # paging up: the week up to the cursor, newest first, shown oldest first
              ("SELECT * FROM orders WHERE order_time >= ? AND order_time <= ?"
               " AND (order_time < ? OR (order_time = ? AND id < ?))"
               " ORDER BY order_time DESC, id DESC LIMIT 50", (s, bs, bs, bs, back.id), True)),
         ]
-        last_rows: dict[str, list] = {}
-
-        def page_ids(flt: OrderFilter, **kw) -> list:  # noqa: ANN003
-            with desk.db.read() as conn:
-                rows = page(conn, flt, limit=50, **kw)
-            last_rows["product"] = rows
-            return rows
 
         lines = []
         for name, product, (sql, params, reverse) in points:
@@ -290,7 +305,7 @@ def _raw_accept(raw: sqlite3.Connection, ids: list[int], operator: str, station:
                                   "base_version": version, "changes": changes}, ensure_ascii=False, sort_keys=True)
             updates.append(("accepted", stamp, version + 1, stamp, oid, version))
             events.append((next_event + k, oid, version + 1, "accept", operator, stamp, status, "accepted", details))
-            ops.append((next_outbox + k, str(uuid.uuid4()), station, next_seq + k, next_event + k, oid, version + 1,
+            ops.append((next_outbox + k, _time_ordered_id(now), station, next_seq + k, next_event + k, oid, version + 1,
                         "accept", payload, stamp))
         cur = raw.executemany("UPDATE orders SET status = ?, accepted_at = ?, version = ?, updated_at = ?"
                               " WHERE id = ? AND version = ?", updates)
@@ -336,7 +351,7 @@ def bench_import(src: Path, work: Path, rows: int, runs: int) -> list[Line]:
     fallback = desk.directory.datacenter.code if desk.directory.datacenter else None
     desk.db.dispose()
     feed = write_feed(work / "import_feed.csv", feed_rows(rows, tag="F", now=now, seed=5))
-    print(f"\nimport of {rows:,} feed rows ({feed.stat().st_size / 2**20:.1f} MiB CSV), {runs} runs,"
+    print(f"\nimport of {rows:,} feed rows ({feed.stat().st_size / 2**20:.1f} MiB CSV), {runs} run{'s' if runs != 1 else ''},"
           f" each on a fresh copy, batches of {batch:,}")
     p, r = [], []
     for run in range(runs):
@@ -354,7 +369,7 @@ def bench_import(src: Path, work: Path, rows: int, runs: int) -> list[Line]:
         raw = connect_raw(other)
         try:
             start = time.perf_counter()
-            _raw_import(raw, feed, batch, station.code, set(station.districts), routes, fallback, now)
+            _raw_import(raw, feed, batch, station.code, set(station.districts), routes, fallback)
             r.append(time.perf_counter() - start)
         finally:
             raw.close()
@@ -364,33 +379,33 @@ def bench_import(src: Path, work: Path, rows: int, runs: int) -> list[Line]:
     tp, tr = Timing(p), Timing(r)
     rate, raw_rate = rows / tp.median, rows / tr.median
     print(f"  median: product {rate:,.0f} rows/s, worst run {rows / max(p):,.0f} rows/s; raw {raw_rate:,.0f} rows/s")
-    return [Line(f"import of {rows // 1000}k feed rows", f"{rate:,.0f} rows/s ({fmt_time(tp.median)}) vs raw {raw_rate:,.0f} rows/s",
+    return [Line(f"import of {size_label(rows)} feed rows", f"{rate:,.0f} rows/s ({fmt_time(tp.median)}) vs raw {raw_rate:,.0f} rows/s",
                  f">= {IMPORT_LIMIT_ROWS_S:,} rows/s", f"{tp.median / tr.median:.2f}x", rate >= IMPORT_LIMIT_ROWS_S)]
 
 
 def _raw_import(raw: sqlite3.Connection, feed: Path, batch: int, home: str, home_districts: set[str],  # noqa: PLR0913
-                routes: dict[str, str], fallback: str | None, now: datetime) -> None:
+                routes: dict[str, str], fallback: str | None) -> None:
     """The same rows inserted by hand: parse the CSV, store times as UTC text, route by district, write
     order + event + op per row with executemany, one transaction per batch. No validation beyond that."""
     import csv
 
-    stamp = _stored(now)
     with feed.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         chunk: list[tuple[int, dict[str, str]]] = []
         for line, rec in enumerate(reader, start=2):
             chunk.append((line, rec))
             if len(chunk) == batch:
-                _raw_import_batch(raw, chunk, home, home_districts, routes, fallback, stamp, feed.name)
+                _raw_import_batch(raw, chunk, home, home_districts, routes, fallback, feed.name)
                 chunk = []
         if chunk:
-            _raw_import_batch(raw, chunk, home, home_districts, routes, fallback, stamp, feed.name)
+            _raw_import_batch(raw, chunk, home, home_districts, routes, fallback, feed.name)
 
 
 def _raw_import_batch(raw: sqlite3.Connection, chunk: list[tuple[int, dict[str, str]]], home: str,  # noqa: PLR0913
-                      home_districts: set[str], routes: dict[str, str], fallback: str | None, stamp: str,
-                      file_name: str) -> None:
+                      home_districts: set[str], routes: dict[str, str], fallback: str | None, file_name: str) -> None:
     raw.execute("BEGIN IMMEDIATE")
+    now = datetime.now(UTC)
+    stamp = _stored(now)
     try:
         next_id = (raw.execute("SELECT max(id) FROM orders").fetchone()[0] or 0) + 1
         next_event = (raw.execute("SELECT max(id) FROM order_event").fetchone()[0] or 0) + 1
@@ -418,7 +433,7 @@ def _raw_import_batch(raw: sqlite3.Connection, chunk: list[tuple[int, dict[str, 
                            json.dumps({"origin": "feed", "file": file_name, "line": line}, ensure_ascii=False)))
             payload = json.dumps({"action": "import", "order": stored, "after_status": status, "operator": "feed",
                                   "at": stamp}, ensure_ascii=False, sort_keys=True)
-            ops.append((next_outbox + k, str(uuid.uuid4()), home, next_seq + k, next_event + k, oid, 1, "import",
+            ops.append((next_outbox + k, _time_ordered_id(now), home, next_seq + k, next_event + k, oid, 1, "import",
                         payload, stamp))
         raw.executemany(
             "INSERT INTO orders (id, source, logistics_no, channel, business_type, order_time, sender_name, sender_phone,"

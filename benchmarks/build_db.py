@@ -55,7 +55,8 @@ def build_db(path: Path, orders: int, *, quiet: bool = False) -> Path:
         desk.db.dispose()
     if not quiet and tty:
         print()
-    checkpoint(building)
+    if not checkpoint(building):
+        raise RuntimeError(f"{building}: the WAL could not be folded into the file; is another process using it?")
     remove_db(path)
     building.replace(path)
     remove_db(building)  # the -wal / -shm companions of the temporary name, if any remain

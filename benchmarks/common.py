@@ -12,8 +12,6 @@ import shutil
 import sqlite3
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +60,16 @@ def connect_raw(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def checkpoint(path: Path) -> None:
-    """Fold the WAL into the main file so the file alone is the whole database."""
+def checkpoint(path: Path) -> bool:
+    """Fold the WAL into the main file; True when the main file alone now holds the whole database.
+
+    PASSIVE never waits for readers, so another script reading the cached file (bench_tui.py)
+    does not block this one; it can only leave frames behind, which the caller then handles.
+    """
     conn = connect_raw(path)
     try:
-        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
-            raise RuntimeError(f"{path}: another connection kept the WAL from being checkpointed")
+        _, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return frames == done
     finally:
         conn.close()
 
@@ -80,9 +81,17 @@ def remove_db(path: Path) -> None:
 
 def copy_db(src: Path, dst: Path) -> Path:
     """A fresh copy of ``src`` at ``dst`` (after a checkpoint), so a mutating benchmark starts from the same state."""
-    checkpoint(src)
     remove_db(dst)
-    shutil.copyfile(src, dst)
+    if checkpoint(src):
+        shutil.copyfile(src, dst)  # the cached file is only ever read, so a file copy is consistent
+    else:
+        source, target = sqlite3.connect(src), sqlite3.connect(dst)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        connect_raw(dst).close()  # in WAL mode, like the original
     # Flush the copy now: otherwise the first fsync of the timed work (a WAL checkpoint) pays for
     # writing out the whole fresh copy, over a second on a 2 GB file.
     with dst.open("rb+") as fh:
@@ -124,12 +133,6 @@ class Timing:
     @property
     def n(self) -> int:
         return len(self.samples)
-
-
-def time_call(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def fmt_time(seconds: float) -> str:

@@ -118,7 +118,7 @@ def normalise_key(text: str) -> str:
 def key_problem(text: str) -> str | None:
     """Why ``text`` is not a key name (for config validation), or None when it is one."""
     if not isinstance(text, str) or not text.strip():
-        return "empty key"
+        return f"expected a key name such as \"f3\" or \"ctrl+a\", got {text!r}"
     for part in text.split(","):
         key = normalise_key(part)
         *mods, base = key.split("+")

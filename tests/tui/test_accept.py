@@ -231,3 +231,19 @@ async def test_filter_by_number_and_by_area(make_app, db_path):
         app.screen.query_one("#f-area").value = "out"
         await settle(pilot)
         assert [v.id for v in lst.views] == waiting_ids(db_path, in_area=False)
+
+
+async def test_an_order_changed_elsewhere_is_refused_and_the_list_refreshed(make_app, db_path):
+    from tui_support import db_exec
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        target = lst.highlighted.id
+        # another terminal accepts it first
+        db_exec(db_path, "UPDATE orders SET status = 'accepted', version = version + 1 WHERE id = ?", target)
+        await pilot.press("a")
+        await settle(pilot)
+        assert "不能执行" in message(app)
+        assert target not in [v.id for v in lst.views]

@@ -7,6 +7,7 @@ import pytest
 from textual.widgets import Input
 
 from stationdesk.domain.errors import DomainError
+from stationdesk.store.engine import StoreBusy
 from stationdesk.tui.dialogs.confirm import ConfirmDialog
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.detail import DetailScreen
@@ -161,11 +162,17 @@ async def test_worker_errors_reach_the_one_handler(make_app):
     def refused() -> None:
         raise DomainError("订单 X: 不行")
 
+    def busy() -> None:
+        raise StoreBusy("station.db: 数据库正被另一个终端写入")
+
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.jobs.run(refused)
         await settle(pilot)
         assert message(app) == "订单 X: 不行" and app.message[1] == "error"
+        app.jobs.run(busy)
+        await settle(pilot)
+        assert message(app) == "station.db: 数据库正被另一个终端写入"
         app.jobs.run(broken)
         await settle(pilot)
         assert "内部错误" in message(app) and "ZeroDivisionError: boom" in message(app)

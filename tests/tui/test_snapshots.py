@@ -102,7 +102,9 @@ def test_waybill_dialog_with_the_reminder(make_app, db_path, snap_compare):
     async def open_waybill(pilot) -> None:  # noqa: ANN001
         screen = pilot.app.screen
         await pilot.press("slash")
-        screen.query_one("#f-number", Input).value = order(db_path, target)["logistics_no"]
+        number = screen.query_one("#f-number", Input)
+        number.focus()
+        number.value = order(db_path, target)["logistics_no"]
         await pilot.press("enter", "escape")
         await settle(pilot)
         await pilot.press("p")

@@ -143,10 +143,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every registry action live on ``screen``, under its own words and key."""
-        base = screen if isinstance(screen, DeskScreen) else self.base_screen
-        if base is None:
-            return
         keys = keymap.keys_of(self.key_overrides)
+        if not isinstance(screen, DeskScreen):  # a dialog or help: finish or leave it first
+            quit_ = keymap.BY_ID["app.quit"]
+            yield SystemCommand(f"{quit_.description(self.lang)} ({key_display(keys[quit_.id])})", quit_.id,
+                                self.action_request_quit)
+            return
+        base = screen
         for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
             if action.id == "app.palette" or action.id in ("filter.close", "list.up", "list.down"):
                 continue

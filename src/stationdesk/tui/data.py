@@ -16,7 +16,7 @@ from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import order_times
+from stationdesk.services.recording import find, order_times
 from stationdesk.store import queries
 from stationdesk.store.queries import Cursor, OrderFilter, WaitingCounts
 from stationdesk.tui.i18n import action_label, business_label, channel_label, reason_label, status_label, tr
@@ -184,8 +184,6 @@ class Detail:
 
 
 def load_detail(desk: Desk, order_id: int) -> Detail:
-    from stationdesk.services.recording import find
-
     with desk.db.read() as conn:
         row = find(conn, order_id)
         events = queries.events_of(conn, order_id)

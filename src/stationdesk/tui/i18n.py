@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from stationdesk.domain.fields import BusinessType, Channel
 from stationdesk.domain.reasons import Reason
+from stationdesk.domain.sla import format_time_left
 from stationdesk.domain.statuses import Action, Status
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -162,7 +165,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
 }
 
-_BUSINESS_EN = {BusinessType.SEND_PARCEL: "send parcel", BusinessType.ONLINE_ORDER: "online order"}
+_BUSINESS_EN = {BusinessType.SEND_PARCEL: "parcel", BusinessType.ONLINE_ORDER: "web order"}
 _CHANNEL_EN = {Channel.ONLINE: "online", Channel.OFFLINE: "offline"}
 
 
@@ -213,3 +216,14 @@ def reason_label(value: str | None, lang: str) -> str:
     except ValueError:
         return value
     return reason.label_en if lang == "en" else reason.label
+
+
+def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:
+    """'12分' / '5时20分' (the domain's own words), or '12m' / '5h20m' in English."""
+    if lang != "en":
+        return format_time_left(left, hours=hours)
+    secs = int(left.total_seconds())
+    sign, secs = ("-" if secs < 0 else ""), abs(secs)
+    if hours:
+        return f"{sign}{secs // 3600}h{(secs % 3600) // 60:02d}m"
+    return f"{sign}{secs // 60}m"

@@ -56,9 +56,6 @@ class Jobs:
         self._jobs[worker] = Job(done, failed)
         return worker
 
-    def busy(self, group: str) -> bool:
-        return any(w.group == group and not w.is_finished for w in self._jobs)
-
     def settle(self, event: Worker.StateChanged) -> None:
         """Called for every worker state change of the app: the one result and error handler."""
         worker, state = event.worker, event.state

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.dom import DOMNode
+
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import accept
@@ -51,7 +53,7 @@ class AcceptScreen(ListScreen):
     def base_filter(self) -> OrderFilter:
         return OrderFilter(statuses=(Status.WAITING.value,))
 
-    def action_target(self, scope: str):  # noqa: ANN201
+    def action_target(self, scope: str) -> DOMNode | None:
         return self.order_list if scope == "accept" else super().action_target(scope)
 
     def unsaved(self) -> list[str]:
@@ -63,7 +65,8 @@ class AcceptScreen(ListScreen):
     def action_accept(self) -> None:
         if (view := self.current()) is not None:
             app = self.desk_app
-            app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=self.after_action)
+            app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=self.after_action,
+                         failed=self.after_refusal)
 
     def action_toggle(self) -> None:
         lst = self.order_list
@@ -103,7 +106,8 @@ class AcceptScreen(ListScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 app = self.desk_app
-                app.jobs.run(accept.accept, app.desk, ids, app.operator, done=self._batch_done)
+                app.jobs.run(accept.accept, app.desk, ids, app.operator, done=self._batch_done,
+                             failed=self.after_refusal)
 
         self.app.push_screen(ConfirmDialog(tr("batch.confirm", self.lang, n=len(ids))), answered)
 

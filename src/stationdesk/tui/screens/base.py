@@ -86,9 +86,7 @@ class ListScreen(DeskScreen):
         return OrderFilter()
 
     def compose_filters(self) -> ComposeResult:
-        bar = FilterBar(self.lang, id="filters")
-        bar.display = False
-        yield bar
+        return iter(())  # the filter bar is built the first time it is asked for: a faster start
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_filters()
@@ -135,7 +133,8 @@ class ListScreen(DeskScreen):
         if scope == "list":
             return self.order_list
         if scope == "filter":
-            return self.query_one("#filters")
+            found = self.query("#filters")
+            return found.first() if found else None
         return super().action_target(scope)
 
     # -- actions shared by the lists -------------------------------------------------------
@@ -147,7 +146,9 @@ class ListScreen(DeskScreen):
             self.desk_app.say(tr("list.none", self.lang), severity="warning")
         return view
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
+        if not self.query("#filters"):
+            await self.mount(FilterBar(self.lang, id="filters"), before=self.order_list)
         cast(FilterBar, self.query_one("#filters")).open()
 
     def action_details(self) -> None:
@@ -165,6 +166,11 @@ class ListScreen(DeskScreen):
     def after_dialog(self, outcome: Outcome | None) -> None:
         if outcome is not None:
             self.after_action(outcome)
+
+    def after_refusal(self, _message: str) -> None:
+        """A refused action changed nothing, but the list may be stale (another terminal): fetch it."""
+        self.order_list.reload()
+        self.desk_app.refresh_counts()
 
     def after_action(self, outcome: Outcome) -> None:
         """An action changed orders: drop them from the selection and fetch the page again."""

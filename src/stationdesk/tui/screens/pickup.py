@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.dom import DOMNode
+
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import pickup
@@ -45,7 +47,7 @@ class PickupScreen(ListScreen):
     def base_filter(self) -> OrderFilter:
         return OrderFilter(statuses=(Status.ACCEPTED.value,))
 
-    def action_target(self, scope: str):  # noqa: ANN201
+    def action_target(self, scope: str) -> DOMNode | None:
         return self.order_list if scope == "pickup" else super().action_target(scope)
 
     def action_confirm(self) -> None:

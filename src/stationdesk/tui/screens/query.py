@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.dom import DOMNode
+
 from textual.app import ComposeResult
 
 from stationdesk.services import cancel
@@ -77,7 +79,7 @@ class QueryScreen(ListScreen):
         if event.submitted:
             self.order_list.focus()
 
-    def action_target(self, scope: str):  # noqa: ANN201
+    def action_target(self, scope: str) -> DOMNode | None:
         return self.order_list if scope == "query" else super().action_target(scope)
 
     def action_filter(self) -> None:
@@ -86,5 +88,6 @@ class QueryScreen(ListScreen):
     def action_cancel_handled(self) -> None:
         if (view := self.current()) is not None:
             app = self.desk_app
-            app.jobs.run(cancel.mark_cancel_handled, app.desk, view.id, app.operator, done=self.after_action)
+            app.jobs.run(cancel.mark_cancel_handled, app.desk, view.id, app.operator, done=self.after_action,
+                         failed=self.after_refusal)
 

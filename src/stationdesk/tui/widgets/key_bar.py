@@ -18,6 +18,7 @@ _ORDER = {a.id: i for i, a in enumerate(ACTIONS)}
 
 class KeyBar(Widget):
     DEFAULT_CSS = "KeyBar { height: auto; max-height: 3; }"
+    COMPONENT_CLASSES = {"key-bar--key", "key-bar--key-disabled", "key-bar--disabled"}
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -59,6 +60,9 @@ class KeyBar(Widget):
         return min(3, len(self.lines(width)))
 
     def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-bar--key", partial=True)
+        key_off = self.get_component_rich_style("key-bar--key-disabled", partial=True)
+        desc_off = self.get_component_rich_style("key-bar--disabled", partial=True)
         text = Text(no_wrap=True, overflow="crop", end="")
         for n, line in enumerate(self.lines(self.size.width)):
             if n:
@@ -66,6 +70,6 @@ class KeyBar(Widget):
             for i, (key, desc, enabled) in enumerate(line):
                 if i:
                     text.append("  ")
-                text.append(key, style="bold reverse" if enabled else "dim reverse")
-                text.append(" " + desc, style="" if enabled else "dim")
+                text.append(key, style=key_style if enabled else key_off)
+                text.append(" " + desc, style="" if enabled else desc_off)
         return text

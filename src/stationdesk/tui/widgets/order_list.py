@@ -23,7 +23,7 @@ from textual.widget import Widget
 from stationdesk.domain import sla
 from stationdesk.store.queries import OrderFilter
 from stationdesk.tui.data import OrderView, PageRequest, PageResult, load_count, load_page
-from stationdesk.tui.i18n import tr
+from stationdesk.tui.i18n import time_left, tr
 from stationdesk.tui.keys import bind
 
 if TYPE_CHECKING:
@@ -113,6 +113,9 @@ class OrderList(Widget, can_focus=True):
         self.loaded = False
         self.generation = 0  # counts pages drawn: tests and the benchmark wait on it
         self._pending: PageRequest | None = None
+        self._last_request: PageRequest | None = None
+        self._count_after_page = False
+        self._limit = 0  # the page size of the last request
         self._columns_cache: tuple[int, list[tuple[Column, int]]] | None = None
 
     @property
@@ -130,11 +133,11 @@ class OrderList(Widget, can_focus=True):
     # -- loading ---------------------------------------------------------------------------
 
     def set_filter(self, f: OrderFilter) -> None:
-        """Show the first page of ``f`` and count it in the background."""
+        """Show the first page of ``f``, then count it in the background."""
         self.filter = f
         self.total = None
+        self._count_after_page = True
         self.request(PageRequest("first"))
-        self.count()
 
     def reload(self, *, recount: bool = True) -> None:
         """Fetch the page in view again from its first row, keeping the highlighted row."""
@@ -145,25 +148,33 @@ class OrderList(Widget, can_focus=True):
             self.request(PageRequest("first"))
         else:
             self.request(PageRequest("from", self.views[0].cursor, current.id if current else None, self.cursor))
-        if recount:
-            self.count()
+        self._count_after_page = self._count_after_page or recount
 
     def request(self, req: PageRequest) -> None:
         if self.filter is None or self.size.height < 2:
             self._pending = req  # fetched once the list has its size
             return
         self._pending = None
+        self._limit = self.page_size
+        self._last_request = req
         app = self.desk_app
-        app.jobs.run(load_page, app.desk, self.filter, req, self.page_size, app.lang,
+        app.jobs.run(load_page, app.desk, self.filter, req, self._limit, app.lang,
                      done=self._apply, group=f"page-{id(self)}", exclusive=True)
 
     def count(self) -> None:
         if self.filter is None:
             return
-        app = self.desk_app
-        app.jobs.run(load_count, app.desk, self.filter, done=self._counted, group=f"count-{id(self)}", exclusive=True)
+        app, f = self.desk_app, self.filter
+        app.jobs.run(load_count, app.desk, f, done=lambda total: self._counted(total, f),
+                     group=f"count-{id(self)}", exclusive=True)
 
     def _apply(self, result: PageResult) -> None:
+        if result.request is not self._last_request:
+            return  # an older answer that finished as a newer request was made: the newer one counts
+        if self._count_after_page:
+            # The count runs after the page, so the two never compete for the database.
+            self._count_after_page = False
+            self.count()
         if result.edge is not None:
             self.desk_app.say(tr(f"list.{result.edge}", self.desk_app.lang))
             return
@@ -174,7 +185,9 @@ class OrderList(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.Loaded(self))
 
-    def _counted(self, total: int) -> None:
+    def _counted(self, total: int, f: OrderFilter | None) -> None:
+        if f is not self.filter:
+            return
         self.total = total
         self.post_message(self.Loaded(self))
 
@@ -182,10 +195,8 @@ class OrderList(Widget, can_focus=True):
         self._columns_cache = None
         if self._pending is not None:
             self.request(self._pending)
-        elif self.views and len(self.views) != self.page_size and not (
-            len(self.views) < self.page_size and self.total is not None and self.total <= len(self.views)
-        ):
-            self.reload(recount=False)
+        elif self.views and self.page_size != self._limit:
+            self.reload(recount=False)  # a page of the new height
 
     # -- moving ----------------------------------------------------------------------------
 
@@ -236,7 +247,7 @@ class OrderList(Widget, can_focus=True):
             return "", False
         deadline = view.accept_deadline if self.deadline == "accept" else view.pickup_deadline
         left = sla.time_left(deadline, now)
-        return sla.format_time_left(left, hours=self.deadline == "pickup"), left.total_seconds() < 0
+        return time_left(left, self.desk_app.lang, hours=self.deadline == "pickup"), left.total_seconds() < 0
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -261,10 +272,10 @@ class OrderList(Widget, can_focus=True):
         selected = view.id in self.selected
         row_style = base
         if selected:
-            row_style += self.get_component_rich_style("order-list--selected")
+            row_style += self.get_component_rich_style("order-list--selected", partial=True)
         if index == self.cursor:
             cursor_class = "order-list--cursor" if self.has_focus else "order-list--cursor-blur"
-            row_style += self.get_component_rich_style(cursor_class)
+            row_style += self.get_component_rich_style(cursor_class, partial=True)
         left, overdue = self._left(view, self.desk_app.desk.now())
         segs: list[Segment] = []
         for col, w in cols:
@@ -274,11 +285,11 @@ class OrderList(Widget, can_focus=True):
             elif col.key == "left":
                 text = left
                 if overdue:
-                    style = row_style + self.get_component_rich_style("order-list--overdue")
+                    style = row_style + self.get_component_rich_style("order-list--overdue", partial=True)
             else:
                 text = view.cells.get(col.key, "")
                 if col.key == "area" and view.out_of_area:
-                    style = row_style + self.get_component_rich_style("order-list--out")
+                    style = row_style + self.get_component_rich_style("order-list--out", partial=True)
             segs.append(Segment(fit(text, w, col.align), style))
             segs.append(Segment(" ", row_style))
         return Strip(segs).adjust_cell_length(width, row_style)

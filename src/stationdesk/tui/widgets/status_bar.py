@@ -19,6 +19,7 @@ class StatusBar(Widget):
     """One line; reads the app's state when drawn, and redraws every second for the clock."""
 
     DEFAULT_CSS = "StatusBar { height: 1; }"
+    COMPONENT_CLASSES = {"status-bar--label", "status-bar--value", "status-bar--alert", "status-bar--path"}
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
@@ -46,20 +47,22 @@ class StatusBar(Widget):
                 ("", clock[c], "value"),
                 (tr("bar.waiting", lang), waiting, "value"),
                 (tr("bar.overdue", lang), overdue, "alert" if counts and counts.overdue else "value"),
-                (tr("bar.db", lang), db[d], "dim"),
+                (tr("bar.db", lang), db[d], "path"),
             ]
             if sum(cell_len(f"{lbl} {val}  ") for lbl, val, _ in pieces) <= width:
                 break
         return pieces
 
     def render(self) -> Text:
+        styles = {name: self.get_component_rich_style(f"status-bar--{name}", partial=True)
+                  for name in ("label", "value", "alert", "path")}
         text = Text(no_wrap=True, overflow="crop", end="")
-        for i, (label, value, style) in enumerate(self.pieces(self.size.width)):
+        for i, (label, value, kind) in enumerate(self.pieces(self.size.width)):
             if i:
                 text.append("  ")
             if label:
-                text.append(label + " ", style="dim" if style != "alert" else "bold")
-            text.append(value, style={"value": "bold", "alert": "bold reverse", "dim": ""}[style])
+                text.append(label + " ", style=styles["label"])
+            text.append(value, style=styles[kind])
         return text
 
 
