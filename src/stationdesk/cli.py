@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -269,15 +269,12 @@ LIST_COLUMNS = (
 
 
 def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
-    """YYYY-MM-DD (whole day, inclusive, station time) or an ISO date-time."""
+    """A day (whole day, inclusive, station time) or an ISO date-time."""
+    from stationdesk.domain.fields import day_range, parse_day
+
     value = text.strip()
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        pass
-    else:
-        start = datetime.combine(day, time.min, tzinfo=tz)
-        return start + timedelta(days=1) if end else start
+    if (day := parse_day(value)) is not None:
+        return day_range(day, day, tz)[1 if end else 0]
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -6,7 +6,7 @@ Each parser returns the canonical value or raises InvalidInput saying what was e
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from stationdesk.domain.errors import InvalidInput
@@ -71,6 +71,22 @@ def parse_time(text: str) -> datetime:
     if parsed.tzinfo is None:
         raise InvalidInput(f"'{clean_text(value)[:40]}' 没有时区偏移 (add an offset such as +08:00)")
     return parsed
+
+
+def parse_day(text: str) -> date | None:
+    """A date typed as 2026-11-23, 2026/11/23 or 20261123; None when it is none of these."""
+    value = (text or "").strip().replace("/", "-").replace(".", "-")
+    if len(value) == 8 and value.isdigit():
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def day_range(first: date, last: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """Order-time bounds for the whole local days ``first``..``last`` (the last day included)."""
+    return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
 
 
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{5,19}")

@@ -8,14 +8,13 @@ good rows go in. A crash loses at most the unfinished batch; re-running the file
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import (
@@ -25,8 +24,8 @@ from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
-from stationdesk.services.recording import Change, apply_changes, insert_events
-from stationdesk.store.tables import EVENTS, ORDERS, OUTBOX
+from stationdesk.services.recording import Change, Journal, apply_changes, in_chunks, insert_rows, next_order_id
+from stationdesk.store.tables import EVENTS, ORDERS
 from stationdesk.store.types import to_db
 
 TEXT_FIELDS = ("sender_name", "sender_province", "sender_city", "sender_district", "sender_address", "note",
@@ -181,9 +180,7 @@ def _drop_taken_waybills(conn: Connection, rows: list[FeedRow], existing: dict, 
     """Refuse rows whose waybill number already belongs to another order (in the file or the database)."""
     wanted = {r.values["waybill_no"] for r in rows if r.values["waybill_no"]}
     owner: dict[str, tuple[str, str]] = {}
-    numbers = sorted(wanted)
-    for start in range(0, len(numbers), 900):
-        chunk = numbers[start : start + 900]
+    for chunk in in_chunks(sorted(wanted)):
         for src, no, wb in conn.execute(
             select(ORDERS.c.source, ORDERS.c.logistics_no, ORDERS.c.waybill_no).where(ORDERS.c.waybill_no.in_(chunk))
         ):
@@ -199,10 +196,8 @@ def _drop_taken_waybills(conn: Connection, rows: list[FeedRow], existing: dict, 
 
 
 def _existing(conn: Connection, rows: list[FeedRow]) -> dict[tuple[str, str], Any]:
-    numbers = sorted({r.values["logistics_no"] for r in rows})
     found: dict[tuple[str, str], Any] = {}
-    for start in range(0, len(numbers), 900):
-        chunk = numbers[start : start + 900]
+    for chunk in in_chunks(sorted({r.values["logistics_no"] for r in rows})):
         for row in conn.execute(select(ORDERS).where(ORDERS.c.logistics_no.in_(chunk))).mappings():
             found[(row["source"], row["logistics_no"])] = row
     return found
@@ -211,8 +206,7 @@ def _existing(conn: Connection, rows: list[FeedRow]) -> dict[tuple[str, str], An
 def _station_corrected_fields(conn: Connection, order_ids: list[int]) -> dict[int, set[str]]:
     """The fields a clerk corrected on each order: a later feed row must not put them back."""
     out: dict[int, set[str]] = {}
-    for start in range(0, len(order_ids), 900):
-        chunk = order_ids[start : start + 900]
+    for chunk in in_chunks(order_ids):
         for order_id, details in conn.execute(
             select(EVENTS.c.order_id, EVENTS.c.details).where(
                 EVENTS.c.action == Action.CORRECT_INFO.value, EVENTS.c.order_id.in_(chunk)
@@ -255,17 +249,24 @@ def _update(desk: Desk, row: Any, feed: FeedRow, now: datetime, protected: set[s
     return Change(row, action, values, {"origin": "feed", "line": feed.line})
 
 
+# The columns an imported order is inserted with; everything else takes its default.
+IMPORT_COLUMNS = (
+    "id", "source", "logistics_no", "channel", "business_type", "order_time", "sender_name", "sender_phone",
+    "sender_province", "sender_city", "sender_district", "sender_address", "note", "goods", "waybill_no",
+    "dispatch_time", "dispatch_operator", "station_code", "out_of_area", "suggested_station", "status", "cancelled",
+    "cancelled_at", "cancel_handled", "version", "created_at", "updated_at",
+)
+
+
 def _insert_new(conn: Connection, desk: Desk, rows: Iterable[FeedRow], now: datetime, operator: str, file_name: str) -> None:
     rows = list(rows)
     if not rows:
         return
-    next_id = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
-    next_event = (conn.exec_driver_sql("SELECT max(id) FROM order_event").scalar() or 0) + 1
-    next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
-    next_seq = (conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == desk.station.code)).scalar() or 0) + 1
+    next_id = next_order_id(conn)
+    journal = Journal(conn, desk.station.code)
     stamp = to_db(now)
     home = desk.station.code
-    orders, events, ops = [], [], []
+    orders = []
     area_cache: dict[str, tuple[bool, str | None]] = {}
     for i, r in enumerate(rows):
         v = r.values
@@ -291,24 +292,8 @@ def _insert_new(conn: Connection, desk: Desk, rows: Iterable[FeedRow], now: date
             out_of_area, suggested, status, v["cancelled"], cancelled_at if v["cancelled"] else None, False, 1, stamp, stamp,
         ))
         details = json.dumps({"origin": "feed", "file": file_name, "line": r.line}, ensure_ascii=False)
-        events.append({
-            "id": next_event + i, "order_id": order_id, "version": 1, "action": Action.IMPORT.value,
-            "operator": operator, "at": stamp, "before_status": None, "after_status": status, "details": details,
-        })
         payload = json.dumps({"action": "import", "order": stored, "after_status": status, "operator": operator,
                               "at": stamp}, ensure_ascii=False, sort_keys=True)
-        ops.append({
-            "id": next_outbox + i, "op_id": str(uuid.uuid4()), "station_code": home, "seq": next_seq + i,
-            "event_id": next_event + i, "order_id": order_id, "order_version": 1, "action": Action.IMPORT.value,
-            "payload": payload, "created_at": stamp,
-        })
-    conn.exec_driver_sql(INSERT_ORDER_SQL, orders)
-    insert_events(conn, events, ops)
-
-
-INSERT_ORDER_SQL = (
-    "INSERT INTO orders (id, source, logistics_no, channel, business_type, order_time, sender_name, sender_phone,"
-    " sender_province, sender_city, sender_district, sender_address, note, goods, waybill_no, dispatch_time,"
-    " dispatch_operator, station_code, out_of_area, suggested_station, status, cancelled, cancelled_at,"
-    " cancel_handled, version, created_at, updated_at) VALUES (" + ", ".join("?" * 27) + ")"
-)
+        journal.add(order_id, 1, Action.IMPORT.value, operator, stamp, None, status, details, payload)
+    insert_rows(conn, "orders", IMPORT_COLUMNS, orders)
+    journal.write()

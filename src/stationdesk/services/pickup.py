@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from stationdesk.domain.errors import DomainError, InvalidWaybill
+from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.text import clean_text
 from stationdesk.domain.statuses import Action, Status, can, next_status

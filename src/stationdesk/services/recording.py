@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,8 +88,7 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[RowMapping]:
     """Every order named, in the order given; refuses the lot if any is missing or repeated."""
     ids = [k for k in keys if isinstance(k, int)]
     rows_by_id: dict[int, RowMapping] = {}
-    for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = ids[start : start + 900]
+    for chunk in in_chunks(ids):
         for row in conn.execute(select(ORDERS).where(ORDERS.c.id.in_(chunk))).mappings():
             rows_by_id[row["id"]] = row
     out: list[RowMapping] = []
@@ -131,15 +130,11 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     changes = list(changes)
     if not changes:
         return []
-    next_event = (conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0) + 1
-    next_seq = (
-        conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == station_code)).scalar() or 0
-    ) + 1
-    next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
+    journal = Journal(conn, station_code)
     stamp = to_db(now)
-    updates, events, ops = [], [], []
+    updates = []
     columns = None
-    for i, ch in enumerate(changes):
+    for ch in changes:
         row = ch.order
         version = row["version"] + 1
         values = {**ch.values, "version": version, "updated_at": now}
@@ -151,24 +146,16 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         before = {k: _jsonable(row[k]) for k in ch.values if k in row and row[k] != ch.values[k]}
         after = {k: _jsonable(ch.values[k]) for k in before}
         details = {**ch.details, "changes": {k: [before[k], after[k]] for k in before}}
-        details_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
-        event_id = next_event + i
         after_status = str(values.get("status", row["status"]))
-        events.append({
-            "id": event_id, "order_id": row["id"], "version": version, "action": ch.action.value,
-            "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
-            "details": details_json,
-        })
         payload = {
             "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
             "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
             "base_version": row["version"], **details,
         }
-        ops.append({
-            "id": next_outbox + i, "op_id": str(uuid.uuid4()), "station_code": station_code, "seq": next_seq + i,
-            "event_id": event_id, "order_id": row["id"], "order_version": version, "action": ch.action.value,
-            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True), "created_at": stamp,
-        })
+        journal.add(
+            row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
+            json.dumps(details, ensure_ascii=False, sort_keys=True), json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        )
     assert columns is not None
     stmt = (
         ORDERS.update()
@@ -178,30 +165,74 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     result = conn.execute(stmt, updates)
     if result.rowcount != len(updates):
         read = {ch.order["id"]: ch.order for ch in changes}
-        ids = list(read)[:900]
+        ids = list(read)[:SQLITE_MAX_PARAMS]
         now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
         raise ConcurrentChange(
             f"订单 {', '.join(moved[:10]) or '?'} 已被其他终端修改, 本次操作未执行, 请刷新后重试 "
             "(changed in another terminal; nothing was changed)"
         )
-    conn.exec_driver_sql(*_insert_sql("order_event", events))
-    conn.exec_driver_sql(*_insert_sql("outbox", ops))
-    return [e["id"] for e in events]
+    journal.write()
+    return [e[0] for e in journal.events]
 
 
-def _insert_sql(table: str, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
-    """A raw executemany INSERT: these rows are already in stored form (times as UTC text)."""
-    cols = list(rows[0])
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    return sql, [tuple(r[c] for c in cols) for r in rows]
+SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
 
 
-def insert_events(conn: Connection, events: list[dict[str, Any]], ops: list[dict[str, Any]]) -> None:
-    """Insert prepared event and outbox rows (used by the import, which creates orders)."""
-    if events:
-        conn.exec_driver_sql(*_insert_sql("order_event", events))
-        conn.exec_driver_sql(*_insert_sql("outbox", ops))
+def in_chunks(items: Sequence[Any], size: int = SQLITE_MAX_PARAMS) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """A raw executemany INSERT of rows already in stored form (times as UTC text)."""
+    if rows:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        conn.exec_driver_sql(sql, rows)
+
+
+def next_order_id(conn: Connection) -> int:
+    """The id the next new order gets; safe to hand out because writers hold the lock."""
+    return (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+
+
+EVENT_COLUMNS = ("id", "order_id", "version", "action", "operator", "at", "before_status", "after_status", "details")
+OP_COLUMNS = ("id", "op_id", "station_code", "seq", "event_id", "order_id", "order_version", "action", "payload",
+              "created_at", "acked_at")
+
+
+class Journal:
+    """The audit events and outbox ops of one write transaction, numbered in order.
+
+    Ids and the station's sequence are handed out from the current maxima: the writer holds
+    SQLite's write lock (BEGIN IMMEDIATE), so no other writer can take the same numbers.
+    """
+
+    def __init__(self, conn: Connection, station_code: str) -> None:
+        self.conn = conn
+        self.station_code = station_code
+        self._next_event = (conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0) + 1
+        self._next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
+        self._next_seq = (
+            conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == station_code)).scalar() or 0
+        ) + 1
+        self.events: list[tuple[Any, ...]] = []
+        self.ops: list[tuple[Any, ...]] = []
+
+    def add(self, order_id: int, version: int, action: str, operator: str, stamp: str, before: str | None,
+            after: str, details: str, payload: str, *, op_id: str | None = None, acked_at: str | None = None) -> int:
+        """Record one change of one order (JSON already encoded); returns the event id."""
+        event_id = self._next_event + len(self.events)
+        self.events.append((event_id, order_id, version, action, operator, stamp, before, after, details))
+        self.ops.append((
+            self._next_outbox + len(self.ops), op_id or str(uuid.uuid4()), self.station_code,
+            self._next_seq + len(self.ops), event_id, order_id, version, action, payload, stamp, acked_at,
+        ))
+        return event_id
+
+    def write(self) -> None:
+        insert_rows(self.conn, "order_event", EVENT_COLUMNS, self.events)
+        insert_rows(self.conn, "outbox", OP_COLUMNS, self.ops)
 
 
 def status_of(row: Mapping[str, Any]) -> Status:

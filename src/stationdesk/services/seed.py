@@ -12,15 +12,12 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services.context import Desk
-from stationdesk.services.feed_import import INSERT_ORDER_SQL
-from stationdesk.services.recording import insert_events
-from stationdesk.store.tables import ORDERS, OUTBOX
+from stationdesk.services.feed_import import IMPORT_COLUMNS
+from stationdesk.services.recording import Journal, insert_rows, next_order_id
 from stationdesk.store.types import to_db
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -29,6 +26,9 @@ ROADS = ["文三路", "天目山路", "教工路", "古翠路", "学院路", "�
          "曙光路", "体育场路", "凤起路", "文一西路", "余杭塘路", "丰潭路", "紫金港路", "留和路", "转塘街道", "西溪路"]
 GOODS = ["文件", "衣服", "鞋子", "书籍", "化妆品", "手机配件", "食品", "茶叶", "日用品", "电子产品", "玩具", "药品(非处方)"]
 NOTES = ["", "", "", "请下午来取", "上午十点后在家", "到了打电话", "放门卫处", "周末也可以", "大件, 请带箱子", "需要发票"]
+# An order's history columns beside the ones an import fills.
+SEED_COLUMNS = (*IMPORT_COLUMNS, "accepted_at", "accept_failed_at", "transferred_at", "transferred_to", "picked_up_at",
+                "pickup_failed_at", "scanned_at", "fail_reason", "fail_note")
 CLERKS = ["张敏", "李娜", "王强"]
 COURIERS = ["陈刚", "刘洋", "赵磊"]
 
@@ -51,30 +51,22 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
     while done < orders:
         n = min(chunk, orders - done)
         with desk.db.write() as conn:
-            next_id = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
-            next_event = (conn.exec_driver_sql("SELECT max(id) FROM order_event").scalar() or 0) + 1
-            next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
-            next_seq = (conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == home.code)).scalar() or 0) + 1
-            rows, events, ops = [], [], []
+            next_id = next_order_id(conn)
+            journal = Journal(conn, home.code)
+            rows = []
             for i in range(n):
                 order_id = next_id + i
                 row, history = _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value)
                 rows.append(row)
                 for version, (action, operator, at, before, after, details) in enumerate(history, start=1):
                     stamp = to_db(at)
-                    eid = next_event + len(events)
-                    events.append({"id": eid, "order_id": order_id, "version": version, "action": action,
-                                   "operator": operator, "at": stamp, "before_status": before, "after_status": after,
-                                   "details": json.dumps(details, ensure_ascii=False)})
-                    ops.append({"id": next_outbox + len(ops), "op_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                                "station_code": home.code, "seq": next_seq + len(ops), "event_id": eid,
-                                "order_id": order_id, "order_version": version, "action": action,
-                                "payload": json.dumps({"action": action, "operator": operator, "at": stamp}),
-                                "created_at": stamp, "acked_at": stamp})
-            conn.exec_driver_sql(INSERT_ORDER_SQL.replace("updated_at)", "updated_at, accepted_at, accept_failed_at,"
-                                 " transferred_at, transferred_to, picked_up_at, pickup_failed_at, scanned_at, fail_reason,"
-                                 " fail_note)").replace("?)", "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), rows)
-            insert_events(conn, events, ops)
+                    # demo history counts as already synced with head office
+                    journal.add(order_id, version, action, operator, stamp, before, after,
+                                json.dumps(details, ensure_ascii=False),
+                                json.dumps({"action": action, "operator": operator, "at": stamp}),
+                                op_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), acked_at=stamp)
+            insert_rows(conn, "orders", SEED_COLUMNS, rows)
+            journal.write()
         done += n
         if progress:
             progress(done)
@@ -107,7 +99,7 @@ def _one_order(rng, now, days, order_id, home, home_districts, other_districts, 
     history = [(Action.IMPORT.value, "feed", t, None, Status.WAITING.value, {"origin": "seed"})]
     status = Status.WAITING
     acc = accf = trans = trans_to = picked = pickf = scanned = cancelled_at = None
-    reason = note = None
+    reason = None
     age_min = age.total_seconds() / 60
     roll = rng.random()
     late = rng.random() < 0.06

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from stationdesk.domain import sla
@@ -17,6 +17,7 @@ from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import find, order_times
+from stationdesk.services.views import PERSONAL_FIELDS
 from stationdesk.store import queries
 from stationdesk.store.queries import Cursor, OrderFilter, WaitingCounts
 from stationdesk.tui.i18n import action_label, business_label, channel_label, reason_label, status_label, tr
@@ -278,25 +279,7 @@ def _event_details(raw: str | None, lang: str, *, reveal: bool) -> str:
             if col in _QUIET or not isinstance(pair, list) or len(pair) != 2:
                 continue
             new = pair[1]
-            if col == "sender_phone" and not reveal:
-                new = mask_phone(str(new or ""))
+            if col in PERSONAL_FIELDS and not reveal:
+                new = PERSONAL_FIELDS[col](str(new or ""))
             parts.append(f"{col}: {clean_text(str(new)) if new is not None else '-'}")
     return "; ".join(parts)
-
-
-def parse_day(text: str) -> date | None:
-    """A date typed as 2026-11-23, 2026/11/23 or 20261123; None when it is none of these."""
-    value = text.strip().replace("/", "-").replace(".", "-")
-    if len(value) == 8 and value.isdigit():
-        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def day_range(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
-    """Order-time bounds for whole local days ``start``..``end`` (the end day included)."""
-    lo = datetime.combine(start, time(0), tzinfo=tz)
-    hi = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
-    return lo, hi

@@ -4,7 +4,7 @@ refusal keeps what the clerk typed and shows the rule's message in place."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,29 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from stationdesk.services.recording import Outcome
+from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
 
 
-class ActionDialog(ModalScreen[Outcome | None]):
+class ActionDialog(DeskNode, ModalScreen[Outcome | None]):
     BINDINGS = [bind("dialog.cancel"), bind("dialog.save")]
 
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title_text = title
         self.busy = False
-
-    @property
-    def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)
-
-    @property
-    def lang(self) -> str:
-        return self.desk_app.lang
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

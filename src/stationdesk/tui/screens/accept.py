@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.dom import DOMNode
 
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
@@ -52,9 +51,6 @@ class AcceptScreen(ListScreen):
 
     def base_filter(self) -> OrderFilter:
         return OrderFilter(statuses=(Status.WAITING.value,))
-
-    def action_target(self, scope: str) -> DOMNode | None:
-        return self.order_list if scope == "accept" else super().action_target(scope)
 
     def unsaved(self) -> list[str]:
         n = len(self.order_list.selected)

@@ -3,7 +3,7 @@ at the bottom; and what every order-list screen shares: paging, filters, details
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,29 +14,20 @@ from textual.widgets import Static
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import OrderFilter
 from stationdesk.tui.data import OrderView
+from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters
 from stationdesk.tui.widgets.key_bar import KeyBar
 from stationdesk.tui.widgets.order_list import Column, Deadline, OrderList
 from stationdesk.tui.widgets.status_bar import MessageLine, StatusBar
 
-if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
 
 
-class DeskScreen(Screen):
+class DeskScreen(DeskNode, Screen):
     """A screen of the desk. CONTEXT names its key contexts in stationdesk.keymap.SCREEN_CONTEXTS."""
 
     CONTEXT: ClassVar[str] = "unscanned"
     TITLE_KEY: ClassVar[str] = "app.title"
-
-    @property
-    def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)
-
-    @property
-    def lang(self) -> str:
-        return self.desk_app.lang
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -130,7 +121,7 @@ class ListScreen(DeskScreen):
         self.order_list.reload()
 
     def action_target(self, scope: str) -> DOMNode | None:
-        if scope == "list":
+        if scope in ("list", self.CONTEXT):  # the list's letter keys serve the screen's own scope
             return self.order_list
         if scope == "filter":
             found = self.query("#filters")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.dom import DOMNode
 
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
@@ -46,9 +45,6 @@ class PickupScreen(ListScreen):
 
     def base_filter(self) -> OrderFilter:
         return OrderFilter(statuses=(Status.ACCEPTED.value,))
-
-    def action_target(self, scope: str) -> DOMNode | None:
-        return self.order_list if scope == "pickup" else super().action_target(scope)
 
     def action_confirm(self) -> None:
         from stationdesk.tui.dialogs.waybill import WaybillDialog  # opened on demand

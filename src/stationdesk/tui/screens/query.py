@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.dom import DOMNode
 
 from textual.app import ComposeResult
 
 from stationdesk.services import cancel
 from stationdesk.store.queries import OrderFilter
 from stationdesk.tui.data import load_sources
-from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
@@ -78,9 +76,6 @@ class QueryScreen(ListScreen):
         self.update_heading()
         if event.submitted:
             self.order_list.focus()
-
-    def action_target(self, scope: str) -> DOMNode | None:
-        return self.order_list if scope == "query" else super().action_target(scope)
 
     def action_filter(self) -> None:
         self.query_one("#filters", QueryForm).open()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any, cast
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal
 from textual.message import Message
@@ -16,7 +15,7 @@ from textual.widgets import Input, Label, Select
 from stationdesk.domain.fields import Channel
 from stationdesk.domain.statuses import Status
 from stationdesk.store.queries import OrderFilter
-from stationdesk.tui.data import day_range, parse_day
+from stationdesk.domain.fields import day_range, parse_day
 from stationdesk.tui.i18n import channel_label, status_label, tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.widgets.filter_bar import ALL, business_options, source_options
