@@ -115,3 +115,16 @@ def test_seed_gives_a_consistent_realistic_database(cli, tmp_path):
     assert con.execute("SELECT count(DISTINCT source) FROM orders").fetchone()[0] >= 6
     assert con.execute("SELECT count(*) FROM orders WHERE out_of_area").fetchone()[0] > 0
     assert cli("check").exit_code == 0
+
+
+def test_seeded_history_never_lies_in_the_future(cli, tmp_path):
+    from datetime import UTC, datetime
+
+    before = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    cli("seed", "--orders", "3000", "--days", "1")
+    after = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    con = sqlite3.connect(tmp_path / "s.db")
+    cols = ("order_time", "dispatch_time", "accepted_at", "transferred_at", "picked_up_at", "scanned_at", "cancelled_at")
+    latest = max(v for c in cols for (v,) in con.execute(f"SELECT max({c}) FROM orders") if v)
+    assert latest <= after, f"a seeded time {latest} is later than the seed run ({before}..{after})"
+    assert con.execute("SELECT count(*) FROM orders WHERE dispatch_time IS NOT NULL").fetchone()[0] > 0

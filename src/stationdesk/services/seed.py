@@ -92,7 +92,7 @@ def _one_order(rng, now, days, order_id, home, home_districts, other_districts, 
     waybill = f"{55 + seed_value % 40:02d}{order_id:011d}" if business == "online_order" and rng.random() < 0.6 else None
     dispatch_time = dispatch_op = None
     if rng.random() < 0.03:
-        dispatch_time = t + timedelta(minutes=rng.randrange(5, 90))
+        dispatch_time = min(t + timedelta(minutes=rng.randrange(5, 90)), now)  # never in the future
         dispatch_op = rng.choice(["电商小王", "电商李燕", "调度员周"])
     clerk = rng.choice(CLERKS)
     name = rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
