@@ -137,19 +137,19 @@ def test_a_failed_batch_leaves_earlier_batches_and_nothing_of_itself(desk, db_pa
 
     desk.config = replace(desk.config, import_=replace(desk.config.import_, batch_size=3))
     calls = {"n": 0}
-    real = fi._insert_new
+    real = fi._Inserter.insert
 
-    def crash_on_second_batch(conn, *args, **kwargs):
+    def crash_on_second_batch(self, conn, *args, **kwargs):
         calls["n"] += 1
-        real(conn, *args, **kwargs)
+        real(self, conn, *args, **kwargs)
         if calls["n"] == 2:
             raise OSError("power cut")  # after the rows were written, before commit
 
-    monkeypatch.setattr(fi, "_insert_new", crash_on_second_batch)
+    monkeypatch.setattr(fi._Inserter, "insert", crash_on_second_batch)
     with pytest.raises(OSError):
         import_feed(desk, write_csv(tmp_path / "f.csv", [feed_row(i) for i in range(7)]))
     assert count(db_path) == 3
     assert check(desk.db).ok
-    monkeypatch.setattr(fi, "_insert_new", real)
+    monkeypatch.setattr(fi._Inserter, "insert", real)
     rerun = import_feed(desk, tmp_path / "f.csv")
     assert (rerun.imported, rerun.unchanged) == (4, 3)

@@ -45,19 +45,21 @@ SOURCES: dict[str, str] = {
 }
 
 
+_CHANNELS = {name: ch for ch in Channel for name in (ch.value, ch.label)}
+_BUSINESS_TYPES = {name: bt for bt in BusinessType for name in (bt.value, bt.label)}
+
+
 def parse_channel(text: str) -> Channel:
     value = (text or "").strip().lower()
-    for ch in Channel:
-        if value in (ch.value, ch.label):
-            return ch
+    if (ch := _CHANNELS.get(value)) is not None:
+        return ch
     raise InvalidInput(f"'{clean_text(text)[:20]}' 不是 线上/线下 (expected online or offline)")
 
 
 def parse_business_type(text: str) -> BusinessType:
     value = (text or "").strip()
-    for bt in BusinessType:
-        if value in (bt.value, bt.label):
-            return bt
+    if (bt := _BUSINESS_TYPES.get(value)) is not None:
+        return bt
     raise InvalidInput(f"'{clean_text(text)[:20]}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
 
 

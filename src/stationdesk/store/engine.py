@@ -6,6 +6,7 @@ deadlock on a read-then-write upgrade.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,9 @@ class StoreBusy(StoreError):
 
 
 def _make_engine(path: Path, *, immediate: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", pool_pre_ping=False)
+    # check_same_thread off: a connection is used by one thread at a time, but not always the one
+    # that opened it (Database.read hands idle connections to whichever thread asks next)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:  # noqa: ANN001
@@ -40,7 +43,8 @@ def _make_engine(path: Path, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the driver connection: through exec_driver_sql this costs more than the reads it wraps
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -48,10 +52,15 @@ def _make_engine(path: Path, *, immediate: bool) -> Engine:
 class Database:
     """One station database file: a reader engine and a writer engine on the same file."""
 
+    # Idle read connections kept open between reads; more than this at once are closed after use.
+    IDLE_READERS = 4
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.reader = _make_engine(self.path, immediate=False)
         self.writer = _make_engine(self.path, immediate=True)
+        self._idle: list[Connection] = []
+        self._idle_lock = threading.Lock()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -64,14 +73,37 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A consistent read snapshot."""
+        """A consistent read snapshot.
+
+        Read connections stay open between reads: checking one out of the engine's pool and back
+        costs more than a lookup by number, which a clerk or a scanner does all day.
+        """
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
         try:
-            with self.reader.begin() as conn:
+            if conn is None:
+                conn = self.reader.connect()
+            with conn.begin():
                 yield conn
         except OperationalError as exc:
             raise _translate(exc, self.path) from exc
+        finally:
+            if conn is not None:
+                self._release(conn)
+
+    def _release(self, conn: Connection) -> None:
+        if not conn.closed and not conn.invalidated and not conn.in_transaction():
+            with self._idle_lock:
+                if len(self._idle) < self.IDLE_READERS:
+                    self._idle.append(conn)
+                    return
+        conn.close()
 
     def dispose(self) -> None:
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
         self.reader.dispose()
         self.writer.dispose()
 

@@ -6,15 +6,17 @@ of a million orders costs what page 1 does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Select, and_, case, func, or_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, case, func, or_, select
 
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
 from stationdesk.store.tables import EVENTS, ORDERS
+
+IN_LIST_LIMIT = 900  # values per IN (...) list, well under SQLite's bound-parameter limit
 
 CancelFilter = Literal["all", "unhandled", "handled"]
 
@@ -37,35 +39,45 @@ class OrderFilter:
         return replace(self, **kw)
 
 
-def _where(f: OrderFilter) -> list:
+def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
+    """The conditions of ``f`` with named parameters, and their values.
+
+    The SQL depends on which filters are set, never on their values, so page() builds each
+    statement once and SQLAlchemy's compiled cache always hits.
+    """
     c = ORDERS.c
     conds: list = []
+    params: dict[str, Any] = {}
     if f.number:
-        conds.append(or_(c.logistics_no == f.number.strip(), c.waybill_no == f.number.strip()))
+        conds.append(or_(c.logistics_no == bindparam("number"), c.waybill_no == bindparam("number")))
+        params["number"] = f.number.strip()
     if f.start is not None:
-        conds.append(c.order_time >= f.start)
+        conds.append(c.order_time >= bindparam("start"))
+        params["start"] = f.start
     if f.end is not None:
-        conds.append(c.order_time < f.end)
+        conds.append(c.order_time < bindparam("end"))
+        params["end"] = f.end
     if f.statuses:
-        conds.append(c.status.in_(f.statuses) if len(f.statuses) > 1 else c.status == f.statuses[0])
+        conds.append(c.status.in_(bindparam("statuses", expanding=True)))
+        params["statuses"] = list(f.statuses)
     if f.cancel == "unhandled":
         conds.extend([c.cancelled.is_(True), c.cancel_handled.is_(False)])
     elif f.cancel == "handled":
         conds.extend([c.cancelled.is_(True), c.cancel_handled.is_(True)])
-    if f.source:
-        conds.append(c.source == f.source)
-    if f.channel:
-        conds.append(c.channel == f.channel)
-    if f.business_type:
-        conds.append(c.business_type == f.business_type)
+    for name in ("source", "channel", "business_type"):
+        if getattr(f, name):
+            conds.append(c[name] == bindparam(name))
+            params[name] = getattr(f, name)
     if f.out_of_area is not None:
-        conds.append(c.out_of_area.is_(f.out_of_area))
-    return conds
+        conds.append(c.out_of_area == bindparam("out_of_area"))
+        params["out_of_area"] = f.out_of_area
+    return conds, params
 
 
 def select_orders(f: OrderFilter, *, descending: bool = False) -> Select:
     order = (ORDERS.c.order_time.desc(), ORDERS.c.id.desc()) if descending else (ORDERS.c.order_time, ORDERS.c.id)
-    return select(ORDERS).where(*_where(f)).order_by(*order)
+    conds, params = _where(f)
+    return select(ORDERS).where(*conds).order_by(*order).params(params)
 
 
 @dataclass(frozen=True)
@@ -80,20 +92,47 @@ class Cursor:
         return cls(row["order_time"], row["id"])
 
 
+# One per shape of filter and cursor side: a few dozen at most in a session.
+_PAGE_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _page_statement(f: OrderFilter, conds: list, params: dict[str, Any], side: str) -> Select:
+    """The page statement for this shape of filter and cursor, built once."""
+    key = (side, f.cancel, *sorted(params))
+    stmt = _PAGE_STATEMENTS.get(key)
+    if stmt is None:
+        c = ORDERS.c
+        at, cid = bindparam("cursor_time", type_=c.order_time.type), bindparam("cursor_id")
+        if side == "before":
+            conds = [*conds, c.order_time <= at, or_(c.order_time < at, and_(c.order_time == at, c.id < cid))]
+            order = (c.order_time.desc(), c.id.desc())
+        else:
+            if side == "after":
+                conds = [*conds, or_(c.order_time > at, and_(c.order_time == at, c.id > cid))]
+            order = (c.order_time, c.id)
+        stmt = _PAGE_STATEMENTS[key] = select(ORDERS).where(*conds).order_by(*order).limit(bindparam("limit"))
+    return stmt
+
+
 def page(
     conn: Connection, f: OrderFilter, *, after: Cursor | None = None, before: Cursor | None = None, limit: int = 50
 ) -> list[RowMapping]:
     """Up to ``limit`` rows in (order_time, id) order, after or before a cursor (keyset paging)."""
-    c = ORDERS.c
-    if before is not None:
-        stmt = select(ORDERS).where(
-            *_where(f), or_(c.order_time < before.order_time, and_(c.order_time == before.order_time, c.id < before.id))
-        ).order_by(c.order_time.desc(), c.id.desc()).limit(limit)
-        return list(reversed(conn.execute(stmt).mappings().all()))
-    stmt = select_orders(f)
-    if after is not None:
-        stmt = stmt.where(or_(c.order_time > after.order_time, and_(c.order_time == after.order_time, c.id > after.id)))
-    return list(conn.execute(stmt.limit(limit)).mappings().all())
+    # The cursor's time replaces the filter's bound on that side, so the order_time index seeks
+    # straight to the cursor; with both bounds SQLite may seek from the filter's and scan up to it.
+    cursor = before if before is not None else after
+    if before is not None and (f.end is None or before.order_time < f.end):
+        f = f.with_(end=None)
+    elif after is not None and (f.start is None or after.order_time >= f.start):
+        f = f.with_(start=after.order_time)
+    conds, params = _where(f)
+    side = "before" if before is not None else "after" if after is not None else "first"
+    stmt = _page_statement(f, conds, params, side)
+    params["limit"] = limit
+    if cursor is not None:
+        params.update(cursor_time=cursor.order_time, cursor_id=cursor.id)
+    rows = conn.execute(stmt, params).mappings().all()
+    return list(reversed(rows)) if before is not None else list(rows)
 
 
 def last_page(conn: Connection, f: OrderFilter, limit: int = 50) -> list[RowMapping]:
@@ -110,8 +149,80 @@ def stream(conn: Connection, f: OrderFilter, limit: int | None = None) -> Iterat
     yield from result
 
 
+class _OrderReader:
+    """Orders by number on the driver connection: the statement text built once, values converted
+    by the columns' own result processors, so rows come back as the ORM-free Core path gives them.
+
+    A lookup by number is what a clerk does hundreds of times a day (and a scanner several times a
+    second); SQLAlchemy's per-statement machinery cost several times the indexed seek itself.
+    """
+
+    def __init__(self) -> None:
+        self.names = [col.name for col in ORDERS.columns]
+        self.select_all = f"SELECT {', '.join(self.names)} FROM orders"
+        # One statement, two indexes (SQLite's multi-index OR): a consistent read with no BEGIN.
+        self.by_number = f"{self.select_all} WHERE logistics_no = ?1 OR waybill_no = ?1"
+        self.by_id = f"{self.select_all} WHERE id = ?"
+        self._pairs: list[tuple[str, Any]] | None = None
+
+    def _convert(self, conn: Connection, rows: list[tuple]) -> list[dict[str, Any]]:
+        pairs = self._pairs
+        if pairs is None:
+            procs = [col.type.result_processor(conn.dialect, None) for col in ORDERS.columns]
+            pairs = self._pairs = list(zip(self.names, procs))
+        return [{name: (proc(v) if proc is not None and v is not None else v) for (name, proc), v in zip(pairs, row)}
+                for row in rows]
+
+    def run(self, conn: Connection, sql: str, params: Sequence[Any], where: Callable[[], Any]) -> list[dict[str, Any]]:
+        if conn.dialect.name != "sqlite":  # any other database: the ordinary Core statement
+            return [dict(r) for r in conn.execute(select(ORDERS).where(where())).mappings()]
+        return self._convert(conn, conn.connection.driver_connection.execute(sql, params).fetchall())
+
+
+_READER = _OrderReader()
+
+
+def orders_by_number(conn: Connection, number: str) -> list[dict[str, Any]]:
+    """The orders ``number`` names: those with it as logistics number, else those with it as waybill."""
+    c = ORDERS.c
+    rows = _READER.run(conn, _READER.by_number, (number,),
+                       lambda: or_(c.logistics_no == number, c.waybill_no == number))
+    if len(rows) > 1:
+        by_logistics = [r for r in rows if r["logistics_no"] == number]
+        rows = sorted(by_logistics or rows, key=lambda r: r["id"])
+    return rows
+
+
+def orders_with_logistics_nos(conn: Connection, numbers: Sequence[str]) -> list[dict[str, Any]]:
+    """Every order whose logistics number is one of ``numbers`` (any count: asked in chunks)."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(numbers), IN_LIST_LIMIT):
+        chunk = list(numbers[start : start + IN_LIST_LIMIT])
+        sql = f"{_READER.select_all} WHERE logistics_no IN ({', '.join('?' * len(chunk))})"
+        out += _READER.run(conn, sql, chunk, lambda chunk=chunk: ORDERS.c.logistics_no.in_(chunk))
+    return out
+
+
+def waybill_owners(conn: Connection, waybills: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The (source, logistics_no) of the order holding each of ``waybills`` that is taken."""
+    owners: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(waybills), IN_LIST_LIMIT):
+        chunk = list(waybills[start : start + IN_LIST_LIMIT])
+        stmt = select(ORDERS.c.waybill_no, ORDERS.c.source, ORDERS.c.logistics_no).where(
+            ORDERS.c.waybill_no.in_(bindparam("w", expanding=True)))
+        for waybill, source, number in conn.execute(stmt, {"w": chunk}):
+            owners[waybill] = (source, number)
+    return owners
+
+
+def order_by_id(conn: Connection, order_id: int) -> dict[str, Any] | None:
+    rows = _READER.run(conn, _READER.by_id, (order_id,), lambda: ORDERS.c.id == order_id)
+    return rows[0] if rows else None
+
+
 def count(conn: Connection, f: OrderFilter) -> int:
-    return conn.execute(select(func.count()).select_from(ORDERS).where(*_where(f))).scalar_one()
+    conds, params = _where(f)
+    return conn.execute(select(func.count()).select_from(ORDERS).where(*conds), params).scalar_one()
 
 
 def _accept_clock_start():  # noqa: ANN202
