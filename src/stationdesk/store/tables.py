@@ -138,9 +138,23 @@ class ScanRow(SQLModel, table=True):
     supplementary: bool = False  # 补扫描: made after the order's pickup was confirmed
 
 
+class AppealRow(SQLModel, table=True):
+    """A violation the station appealed (申诉), within the window DOMAIN.md allows."""
+
+    __tablename__ = "appeal"
+    __table_args__ = (UniqueConstraint("order_id", "kind", name="uq_appeal_order_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    kind: str  # a ViolationKind value
+    note: str
+    operator: str
+    appealed_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
 SCANS = ScanRow.__table__
 STATIONS = StationRow.__table__
 META = MetaRow.__table__
+APPEALS = AppealRow.__table__

@@ -562,5 +562,9 @@ def scan_pickup(
         raise typer.Exit(1)
 
 
+# Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
+# use the helpers above, and are registered here, after those helpers exist.
+
+
 def main() -> None:
     app()
