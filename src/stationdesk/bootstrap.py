@@ -22,6 +22,7 @@ def open_desk(db_path: Path | None = None, config_path: Path | None = None, cloc
     db = Database(path)
     try:
         schema.ensure_current(db)
+        db.ensure_statistics()
         with db.read() as conn:
             code = schema.read_meta(conn, "station_code")
         if not code:

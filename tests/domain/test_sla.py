@@ -74,3 +74,10 @@ def test_time_left_text():
     assert sla.format_time_left(timedelta(minutes=12, seconds=30)) == "12分"
     assert sla.format_time_left(-timedelta(minutes=3)) == "-3分"
     assert sla.format_time_left(timedelta(hours=5, minutes=20), hours=True) == "5时20分"
+    # overdue counts the minute begun: never '-0分'
+    assert sla.format_time_left(-timedelta(seconds=1)) == "-1分"
+    assert sla.format_time_left(-timedelta(seconds=59)) == "-1分"
+    assert sla.format_time_left(-timedelta(seconds=60)) == "-1分"
+    assert sla.format_time_left(-timedelta(seconds=61)) == "-2分"
+    assert sla.format_time_left(timedelta(seconds=59)) == "0分"
+    assert sla.format_time_left(-timedelta(minutes=59, seconds=30), hours=True) == "-1时00分"

@@ -39,7 +39,8 @@ async def test_waiting_orders_oldest_first_with_time_left(make_app, db_path):
         assert [v.id for v in lst.views] == waiting_ids(db_path)
         assert lst.total == len(waiting_ids(db_path))
         first = lst.render_line(1).text
-        assert "-12分" in first  # 20 minutes after seeding the oldest waiting order is overdue
+        # 20 minutes after seeding, the oldest waiting order is 12.5 minutes overdue: in its 13th minute
+        assert "-13分" in first
         # out-of-area orders are marked with the station they belong to
         out = [i for i, v in enumerate(lst.views) if v.out_of_area]
         assert out and "超区>" in lst.render_line(out[0] + 1).text

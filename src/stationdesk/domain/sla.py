@@ -32,6 +32,10 @@ class ViolationKind(StrEnum):
     def fine(self) -> int:
         return VIOLATION_RULES[self][1]
 
+    @property
+    def label_en(self) -> str:
+        return VIOLATION_LABELS_EN[self]
+
 
 # kind -> (label, fine in yuan). From the audit table of DOMAIN.md.
 VIOLATION_RULES: dict[ViolationKind, tuple[str, int]] = {
@@ -39,6 +43,12 @@ VIOLATION_RULES: dict[ViolationKind, tuple[str, int]] = {
     ViolationKind.LATE_PICKUP: ("揽收超时(16小时)", 100),
     ViolationKind.LATE_TRANSFER: ("超区未及时转单(30分钟)", 100),
     ViolationKind.WRONG_STATION_ACCEPT: ("接了非本网点订单", 100),
+}
+VIOLATION_LABELS_EN: dict[ViolationKind, str] = {
+    ViolationKind.LATE_ACCEPT: "late accept (30 min)",
+    ViolationKind.LATE_PICKUP: "late pickup (16 h)",
+    ViolationKind.LATE_TRANSFER: "out of area, transferred late (30 min)",
+    ViolationKind.WRONG_STATION_ACCEPT: "accepted another station's order",
 }
 
 
@@ -125,10 +135,16 @@ def time_left(deadline: datetime, now: datetime) -> timedelta:
 
 
 def format_time_left(left: timedelta, *, hours: bool = False) -> str:
-    """Short clock text for lists: '12分' / '-3分' or '5时20分' / '-1时05分'."""
+    """Short clock text for lists: '12分' / '-3分' or '5时20分' / '-1时05分'.
+
+    Time left counts whole minutes down (59 s left is '0分'); time overdue counts minutes begun
+    (overdue by 1 s is '-1分'), so an overdue order never reads '-0分'.
+    """
     secs = int(left.total_seconds())
     sign = "-" if secs < 0 else ""
     secs = abs(secs)
+    if sign:
+        secs = -(-secs // 60) * 60  # up to the minute begun
     if hours:
         return f"{sign}{secs // 3600}时{(secs % 3600) // 60:02d}分"
     return f"{sign}{secs // 60}分"

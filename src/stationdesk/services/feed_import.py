@@ -168,6 +168,7 @@ def import_feed(desk: Desk, path: Path, operator: str = FEED_OPERATOR,
         if batch:
             writer.submit(batch)
     report.rejected.sort(key=lambda e: e.line)
+    desk.db.ensure_statistics(added=report.imported)
     return report
 
 

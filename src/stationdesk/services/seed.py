@@ -70,6 +70,7 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
         done += n
         if progress:
             progress(done)
+    desk.db.ensure_statistics(added=done)
     return done
 
 

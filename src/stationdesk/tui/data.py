@@ -236,7 +236,8 @@ def detail_fields(d: Detail, tz: tzinfo, lang: str, *, reveal: bool) -> list[tup
         ("f.cancel", cancel),
         ("f.fail", fail),
         ("f.scanned_at", local_text(row["scanned_at"], tz, full) or tr("v.not_scanned", lang)),
-        ("f.violations", "; ".join(f"{v.kind.label} ({v.fine} 元)" for v in violations) or tr("v.none", lang)),
+        ("f.violations", "; ".join(f"{v.kind.label_en if lang == 'en' else v.kind.label} ({v.fine} {tr('yuan', lang)})"
+                                   for v in violations) or tr("v.none", lang)),
     ]
     return [(tr(k, lang), v) for k, v in pairs]
 

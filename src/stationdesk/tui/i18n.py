@@ -138,6 +138,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "v.cancel_handled": ("已撤单 {at}, 已做撤单处理", "cancelled {at}, handled"),
     "v.cancel_unhandled": ("已撤单 {at}, 未做撤单处理", "cancelled {at}, not handled"),
     "v.none": ("无", "none"),
+    "yuan": ("元", "yuan"),
     "v.not_scanned": ("未扫描", "not scanned"),
     "h.time": ("时间", "Time"),
     "h.action": ("操作", "Action"),
