@@ -68,6 +68,14 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    folder: str = ""
+    """Folder for the daily backups; empty: "backups" in the user data dir."""
+    keep_days: int = 14
+    """Daily backups older than this many days are removed."""
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationSettings = field(default_factory=StationSettings)
     waybill: WaybillSettings = field(default_factory=WaybillSettings)
@@ -75,6 +83,7 @@ class Config:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     import_: ImportSettings = field(default_factory=ImportSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: action id = "key" (see `stationdesk keys`)."""
     source: Path | None = None
@@ -89,7 +98,7 @@ class Config:
 
 
 _TABLES = {"station": "station", "waybill": "waybill", "hours": "hours", "alerts": "alerts",
-           "import": "import_", "sync": "sync"}
+           "import": "import_", "sync": "sync", "backup": "backup"}
 
 
 def _parse_hhmm(text: str) -> time:
@@ -138,6 +147,8 @@ def _validate(cfg: Config, name: str) -> None:
         raise bad("[alerts] warn_before_minutes", "must not be negative")
     if cfg.import_.batch_size < 1:
         raise bad("[import] batch_size", "must be at least 1")
+    if cfg.backup.keep_days < 1:
+        raise bad("[backup] keep_days", "must be at least 1")
     for action, key in cfg.keys.items():
         if not isinstance(key, str) or not key.strip():
             raise bad(f"[keys] {action}", f"expected a key name such as \"f3\" or \"ctrl+a\", got {key!r}")

@@ -564,6 +564,10 @@ def scan_pickup(
 
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
 # use the helpers above, and are registered here, after those helpers exist.
+from stationdesk.cli.admin import backup as _backup, restore as _restore  # noqa: E402
+
+app.command("backup")(_backup)
+app.command("restore")(_restore)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ its events, the last event's status is the order's status, and events and outbox
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
 from stationdesk.store.engine import Database
@@ -49,19 +50,25 @@ RULES: list[tuple[str, str]] = [
 
 
 def check(db: Database) -> CheckReport:
-    report = CheckReport()
     with db.read() as conn:
-        integrity = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-        if integrity != ["ok"]:
-            report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
-        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if fk:
-            report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
-        for title, sql in RULES:
-            rows = conn.exec_driver_sql(sql).fetchall()
-            if rows:
-                sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
-                report.problems.append(f"{title}: {len(rows)} - {sample}")
-        report.orders = conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one()
-        report.events = conn.exec_driver_sql("SELECT count(*) FROM order_event").scalar_one()
+        return check_connection(conn.connection.driver_connection)
+
+
+def check_connection(conn: sqlite3.Connection) -> CheckReport:
+    """The checks on any sqlite3 connection to a station database (a read-only one for backups)."""
+    report = CheckReport()
+    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if integrity != ["ok"]:
+        report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
+        return report  # the rules below read a damaged file: their answers would mislead
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
+    for title, sql in RULES:
+        rows = conn.execute(sql).fetchall()
+        if rows:
+            sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
+            report.problems.append(f"{title}: {len(rows)} - {sample}")
+    report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
+    report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     return report

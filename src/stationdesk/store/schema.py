@@ -22,6 +22,11 @@ def current_revision(conn: Connection) -> str | None:
     return row[0] if row else None
 
 
+def known_revisions() -> set[str]:
+    """The schema revisions this version can open (and upgrade to SCHEMA_HEAD)."""
+    return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py")}
+
+
 def upgrade(db: Database) -> None:
     """Bring the schema to SCHEMA_HEAD in one transaction."""
     from alembic import command  # heavy: only when the schema must change
@@ -42,8 +47,7 @@ def ensure_current(db: Database) -> None:
         return
     if rev is None:
         raise StoreError(f"{db.path}: 不是 stationdesk 数据库, 或尚未初始化 (run `stationdesk init --station CODE`)")
-    known = {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py")}
-    if rev not in known:
+    if rev not in known_revisions():
         raise StoreError(f"{db.path}: schema revision {rev} is newer than this stationdesk knows ({SCHEMA_HEAD}); upgrade stationdesk")
     upgrade(db)
 

@@ -1,0 +1,67 @@
+"""Looking after the station database: backups and restores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stationdesk.cli import ConfigOpt, DbOpt, Refused, _open, guarded
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KiB"
+
+
+@guarded
+def backup(
+    path: Annotated[Path | None, typer.Argument(help="Where to write the backup (must not exist yet)")] = None,
+    daily: Annotated[bool, typer.Option("--daily", help="Today's backup in [backup] folder, and remove old ones")] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """备份: a verified copy of the live database; safe while terminals are working."""
+    from stationdesk import paths
+    from stationdesk.services import backup as backups
+
+    if (path is None) == (not daily):
+        raise Refused("备份需要 PATH 或 --daily 二选一 (give a PATH, or --daily)")
+    desk = _open(db, config)
+    try:
+        if daily:
+            folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.data_dir() / "backups"
+            made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
+                                          desk.config.backup.keep_days)
+            if made is None:
+                typer.echo(f"{folder}: 今天的备份已存在 (today's backup exists)")
+            else:
+                typer.echo(f"{made.path}: {made.verified.orders:,} 单, {_size(made.bytes)}, {made.seconds:.1f} s, 校验通过")
+            for p in removed:
+                typer.echo(f"removed {p} (older than {desk.config.backup.keep_days} days)")
+        else:
+            assert path is not None
+            made = backups.backup(desk.db, path)
+            typer.echo(f"{made.path}: {made.verified.orders:,} 单, {made.verified.events:,} 事件, "
+                       f"{_size(made.bytes)}, {made.seconds:.1f} s, 校验通过 (verified)")
+    finally:
+        desk.db.dispose()
+
+
+@guarded
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `stationdesk backup`")],
+    other_station: Annotated[bool, typer.Option("--other-station", help="Allow a backup of another station")] = False,
+    db: DbOpt = None,
+) -> None:
+    """恢复: verify a backup, keep a copy of the current database, then restore."""
+    from datetime import datetime
+
+    from stationdesk import paths
+    from stationdesk.services.backup import restore as run_restore
+
+    target = db or paths.default_db_path()
+    checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
+    if saved is not None:
+        typer.echo(f"当前数据库已另存为 (the replaced database was saved as) {saved}")
+    typer.echo(f"{target}: 已恢复 网点 {checked.station}, {checked.orders:,} 单 (restored from {path})")
