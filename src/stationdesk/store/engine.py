@@ -25,7 +25,7 @@ class StoreBusy(StoreError):
     """Another terminal held the write lock for longer than the busy timeout."""
 
 
-def _make_engine(path: Path, *, immediate: bool) -> Engine:
+def _make_engine(path: Path, *, immediate: bool, busy_ms: int) -> Engine:
     # check_same_thread off: a connection is used by one thread at a time, but not always the one
     # that opened it (Database.read hands idle connections to whichever thread asks next)
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
@@ -35,7 +35,7 @@ def _make_engine(path: Path, *, immediate: bool) -> Engine:
         # Let SQLAlchemy's begin event issue BEGIN, not the sqlite3 module's implicit one.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -55,10 +55,11 @@ class Database:
     # Idle read connections kept open between reads; more than this at once are closed after use.
     IDLE_READERS = 4
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
-        self.reader = _make_engine(self.path, immediate=False)
-        self.writer = _make_engine(self.path, immediate=True)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.reader = _make_engine(self.path, immediate=False, busy_ms=busy_timeout_ms)
+        self.writer = _make_engine(self.path, immediate=True, busy_ms=busy_timeout_ms)
         self._idle: list[Connection] = []
         self._idle_lock = threading.Lock()
 
@@ -68,8 +69,8 @@ class Database:
         try:
             with self.writer.begin() as conn:
                 yield conn
-        except OperationalError as exc:
-            raise _translate(exc, self.path) from exc
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            raise _translate(exc, self.path, self.busy_timeout_ms) from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -85,8 +86,8 @@ class Database:
                 conn = self.reader.connect()
             with conn.begin():
                 yield conn
-        except OperationalError as exc:
-            raise _translate(exc, self.path) from exc
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            raise _translate(exc, self.path, self.busy_timeout_ms) from exc
         finally:
             if conn is not None:
                 self._release(conn)
@@ -131,11 +132,13 @@ class Database:
         self.writer.dispose()
 
 
-def _translate(exc: OperationalError, path: Path) -> StoreError:
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+def _translate(exc: OperationalError | sqlite3.OperationalError, path: Path, busy_ms: int) -> StoreError:
+    # the BEGIN of the begin event runs on the driver connection: its errors come unwrapped
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
     if "locked" in text or "busy" in text:
         return StoreBusy(
-            f"{path}: 数据库正被另一个终端写入, {BUSY_TIMEOUT_MS // 1000} 秒内未能获得写锁, 操作未执行, 请重试 "
+            f"{path}: 数据库正被另一个终端写入, {busy_ms / 1000:g} 秒内未能获得写锁, 操作未执行, 请重试 "
             "(database busy: nothing was changed, try again)"
         )
     if "disk is full" in text or "disk I/O" in text:
