@@ -25,6 +25,7 @@ from stationdesk.domain.fields import (
 )
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, Status, can
+from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import (
@@ -121,7 +122,7 @@ def validate(record: RawRecord, desk: Desk, parsers: tuple[tuple[str, Parser], .
         try:
             out[name] = parser("" if value is None else value if isinstance(value, str | bool) else str(value))
         except DomainError as exc:
-            ref = str(raw.get("logistics_no") or "").strip()[:40] or None
+            ref = clean_text(str(raw.get("logistics_no") or ""))[:40] or None
             errors.append(RowError(record.line, name, str(exc), ref))
     if errors:
         return errors
