@@ -207,7 +207,7 @@ def _run_tui(desk: Desk, operator: str) -> None:
 @app.command()
 @guarded
 def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
-    """Integrity check and consistency (every order change has its event and outbox op)."""
+    """Integrity, consistency (every order change has its event and outbox op) and the audit chain."""
     from stationdesk.services.check import check as run_check
 
     desk = _open(db, config)
@@ -217,7 +217,9 @@ def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
         return
     for problem in report.problems:
         typer.echo(f"{desk.db.path}: {problem}", err=True)
-    typer.echo(f"{desk.db.path}: {len(report.problems)} problem(s); restore from a backup or contact support", err=True)
+    typer.echo(f"{desk.db.path}: {len(report.problems)} problem(s)", err=True)
+    for line in report.advice:
+        typer.echo(f"what to do: {line}", err=True)
     raise typer.Exit(1)
 
 
@@ -564,10 +566,19 @@ def scan_pickup(
 
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
 # use the helpers above, and are registered here, after those helpers exist.
-from stationdesk.cli.admin import backup as _backup, restore as _restore  # noqa: E402
+from stationdesk.cli.admin import audit_app, backup as _backup, restore as _restore  # noqa: E402
 
 app.command("backup")(_backup)
 app.command("restore")(_restore)
+app.add_typer(audit_app, name="audit")
+
+from stationdesk.cli.sync import conflicts_app as _conflicts_app  # noqa: E402
+from stationdesk.cli.sync import hq_app as _hq_app  # noqa: E402
+from stationdesk.cli.sync import sync_command as _sync_command  # noqa: E402
+
+app.add_typer(_hq_app, name="hq")
+app.add_typer(_conflicts_app, name="conflicts")
+app.command("sync")(_sync_command)
 
 
 def main() -> None:

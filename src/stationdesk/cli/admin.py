@@ -65,3 +65,25 @@ def restore(
     if saved is not None:
         typer.echo(f"当前数据库已另存为 (the replaced database was saved as) {saved}")
     typer.echo(f"{target}: 已恢复 网点 {checked.station}, {checked.orders:,} 单 (restored from {path})")
+
+
+audit_app = typer.Typer(help="审计: the tamper-evident trail of every action.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+@guarded
+def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Walk the chain of events; exit 1 naming the first row edited, deleted or inserted."""
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.audit import verify
+
+    desk = _open(db, config)
+    try:
+        report = verify(desk.db)
+    finally:
+        desk.db.dispose()
+    if report.ok:
+        typer.echo(f"{desk.db.path}: 审计链完整 (audit chain intact): {report.events:,} events")
+        return
+    typer.echo(f"{desk.db.path}: {clean_text(str(report.problem))}", err=True)
+    raise typer.Exit(1)

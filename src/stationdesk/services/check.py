@@ -9,14 +9,27 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from stationdesk.services.audit import verify_connection
 from stationdesk.store.engine import Database
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all
 
 
+INTEGRITY_ADVICE = ("文件已损坏: 停止使用此数据库, 用最近的备份恢复 "
+                    "(the file is damaged: stop using it and run `stationdesk restore BACKUP`; daily backups are listed "
+                    "by `stationdesk backup --daily`)")
+CONSISTENCY_ADVICE = ("订单与事件/同步记录不一致: 数据库被程序以外的方式改动过, 保留此文件交主管, 用备份恢复 "
+                      "(orders and their events disagree: the file was changed outside stationdesk; keep it for the "
+                      "supervisor and restore the latest backup)")
+AUDIT_ADVICE = ("审计链断开: 有人在程序之外改动了操作记录; 不要修改此文件, 交主管并报总部, 用备份恢复 "
+                "(the audit trail was changed outside stationdesk: do not touch the file, report it to the "
+                "supervisor and head office, and restore the latest backup)")
+
+
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)  # what to do about the problems, one line each
     orders: int = 0
     events: int = 0
 
@@ -60,6 +73,7 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
     if integrity != ["ok"]:
         report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
+        report.advice.append(INTEGRITY_ADVICE)
         return report  # the rules below read a damaged file: their answers would mislead
     fk = conn.execute("PRAGMA foreign_key_check").fetchall()
     if fk:
@@ -69,6 +83,12 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         if rows:
             sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
             report.problems.append(f"{title}: {len(rows)} - {sample}")
+    if report.problems:
+        report.advice.append(CONSISTENCY_ADVICE)
+    audit = verify_connection(conn)
+    if not audit.ok:
+        report.problems.append(str(audit.problem))
+        report.advice.append(AUDIT_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
     report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     return report

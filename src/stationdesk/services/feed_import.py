@@ -28,9 +28,8 @@ from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
-from stationdesk.services.recording import (
-    Change, Journal, apply_changes, in_chunks, insert_rows, next_order_id, to_json,
-)
+from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
+from stationdesk.store.journal import Journal, insert_rows, to_json
 from stationdesk.store.queries import orders_with_logistics_nos, waybill_owners
 from stationdesk.store.tables import EVENTS
 from stationdesk.store.types import to_db

@@ -100,6 +100,7 @@ class EventRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
+    chain: str | None = None  # hash of this event and the chain before it (domain/chain.py)
     """An operation waiting to be pushed to head office, one per event, in station sequence."""
 
     __tablename__ = "outbox"
@@ -154,7 +155,34 @@ class AppealRow(SQLModel, table=True):
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
+class SyncConflictRow(SQLModel, table=True):
+    """A clash head office found with one of this station's ops (同步冲突), shown until a person resolves it."""
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (
+        UniqueConstraint("op_id", name="uq_sync_conflict_op"),
+        Index("ix_sync_conflict_open", "resolved_at", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: str  # the outbox op head office refused or flagged
+    seq: int
+    order_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("orders.id"), nullable=True))
+    source: str
+    logistics_no: str
+    kind: str  # rejected (an intent head office refused) / fact_kept (a fact kept, flagged for review)
+    action: str
+    hq_status: str | None = None
+    hq_station: str | None = None
+    message: str
+    detected_at: datetime = Field(sa_column=_ts(nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts())
+    resolved_by: str | None = None
+    resolution: str | None = None
+    reported_at: datetime | None = Field(default=None, sa_column=_ts())  # the resolution reached head office
+
+
 SCANS = ScanRow.__table__
 STATIONS = StationRow.__table__
 META = MetaRow.__table__
 APPEALS = AppealRow.__table__
+CONFLICTS = SyncConflictRow.__table__

@@ -1,0 +1,222 @@
+"""`stationdesk sync`, `stationdesk hq ...` and `stationdesk conflicts ...`: head office sync at the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stationdesk.cli import ConfigOpt, DbOpt, FormatOpt, OperatorOpt, Refused, _open, _operator, guarded
+
+hq_app = typer.Typer(help="总部: head office PostgreSQL (init, import, cancel, dispatch).", no_args_is_help=True)
+conflicts_app = typer.Typer(help="同步冲突: clashes head office found with this station's actions.", no_args_is_help=True)
+
+UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help="postgresql+psycopg://user@host:port/db")]
+
+
+def _engine(url: str) -> Any:
+    from stationdesk.sync import hq_schema
+
+    return hq_schema.connect(url)
+
+
+def _now() -> Any:
+    from stationdesk.services.context import system_clock
+
+    return system_clock()
+
+
+@hq_app.command("init")
+@guarded
+def hq_init(
+    url: UrlOpt,
+    stations: Annotated[Path | None, typer.Option("--stations", help="Directory CSV: code,name,province,districts,kind")] = None,
+) -> None:
+    """Create or upgrade the head office schema and load the station directory."""
+    from stationdesk.services.setup import parse_directory, shipped_directory_text
+    from stationdesk.sync import hq_schema
+
+    if stations is not None:
+        try:
+            directory = parse_directory(stations.read_text(encoding="utf-8-sig"), str(stations))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Refused(f"{stations}: cannot read: {exc}") from None
+    else:
+        directory = parse_directory(shipped_directory_text(), "data/stations.csv")
+    engine = _engine(url)
+    try:
+        hq_schema.upgrade(engine)
+        hq_schema.store_directory(engine, directory)
+    finally:
+        engine.dispose()
+    typer.echo(f"{engine.url.render_as_string(hide_password=True)}: 总部数据库就绪, {len(directory)} 个网点")
+
+
+@hq_app.command("import")
+@guarded
+def hq_import(
+    file: Annotated[Path, typer.Argument(help="Order feed: the same CSV / JSON Lines a station imports")],
+    url: UrlOpt,
+    config: ConfigOpt = None,
+) -> None:
+    """Import a feed at head office; each order goes to the station of its sender's district (else the data center)."""
+    from types import SimpleNamespace
+
+    from stationdesk import config as cfg_mod
+    from stationdesk import paths
+    from stationdesk.domain.text import clean_text
+    from stationdesk.domain.waybill import WaybillRule
+    from stationdesk.services.feed_import import field_parsers, validate
+    from stationdesk.services.feed_read import read_feed
+    from stationdesk.sync import hq, hq_schema
+
+    cfg = cfg_mod.load(config or paths.default_config_path())
+    rules = SimpleNamespace(waybill=WaybillRule(cfg.waybill.pattern, cfg.waybill.description))
+    parsers = field_parsers(rules)  # type: ignore[arg-type]
+    _fmt, _enc, records = read_feed(file)
+    good, bad = [], []
+    for record in records:
+        if record.values is None:
+            bad.append(f"line {record.line}: {record.error or 'unreadable'}")
+            continue
+        result = validate(record, rules, parsers)  # type: ignore[arg-type]
+        if isinstance(result, list):
+            bad.extend(str(e) for e in result)
+        else:
+            good.append((result.line, result.values))
+    engine = _engine(url)
+    try:
+        hq_schema.ensure_current(engine)
+        report = hq.import_orders(engine, good, _now())
+    finally:
+        engine.dispose()
+    routed = ", ".join(f"{code} {n}" for code, n in sorted(report.routed.items())) or "-"
+    typer.echo(f"{file}: imported {report.imported} ({routed}), cancelled {report.cancelled}, "
+               f"unchanged {report.unchanged}, rejected {len(bad) + len(report.rejected)}")
+    for line in bad + report.rejected:
+        typer.echo(f"{file}: {clean_text(line)}", err=True)
+    if bad or report.rejected:
+        raise typer.Exit(1)
+
+
+@hq_app.command("cancel")
+@guarded
+def hq_cancel(number: str, url: UrlOpt) -> None:
+    """撤单 at head office, as the channel would; the order's station receives it on its next sync."""
+    from stationdesk.sync import hq, hq_schema
+
+    engine = _engine(url)
+    try:
+        hq_schema.ensure_current(engine)
+        row = hq.cancel(engine, number, _now())
+    finally:
+        engine.dispose()
+    typer.echo(f"订单 {row['logistics_no']} 已撤单 (网点 {row['station_code']})")
+
+
+@hq_app.command("dispatch")
+@guarded
+def hq_dispatch(number: str, to: Annotated[str, typer.Option("--to", help="Station code or the data center")],
+                url: UrlOpt, operator: OperatorOpt = None) -> None:
+    """分件: head office moves an order to a station; both stations receive it on their next sync."""
+    from stationdesk.sync import hq, hq_schema
+
+    engine = _engine(url)
+    try:
+        hq_schema.ensure_current(engine)
+        row = hq.dispatch(engine, number, to.strip(), _now(), operator=operator or "电商总部")
+    finally:
+        engine.dispose()
+    typer.echo(f"订单 {row['logistics_no']} 已分件至 {row['station_code']}")
+
+
+@guarded
+def sync_command(
+    hq_url: Annotated[str | None, typer.Option("--hq", envvar="STATIONDESK_HQ_URL", help="Head office URL [default: [sync] url in config.toml]")] = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Push this station's actions to head office and pull what head office has for it."""
+    from stationdesk.sync import station
+
+    desk = _open(db, config)
+    url = hq_url or desk.config.sync.url
+    if not url:
+        raise Refused("没有总部地址: pass --hq URL or set [sync] url in config.toml (this station works offline)")
+    engine = _engine(url)
+    bar: Any = None
+
+    def progress(p: station.Progress) -> None:
+        nonlocal bar
+        if p.total < 1000:  # a bar only for long runs
+            return
+        if bar is None or bar.label != p.phase:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+            bar = typer.progressbar(length=p.total, label=p.phase, file=None)
+            bar.__enter__()
+            bar.done = 0
+        bar.update(p.done - bar.done)
+        bar.done = p.done
+
+    try:
+        report = station.sync(desk.db, desk.station.code, engine, desk.now, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        engine.dispose()
+    from stationdesk.domain.text import clean_text
+
+    typer.echo(f"网点 {desk.station.code}: {report.summary()}")
+    for message in report.messages:
+        typer.echo(f"冲突: {clean_text(message)}", err=True)
+
+
+@conflicts_app.command("list")
+@guarded
+def conflicts_list(
+    all_: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
+    fmt: FormatOpt = "table",
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The conflicts head office reported, open ones first until a person resolves them."""
+    import sys
+
+    from stationdesk.cli import _check_format
+    from stationdesk.reports import writers
+    from stationdesk.store.types import to_db
+    from stationdesk.sync import station
+
+    _check_format(fmt)
+    desk = _open(db, config)
+    rows = station.list_conflicts(desk.db, include_resolved=all_)
+    fields = ("id", "logistics_no", "kind", "action", "hq_status", "hq_station", "detected_at", "resolved_by",
+              "resolution", "message")
+    items = [{k: (to_db(r[k]) if hasattr(r[k], "tzinfo") else r[k]) for k in fields} for r in rows]
+    if fmt == "json":
+        writers.write_json(sys.stdout, items)
+    elif fmt == "csv":
+        writers.write_csv(sys.stdout, fields, items)
+    else:
+        cols = (("id", "编号", 4), ("logistics_no", "物流号", 18), ("kind", "类型", 10), ("action", "操作", 14),
+                ("hq_status", "总部状态", 10), ("message", "说明", 60))
+        writers.write_table(sys.stdout, cols, items)
+        typer.echo(f"({len(items)} conflicts)", err=True)
+
+
+@conflicts_app.command("resolve")
+@guarded
+def conflicts_resolve(
+    conflict_id: Annotated[int, typer.Argument(help="The conflict's id from `conflicts list`")],
+    note: Annotated[str, typer.Option("--note", help="The new action that settled it, e.g. 已做撤单处理")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Close a conflict with what was done about it; head office hears on the next sync."""
+    from stationdesk.sync import station
+
+    who = _operator(operator)
+    desk = _open(db, config)
+    row = station.resolve_conflict(desk.db, conflict_id, note, who, desk.now())
+    typer.echo(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已处理")

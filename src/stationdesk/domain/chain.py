@@ -1,0 +1,24 @@
+"""The audit chain: each event's hash covers its own content and the hash of the event before it.
+
+Editing, deleting or inserting an event row anywhere breaks every link after it, so a check that
+walks the chain names the first row that no longer fits. Pure: the store writes and reads the
+hashes; this module only says what they must be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+GENESIS = "0" * 64  # the link before a station's first event
+
+
+def event_content(event_id: int, order_id: int, version: int, action: str, operator: str, at: str,
+                  before: str | None, after: str, details: str) -> str:
+    """The event as hashed: a JSON array, so no value can spill into its neighbour."""
+    return json.dumps([event_id, order_id, version, action, operator, at, before, after, details],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def link(previous: str, content: str) -> str:
+    return hashlib.sha256(f"{previous}{content}".encode()).hexdigest()

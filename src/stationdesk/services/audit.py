@@ -1,0 +1,68 @@
+"""`audit verify`: walk the chain of events and name the first row that no longer fits.
+
+Event ids are handed out one after another, so a missing id is a deleted row; a row whose hash
+does not follow from the row before it was edited, or inserted, or the row before it was
+deleted. A person who rewrites the whole chain after an edit is not caught here: head office
+keeps the events it was sent, and a sync compares against those.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.store.engine import Database
+
+BATCH = 20_000
+
+
+@dataclass
+class AuditReport:
+    events: int = 0
+    problem: str | None = None  # the first broken link, named; None when the chain holds
+    event_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify(db: Database) -> AuditReport:
+    with db.read() as conn:
+        return verify_connection(conn.connection.driver_connection)
+
+
+def _name(conn: sqlite3.Connection, order_id: int) -> str:
+    row = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()
+    return f"订单 {row[0]}" if row else f"order id {order_id} (no such order)"
+
+
+def verify_connection(conn: sqlite3.Connection) -> AuditReport:
+    report = AuditReport()
+    previous, expected_id, last_id = GENESIS, 1, 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, order_id, version, action, operator, at, before_status, after_status, details, chain"
+            " FROM order_event WHERE id > ? ORDER BY id LIMIT ?", (last_id, BATCH),
+        ).fetchall()
+        if not rows:
+            return report
+        for row in rows:
+            event_id, order_id, version, action = row[0], row[1], row[2], row[3]
+            where = f"event id {event_id} ({_name(conn, order_id)}, version {version}, {action})"
+            if event_id != expected_id:
+                report.problem = (f"审计链断开: event id {expected_id}"
+                                  f"{f'-{event_id - 1}' if event_id - 1 > expected_id else ''} 缺失 (deleted), "
+                                  f"before {where}")
+                report.event_id = expected_id
+                return report
+            computed = link(previous, event_content(*row[:9]))
+            if row[9] != computed:
+                report.problem = (f"审计链断开: {where} 与链不符 "
+                                  "(this row was edited or inserted, or the one before it was removed)")
+                report.event_id = event_id
+                return report
+            previous, expected_id = computed, event_id + 1
+            report.events += 1
+        last_id = rows[-1][0]

@@ -1,0 +1,491 @@
+"""Head office: apply the ops stations push, import and cancel orders, dispatch them, feed changes out.
+
+Each call is one PostgreSQL transaction. An op is applied at most once (its op id is the key; the
+station's push cursor is locked for the batch), checked against head office's state of the order
+with the one transition table of stationdesk.domain.statuses, and its result stored with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from stationdesk.domain.errors import DomainError, IllegalTransition
+from stationdesk.domain.routing import Directory, Station, check_area
+from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.store.types import from_db, to_db
+from stationdesk.sync.hq_schema import HQError, load_directory
+from stationdesk.sync.hq_tables import (
+    HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS, ORDER_FIELDS, TIME_FIELDS,
+)
+
+HQ_OPERATOR = "总部"
+# What happened in the world and cannot be refused: kept, and flagged for a person when it clashes.
+FACTS = frozenset({Action.PICKUP_SCAN, Action.CONFIRM_PICKUP})
+FACT_FIELDS = ("scanned_at", "picked_up_at", "waybill_no")
+
+APPLIED, REJECTED, FLAGGED = "applied", "rejected", "flagged"
+
+
+class GapError(HQError):
+    """A batch does not start where head office's cursor for the station says it must."""
+
+
+@dataclass
+class PushedOp:
+    """One outbox op as a station sends it."""
+
+    op_id: str
+    seq: int
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class OpResult:
+    op_id: str
+    seq: int
+    result: str  # applied / rejected / flagged
+    message: str
+    conflict: dict[str, Any] | None = None  # kind, action, hq_status, hq_station, message, source, logistics_no
+    repeated: bool = False  # head office had it already: these are the stored results
+
+
+# ---------------------------------------------------------------- snapshots and the feed
+
+
+def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An order as the feed carries it: the station's order fields, times as stored UTC text."""
+    out = {k: (to_db(row[k]) if k in TIME_FIELDS and row[k] is not None else row[k]) for k in ORDER_FIELDS}
+    out["hq_version"] = row["version"]
+    return out
+
+
+def _from_payload(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (from_db(v) if k in TIME_FIELDS and isinstance(v, str) else v) for k, v in values.items()
+            if k in ORDER_FIELDS}
+
+
+class _Feed:
+    """Feed rows of one transaction: at most one per (station, order), the last state wins."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, int], tuple[str, dict[str, Any] | None]] = {}
+
+    def add(self, station: str, order_id: int, reason: str, snap: dict[str, Any] | None = None) -> None:
+        self.entries.pop((station, order_id), None)
+        self.entries[(station, order_id)] = (reason, snap)
+
+    def write(self, conn: Connection, now: datetime) -> None:
+        """The transaction's last step: the counter's row lock orders positions by commit."""
+        if not self.entries:
+            return
+        later = sorted({oid for (_, oid), (_, snap) in self.entries.items() if snap is None})
+        current = {}
+        for chunk in _chunks(later):
+            for row in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(chunk))).mappings():
+                current[row["id"]] = snapshot(row)
+        n = len(self.entries)
+        end = conn.execute(
+            update(HQ_FEED_COUNTER).where(HQ_FEED_COUNTER.c.id == 1)
+            .values(last_position=HQ_FEED_COUNTER.c.last_position + n).returning(HQ_FEED_COUNTER.c.last_position)
+        ).scalar_one()
+        rows = []
+        for i, ((station, oid), (reason, snap)) in enumerate(self.entries.items()):
+            rows.append({"position": end - n + 1 + i, "station_code": station, "order_id": oid, "reason": reason,
+                         "snapshot": snap if snap is not None else current[oid], "created_at": now})
+        conn.execute(HQ_FEED.insert(), rows)
+
+
+def _chunks(items: Sequence[Any], size: int = 1000) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def read_feed(engine: Engine, station_code: str, after: int, limit: int) -> list[dict[str, Any]]:
+    """The station's feed rows after position ``after``, in position order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(HQ_FEED.c.position, HQ_FEED.c.reason, HQ_FEED.c.snapshot)
+            .where(HQ_FEED.c.station_code == station_code, HQ_FEED.c.position > after)
+            .order_by(HQ_FEED.c.position).limit(limit)
+        ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def feed_backlog(engine: Engine, station_code: str, after: int) -> int:
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(HQ_FEED)
+            .where(HQ_FEED.c.station_code == station_code, HQ_FEED.c.position > after)
+        ).scalar_one()
+
+
+# ---------------------------------------------------------------- order changes at head office
+
+
+def _event(conn: Connection, row: Mapping[str, Any], version: int, action: str, operator: str, now: datetime,
+           before: str | None, after: str, details: dict[str, Any], station: str | None = None,
+           op_id: str | None = None) -> None:
+    conn.execute(HQ_EVENTS.insert().values(
+        order_id=row["id"], version=version, action=action, operator=operator, station_code=station, op_id=op_id,
+        at=now, before_status=before, after_status=after, details=details,
+    ))
+
+
+def _change(conn: Connection, row: dict[str, Any], values: dict[str, Any], action: str, operator: str,
+            now: datetime, details: dict[str, Any], station: str | None = None, op_id: str | None = None) -> dict[str, Any]:
+    """Update one order row (already locked) with its event; returns the new row."""
+    version = row["version"] + 1
+    conn.execute(update(HQ_ORDERS).where(HQ_ORDERS.c.id == row["id"])
+                 .values(**values, version=version, updated_at=now))
+    before = row["status"]
+    new = {**row, **values, "version": version, "updated_at": now}
+    changed = {k: [_j(row[k]), _j(v)] for k, v in values.items() if row[k] != v}
+    _event(conn, row, version, action, operator, now, before, new["status"], {**details, "changes": changed},
+           station, op_id)
+    return new
+
+
+def _j(value: Any) -> Any:
+    return to_db(value) if isinstance(value, datetime) else value
+
+
+def _insert_order(conn: Connection, values: dict[str, Any], operator: str, now: datetime, details: dict[str, Any],
+                  station: str | None = None, op_id: str | None = None) -> dict[str, Any] | None:
+    """Insert a new order; None when head office has it already (another station or import was first)."""
+    stmt = pg_insert(HQ_ORDERS).values(**values, version=1, created_at=now, updated_at=now)
+    stmt = stmt.on_conflict_do_nothing(constraint="uq_hq_order_source_logistics").returning(*HQ_ORDERS.c)
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    row = dict(row)
+    _event(conn, row, 1, Action.IMPORT.value, operator, now, None, row["status"], details, station, op_id)
+    return row
+
+
+def _route_to(conn: Connection, row: dict[str, Any], target: Station, directory: Directory, operator: str,
+              now: datetime, details: dict[str, Any]) -> dict[str, Any]:
+    """The order arrives at ``target`` waiting for acceptance (等待接单), as a pushed order does."""
+    area = check_area(target, directory, row["sender_district"]) if not target.is_datacenter else None
+    values = {"station_code": target.code, "status": Status.WAITING.value, "accepted_at": None,
+              "out_of_area": bool(area and area.out_of_area),
+              "suggested_station": area.suggested.code if area and area.out_of_area and area.suggested else None}
+    return _change(conn, row, values, "route", operator, now, {**details, "to": target.code})
+
+
+def _lock_orders(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Lock the named orders in id order (two batches never lock the same rows in opposite orders)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    keys = sorted(set(keys))
+    for chunk in _chunks(keys):
+        rows = conn.execute(
+            select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no).in_(chunk))
+            .order_by(HQ_ORDERS.c.id).with_for_update()
+        ).mappings()
+        for row in rows:
+            out[(row["source"], row["logistics_no"])] = dict(row)
+    return out
+
+
+# ---------------------------------------------------------------- push
+
+
+def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: datetime) -> list[OpResult]:
+    """Apply one batch of a station's ops, in seq order, in one transaction; returns a result per op.
+
+    Ops head office already applied (seq at or below its cursor) get their stored results back; the
+    first new op must be the one after the cursor, or the batch is refused naming the seq expected.
+    """
+    if not ops:
+        return []
+    ops = sorted(ops, key=lambda o: o.seq)
+    with engine.begin() as conn:
+        conn.execute(pg_insert(HQ_CURSORS).values(station_code=station_code, last_seq=0, updated_at=now)
+                     .on_conflict_do_nothing())
+        last = conn.execute(select(HQ_CURSORS.c.last_seq).where(HQ_CURSORS.c.station_code == station_code)
+                            .with_for_update()).scalar_one()
+        old = [o for o in ops if o.seq <= last]
+        new = [o for o in ops if o.seq > last]
+        results = _stored_results(conn, station_code, old)
+        if not new:
+            return results
+        expected = last + 1
+        for i, o in enumerate(new):
+            if o.seq != expected + i:
+                raise GapError(
+                    f"网点 {station_code}: 同步序号不连续, 总部期望序号 {expected + i}, 收到 {o.seq} (op {o.op_id}); "
+                    "nothing of this batch was applied"
+                )
+        directory = load_directory(conn)
+        keys = [_key(o) for o in new]
+        orders = _lock_orders(conn, [k for k in keys if k is not None])
+        feed = _Feed()
+        op_rows, conflict_rows = [], []
+        for o, key in zip(new, keys, strict=True):
+            res, order_id = _apply(conn, station_code, o, key, orders, directory, feed, now)
+            results.append(res)
+            op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
+                            "order_id": order_id, "payload": o.payload, "result": res.result,
+                            "message": res.message, "received_at": now})
+            if res.conflict:
+                conflict_rows.append({**res.conflict, "op_id": o.op_id, "station_code": station_code, "seq": o.seq,
+                                      "order_id": order_id, "created_at": now})
+        try:
+            conn.execute(HQ_OPS.insert(), op_rows)
+        except Exception as exc:
+            if "hq_op_pkey" in str(exc):
+                raise HQError(f"网点 {station_code}: op id already used at head office (seq {new[0].seq}-{new[-1].seq}): {exc}") from exc
+            raise
+        if conflict_rows:
+            conn.execute(HQ_CONFLICTS.insert(), conflict_rows)
+        conn.execute(update(HQ_CURSORS).where(HQ_CURSORS.c.station_code == station_code)
+                     .values(last_seq=new[-1].seq, updated_at=now))
+        feed.write(conn, now)
+    return results
+
+
+def _key(o: PushedOp) -> tuple[str, str] | None:
+    p = o.payload
+    if o.action == Action.IMPORT.value:
+        order = p.get("order") or {}
+        return (order.get("source"), order.get("logistics_no")) if order.get("logistics_no") else None
+    return (p["source"], p["logistics_no"]) if p.get("logistics_no") else None
+
+
+def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]) -> list[OpResult]:
+    if not old:
+        return []
+    stored: dict[int, Any] = {}
+    conflicts: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks([o.seq for o in old]):
+        for r in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code, HQ_OPS.c.seq.in_(chunk))).mappings():
+            stored[r["seq"]] = r
+    for chunk in _chunks([o.op_id for o in old]):
+        for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(chunk))).mappings():
+            conflicts[c["op_id"]] = _conflict_dict(c)
+    out = []
+    for o in old:
+        r = stored.get(o.seq)
+        if r is None or r["op_id"] != o.op_id:
+            had = r["op_id"] if r is not None else "nothing"
+            raise HQError(f"网点 {station_code} 序号 {o.seq}: 总部记录的是 op {had}, 网点发来 op {o.op_id}; "
+                          "this station's outbox and head office disagree: nothing was applied")
+        out.append(OpResult(o.op_id, o.seq, r["result"], r["message"], conflicts.get(o.op_id), repeated=True))
+    return out
+
+
+def _conflict_dict(c: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: c[k] for k in ("kind", "action", "hq_status", "hq_station", "message", "source", "logistics_no")}
+
+
+def _apply(conn: Connection, station: str, o: PushedOp, key: tuple[str, str] | None,
+           orders: dict[tuple[str, str], dict[str, Any]], directory: Directory, feed: _Feed,
+           now: datetime) -> tuple[OpResult, int | None]:
+    p = o.payload
+    try:
+        action = Action(o.action)
+    except ValueError:
+        return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: 未知操作 {o.action}"), None
+    if key is None:
+        return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: op without an order number"), None
+    source, number = key
+    operator = str(p.get("operator") or station)
+    base = {"op_id": o.op_id, "seq": o.seq, "station": station}
+    row = orders.get(key)
+    if action is Action.IMPORT:
+        if row is not None:
+            return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已有该订单 (already known)"), row["id"]
+        values = _from_payload(p["order"])
+        values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
+        for k in ("out_of_area", "cancelled", "cancel_handled"):
+            values[k] = bool(values.get(k) or False)
+        if values["cancelled"] and not values.get("cancelled_at"):
+            values["cancelled_at"] = min(now, values["order_time"])
+        row = _insert_order(conn, values, operator, now, {"origin": "station", **base}, station, o.op_id)
+        if row is None:  # inserted by another transaction since the lock was taken
+            row = _lock_orders(conn, [key])[key]
+            orders[key] = row
+            return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已有该订单 (already known)"), row["id"]
+        orders[key] = row
+        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 已收到"), row["id"]
+
+    label = f"网点 {station} 的「{action.label}」(序号 {o.seq})"
+    if row is None:
+        conflict = {"kind": "rejected", "action": action.value, "hq_status": None, "hq_station": None,
+                    "source": source, "logistics_no": number,
+                    "message": f"订单 {number}: {label} 被拒绝: 总部没有该订单 (unknown at head office)"}
+        return OpResult(o.op_id, o.seq, REJECTED, conflict["message"], conflict), None
+    status = Status(row["status"])
+    moved = row["station_code"] != station
+    after = p.get("changes") or {}
+    values = _from_payload({k: v[1] for k, v in after.items()})
+    if not moved and can(action, status):
+        values["status"] = next_status(action, status, number).value
+        new = _change(conn, row, values, action.value, operator, now, {"origin": "station", **base}, station, o.op_id)
+        if action is Action.TRANSFER:
+            target = directory.find(str(values.get("station_code") or p.get("to") or ""))
+            if target is None:
+                raise HQError(f"订单 {number}: {label}: 转单目标 {p.get('to')} 不在总部网点目录 (seq {o.seq})")
+            new = _route_to(conn, new, target, directory, HQ_OPERATOR, now, {"origin": "transfer", **base})
+            feed.add(target.code, new["id"], "transfer_in")
+        orders[key] = new
+        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: {action.label} 已同步"), row["id"]
+    if action is Action.CANCEL and status is Status.CANCELLED:
+        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已撤单 (already cancelled)"), row["id"]
+
+    where = f"总部状态「{status.label}」" + (f", 订单已属网点 {row['station_code']}" if moved else "")
+    conflict = {"action": action.value, "hq_status": status.value, "hq_station": row["station_code"],
+                "source": source, "logistics_no": number}
+    if action in FACTS:
+        kept = {k: values[k] for k in FACT_FIELDS if k in values and (k != "waybill_no" or not row["waybill_no"])}
+        new = _change(conn, row, kept, action.value, operator, now, {"origin": "station", "flagged": True, **base},
+                      station, o.op_id)
+        orders[key] = new
+        conflict.update(kind="fact_kept",
+                        message=f"订单 {number}: {label} 与{where}冲突; 事实已记录, 待人工复核 (kept, flagged for review)")
+        result = FLAGGED
+    else:
+        conflict.update(kind="rejected", message=f"订单 {number}: {label} 被拒绝: {where} (rejected)")
+        result = REJECTED
+    feed.add(station, row["id"], "conflict")
+    return OpResult(o.op_id, o.seq, result, conflict["message"], conflict), row["id"]
+
+
+def resolve_conflicts(engine: Engine, station_code: str, resolved: Sequence[Mapping[str, Any]]) -> int:
+    """Record at head office the resolutions a station's people made; already-resolved ones stay as they are."""
+    if not resolved:
+        return 0
+    n = 0
+    with engine.begin() as conn:
+        for r in resolved:
+            n += conn.execute(
+                update(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id == r["op_id"],
+                                           HQ_CONFLICTS.c.station_code == station_code,
+                                           HQ_CONFLICTS.c.resolved_at.is_(None))
+                .values(resolved_at=r["resolved_at"], resolved_by=r["resolved_by"], resolution=r["resolution"])
+            ).rowcount
+    return n
+
+
+# ---------------------------------------------------------------- head office's own actions
+
+
+@dataclass
+class HQImportReport:
+    imported: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    routed: dict[str, int] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)
+
+
+def import_orders(engine: Engine, rows: Sequence[tuple[int, dict[str, Any]]], now: datetime,
+                  operator: str = "feed", batch_size: int = 2000) -> HQImportReport:
+    """Import validated feed rows (line, values): each new order goes to the station serving the
+    sender's district, else the data center; a later row may cancel. One transaction per batch."""
+    report = HQImportReport()
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        with engine.begin() as conn:
+            directory = load_directory(conn)
+            existing = _lock_orders(conn, [(v["source"], v["logistics_no"]) for _, v in batch])
+            feed = _Feed()
+            for line, v in batch:
+                key = (v["source"], v["logistics_no"])
+                row = existing.get(key)
+                if row is None:
+                    target = directory.route(v["sender_district"])
+                    if target is None:
+                        report.rejected.append(f"line {line} (订单 {v['logistics_no']}): 区县「{v['sender_district']}」"
+                                               "无网点, 目录中也没有数据中心 (no station and no data center)")
+                        continue
+                    values = {k: v.get(k) for k in ORDER_FIELDS if k in v}
+                    values.update(station_code=target.code, out_of_area=False, suggested_station=None,
+                                  status=(Status.CANCELLED if v["cancelled"] else Status.WAITING).value,
+                                  cancelled=bool(v["cancelled"]), cancel_handled=False,
+                                  cancelled_at=min(now, v["order_time"]) if v["cancelled"] else None)
+                    row = _insert_order(conn, values, operator, now, {"origin": "feed", "line": line})
+                    if row is None:
+                        report.unchanged += 1
+                        continue
+                    existing[key] = row
+                    report.imported += 1
+                    report.routed[target.code] = report.routed.get(target.code, 0) + 1
+                    feed.add(target.code, row["id"], "import")
+                elif v["cancelled"] and not row["cancelled"]:
+                    if not can(Action.CANCEL, Status(row["status"])):
+                        report.rejected.append(f"line {line} (订单 {v['logistics_no']}): 状态「{Status(row['status']).label}」不能撤单")
+                        continue
+                    existing[key] = _cancel(conn, row, operator, now, "feed", feed)
+                    report.cancelled += 1
+                else:
+                    report.unchanged += 1
+            feed.write(conn, now)
+    return report
+
+
+def _cancel(conn: Connection, row: dict[str, Any], operator: str, now: datetime, origin: str, feed: _Feed) -> dict[str, Any]:
+    new_status = next_status(Action.CANCEL, Status(row["status"]), row["logistics_no"])
+    new = _change(conn, row, {"status": new_status.value, "cancelled": True, "cancelled_at": now}, Action.CANCEL.value,
+                  operator, now, {"origin": origin})
+    feed.add(new["station_code"], new["id"], "cancel")
+    return new
+
+
+def _one_order(conn: Connection, number: str) -> dict[str, Any]:
+    number = number.strip()
+    rows = conn.execute(
+        select(HQ_ORDERS).where((HQ_ORDERS.c.logistics_no == number) | (HQ_ORDERS.c.waybill_no == number))
+        .order_by(HQ_ORDERS.c.id).with_for_update()
+    ).mappings().all()
+    if not rows:
+        raise DomainError(f"订单 {number}: 总部找不到该物流号或运单号 (no such order at head office)")
+    if len(rows) > 1:
+        raise DomainError(f"订单 {number}: 对应 {len(rows)} 个订单 ({', '.join(r['source'] for r in rows)})")
+    return dict(rows[0])
+
+
+def cancel(engine: Engine, number: str, now: datetime, operator: str = "channel") -> dict[str, Any]:
+    """撤单 as the channel would: the order's station receives it in its feed."""
+    with engine.begin() as conn:
+        row = _one_order(conn, number)
+        feed = _Feed()
+        try:
+            new = _cancel(conn, row, operator, now, "channel", feed)
+        except IllegalTransition as exc:
+            raise DomainError(f"总部: {exc}") from None
+        feed.write(conn, now)
+    return new
+
+
+def dispatch(engine: Engine, number: str, to_code: str, now: datetime, operator: str = "电商总部") -> dict[str, Any]:
+    """分件: head office moves an order to another station (or the data center). Both stations hear of it."""
+    with engine.begin() as conn:
+        directory = load_directory(conn)
+        target = directory.find(to_code)
+        if target is None:
+            raise DomainError(f"分件目标 {to_code} 不在总部网点目录中 (unknown station)")
+        row = _one_order(conn, number)
+        if row["station_code"] == target.code:
+            raise DomainError(f"订单 {number} 已属网点 {target.code}")
+        old_station = row["station_code"]
+        status = next_status(Action.TRANSFER, Status(row["status"]), number)
+        feed = _Feed()
+        moved = _change(conn, row, {"status": status.value, "transferred_at": now, "transferred_to": target.code,
+                                    "station_code": target.code}, Action.TRANSFER.value, operator, now,
+                        {"origin": "hq", "to": target.code})
+        feed.add(old_station, moved["id"], "moved_away", snapshot(moved))
+        moved = _change(conn, moved, {"dispatch_time": now, "dispatch_operator": operator}, "dispatch", operator, now,
+                        {"origin": "hq"})
+        new = _route_to(conn, moved, target, directory, operator, now, {"origin": "hq"})
+        feed.add(target.code, new["id"], "dispatch")
+        feed.write(conn, now)
+    return new

@@ -1,0 +1,93 @@
+"""Connect to head office PostgreSQL, create and upgrade its schema, load its station directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from stationdesk.domain.routing import Directory, Station, StationKind
+from stationdesk.store.engine import StoreError
+from stationdesk.sync.hq_migrations import HQ_SCHEMA_HEAD, HQ_VERSION_TABLE
+from stationdesk.sync.hq_tables import HQ_STATIONS
+
+MIGRATIONS_DIR = Path(__file__).with_name("hq_migrations")
+
+
+class HQError(StoreError):
+    """Head office could not be reached or refused what was asked; the message says why."""
+
+
+def connect(url: str) -> Engine:
+    """An engine on head office. Only PostgreSQL through psycopg 3 is accepted."""
+    url = url.strip()
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith("postgresql+psycopg://"):
+        raise HQError(f"总部数据库地址 '{_safe(url)}' 不是 PostgreSQL (expected postgresql+psycopg://user@host:port/db)")
+    # pool_pre_ping: a sync after a night offline must not trip over a connection the server dropped
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("://", 1)[-1]:
+        return url
+    scheme, creds = head.split("://", 1) if "://" in head else ("", head)
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{tail}"
+
+
+def revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table(HQ_VERSION_TABLE):
+        return None
+    return conn.exec_driver_sql(f"SELECT version_num FROM {HQ_VERSION_TABLE}").scalar()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring head office to HQ_SCHEMA_HEAD in one transaction (PostgreSQL DDL is transactional)."""
+    from alembic import command  # heavy: only when the schema is created or changed
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except SQLAlchemyError as exc:
+        raise HQError(f"总部数据库 {_safe(str(engine.url))}: 建表/升级失败: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse a head office whose schema is missing or of another version."""
+    try:
+        with engine.connect() as conn:
+            rev = revision(conn)
+    except SQLAlchemyError as exc:
+        raise HQError(f"总部数据库 {engine.url.render_as_string(hide_password=True)} 无法连接: {exc.orig or exc}") from exc
+    if rev != HQ_SCHEMA_HEAD:
+        raise HQError(
+            f"总部数据库 {engine.url.render_as_string(hide_password=True)}: schema {rev or '(none)'}, "
+            f"expected {HQ_SCHEMA_HEAD}; run `stationdesk hq init --url URL`"
+        )
+
+
+def store_directory(engine: Engine, stations: list[Station]) -> None:
+    """Replace head office's station directory (stations keep their orders)."""
+    with engine.begin() as conn:
+        conn.execute(HQ_STATIONS.delete())
+        conn.execute(HQ_STATIONS.insert(), [
+            {"code": s.code, "name": s.name, "province": s.province, "districts": ";".join(sorted(s.districts)),
+             "kind": s.kind.value} for s in stations
+        ])
+
+
+def load_directory(conn: Connection) -> Directory:
+    rows = conn.execute(select(HQ_STATIONS)).mappings().all()
+    return Directory([
+        Station(r["code"], r["name"], r["province"], frozenset(d for d in r["districts"].split(";") if d),
+                StationKind(r["kind"]))
+        for r in rows
+    ])

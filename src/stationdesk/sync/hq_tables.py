@@ -1,0 +1,138 @@
+"""The head office schema on PostgreSQL (SQLAlchemy Core on its own MetaData).
+
+The order columns are the station's own order model, copied column by column, with UTC text
+times turned into ``timestamptz``: head office and stations describe an order the same way and
+cannot drift apart. Everything else is head office's own: the ops it applied (the idempotency
+record), the per-station push cursor, the conflicts, and the per-station change feed.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from stationdesk.store.tables import ORDERS
+from stationdesk.store.types import UTCDateTime
+
+HQ_METADATA = sa.MetaData()
+TSZ = sa.DateTime(timezone=True)
+
+# Station-local bookkeeping that head office keeps in columns of its own.
+_NOT_COPIED = {"id", "version", "created_at", "updated_at"}
+
+
+def _hq_type(col: sa.Column) -> sa.types.TypeEngine:
+    if isinstance(col.type, UTCDateTime):
+        return TSZ
+    if isinstance(col.type, sa.Boolean):
+        return sa.Boolean()
+    if isinstance(col.type, sa.Integer):
+        return sa.Integer()
+    return sa.String()
+
+
+ORDER_FIELDS: tuple[str, ...] = tuple(c.name for c in ORDERS.columns if c.name not in _NOT_COPIED)
+TIME_FIELDS: frozenset[str] = frozenset(c.name for c in ORDERS.columns if isinstance(c.type, UTCDateTime))
+
+HQ_STATIONS = sa.Table(
+    "hq_station", HQ_METADATA,
+    sa.Column("code", sa.String(), primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("province", sa.String(), nullable=False),
+    sa.Column("districts", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),
+)
+
+HQ_ORDERS = sa.Table(
+    "hq_order", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    *(sa.Column(c.name, _hq_type(c), nullable=c.nullable) for c in ORDERS.columns if c.name not in _NOT_COPIED),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Column("updated_at", TSZ, nullable=False),
+    sa.UniqueConstraint("source", "logistics_no", name="uq_hq_order_source_logistics"),
+    sa.Index("ix_hq_order_station_status", "station_code", "status"),
+)
+
+HQ_EVENTS = sa.Table(
+    "hq_event", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("operator", sa.String(), nullable=False),
+    sa.Column("station_code", sa.String(), nullable=True),  # the station whose op this was; NULL: head office
+    sa.Column("op_id", sa.String(), nullable=True),
+    sa.Column("at", TSZ, nullable=False),
+    sa.Column("before_status", sa.String(), nullable=True),
+    sa.Column("after_status", sa.String(), nullable=False),
+    sa.Column("details", JSONB(), nullable=False),
+    sa.UniqueConstraint("order_id", "version", name="uq_hq_event_order_version"),
+)
+
+# Every op a station pushed, with its result: the op id is the idempotency key, and a repeated
+# batch gets these stored results back instead of being applied again.
+HQ_OPS = sa.Table(
+    "hq_op", HQ_METADATA,
+    sa.Column("op_id", sa.String(), primary_key=True),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=True),
+    sa.Column("payload", JSONB(), nullable=False),
+    sa.Column("result", sa.String(), nullable=False),  # applied / rejected / flagged
+    sa.Column("message", sa.String(), nullable=False),
+    sa.Column("received_at", TSZ, nullable=False),
+    sa.UniqueConstraint("station_code", "seq", name="uq_hq_op_station_seq"),
+)
+
+# Per station: the last op seq applied. Locked FOR UPDATE by each push, so a station's batches
+# are applied one at a time and in order even when two syncs of one station overlap.
+HQ_CURSORS = sa.Table(
+    "hq_push_cursor", HQ_METADATA,
+    sa.Column("station_code", sa.String(), primary_key=True),
+    sa.Column("last_seq", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", TSZ, nullable=False),
+)
+
+HQ_CONFLICTS = sa.Table(
+    "hq_conflict", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("op_id", sa.String(), sa.ForeignKey("hq_op.op_id"), nullable=False),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=True),
+    sa.Column("source", sa.String(), nullable=False),
+    sa.Column("logistics_no", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),  # rejected / fact_kept
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("hq_status", sa.String(), nullable=True),
+    sa.Column("hq_station", sa.String(), nullable=True),
+    sa.Column("message", sa.String(), nullable=False),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Column("resolved_at", TSZ, nullable=True),
+    sa.Column("resolved_by", sa.String(), nullable=True),
+    sa.Column("resolution", sa.String(), nullable=True),
+    sa.UniqueConstraint("op_id", name="uq_hq_conflict_op"),
+    sa.Index("ix_hq_conflict_open", "station_code", "resolved_at"),
+)
+
+# The change feed: one row per order snapshot a station must receive. Positions come from the
+# single counter row below, taken under its row lock as the last step of the writing transaction:
+# a later position can only commit after an earlier one, so a reader never skips a row.
+HQ_FEED = sa.Table(
+    "hq_feed", HQ_METADATA,
+    sa.Column("position", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("snapshot", JSONB(), nullable=False),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Index("ix_hq_feed_station_position", "station_code", "position"),
+)
+
+HQ_FEED_COUNTER = sa.Table(
+    "hq_feed_counter", HQ_METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("last_position", sa.BigInteger(), nullable=False),
+)

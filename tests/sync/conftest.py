@@ -1,0 +1,132 @@
+"""A real PostgreSQL for the sync tests: started by the test run on 127.0.0.1, stopped after it.
+
+initdb refuses to run as root, so as root the server runs as the postgres user in a temp dir it
+owns. If it cannot start, every test that needs it FAILS with the reason: a sync test never skips.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from stationdesk.bootstrap import open_desk
+from stationdesk.services.setup import init_database, parse_directory, shipped_directory_text
+from tests.conftest import ManualClock
+
+
+def _bin_dir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    pytest.fail("PostgreSQL is not installed: no initdb in /usr/lib/postgresql/*/bin or on PATH "
+                "(install the postgresql package: the sync tests need a real server)", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PGServer:
+    def __init__(self) -> None:
+        self.bin = _bin_dir()
+        self.base = Path(tempfile.mkdtemp(prefix="stationdesk-pg-"))
+        self.data = self.base / "data"
+        self.log = self.base / "server.log"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.base, "postgres", "postgres")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    def _fail(self, what: str, proc: subprocess.CompletedProcess) -> None:
+        log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+        pytest.fail(f"PostgreSQL could not start ({what}, exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{log}",
+                    pytrace=False)
+
+    def start(self) -> None:
+        proc = self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                         "--no-locale", "--no-sync")
+        if proc.returncode != 0:
+            self._fail("initdb", proc)
+        # listen on 127.0.0.1 only; the socket in our own dir; durability off: a test server
+        opts = (f"-h 127.0.0.1 -p {self.port} -k {self.base} -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=60")
+        proc = self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.log), "-w", "-t", "60", "start")
+        if proc.returncode != 0:
+            self._fail("pg_ctl start", proc)
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = PGServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def hq_url(pg_server: PGServer) -> str:
+    """A fresh, empty database on the test server for one test."""
+    import psycopg
+
+    name = f"hq_{os.getpid()}_{next(_names)}"
+    with psycopg.connect(f"host=127.0.0.1 port={pg_server.port} user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"{pg_server.url}/{name}"
+
+
+@pytest.fixture
+def hq_engine(hq_url: str):
+    """Head office, created by its migrations, with the shipped station directory."""
+    from stationdesk.sync import hq_schema
+
+    engine = hq_schema.connect(hq_url)
+    hq_schema.upgrade(engine)
+    hq_schema.store_directory(engine, parse_directory(shipped_directory_text(), "data/stations.csv"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def station_factory(tmp_path: Path, clock: ManualClock):
+    """Open station desks by code on their own files, all on the test clock; closed after the test."""
+    desks = []
+
+    def make(code: str):
+        path = tmp_path / f"{code}.db"
+        init_database(path, code)
+        desk = open_desk(path, tmp_path / "no-config.toml", clock=clock)
+        desks.append(desk)
+        return desk
+
+    yield make
+    for d in desks:
+        d.db.dispose()

@@ -1,0 +1,59 @@
+"""The sync commands end to end on a real PostgreSQL: hq init/import/cancel, sync, conflicts."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from stationdesk.cli import app
+from tests.conftest import feed_row, write_csv
+
+
+def test_hq_import_sync_cancel_and_conflicts_from_the_command_line(hq_url, tmp_path):
+    runner = CliRunner()
+
+    def cli(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    assert cli("hq", "init", "--url", hq_url).exit_code == 0
+    feed = write_csv(tmp_path / "feed.csv", [feed_row(1), feed_row(2, sender_district="拱墅区"), feed_row(3)])
+    out = cli("hq", "import", str(feed), "--url", hq_url)
+    assert out.exit_code == 0, out.output
+    assert "imported 3 (HZ001 2, HZ002 1)" in out.stdout
+    db = str(tmp_path / "hz1.db")
+    assert cli("init", "--station", "HZ001", "--db", db).exit_code == 0
+    cfg = str(tmp_path / "none.toml")
+
+    first = cli("sync", "--hq", hq_url, "--db", db, "--config", cfg)
+    assert first.exit_code == 0, first.output
+    assert "pushed 0, acknowledged 0, rejected 0, conflicts 0, pulled 2" in first.stdout
+
+    assert cli("hq", "cancel", "LP00000001", "--url", hq_url).exit_code == 0
+    assert cli("orders", "accept", "LP00000001", "--db", db, "--config", cfg, "--operator", "张敏").exit_code == 0
+    second = cli("sync", "--hq", hq_url, "--db", db, "--config", cfg)
+    assert "pushed 1, acknowledged 1, rejected 1, conflicts 1, pulled 2" in second.stdout
+    assert "LP00000001" in second.stderr
+
+    listed = cli("conflicts", "list", "--db", db, "--config", cfg, "--format", "json")
+    (conflict,) = json.loads(listed.stdout)
+    assert (conflict["logistics_no"], conflict["kind"], conflict["hq_status"]) == ("LP00000001", "rejected", "cancelled")
+    bad = cli("conflicts", "resolve", str(conflict["id"]), "--note", " ", "--db", db, "--config", cfg, "--operator", "张敏")
+    assert bad.exit_code == 1 and "处理结果" in bad.stderr
+    ok = cli("conflicts", "resolve", str(conflict["id"]), "--note", "已做撤单处理", "--db", db, "--config", cfg,
+             "--operator", "张敏")
+    assert ok.exit_code == 0
+    assert json.loads(cli("conflicts", "list", "--db", db, "--config", cfg, "--format", "json").stdout) == []
+
+
+def test_sync_without_a_head_office_url_says_how_to_give_one(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "hz1.db")
+    assert runner.invoke(app, ["init", "--station", "HZ001", "--db", db]).exit_code == 0
+    out = runner.invoke(app, ["sync", "--db", db, "--config", str(tmp_path / "none.toml")], env={"STATIONDESK_HQ_URL": ""})
+    assert out.exit_code == 1 and "--hq URL" in out.stderr
+
+
+def test_a_url_that_is_not_postgresql_is_refused(tmp_path):
+    out = CliRunner().invoke(app, ["hq", "init", "--url", "sqlite:///x.db"])
+    assert out.exit_code == 1 and "不是 PostgreSQL" in out.stderr
