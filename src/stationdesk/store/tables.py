@@ -97,10 +97,10 @@ class EventRow(SQLModel, table=True):
     before_status: str | None = None
     after_status: str
     details: str = "{}"  # JSON: the fields that changed, before and after, and the reason
+    chain: str | None = None  # hash of this event and the chain before it (domain/chain.py)
 
 
 class OutboxRow(SQLModel, table=True):
-    chain: str | None = None  # hash of this event and the chain before it (domain/chain.py)
     """An operation waiting to be pushed to head office, one per event, in station sequence."""
 
     __tablename__ = "outbox"
