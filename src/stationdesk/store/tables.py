@@ -152,9 +152,6 @@ class AppealRow(SQLModel, table=True):
     appealed_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-ORDERS = OrderRow.__table__
-EVENTS = EventRow.__table__
-OUTBOX = OutboxRow.__table__
 class SyncConflictRow(SQLModel, table=True):
     """A clash head office found with one of this station's ops (同步冲突), shown until a person resolves it."""
 
@@ -181,6 +178,9 @@ class SyncConflictRow(SQLModel, table=True):
     reported_at: datetime | None = Field(default=None, sa_column=_ts())  # the resolution reached head office
 
 
+ORDERS = OrderRow.__table__
+EVENTS = EventRow.__table__
+OUTBOX = OutboxRow.__table__
 SCANS = ScanRow.__table__
 STATIONS = StationRow.__table__
 META = MetaRow.__table__
