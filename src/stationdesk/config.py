@@ -56,6 +56,12 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class ScanSettings:
+    bell: bool = True
+    """Ring the terminal bell when a pickup scan is refused."""
+
+
+@dataclass(frozen=True)
 class ImportSettings:
     batch_size: int = 2000
     """Rows per transaction when importing a feed; a crash loses at most the unfinished batch."""
@@ -82,6 +88,7 @@ class Config:
     hours: HoursSettings = field(default_factory=HoursSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     import_: ImportSettings = field(default_factory=ImportSettings)
+    scan: ScanSettings = field(default_factory=ScanSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     keys: dict[str, str] = field(default_factory=dict)
@@ -98,7 +105,8 @@ class Config:
 
 
 _TABLES = {"station": "station", "waybill": "waybill", "hours": "hours", "alerts": "alerts",
-           "import": "import_", "sync": "sync", "backup": "backup"}
+           "import": "import_", "sync": "sync", "backup": "backup",
+           "scan": "scan"}
 
 
 def _parse_hhmm(text: str) -> time:

@@ -20,6 +20,8 @@ SCOPES: dict[str, tuple[str, str]] = {
     "detail": ("详细数据", "order details"),
     "dialog": ("对话框", "dialogs"),
     "help": ("帮助", "help"),
+    "unscanned": ("网点未揽收查询", "unscanned orders"),
+    "scan": ("揽收扫描", "pickup scan"),
 }
 
 # The contexts that are live together on each screen: one key may serve one action per screen.
@@ -27,7 +29,9 @@ SCREEN_CONTEXTS: dict[str, tuple[str, ...]] = {
     "accept": ("app", "list", "accept", "filter"),
     "pickup": ("app", "list", "pickup", "filter"),
     "query": ("app", "list", "query", "filter"),
-    "unscanned": ("app",),
+    "unscanned": ("app", "list", "unscanned"),
+    "scan": ("app", "scan"),
+    "supervisor": ("app",),
     "detail": ("app", "detail"),
     "dialog": ("app", "dialog"),
     "help": ("app", "help"),
@@ -56,8 +60,11 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("app.pickup", "f4", "网点揽件", "Pickup", "app"),
     KeyAction("app.refresh", "f5", "刷新", "Refresh", "app"),
     KeyAction("app.unscanned", "f6", "网点未揽收查询", "Unscanned", "app"),
+    KeyAction("app.scan", "f7", "揽收扫描", "Pickup scan", "app"),
+    KeyAction("app.supervisor", "f8", "主管报表", "Supervisor", "app"),
     KeyAction("app.quit", "f10", "退出", "Quit", "app"),
     KeyAction("app.palette", "ctrl+p", "命令", "Commands", "app"),
+    KeyAction("app.ack_alert", "escape", "确认提醒", "Acknowledge alert", "app"),
     KeyAction("list.details", "enter", "详细数据", "Details", "list"),
     KeyAction("list.down", "down", "下移", "Down", "list", show=False),
     KeyAction("list.up", "up", "上移", "Up", "list", show=False),
@@ -76,6 +83,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("pickup.fail", "f", "揽收失败", "Fail pickup", "pickup"),
     KeyAction("pickup.transfer", "t", "转单", "Transfer", "pickup"),
     KeyAction("query.cancel_handled", "h", "已做撤单处理", "Mark cancellation handled", "query"),
+    KeyAction("unscanned.scan", "s", "补扫描", "Scan these", "unscanned"),
+    KeyAction("scan.close", "escape", "返回", "Back", "scan"),
     KeyAction("filter.close", "escape", "返回列表", "Back to list", "filter"),
     KeyAction("detail.reveal", "v", "显示/隐藏电话", "Show/hide phone", "detail"),
     KeyAction("detail.close", "escape", "返回", "Back", "detail"),
@@ -177,7 +186,8 @@ def clashes(keys: Mapping[str, str]) -> list[str]:
 
 
 # Escape closes whichever layer has focus (filter bar, details, dialog, help): never at once.
-_LAYERED = {"filter.close", "detail.close", "dialog.cancel", "help.close"}
+# With none open, it acknowledges a shown alert.
+_LAYERED = {"filter.close", "detail.close", "dialog.cancel", "help.close", "scan.close", "app.ack_alert"}
 
 
 def _may_share(a: str, b: str) -> bool:

@@ -39,12 +39,17 @@ async def test_function_keys_open_every_screen(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, screen in (("f2", QueryScreen), ("f4", PickupScreen), ("f6", UnscannedScreen), ("f3", AcceptScreen)):
+        from stationdesk.tui.screens.scan import ScanScreen
+        from stationdesk.tui.screens.supervisor import SupervisorScreen
+
+        for key, screen in (("f2", QueryScreen), ("f4", PickupScreen), ("f6", UnscannedScreen), ("f7", ScanScreen),
+                            ("f8", SupervisorScreen), ("f3", AcceptScreen)):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen)
-        await pilot.press("f6")
-        assert "尚未提供" in str(app.screen.query_one("#placeholder").render())
+        await pilot.press("f7")
+        await settle(pilot)
+        assert app.screen.query_one("#scan-input").has_focus
 
 
 async def test_help_lists_the_keys_of_the_screen_and_of_the_app(make_app):

@@ -28,9 +28,13 @@ from stationdesk.tui.widgets.filter_bar import FilterBar
 from stationdesk.tui.widgets.order_list import OrderList
 from stationdesk.tui.widgets.query_form import QueryForm
 
+from stationdesk.tui.screens.scan import ScanScreen  # noqa: E402
+from stationdesk.tui.screens.supervisor import SupervisorScreen  # noqa: E402
+from stationdesk.tui.screens.unscanned import UnscannedList  # noqa: E402
+
 NODES = [StationDeskApp, AcceptScreen, PickupScreen, QueryScreen, UnscannedScreen, DetailScreen, HelpScreen,
          OrderList, AcceptList, PickupList, QueryList, FilterBar, QueryForm, ActionDialog, ConfirmDialog,
-         ReasonDialog, TransferDialog, WaybillDialog]
+         ReasonDialog, TransferDialog, WaybillDialog, ScanScreen, UnscannedList, SupervisorScreen]
 
 
 def own_bindings(cls: type) -> list[Binding]:

@@ -78,6 +78,24 @@ def test_unscanned_screen(make_app, snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f6"))
 
 
+def test_scan_screen_with_results(make_app, db_path, snap_compare):
+    number = db_rows(db_path, "SELECT waybill_no FROM orders WHERE status = 'accepted' AND waybill_no IS NOT NULL "
+                              "ORDER BY id LIMIT 1")[0]["waybill_no"]
+
+    async def scan(pilot) -> None:  # noqa: ANN001
+        await pilot.press(*number, "enter", *"12AB", "enter", *number, "enter")
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f7", then=scan))
+
+
+def test_scan_screen_from_the_unscanned_list(make_app, snap_compare):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f6", "s"))
+
+
+def test_supervisor_screen(make_app, snap_compare):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f8"))
+
+
 def test_reason_dialog(make_app, snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f"))
 

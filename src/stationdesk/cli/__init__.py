@@ -566,6 +566,10 @@ def scan_pickup(
 
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
 # use the helpers above, and are registered here, after those helpers exist.
+from stationdesk.cli.report import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
+
 from stationdesk.cli.admin import audit_app, backup as _backup, restore as _restore  # noqa: E402
 
 app.command("backup")(_backup)
@@ -579,6 +583,10 @@ from stationdesk.cli.sync import sync_command as _sync_command  # noqa: E402
 app.add_typer(_hq_app, name="hq")
 app.add_typer(_conflicts_app, name="conflicts")
 app.command("sync")(_sync_command)
+
+from stationdesk.cli.alerts import alerts_app  # noqa: E402
+
+app.add_typer(alerts_app, name="alerts")
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ audit_app = typer.Typer(help="审计: the tamper-evident trail of every action."
 def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Walk the chain of events; exit 1 naming the first row edited, deleted or inserted."""
     from stationdesk.domain.text import clean_text
-    from stationdesk.services.audit import verify
+    from stationdesk.services.audit_trail import verify
 
     desk = _open(db, config)
     try:

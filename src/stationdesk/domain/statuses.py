@@ -51,6 +51,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     MARK_CANCEL_HANDLED = "mark_cancel_handled"
     CORRECT_INFO = "correct_info"
+    # Not a move between statuses: a note on the order's record, journalled like every action.
+    APPEAL = "appeal"
 
     @property
     def label(self) -> str:
@@ -72,6 +74,7 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.CANCEL: ("撤单", "cancel"),
     Action.MARK_CANCEL_HANDLED: ("已做撤单处理", "mark cancellation handled"),
     Action.CORRECT_INFO: ("更正客户信息", "correct customer info"),
+    Action.APPEAL: ("违规申诉", "appeal a violation"),
 }
 
 W, A, AF, T, P, PF, C = (

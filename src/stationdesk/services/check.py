@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from stationdesk.services.audit import verify_connection
+from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store.engine import Database
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all

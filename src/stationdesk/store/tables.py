@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from stationdesk.store.types import UTCDateTime
@@ -44,6 +44,9 @@ class OrderRow(SQLModel, table=True):
         Index("ix_orders_status_time", "status", "order_time"),
         Index("ix_orders_station_status_time", "station_code", "status", "order_time"),
         Index("ix_orders_order_time", "order_time"),
+        # 网点未揽收查询: only orders handled in the menus and not yet scanned (a few per day).
+        Index("ix_orders_unscanned", "order_time",
+              sqlite_where=text("scanned_at IS NULL AND status IN ('accepted', 'picked_up')")),
     )
     id: int | None = Field(default=None, primary_key=True)
     source: str

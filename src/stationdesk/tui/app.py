@@ -19,6 +19,7 @@ from stationdesk import keymap
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import WaitingCounts
+from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.data import load_waiting_counts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
@@ -27,26 +28,39 @@ from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
 from stationdesk.tui.screens.pickup import PickupScreen
 from stationdesk.tui.screens.query import QueryScreen
+from stationdesk.tui.screens.scan import ScanScreen
 from stationdesk.tui.screens.unscanned import UnscannedScreen
+from stationdesk.tui.widgets.order_list import OrderList
 
 COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
 LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
+COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
+
+
+def _supervisor_screen() -> Screen:
+    from stationdesk.tui.screens.supervisor import SupervisorScreen  # opened on demand
+
+    return SupervisorScreen()
 
 
 class StationDeskApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
-    MODES = {"accept": AcceptScreen, "pickup": PickupScreen, "query": QueryScreen, "unscanned": UnscannedScreen}
+    MODES = {"accept": AcceptScreen, "pickup": PickupScreen, "query": QueryScreen, "unscanned": UnscannedScreen,
+             "scan": ScanScreen, "supervisor": _supervisor_screen}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
-        bind("app.unscanned"), bind("app.quit", priority=True), bind("app.palette", priority=True),
+        bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
+        bind("app.ack_alert"),
     ]
 
-    def __init__(self, desk: Desk, operator: str) -> None:
+    def __init__(self, desk: Desk, operator: str, *, alerts: bool = False) -> None:
         super().__init__()
         self.desk = desk
         self.operator = operator
+        self.alerts = DeskAlerts(self)
+        self._alerts_on = alerts
         self.lang = desk.config.station.language
         self.jobs = Jobs(self)
         self.counts: WaitingCounts | None = None
@@ -66,6 +80,12 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.refresh_counts()
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
+        self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
+        if self._alerts_on:
+            self.alerts.start()  # the scheduler runs on this app's loop, from here to on_unmount
+
+    def on_unmount(self) -> None:
+        self.alerts.stop()
 
     # -- the one handler for database work ---------------------------------------------------
 
@@ -87,9 +107,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
                 line.refresh()
 
     def refresh_counts(self) -> None:
-        self.jobs.run(load_waiting_counts, self.desk, done=self._counts_done, group="counts", exclusive=True)
+        self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
 
-    def _counts_done(self, counts: WaitingCounts) -> None:
+    def show_counts(self, counts: WaitingCounts | None) -> None:
         self.counts = counts
         for screen in self.screen_stack:
             for bar in screen.query("StatusBar"):
@@ -98,6 +118,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def _tick_list(self) -> None:
         if (screen := self.base_screen) is not None and screen.is_active:
             screen.reload()
+
+    def tick_countdown(self) -> None:
+        """Redraw the time left of the list in view: its rows hold their deadlines, the clock does the rest."""
+        if (screen := self.base_screen) is not None and screen.is_active:
+            for lst in screen.query(OrderList):
+                if lst.deadline is not None:
+                    lst.refresh()
 
     # -- screens and keys ------------------------------------------------------------------
 
@@ -114,6 +141,19 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
         base = self.base_screen
         self.push_screen(HelpScreen(base.CONTEXT if base else "app", self.key_overrides, self.lang))
+
+    def action_open_accept(self) -> None:
+        """F3: 网点接单; while an alert shows, acknowledge it and highlight the most urgent order."""
+        self.switch_mode("accept")
+        self.alerts.jump_to_most_urgent()
+
+    def action_ack_alert(self) -> None:
+        self.alerts.acknowledge()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ack_alert":
+            return self.alerts.showing  # Esc belongs to the alert only while one shows
+        return True
 
     def action_refresh(self) -> None:
         if (screen := self.base_screen) is not None:
@@ -153,6 +193,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
         for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
             if action.id == "app.palette" or action.id in ("filter.close", "list.up", "list.down"):
                 continue
+            if action.id == "app.ack_alert" and not self.alerts.showing:
+                continue
             call = ACTION_CALLS[action.id]
             target: Any = self if action.scope == "app" else base.action_target(action.scope)
             if target is None:
@@ -163,11 +205,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
             yield SystemCommand(title, action.id, partial(self.run_action, call, target))
 
 
-def build_app(desk: Desk, *, operator: str) -> StationDeskApp:
-    """The app over an open desk; ``operator`` is recorded on every action."""
-    return StationDeskApp(desk, operator)
+def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDeskApp:
+    """The app over an open desk; ``operator`` is recorded on every action. ``alerts`` starts the
+    您还有未接订单 scheduler with the app: the desk always runs with it; a screen test leaves it off
+    unless it is about the alert, so no real-time job races the test's fixed clock."""
+    return StationDeskApp(desk, operator, alerts=alerts)
 
 
 def run(desk: Desk, operator: str) -> None:
-    """Run the desk full screen until the clerk quits."""
-    build_app(desk, operator=operator).run()
+    """Run the desk full screen until the clerk quits, with the unaccepted-order alert."""
+    build_app(desk, operator=operator, alerts=True).run()

@@ -3,6 +3,7 @@ Accept one, select several and batch-accept, select all waiting, fail with a rea
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 
@@ -10,7 +11,8 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import accept
 from stationdesk.services.recording import Outcome
-from stationdesk.store.queries import OrderFilter
+from stationdesk.store.queries import Cursor, OrderFilter
+from stationdesk.tui.data import PageRequest
 from stationdesk.tui.i18n import action_label, tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
@@ -51,6 +53,10 @@ class AcceptScreen(ListScreen):
 
     def base_filter(self) -> OrderFilter:
         return OrderFilter(statuses=(Status.WAITING.value,))
+
+    def show_order(self, order_id: int, order_time: datetime) -> None:
+        """Highlight one order (the alert's most urgent): the page that starts at its row."""
+        self.order_list.request(PageRequest("from", Cursor(order_time, order_id), keep_id=order_id))
 
     def unsaved(self) -> list[str]:
         n = len(self.order_list.selected)

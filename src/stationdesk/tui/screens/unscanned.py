@@ -1,20 +1,212 @@
-"""网点未揽收查询: a placeholder until the unscanned report is built (it is a later piece of work)."""
+"""网点未揽收查询 (F6): orders accepted or pickup-confirmed with no pickup scan, oldest first, with
+the time left against the 16-hour rule. ``s`` opens scan mode pre-set for them (补扫描); the list
+shrinks as they are scanned."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select
 
-from stationdesk.tui.i18n import tr
-from stationdesk.tui.screens.base import DeskScreen
+from stationdesk.domain.fields import parse_day
+from stationdesk.services.context import Desk
+from stationdesk.services import unscanned as service
+from stationdesk.services.unscanned import UnscannedQuery
+from stationdesk.store.queries import Cursor
+from stationdesk.tui.data import PageRequest, PageResult, to_view
+from stationdesk.tui.keys import bind
+from stationdesk.tui.screens.base import ListScreen
+from stationdesk.tui.widgets.order_list import Column, OrderList
+
+COLUMNS = [
+    Column("left", 10, priority=1, align="right"),
+    Column("order_time", 11, priority=2),
+    Column("logistics_no", 17, priority=1),
+    Column("waybill_no", 15, priority=1),
+    Column("status", 8, priority=3),
+    Column("channel", 7, priority=4),
+    Column("business_type", 10, priority=5),
+    Column("name", 8, priority=6),
+    Column("phone", 11, priority=7),
+    Column("district", 8, priority=6),
+    Column("address", 10, priority=8, flex=True),
+]
+
+WORDS: dict[str, tuple[str, str]] = {
+    "from": ("下单日期 从", "Ordered from"),
+    "to": ("到", "to"),
+    "channel": ("线上/线下", "Channel"),
+    "all": ("全部", "All"),
+    "online": ("线上", "Online"),
+    "offline": ("线下", "Offline"),
+    "hint": ("s 补扫描; 超过 16 小时显示为红色", "s: scan these; over 16 hours is red"),
+    "bad_day": ("日期 '{text}' 不对 (YYYY-MM-DD)", "Date '{text}' is not YYYY-MM-DD"),
+    "bad_range": ("开始日期晚于结束日期", "The start is after the end"),
+}
 
 
-class UnscannedScreen(DeskScreen):
+def word(key: str, lang: str, **values: object) -> str:
+    zh, en = WORDS[key]
+    return (en if lang == "en" else zh).format(**values)
+
+
+def load_unscanned_page(desk: Desk, q: UnscannedQuery, req: PageRequest, limit: int, lang: str) -> PageResult:
+    """One page of the unscanned list for ``req`` (the same page kinds as every order list)."""
+    limit = max(1, limit)
+    with desk.db.read() as conn:
+        rows, cursor, edge = _rows_for(conn, q, req, limit)
+    tz = desk.config.tz
+    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
+
+
+def _index(rows: list, order_id: int | None, default: int) -> int:
+    for i, row in enumerate(rows):
+        if order_id is not None and row["id"] == order_id:
+            return i
+    return max(0, min(default, len(rows) - 1))
+
+
+def _rows_for(conn: Any, q: UnscannedQuery, req: PageRequest, limit: int) -> tuple[list, int, Any]:  # noqa: PLR0911
+    kind, anchor = req.kind, req.anchor
+    if kind == "last":
+        rows = service.last_page(conn, q, limit)
+        return rows, len(rows) - 1, None
+    if anchor is None or kind == "first":
+        rows = service.page(conn, q, limit=limit)
+        return rows, _index(rows, req.keep_id, req.keep_index), None
+    if kind == "from":  # the page in view again: rows scanned meanwhile are gone from it
+        rows = service.page(conn, q, after=Cursor(anchor.order_time, anchor.id - 1), limit=limit)
+        if len(rows) < limit:
+            rows = service.last_page(conn, q, limit)
+        return rows, _index(rows, req.keep_id, req.keep_index), None
+    if kind == "next":
+        rows = service.page(conn, q, after=anchor, limit=limit)
+        if not rows:
+            return [], 0, "end"
+        first_new = rows[0]["id"]
+        if len(rows) < limit:
+            rows = service.last_page(conn, q, limit)
+        return rows, _index(rows, first_new, 0), None
+    if kind == "prev":
+        rows = service.page(conn, q, before=anchor, limit=limit)
+        if not rows:
+            return [], 0, "start"
+        last_new = rows[-1]["id"]
+        if len(rows) < limit:
+            rows = service.page(conn, q, limit=limit)
+        return rows, _index(rows, last_new, len(rows) - 1), None
+    if kind == "down":
+        rows = service.page(conn, q, after=anchor, limit=limit)
+        if not rows or rows[-1]["id"] == req.keep_id:
+            return [], 0, "end"
+        return rows, len(rows) - 1, None
+    prev = service.page(conn, q, before=anchor, limit=1)  # "up": one row back, then a page from there
+    if not prev:
+        return [], 0, "start"
+    rows = service.page(conn, q, after=Cursor(prev[0]["order_time"], prev[0]["id"] - 1), limit=limit)
+    return rows, 0, None
+
+
+def load_unscanned_count(desk: Desk, q: UnscannedQuery) -> int:
+    with desk.db.read() as conn:
+        return service.count(conn, q)
+
+
+class UnscannedList(OrderList):
+    """The order list over an UnscannedQuery instead of an OrderFilter."""
+
+    BINDINGS = [bind("unscanned.scan")]
+
+    def __init__(self, columns: list[Column] | None = None, *, id: str | None = None) -> None:
+        super().__init__(columns or COLUMNS, deadline="pickup", id=id)
+
+    def request(self, req: PageRequest) -> None:
+        if self.filter is None or self.size.height < 2:
+            self._pending = req
+            return
+        self._pending = None
+        self._limit = self.page_size
+        self._last_request = req
+        app = self.desk_app
+        app.jobs.run(load_unscanned_page, app.desk, self.filter, req, self._limit, app.lang,
+                     done=self._apply, group=f"page-{id(self)}", exclusive=True)
+
+    def count(self) -> None:
+        if self.filter is None:
+            return
+        app, q = self.desk_app, self.filter
+        app.jobs.run(load_unscanned_count, app.desk, q, done=lambda total: self._counted(total, q),
+                     group=f"count-{id(self)}", exclusive=True)
+
+
+class UnscannedScreen(ListScreen):
     CONTEXT: ClassVar[str] = "unscanned"
     TITLE_KEY: ClassVar[str] = "screen.unscanned"
+    LIST_CLASS = UnscannedList
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(tr("unscanned.body", self.lang)), id="placeholder")
+        lang = self.lang
+        today = self.desk_app.desk.now().astimezone(self.desk_app.desk.config.tz).date().isoformat()
+        channels = [(word("all", lang), "all"), (word("online", lang), "online"), (word("offline", lang), "offline")]
+        yield Horizontal(
+            Label(word("from", lang)), Input(today, max_length=10, compact=True, id="u-start"),
+            Label(word("to", lang)), Input(today, max_length=10, compact=True, id="u-end"),
+            Label(word("channel", lang)),
+            Select(channels, value="all", allow_blank=False, compact=True, id="u-channel"),
+            id="u-form",
+        )
+        yield UnscannedList(id="orders")
+
+    def query_now(self) -> UnscannedQuery | None:
+        """The query the form describes, or None (with a word to the clerk) when a date is wrong."""
+        lang, desk = self.lang, self.desk_app.desk
+        days = []
+        for name in ("#u-start", "#u-end"):
+            text = self.query_one(name, Input).value
+            if (day := parse_day(text)) is None:
+                self.desk_app.say(word("bad_day", lang, text=text[:20]), severity="warning")
+                return None
+            days.append(day)
+        if days[0] > days[1]:
+            self.desk_app.say(word("bad_range", lang), severity="warning")
+            return None
+        channel = self.query_one("#u-channel", Select).value
+        return UnscannedQuery.days(days[0], days[1], desk.config.tz, None if channel == "all" else str(channel))
+
+    def on_mount(self) -> None:
+        desk = self.desk_app.desk
+        self.order_list.set_filter(UnscannedQuery.today(desk.now(), desk.config.tz))  # type: ignore[arg-type]
+        self.order_list.focus()
+
+    def heading_parts(self) -> list[str]:
+        return [*super().heading_parts(), word("hint", self.lang)]
+
+    def _apply_form(self) -> None:
+        q = self.query_now()
+        if q is not None and q != self.order_list.filter:
+            self.order_list.set_filter(q)  # type: ignore[arg-type]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._apply_form()
+        self.order_list.focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._apply_form()
+
+    def on_screen_resume(self) -> None:
+        self.order_list.reload()
+
+    async def action_filter(self) -> None:
+        self.query_one("#u-start", Input).focus()
+
+    def action_scan_these(self) -> None:
+        from stationdesk.tui.screens.scan import ScanScreen  # opened on demand
+
+        q = self.order_list.filter
+        if isinstance(q, UnscannedQuery):
+            self.app.push_screen(ScanScreen(q), lambda _: self.order_list.reload())
+

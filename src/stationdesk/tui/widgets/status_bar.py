@@ -35,6 +35,8 @@ class StatusBar(Widget):
         now = desk.now().astimezone(desk.config.tz)
         counts = app.counts
         waiting = "-" if counts is None else str(counts.waiting)
+        alerting = app.alerts.alert is not None  # 您还有未接订单 not yet acknowledged: the count is marked
+        waiting_piece = (tr("bar.waiting", lang), f"{waiting}!" if alerting else waiting, "alert" if alerting else "value")
         overdue = "-" if counts is None else str(counts.overdue)
         station = [f"{desk.station.code} {desk.station.name}", desk.station.code]
         clock = [now.strftime("%Y-%m-%d %H:%M"), now.strftime("%H:%M")]
@@ -45,7 +47,7 @@ class StatusBar(Widget):
                 (tr("bar.station", lang), station[s], "value"),
                 (tr("bar.operator", lang), app.operator, "value"),
                 ("", clock[c], "value"),
-                (tr("bar.waiting", lang), waiting, "value"),
+                waiting_piece,
                 (tr("bar.overdue", lang), overdue, "alert" if counts and counts.overdue else "value"),
                 (tr("bar.db", lang), db[d], "path"),
             ]

@@ -1,4 +1,5 @@
-"""Appeals of violations: one per order and violation kind, with the note and who filed it.
+"""Appeals of violations: one per order and violation kind, with the note and who filed it;
+and the partial index of orders still waiting for their pickup scan (网点未揽收查询).
 
 Revision ID: 0002
 Revises: 0001
@@ -26,7 +27,12 @@ def upgrade() -> None:
         sa.Column("appealed_at", TS, nullable=False),
         sa.UniqueConstraint("order_id", "kind", name="uq_appeal_order_kind"),
     )
+    op.create_index(
+        "ix_orders_unscanned", "orders", ["order_time"],
+        sqlite_where=sa.text("scanned_at IS NULL AND status IN ('accepted', 'picked_up')"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_unscanned", table_name="orders")
     op.drop_table("appeal")

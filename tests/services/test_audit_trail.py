@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from stationdesk.cli import app
 from stationdesk.domain.chain import GENESIS, event_content, link
 from stationdesk.services import accept
-from stationdesk.services.audit import verify
+from stationdesk.services.audit_trail import verify
 from stationdesk.services.check import check
 from tests.conftest import feed_row
 

@@ -1,0 +1,60 @@
+"""What the alert job reads: the waiting counts, the most urgent waiting order and the orders
+due soon. Two or three indexed statements on the waiting orders, never a query per order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from stationdesk.alerts.rule import UrgentOrder, Waiting
+from stationdesk.domain.sla import ACCEPT_LIMIT
+from stationdesk.domain.statuses import Status
+from stationdesk.domain.text import clean_text
+from stationdesk.store import queries
+from stationdesk.store.engine import Database
+from stationdesk.store.tables import ORDERS
+
+SOON_LIMIT = 1000  # due-soon orders read per check: more than a station receives in the window
+
+
+def _urgent(conn: Connection, *, after: datetime | None = None, before: datetime | None = None,
+            limit: int) -> list[UrgentOrder]:
+    c = ORDERS.c
+    # The SQL form of sla.accept_clock_start that waiting_counts uses, so the counts and these
+    # orders always agree on which are overdue and which are due soon.
+    start = queries._accept_clock_start()  # noqa: SLF001
+    conds = [c.status == Status.WAITING.value]
+    if after is not None:
+        conds.append(start >= after)
+    if before is not None:
+        conds.append(start < before)
+    stmt = (select(c.id, c.logistics_no, c.order_time, start.label("clock_start"))
+            .where(*conds).order_by(start, c.id).limit(limit))
+    return [UrgentOrder(oid, clean_text(ref), order_time, clock_start + ACCEPT_LIMIT)
+            for oid, ref, order_time, clock_start in conn.execute(stmt)]
+
+
+def read_waiting(conn: Connection, now: datetime, warn: timedelta) -> Waiting:
+    """The waiting orders at ``now``; "due soon" means a deadline in [now, now + warn)."""
+    counts = queries.waiting_counts(conn, now, warn)
+    if counts.waiting == 0:
+        return Waiting(0, 0, 0)
+    most = _urgent(conn, limit=1)
+    soon: list[UrgentOrder] = []
+    if counts.due_soon:
+        soon = _urgent(conn, after=now - ACCEPT_LIMIT, before=now - ACCEPT_LIMIT + warn, limit=SOON_LIMIT)
+    return Waiting(counts.waiting, counts.overdue, counts.due_soon, most[0] if most else None, tuple(soon))
+
+
+def load_waiting(db: Database, now: datetime, warn: timedelta) -> Waiting:
+    """read_waiting on one read connection of ``db`` (runs in a thread, off the screen's loop)."""
+    with db.read() as conn:
+        return read_waiting(conn, now, warn)
+
+
+def load_most_urgent(db: Database) -> UrgentOrder | None:
+    """The waiting order with the earliest accept deadline, for the jump to 网点接单."""
+    with db.read() as conn:
+        found = _urgent(conn, limit=1)
+    return found[0] if found else None

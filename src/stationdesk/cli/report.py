@@ -1,0 +1,204 @@
+"""`stationdesk report ...`: the supervisor's reports and appeals, for people and cron jobs.
+
+Every report prints as a table or JSON, or writes CSV (UTF-8 with BOM, for Excel) or XLSX.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, _operator, _parse_when, guarded
+
+if TYPE_CHECKING:
+    from stationdesk.services.context import Desk
+
+report_app = typer.Typer(help="报表: 网点未揽收查询, violations, weekly and monthly reports, appeals.", no_args_is_help=True)
+
+FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (station time) or an ISO date-time [default: today]")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
+ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx)")]
+
+Columns = Sequence[tuple[str, str, int]]
+
+
+def _emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: str, output: Path | None, sheet: str) -> int:
+    """Write ``rows`` in ``fmt`` to ``output`` or stdout; returns how many were written."""
+    from stationdesk.reports import writers
+
+    if fmt not in writers.REPORT_FORMATS:
+        raise Refused(f"--format '{fmt}': expected {', '.join(writers.REPORT_FORMATS)}")
+    keys = [k for k, _, _ in columns]
+    headings = [h for _, h, _ in columns]
+    if fmt == "xlsx":
+        if output is None:
+            raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
+        return writers.write_xlsx(output, keys, rows, headings=headings, sheet=sheet)
+    if output is not None:
+        try:
+            out = output.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise Refused(f"--output {output}: cannot write: {exc.strerror}") from None
+    else:
+        out = sys.stdout
+    try:
+        if fmt == "csv":
+            return writers.write_csv(out, keys, rows, headings=headings, bom=True)
+        if fmt == "json":
+            return writers.write_json(out, ({k: r.get(k) for k in keys} for r in rows))
+        return writers.write_table(out, columns, rows)
+    finally:
+        if output is not None:
+            out.close()
+
+
+def _days(desk: Desk, date_from: str | None, date_to: str | None) -> tuple[datetime, datetime]:
+    tz = desk.config.tz
+    today = desk.now().astimezone(tz).date()
+    start = _parse_when(date_from, tz, end=False) if date_from else _parse_when(today.isoformat(), tz, end=False)
+    end = _parse_when(date_to, tz, end=True) if date_to else _parse_when(today.isoformat(), tz, end=True)
+    if end <= start:
+        raise Refused(f"--from {date_from or today} is not before --to {date_to or today}")
+    return start, end
+
+
+def _dates(desk: Desk, date_from: str | None, date_to: str | None) -> tuple[date, date]:
+    start, end = _days(desk, date_from, date_to)
+    tz = desk.config.tz
+    return start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
+
+
+def _channel(channel: str) -> str | None:
+    from stationdesk.domain.errors import InvalidInput
+    from stationdesk.domain.fields import parse_channel
+
+    if channel.strip().lower() in ("all", "全部"):
+        return None
+    try:
+        return parse_channel(channel).value
+    except InvalidInput as exc:
+        raise Refused(f"--channel: {exc}; or all/全部") from None
+
+
+def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
+    if output is not None or fmt == "table":
+        typer.echo(f"({n} {what}{f' -> {output}' if output else ''})", err=True)
+
+
+@report_app.command("unscanned")
+@guarded
+def unscanned(
+    date_from: FromOpt = None, date_to: ToOpt = None,
+    channel: Annotated[str, typer.Option("--channel", help="online/线上, offline/线下 or all/全部")] = "all",
+    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """网点未揽收查询: orders accepted or pickup-confirmed with no pickup scan, oldest first,
+    with the time left (or overdue) against the 16-hour pickup rule."""
+    from stationdesk.services.unscanned import REPORT_COLUMNS, UnscannedQuery, unscanned_report
+
+    desk = _open(db, config)
+    start, end = _days(desk, date_from, date_to)
+    query = UnscannedQuery(start, end, _channel(channel))
+    n = _emit(unscanned_report(desk, query), REPORT_COLUMNS, fmt, output, "网点未揽收")
+    _done(n, fmt, output, "unscanned orders")
+
+
+@report_app.command("violations")
+@guarded
+def violations(
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Violations per order and kind, with fines and appeals, for orders placed in the range."""
+    from stationdesk.services.violations import REPORT_COLUMNS, violation_rows
+
+    desk = _open(db, config)
+    first, last = _dates(desk, date_from, date_to)
+    n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细")
+    _done(n, fmt, output, "violations")
+
+
+@report_app.command("weekly")
+@guarded
+def weekly(
+    week: Annotated[str | None, typer.Option("--week", help="Any day of the week (YYYY-MM-DD) [default: last week]")] = None,
+    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """The weekly report (Monday to Sunday): violations and fines per kind, and the total."""
+    from stationdesk.domain.fields import parse_day
+    from stationdesk.services.violations import SUMMARY_COLUMNS
+    from stationdesk.services.violations import weekly as run_weekly
+
+    desk = _open(db, config)
+    if week is None:
+        day = desk.now().astimezone(desk.config.tz).date() - timedelta(days=7)
+    elif (day := parse_day(week)) is None:
+        raise Refused(f"--week '{week}': expected a date YYYY-MM-DD")
+    summary = run_weekly(desk, day)
+    _emit(summary.rows(), SUMMARY_COLUMNS, fmt, output, "周报")
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        y, m = text.strip().split("-")[:2]
+        month = (int(y), int(m))
+    except ValueError:
+        raise Refused(f"--month '{text}': expected YYYY-MM") from None
+    if not 1 <= month[1] <= 12:
+        raise Refused(f"--month '{text}': month must be 01-12")
+    return month
+
+
+@report_app.command("monthly")
+@guarded
+def monthly(
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM [default: this month]")] = None,
+    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """The month's violations and fines per kind, and the total."""
+    from stationdesk.domain.audit import month_of
+    from stationdesk.services.violations import SUMMARY_COLUMNS
+    from stationdesk.services.violations import monthly as run_monthly
+
+    desk = _open(db, config)
+    chosen = _month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
+    _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报")
+
+
+@report_app.command("refunds")
+@guarded
+def refunds(
+    date_from: Annotated[str, typer.Option("--from", help="First fined month, YYYY-MM")],
+    date_to: Annotated[str | None, typer.Option("--to", help="Last fined month, YYYY-MM [default: --from]")] = None,
+    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """The refund schedule: 60% of a month's fines back after a clean next month, 40% after a second."""
+    from stationdesk.services.violations import REFUND_COLUMNS
+    from stationdesk.services.violations import refunds as run_refunds
+
+    desk = _open(db, config)
+    first = _month(date_from)
+    _emit(run_refunds(desk, first, _month(date_to) if date_to else first), REFUND_COLUMNS, fmt, output, "返还")
+
+
+@report_app.command("appeal")
+@guarded
+def appeal(
+    number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
+    kind: Annotated[str, typer.Option("--kind", help="late_accept, late_pickup, late_transfer, wrong_station_accept")],
+    note: Annotated[str, typer.Option("--note", help="Why the violation is wrong (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """违规申诉: appeal one violation of an order, within 3 days of it."""
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.appeal import appeal as run_appeal
+
+    who = _operator(operator)
+    outcome = run_appeal(_open(db, config), number, kind, note, who)
+    typer.echo(clean_text(outcome.message))

@@ -1,0 +1,166 @@
+"""网点未揽收查询: orders handled in the menus (accepted or pickup-confirmed) with no pickup scan.
+
+A missed scan (漏扫) leaves the parcel invisible to the network and turns into a late pickup and
+a fine, so the station runs this every day before the shift ends and does the 补扫描. Oldest
+orders first, each with the time left (or overdue) against the 16-hour pickup rule.
+
+The conditions are written with literal statuses so SQLite can answer from the partial index
+``ix_orders_unscanned`` (only the unscanned orders are in it), and name it (INDEXED BY), so the
+planner never walks the far larger status index instead: a day of a million-order station costs
+what its unscanned orders cost, not what all its orders cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, TextClause, bindparam, text
+
+from stationdesk.domain import sla
+from stationdesk.domain.fields import BusinessType, Channel, day_range
+from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.statuses import Status
+from stationdesk.domain.text import clean_text
+from stationdesk.services.context import Desk
+from stationdesk.services.recording import order_times
+from stationdesk.store.queries import Cursor
+from stationdesk.store.tables import ORDERS
+
+UNSCANNED_STATUSES = (Status.ACCEPTED, Status.PICKED_UP)
+# The partial index's own condition, word for word: SQLite uses the index only when it can see it.
+UNSCANNED_SQL = "orders.scanned_at IS NULL AND orders.status IN ('accepted', 'picked_up')"
+
+
+@dataclass(frozen=True)
+class UnscannedQuery:
+    """An order-time range (``end`` exclusive, aware datetimes) and online/offline/all (None)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    channel: str | None = None
+
+    @classmethod
+    def days(cls, first: date, last: date, tz: tzinfo, channel: str | None = None) -> UnscannedQuery:
+        start, end = day_range(first, last, tz)
+        return cls(start, end, channel)
+
+    @classmethod
+    def today(cls, now: datetime, tz: tzinfo, channel: str | None = None) -> UnscannedQuery:
+        day = now.astimezone(tz).date()
+        return cls.days(day, day, tz, channel)
+
+
+_ROW = ", ".join(f"orders.{col.name}" for col in ORDERS.columns)
+_FROM = f"FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
+
+
+def _statement(q: UnscannedQuery, what: str, *, side: str = "", desc: bool = False, limit: bool = False) -> TextClause:
+    """SQL text (SQLAlchemy renders no INDEXED BY) with typed parameters and result columns."""
+    sql = [f"SELECT {what} {_FROM}"]
+    if q.start is not None:
+        sql.append("AND orders.order_time >= :start")
+    if q.end is not None:
+        sql.append("AND orders.order_time < :end")
+    if q.channel is not None:
+        sql.append("AND orders.channel = :channel")
+    if side == "after":
+        sql.append("AND orders.order_time >= :at AND (orders.order_time > :at OR orders.id > :cid)")
+    elif side == "before":
+        sql.append("AND orders.order_time <= :at AND (orders.order_time < :at OR orders.id < :cid)")
+    if what == _ROW:
+        sql.append("ORDER BY orders.order_time DESC, orders.id DESC" if desc else "ORDER BY orders.order_time, orders.id")
+    if limit:
+        sql.append("LIMIT :limit")
+    stmt = text(" ".join(sql))
+    times = [name for name in ("start", "end", "at") if f":{name}" in stmt.text]
+    stmt = stmt.bindparams(*(bindparam(name, type_=_TIME) for name in times))
+    return stmt.columns(*ORDERS.columns) if what == _ROW else stmt
+
+
+_TIME = ORDERS.c.order_time.type
+
+
+def _params(q: UnscannedQuery, **more: Any) -> dict[str, Any]:
+    params = {"start": q.start, "end": q.end, "channel": q.channel, **more}
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def page(conn: Connection, q: UnscannedQuery, *, after: Cursor | None = None, before: Cursor | None = None,
+         limit: int = 50) -> list[RowMapping]:
+    """Up to ``limit`` unscanned orders in (order_time, id) order, after or before a cursor."""
+    cursor = before if before is not None else after
+    side = "before" if before is not None else "after" if after is not None else ""
+    more: dict[str, Any] = {"limit": limit}
+    if cursor is not None:
+        more.update(at=cursor.order_time, cid=cursor.id)
+    stmt = _statement(q, _ROW, side=side, desc=before is not None, limit=True)
+    rows = list(conn.execute(stmt, _params(q, **more)).mappings())
+    return rows[::-1] if before is not None else rows
+
+
+def last_page(conn: Connection, q: UnscannedQuery, limit: int = 50) -> list[RowMapping]:
+    stmt = _statement(q, _ROW, desc=True, limit=True)
+    return list(conn.execute(stmt, _params(q, limit=limit)).mappings())[::-1]
+
+
+def count(conn: Connection, q: UnscannedQuery) -> int:
+    return conn.execute(_statement(q, "count(*)"), _params(q)).scalar_one()
+
+
+def stream(conn: Connection, q: UnscannedQuery) -> Iterator[RowMapping]:
+    """Every unscanned order of ``q``, oldest first, fetched in chunks."""
+    stmt = _statement(q, _ROW)
+    yield from conn.execution_options(yield_per=1000).execute(stmt, _params(q)).mappings()
+
+
+# (key, heading, width in cells for the table format). Exports use the same keys and headings.
+REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("order_time", "下单时间", 16), ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15),
+    ("status_label", "状态", 8), ("time_left", "剩余", 9), ("overdue", "超时", 4),
+    ("channel_label", "线上/线下", 9), ("source", "数据来源", 10), ("business_type_label", "业务类型", 10),
+    ("pickup_deadline", "揽收时限", 16), ("minutes_left", "剩余分钟", 8),
+    ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
+    ("sender_address", "地址", 24),
+)
+
+
+def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo) -> dict[str, Any]:
+    """One unscanned order for the report: local times, clean text, masked phone."""
+    deadline = sla.pickup_deadline(order_times(row))
+    left = sla.time_left(deadline, now)
+    secs = left.total_seconds()
+    return {
+        "order_time": row["order_time"].astimezone(tz),
+        "logistics_no": clean_text(row["logistics_no"]),
+        "waybill_no": clean_text(row["waybill_no"]),
+        "status": row["status"],
+        "status_label": Status(row["status"]).label,
+        "time_left": sla.format_time_left(left, hours=True),
+        "minutes_left": int(secs // 60) if secs >= 0 else -int(-secs // 60 + (1 if -secs % 60 else 0)),
+        "overdue": secs < 0,
+        "channel": row["channel"],
+        "channel_label": Channel(row["channel"]).label,
+        "source": clean_text(row["source"]),
+        "business_type_label": BusinessType(row["business_type"]).label,
+        "pickup_deadline": deadline.astimezone(tz),
+        "sender_name": clean_text(row["sender_name"]),
+        "sender_phone": mask_phone(row["sender_phone"]),
+        "sender_district": clean_text(row["sender_district"]),
+        "sender_address": clean_text(row["sender_address"]),
+    }
+
+
+def unscanned_report(desk: Desk, q: UnscannedQuery) -> Iterator[dict[str, Any]]:
+    """The report's rows, streamed: a read transaction stays open until the caller has them all."""
+    now, tz = desk.now(), desk.config.tz
+    with desk.db.read() as conn:
+        for row in stream(conn, q):
+            yield report_row(row, now, tz)
+
+
+def unscanned_count(desk: Desk, q: UnscannedQuery) -> int:
+    with desk.db.read() as conn:
+        return count(conn, q)

@@ -1,0 +1,121 @@
+"""您还有未接订单,请尽快操作! on the screen: the sink of the alert jobs (stationdesk.alerts.job).
+
+The alert is a notification that stays until the clerk acknowledges it (Esc), the terminal bell
+(``[alerts] bell``) and the waiting count marked in the status bar. F3 acknowledges it too and
+opens 网点接单 on the most urgent order. Every method runs on the app's event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from stationdesk import keymap
+from stationdesk.alerts.reading import load_most_urgent
+from stationdesk.alerts.rule import Alert, Escalation, UrgentOrder, Waiting
+from stationdesk.store.queries import WaitingCounts
+from stationdesk.tui.keys import key_display
+
+if TYPE_CHECKING:
+    from stationdesk.alerts.job import AlertSchedule, AlertWatch
+    from stationdesk.tui.app import StationDeskApp
+
+STAY = 12 * 3600.0  # seconds a notification stays: longer than a shift, so until acknowledged
+
+
+class DeskAlerts:
+    """The alert state of one desk app and the scheduler that lives as long as the app."""
+
+    def __init__(self, app: StationDeskApp) -> None:
+        self.app = app
+        self.alert: Alert | None = None  # shown and not acknowledged
+        self.escalation: Escalation | None = None  # likewise
+        self.watch: AlertWatch | None = None
+        self.schedule: AlertSchedule | None = None
+        self.bells = 0  # bells rung (the terminal gives no echo of them)
+
+    def start(self) -> None:
+        """Start the scheduler on the running loop: the first check runs at once."""
+        from stationdesk.alerts.job import AlertSchedule, AlertWatch  # APScheduler loads with the screen only
+
+        desk = self.app.desk
+        self.watch = AlertWatch(desk.db, desk.config, desk.now, self)
+        self.schedule = AlertSchedule(self.watch, desk.config.alerts.min_minutes, desk.config.alerts.max_minutes)
+        self.schedule.start()
+
+    def stop(self) -> None:
+        if self.schedule is not None:
+            self.schedule.shutdown()
+
+    @property
+    def showing(self) -> bool:
+        """An alert or an escalation waits for the clerk's acknowledgement."""
+        return self.alert is not None or self.escalation is not None
+
+    # -- the sink of the jobs ----------------------------------------------------------------
+
+    def alert_pending(self) -> bool:
+        return self.alert is not None
+
+    def show_waiting(self, waiting: Waiting) -> None:
+        self.app.show_counts(WaitingCounts(waiting.waiting, waiting.overdue, waiting.due_soon))
+
+    def raise_alert(self, alert: Alert) -> None:
+        self.alert = alert
+        lang = self.app.lang
+        self.app.notify(f"{alert.counts_text(lang)}\n{self._keys_hint()}", title=alert.title(lang),
+                        severity="error" if alert.overdue else "warning", timeout=STAY, markup=False)
+        self._ring()
+        self._changed()
+
+    def raise_escalation(self, escalation: Escalation, now: datetime) -> None:
+        self.escalation = escalation
+        lang = self.app.lang
+        self.app.notify(f"{escalation.text(now, self.app.desk.config.tz, lang)}\n{self._keys_hint()}",
+                        title=escalation.title(lang), severity="warning", timeout=STAY, markup=False)
+        self._ring()
+        self._changed()
+
+    def show_failure(self, message: str) -> None:
+        self.app.say(message, severity="error")
+
+    # -- the clerk's answer ------------------------------------------------------------------
+
+    def acknowledge(self) -> bool:
+        """Esc: the alert was seen. Clears the notifications; the next check may alert again."""
+        if not self.showing:
+            return False
+        self.alert = self.escalation = None
+        self.app.clear_notifications()
+        self._changed()
+        return True
+
+    def jump_to_most_urgent(self) -> None:
+        """F3 while an alert shows: acknowledge it and highlight the most urgent waiting order."""
+        if not self.acknowledge():
+            return
+        self.app.jobs.run(load_most_urgent, self.app.desk.db, done=self._highlight)
+
+    def _highlight(self, urgent: UrgentOrder | None) -> None:
+        from stationdesk.tui.screens.accept import AcceptScreen
+
+        screen = self.app.base_screen
+        if urgent is not None and isinstance(screen, AcceptScreen):
+            screen.show_order(urgent.id, urgent.order_time)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _keys_hint(self) -> str:
+        keys = keymap.keys_of(self.app.key_overrides)
+        lang = self.app.lang
+        return "  ".join(f"{key_display(keys[a])} {keymap.BY_ID[a].description(lang)}"
+                         for a in ("app.ack_alert", "app.accept"))
+
+    def _ring(self) -> None:
+        if self.app.desk.config.alerts.bell:
+            self.bells += 1
+            self.app.bell()
+
+    def _changed(self) -> None:
+        self.app.refresh_bindings()  # the acknowledge key is shown only while there is something to acknowledge
+        self.app.show_counts(self.app.counts)
