@@ -43,3 +43,39 @@ def test_xinjiang_hours(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[hours]\nstart = "10:00"\nend = "21:00"\n', encoding="utf-8")
     assert [t.hour for t in config.load(path).working_hours] == [10, 21]
+
+
+def test_keys_are_checked_against_the_registry_dotted_or_quoted(tmp_path):
+    from stationdesk.config import ConfigError, load
+
+    good = tmp_path / "good.toml"
+    good.write_text('[keys]\naccept.accept = "y"\n"pickup.confirm" = "F12"\n', encoding="utf-8")
+    assert load(good).keys == {"accept.accept": "y", "pickup.confirm": "F12"}
+    for text, named in [
+        ('[keys]\naccept.nope = "y"\n', "accept.nope: unknown action"),
+        ('[keys]\naccept.accept = "bogus"\n', "accept.accept: unknown key"),
+        ('[keys]\naccept.accept = "b"\n', "accept.batch"),  # clashes with batch accept on the same screen
+    ]:
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=named) as refused:
+            load(bad)
+        assert str(bad) in str(refused.value)
+
+
+def test_the_keys_command_lists_every_action_with_its_key_after_the_config(tmp_path):
+    import json as json_mod
+
+    from typer.testing import CliRunner
+
+    from stationdesk import keymap
+    from stationdesk.cli import app
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[keys]\naccept.accept = "y"\n', encoding="utf-8")
+    out = CliRunner().invoke(app, ["keys", "--config", str(cfg), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["action"]: r for r in json_mod.loads(out.output)}
+    assert set(rows) == {a.id for a in keymap.ACTIONS}
+    assert (rows["accept.accept"]["key"], rows["accept.accept"]["default"]) == ("y", "a")
+    assert rows["app.quit"]["key"] == rows["app.quit"]["default"]

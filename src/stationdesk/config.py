@@ -160,6 +160,22 @@ def _validate(cfg: Config, name: str) -> None:
     for action, key in cfg.keys.items():
         if not isinstance(key, str) or not key.strip():
             raise bad(f"[keys] {action}", f"expected a key name such as \"f3\" or \"ctrl+a\", got {key!r}")
+    from stationdesk import keymap  # the one key registry: action ids, key names, clashes
+
+    problems = keymap.check_overrides(cfg.keys)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"{name}: {problems[0]}{more}")
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.extend(_flatten(value, f"{prefix}{key}."))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
 
 
 def parse(data: dict[str, Any], name: str = "config.toml") -> Config:
@@ -170,7 +186,8 @@ def parse(data: dict[str, Any], name: str = "config.toml") -> Config:
         if table == "keys":
             if not isinstance(content, dict):
                 raise ConfigError(f"{name}: [keys] must be a table")
-            updates["keys"] = {str(k): v for k, v in content.items()}
+            # `accept.accept = "y"` is a dotted key in TOML: it arrives as a nested table
+            updates["keys"] = dict(_flatten(content))
             continue
         attr = _TABLES.get(table)
         if attr is None:

@@ -570,11 +570,12 @@ from stationdesk.cli.report import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")
 
-from stationdesk.cli.admin import audit_app, backup as _backup, restore as _restore  # noqa: E402
+from stationdesk.cli.admin import audit_app, backup as _backup, keys as _keys, restore as _restore  # noqa: E402
 
 app.command("backup")(_backup)
 app.command("restore")(_restore)
 app.add_typer(audit_app, name="audit")
+app.command("keys")(_keys)
 
 from stationdesk.cli.sync import conflicts_app as _conflicts_app  # noqa: E402
 from stationdesk.cli.sync import hq_app as _hq_app  # noqa: E402

@@ -87,3 +87,32 @@ def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
         return
     typer.echo(f"{desk.db.path}: {clean_text(str(report.problem))}", err=True)
     raise typer.Exit(1)
+
+
+@guarded
+def keys(
+    config: ConfigOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Every key of the screens: action id (what [keys] in config.toml names), key, default, where."""
+    import sys
+
+    from stationdesk import config as config_mod
+    from stationdesk import keymap, paths
+    from stationdesk.reports import writers
+
+    cfg = config_mod.load(config if config is not None else paths.default_config_path())
+    current = keymap.keys_of(cfg.keys)
+    rows = [
+        {"action": a.id, "key": current[a.id], "default": a.key, "where": keymap.SCOPES[a.scope][0],
+         "what": a.zh, "what_en": a.en}
+        for a in keymap.ACTIONS
+    ]
+    if fmt == "json":
+        writers.write_json(sys.stdout, rows)
+    elif fmt == "table":
+        columns = [("action", "action id", 24), ("key", "键 key", 14), ("default", "默认 default", 14),
+                   ("where", "范围 where", 16), ("what", "功能", 16), ("what_en", "what", 28)]
+        writers.write_table(sys.stdout, columns, rows)
+    else:
+        raise Refused(f"--format {fmt}: expected table or json")
