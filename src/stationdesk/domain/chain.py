@@ -8,16 +8,21 @@ hashes; this module only says what they must be.
 from __future__ import annotations
 
 import hashlib
-import json
+from json.encoder import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) uses
 
 GENESIS = "0" * 64  # the link before a station's first event
 
 
 def event_content(event_id: int, order_id: int, version: int, action: str, operator: str, at: str,
                   before: str | None, after: str, details: str) -> str:
-    """The event as hashed: a JSON array, so no value can spill into its neighbour."""
-    return json.dumps([event_id, order_id, version, action, operator, at, before, after, details],
-                      ensure_ascii=False, separators=(",", ":"))
+    """The event as hashed: a JSON array, so no value can spill into its neighbour.
+
+    The same text as json.dumps([...], ensure_ascii=False, separators=(",", ":")), written out
+    because it runs once per event of every batch (a tenth of an import's time with json.dumps).
+    """
+    prior = "null" if before is None else _quote(before)
+    return (f"[{int(event_id)},{int(order_id)},{int(version)},{_quote(action)},{_quote(operator)},{_quote(at)},"
+            f"{prior},{_quote(after)},{_quote(details)}]")
 
 
 def link(previous: str, content: str) -> str:
