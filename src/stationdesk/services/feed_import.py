@@ -29,6 +29,7 @@ from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
+from stationdesk.store.engine import StoreError
 from stationdesk.store.journal import Journal, insert_rows, to_json
 from stationdesk.store.queries import orders_with_logistics_nos, waybill_owners
 from stationdesk.store.tables import EVENTS
@@ -144,12 +145,29 @@ def import_feed(desk: Desk, path: Path, operator: str = FEED_OPERATOR,
     """
     fmt, encoding, records = read_feed(path)
     report = ImportReport(str(path), fmt, encoding)
+    inserter = _Inserter(desk, operator, path.name)
+    writer = _BatchWriter(desk, report, inserter, progress)
+    try:
+        _read_into(records, desk, report, inserter, writer)
+    except StoreError as exc:
+        where = f"从第 {writer.failed_line} 行起未导入" if writer.failed_line else "未导入其余行"
+        raise StoreError(
+            f"{path}: 导入中止, 已导入 {report.imported} 单 (整批), {where}; 问题解决后重新导入同一文件即可 "
+            f"(import stopped; re-running the file is safe): {exc}"
+        ) from exc
+    report.rejected.sort(key=lambda e: e.line)
+    desk.db.ensure_statistics(added=report.imported)
+    return report
+
+
+def _read_into(records: Iterable[RawRecord], desk: Desk, report: ImportReport, inserter: _Inserter,
+               writer: _BatchWriter) -> None:
+    """Check each record and hand whole batches to the writer."""
     batch: list[FeedRow] = []
     keys: set[tuple[str, str]] = set()
     size = desk.config.import_.batch_size
     parsers = field_parsers(desk)
-    inserter = _Inserter(desk, operator, path.name)
-    with _BatchWriter(desk, report, inserter, progress) as writer:
+    with writer:
         for record in records:
             if record.values is None:
                 report.rejected.append(RowError(record.line, None, record.error or "unreadable"))
@@ -167,9 +185,6 @@ def import_feed(desk: Desk, path: Path, operator: str = FEED_OPERATOR,
             keys.add(result.key)
         if batch:
             writer.submit(batch)
-    report.rejected.sort(key=lambda e: e.line)
-    desk.db.ensure_statistics(added=report.imported)
-    return report
 
 
 class _BatchWriter:
@@ -193,6 +208,7 @@ class _BatchWriter:
         self._progress = progress
         self._queue: queue.Queue[list[FeedRow] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
+        self.failed_line: int | None = None  # first line of the batch that could not be written
         self._thread = threading.Thread(target=self._run, name="feed-import-writer", daemon=True)
 
     def __enter__(self) -> _BatchWriter:
@@ -227,6 +243,7 @@ class _BatchWriter:
                     self._progress(report)
             except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
                 self._error = exc
+                self.failed_line = batch[0].line if batch else None
 
 
 def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, inserter: _Inserter) -> None:
