@@ -23,7 +23,7 @@ def _urgent(conn: Connection, *, after: datetime | None = None, before: datetime
     c = ORDERS.c
     # The SQL form of sla.accept_clock_start that waiting_counts uses, so the counts and these
     # orders always agree on which are overdue and which are due soon.
-    start = queries._accept_clock_start()  # noqa: SLF001
+    start = queries.accept_clock_start()
     conds = [c.status == Status.WAITING.value]
     if after is not None:
         conds.append(start >= after)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bindparam, case, func, or_, select
 
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
 from stationdesk.store.tables import EVENTS, ORDERS
@@ -225,7 +225,9 @@ def count(conn: Connection, f: OrderFilter) -> int:
     return conn.execute(select(func.count()).select_from(ORDERS).where(*conds), params).scalar_one()
 
 
-def _accept_clock_start():  # noqa: ANN202
+def accept_clock_start() -> ColumnElement[Any]:
+    """When an order's 30-minute accept clock started, as SQL: the HQ dispatch (分件) time when an
+    电商** operator dispatched it, else the order time (the rule of domain/sla.py)."""
     c = ORDERS.c
     return case(
         (and_(c.dispatch_time.is_not(None), c.dispatch_operator.like(f"{HQ_DISPATCH_PREFIX}%")), c.dispatch_time),
@@ -242,7 +244,7 @@ class WaitingCounts:
 
 def waiting_counts(conn: Connection, now: datetime, soon: timedelta = timedelta(minutes=10)) -> WaitingCounts:
     """Orders waiting for acceptance: all, past the 30-min deadline, and due within ``soon``."""
-    start = _accept_clock_start()
+    start = accept_clock_start()
     overdue_cut = now - ACCEPT_LIMIT
     soon_cut = now - ACCEPT_LIMIT + soon
     row = conn.execute(
