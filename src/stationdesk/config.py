@@ -71,6 +71,8 @@ class ImportSettings:
 class SyncSettings:
     url: str = ""
     """Head office PostgreSQL URL (postgresql+psycopg://...). Empty: this station works offline."""
+    every_minutes: float = 15.0
+    """Minutes between the desk's own syncs while it runs (0: only on the sync key). Needs url."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def _validate(cfg: Config, name: str) -> None:
         raise bad("[alerts] warn_before_minutes", "must not be negative")
     if cfg.import_.batch_size < 1:
         raise bad("[import] batch_size", "must be at least 1")
+    if cfg.sync.every_minutes < 0:
+        raise bad("[sync] every_minutes", "must not be negative (0 turns the scheduled sync off)")
     if cfg.backup.keep_days < 1:
         raise bad("[backup] keep_days", "must be at least 1")
     for action, key in cfg.keys.items():

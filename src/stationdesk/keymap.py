@@ -22,6 +22,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     "help": ("帮助", "help"),
     "unscanned": ("网点未揽收查询", "unscanned orders"),
     "scan": ("揽收扫描", "pickup scan"),
+    "conflicts": ("同步冲突", "sync conflicts"),
 }
 
 # The contexts that are live together on each screen: one key may serve one action per screen.
@@ -32,6 +33,7 @@ SCREEN_CONTEXTS: dict[str, tuple[str, ...]] = {
     "unscanned": ("app", "list", "unscanned"),
     "scan": ("app", "scan"),
     "supervisor": ("app",),
+    "conflicts": ("app", "conflicts"),
     "detail": ("app", "detail"),
     "dialog": ("app", "dialog"),
     "help": ("app", "help"),
@@ -62,6 +64,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("app.unscanned", "f6", "网点未揽收查询", "Unscanned", "app"),
     KeyAction("app.scan", "f7", "揽收扫描", "Pickup scan", "app"),
     KeyAction("app.supervisor", "f8", "主管报表", "Supervisor", "app"),
+    KeyAction("app.conflicts", "f9", "同步冲突", "Sync conflicts", "app"),
+    KeyAction("app.sync", "ctrl+r", "同步", "Sync now", "app"),
     KeyAction("app.quit", "f10", "退出", "Quit", "app"),
     KeyAction("app.palette", "ctrl+p", "命令", "Commands", "app"),
     KeyAction("app.ack_alert", "escape", "确认提醒", "Acknowledge alert", "app"),
@@ -85,6 +89,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("query.cancel_handled", "h", "已做撤单处理", "Mark cancellation handled", "query"),
     KeyAction("unscanned.scan", "s", "补扫描", "Scan these", "unscanned"),
     KeyAction("scan.close", "escape", "返回", "Back", "scan"),
+    KeyAction("conflicts.resolve", "r", "处理冲突", "Resolve conflict", "conflicts"),
+    KeyAction("conflicts.details", "enter", "详细数据", "Details", "conflicts"),
     KeyAction("filter.close", "escape", "返回列表", "Back to list", "filter"),
     KeyAction("detail.reveal", "v", "显示/隐藏电话", "Show/hide phone", "detail"),
     KeyAction("detail.close", "escape", "返回", "Back", "detail"),

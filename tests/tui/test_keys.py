@@ -31,10 +31,13 @@ from stationdesk.tui.widgets.query_form import QueryForm
 from stationdesk.tui.screens.scan import ScanScreen  # noqa: E402
 from stationdesk.tui.screens.supervisor import SupervisorScreen  # noqa: E402
 from stationdesk.tui.screens.unscanned import UnscannedList  # noqa: E402
+from stationdesk.tui.screens.conflicts import ConflictsScreen  # noqa: E402
+from stationdesk.tui.dialogs.resolve import ResolveDialog  # noqa: E402
 
 NODES = [StationDeskApp, AcceptScreen, PickupScreen, QueryScreen, UnscannedScreen, DetailScreen, HelpScreen,
          OrderList, AcceptList, PickupList, QueryList, FilterBar, QueryForm, ActionDialog, ConfirmDialog,
-         ReasonDialog, TransferDialog, WaybillDialog, ScanScreen, UnscannedList, SupervisorScreen]
+         ReasonDialog, TransferDialog, WaybillDialog, ScanScreen, UnscannedList, SupervisorScreen, ConflictsScreen,
+         ResolveDialog]
 
 
 def own_bindings(cls: type) -> list[Binding]:

@@ -60,6 +60,7 @@ async def test_query_by_logistics_number_then_details(make_app, db_path):
         assert [h[1] for h in history][:2] == ["订单推送", "网点接单"]
         assert len(history) == len(events(db_path, target))
         await pilot.press("v")
+        await settle(pilot)  # the reveal is written to the access log first
         assert dict(detail.fields())["电话"] == row["sender_phone"]
         await pilot.press("v")
         assert "****" in dict(detail.fields())["电话"]

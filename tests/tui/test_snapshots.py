@@ -128,3 +128,14 @@ def test_waybill_dialog_with_the_reminder(make_app, db_path, snap_compare):
         await pilot.press("p")
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f4", then=open_waybill))
+
+
+def test_conflicts_screen(make_app, db_path, snap_compare):
+    from test_sync_screen import add_conflict
+
+    first = db_rows(db_path, "SELECT id, logistics_no FROM orders ORDER BY id LIMIT 1")[0]
+    add_conflict(db_path, 1, number=first["logistics_no"], order_id=first["id"])
+    add_conflict(db_path, 2, kind="fact_kept", action="pickup_scan",
+                 message_text="订单 LP90000002: 网点 HZ001 的「揽收扫描」(序号 2) 与总部状态「已撤单」冲突; 事实已记录, 待人工复核 "
+                              "(kept, flagged for review)")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f9"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -123,6 +123,14 @@ class AlertSchedule:
                                IntervalTrigger(seconds=self.escalate_every.total_seconds(), timezone=UTC),
                                id=ESCALATE_JOB, name="due-soon escalation")
         self.scheduler.start()
+
+    def add_every(self, job: Callable[[], Awaitable[None]], minutes: float, job_id: str, name: str, *,
+                  now: bool = False) -> None:
+        """Another job of the running desk on this one scheduler (the head office sync): every
+        ``minutes``, the first at once when ``now``. ``job`` runs on the loop and must not block."""
+        first = {"next_run_time": datetime.now(UTC)} if now else {}
+        self.scheduler.add_job(job, IntervalTrigger(seconds=minutes * 60, timezone=UTC), id=job_id, name=name,
+                               **first)
 
     def run_now(self, job_id: str = ALERT_JOB) -> None:
         """Run a check now; its schedule continues from this run."""

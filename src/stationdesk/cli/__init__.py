@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from stationdesk.domain.roles import Operator, Permission
     from stationdesk.services.context import Desk
     from stationdesk.store.queries import OrderFilter
 
@@ -75,10 +76,57 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(db: Path | None, config: Path | None) -> Desk:
+def _open(db: Path | None, config: Path | None, operator: str | None = None, *,
+          need: Permission | None = None, sign_in: bool = True) -> Desk:
+    """The desk, with the person signed in (once accounts exist) and ``need`` checked."""
+    if not sign_in:
+        from stationdesk.bootstrap import open_desk
+
+        return open_desk(db, config)
+    return _open_as(db, config, operator, need=need)[0]
+
+
+def _open_as(db: Path | None, config: Path | None, operator: str | None = None, *,
+             need: Permission | None = None) -> tuple[Desk, Operator]:
+    """The desk and who acts on it. While no account exists (open mode) the name is taken as
+    given and nothing is refused; after, the person signs in with STATIONDESK_OPERATOR (or
+    --operator) and STATIONDESK_PASSWORD, or a hidden prompt on a terminal."""
     from stationdesk.bootstrap import open_desk
 
-    return open_desk(db, config)
+    desk = open_desk(db, config)
+    try:
+        who = _sign_in(desk, operator)
+        if need is not None:
+            who.require(need)
+    except BaseException:
+        desk.db.dispose()
+        raise
+    return desk, who
+
+
+def _sign_in(desk: Desk, operator: str | None) -> Operator:
+    from stationdesk.domain.roles import Operator
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.operators import accounts_exist, authenticate
+
+    name = clean_text(operator or os.environ.get("STATIONDESK_OPERATOR") or "")
+    if not accounts_exist(desk):
+        return Operator(name)
+    if not name:
+        raise Refused("需要登录: 本网点已有操作员账号 (sign in: set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)")
+    return authenticate(desk, name, _secret("STATIONDESK_PASSWORD", f"{name} 的密码 (password): "))
+
+
+def _secret(env: str, prompt: str) -> str:
+    """A password from the environment, or typed at a terminal without echo; never an option."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise Refused(f"需要密码: set {env} (no terminal to ask on)")
+    import getpass
+
+    return getpass.getpass(prompt)
 
 
 def _operator(operator: str | None) -> str:
@@ -135,8 +183,8 @@ def import_(
     """Import an order feed; prints imported, updated, rejected (with line numbers)."""
     from stationdesk.services.feed_import import import_feed
 
-    desk = _open(db, config)
-    report = import_feed(desk, file, operator=_operator(operator) if operator else "feed")
+    desk, who = _open_as(db, config, operator)
+    report = import_feed(desk, file, operator=who.name or "feed")
     typer.echo(
         f"{file}: {report.format}, {report.encoding}: imported {report.imported}, updated {report.updated}, "
         f"cancelled {report.cancelled}, unchanged {report.unchanged}, rejected {len(report.rejected)}"
@@ -184,7 +232,7 @@ def demo(
         typer.echo(f"creating demo database {path} ...", err=True)
         init_database(path, "HZ001")
         run_seed(_open(path, config), orders, 1)
-    desk = _open(path, config)
+    desk = _open(path, config, sign_in=False)  # with accounts, the desk asks on its log-in screen
     _run_tui(desk, operator or "演示员")
 
 
@@ -192,7 +240,7 @@ def demo(
 @guarded
 def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
     """Open the desk (full-screen) on a station database."""
-    desk = _open(db, config)
+    desk = _open(db, config, sign_in=False)  # with accounts, the desk asks on its log-in screen
     _run_tui(desk, operator or os.environ.get("USER") or "clerk")
 
 
@@ -210,8 +258,11 @@ def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Integrity, consistency (every order change has its event and outbox op) and the audit chain."""
     from stationdesk.services.check import check as run_check
 
-    desk = _open(db, config)
+    desk, who = _open_as(db, config)
     report = run_check(desk.db)
+    if who.role is None:
+        typer.echo("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`"
+                   " (no accounts yet: anyone can act as anyone until an admin account is added)", err=True)
     if report.ok:
         typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
         return
@@ -432,7 +483,7 @@ def orders_accept(
     who = _operator(operator)
     if bool(numbers) == all_waiting:
         raise Refused("give order numbers or --all-waiting (not both)")
-    desk = _open(db, config)
+    desk = _open(db, config, operator)
     keys: list[int | str] = list(numbers or [])
     if all_waiting:
         keys = list(accept.waiting_in_area_ids(desk))
@@ -460,7 +511,7 @@ def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.accept import fail_accept
 
     who = _operator(operator)
-    _done(fail_accept(_open(db, config), number, _reason(reason), note, who))
+    _done(fail_accept(_open(db, config, operator), number, _reason(reason), note, who))
 
 
 @orders_app.command("transfer")
@@ -474,7 +525,7 @@ def orders_transfer(
     from stationdesk.services.transfer import transfer
 
     who = _operator(operator)
-    _done(transfer(_open(db, config), number, to, who))
+    _done(transfer(_open(db, config, operator), number, to, who))
 
 
 @orders_app.command("pickup")
@@ -488,7 +539,7 @@ def orders_pickup(
     from stationdesk.services.pickup import confirm_pickup
 
     who = _operator(operator)
-    _done(confirm_pickup(_open(db, config), number, waybill, who))
+    _done(confirm_pickup(_open(db, config, operator), number, waybill, who))
 
 
 @orders_app.command("fail-pickup")
@@ -499,7 +550,7 @@ def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.pickup import fail_pickup
 
     who = _operator(operator)
-    _done(fail_pickup(_open(db, config), number, _reason(reason), note, who))
+    _done(fail_pickup(_open(db, config, operator), number, _reason(reason), note, who))
 
 
 @orders_app.command("cancel-handled")
@@ -509,7 +560,7 @@ def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = Non
     from stationdesk.services.cancel import mark_cancel_handled
 
     who = _operator(operator)
-    _done(mark_cancel_handled(_open(db, config), number, who))
+    _done(mark_cancel_handled(_open(db, config, operator), number, who))
 
 
 @orders_app.command("correct")
@@ -529,7 +580,7 @@ def orders_correct(
         if not sep:
             raise Refused(f"--set '{item}': expected field=value")
         fields[key.strip()] = value
-    _done(correct_info(_open(db, config), number, fields, who))
+    _done(correct_info(_open(db, config, operator), number, fields, who))
 
 
 # ---------------------------------------------------------------- scans
@@ -546,7 +597,7 @@ def scan_pickup(
     from stationdesk.services.pickup import record_scan
 
     who = _operator(operator)
-    desk = _open(db, config)
+    desk = _open(db, config, operator)
     source: Any = (line.strip() for line in sys.stdin) if waybills == ["-"] else iter(waybills)
     ok = refused = 0
     for number in source:
@@ -588,6 +639,10 @@ app.command("sync")(_sync_command)
 from stationdesk.cli.alerts import alerts_app  # noqa: E402
 
 app.add_typer(alerts_app, name="alerts")
+
+from stationdesk.cli.users import users_app  # noqa: E402
+
+app.add_typer(users_app, name="user")
 
 
 def main() -> None:

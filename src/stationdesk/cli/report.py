@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, _operator, _parse_when, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, _open_as, _operator, _parse_when, guarded
+from stationdesk.domain.roles import Permission
 
 if TYPE_CHECKING:
     from stationdesk.services.context import Desk
@@ -24,6 +25,8 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (s
 ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
 ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx)")]
+FullPhonesOpt = Annotated[bool, typer.Option(
+    "--full-phones", help="Full phone numbers instead of 138****5678 (supervisor; every order shown is written to the access log)")]
 
 Columns = Sequence[tuple[str, str, int]]
 
@@ -96,16 +99,18 @@ def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
 def unscanned(
     date_from: FromOpt = None, date_to: ToOpt = None,
     channel: Annotated[str, typer.Option("--channel", help="online/线上, offline/线下 or all/全部")] = "all",
-    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = "table", output: OutputOpt = None, full_phones: FullPhonesOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """网点未揽收查询: orders accepted or pickup-confirmed with no pickup scan, oldest first,
     with the time left (or overdue) against the 16-hour pickup rule."""
     from stationdesk.services.unscanned import REPORT_COLUMNS, UnscannedQuery, unscanned_report
 
-    desk = _open(db, config)
+    desk, who = _open_as(db, config, operator, need=Permission.FULL_PHONES if full_phones else None)
     start, end = _days(desk, date_from, date_to)
     query = UnscannedQuery(start, end, _channel(channel))
-    n = _emit(unscanned_report(desk, query), REPORT_COLUMNS, fmt, output, "网点未揽收")
+    rows = unscanned_report(desk, query, reveal_to=who if full_phones else None)
+    n = _emit(rows, REPORT_COLUMNS, fmt, output, "网点未揽收")
     _done(n, fmt, output, "unscanned orders")
 
 
@@ -113,12 +118,12 @@ def unscanned(
 @guarded
 def violations(
     date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
-    db: DbOpt = None, config: ConfigOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
-    """Violations per order and kind, with fines and appeals, for orders placed in the range."""
+    """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
     from stationdesk.services.violations import REPORT_COLUMNS, violation_rows
 
-    desk = _open(db, config)
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first, last = _dates(desk, date_from, date_to)
     n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细")
     _done(n, fmt, output, "violations")
@@ -129,13 +134,14 @@ def violations(
 def weekly(
     week: Annotated[str | None, typer.Option("--week", help="Any day of the week (YYYY-MM-DD) [default: last week]")] = None,
     fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    operator: OperatorOpt = None,
 ) -> None:
-    """The weekly report (Monday to Sunday): violations and fines per kind, and the total."""
+    """The weekly report (Monday to Sunday): violations and fines per kind, and the total (supervisor)."""
     from stationdesk.domain.fields import parse_day
     from stationdesk.services.violations import SUMMARY_COLUMNS
     from stationdesk.services.violations import weekly as run_weekly
 
-    desk = _open(db, config)
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     if week is None:
         day = desk.now().astimezone(desk.config.tz).date() - timedelta(days=7)
     elif (day := parse_day(week)) is None:
@@ -160,13 +166,14 @@ def _month(text: str) -> tuple[int, int]:
 def monthly(
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM [default: this month]")] = None,
     fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    operator: OperatorOpt = None,
 ) -> None:
-    """The month's violations and fines per kind, and the total."""
+    """The month's violations and fines per kind, and the total (supervisor)."""
     from stationdesk.domain.audit import month_of
     from stationdesk.services.violations import SUMMARY_COLUMNS
     from stationdesk.services.violations import monthly as run_monthly
 
-    desk = _open(db, config)
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     chosen = _month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
     _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报")
 
@@ -177,12 +184,13 @@ def refunds(
     date_from: Annotated[str, typer.Option("--from", help="First fined month, YYYY-MM")],
     date_to: Annotated[str | None, typer.Option("--to", help="Last fined month, YYYY-MM [default: --from]")] = None,
     fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    operator: OperatorOpt = None,
 ) -> None:
-    """The refund schedule: 60% of a month's fines back after a clean next month, 40% after a second."""
+    """The refund schedule: 60% of a month's fines back after a clean next month, 40% after a second (supervisor)."""
     from stationdesk.services.violations import REFUND_COLUMNS
     from stationdesk.services.violations import refunds as run_refunds
 
-    desk = _open(db, config)
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first = _month(date_from)
     _emit(run_refunds(desk, first, _month(date_to) if date_to else first), REFUND_COLUMNS, fmt, output, "返还")
 
@@ -195,10 +203,10 @@ def appeal(
     note: Annotated[str, typer.Option("--note", help="Why the violation is wrong (required)")],
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
-    """违规申诉: appeal one violation of an order, within 3 days of it."""
+    """违规申诉: appeal one violation of an order, within 3 days of it (supervisor)."""
     from stationdesk.domain.text import clean_text
     from stationdesk.services.appeal import appeal as run_appeal
 
     who = _operator(operator)
-    outcome = run_appeal(_open(db, config), number, kind, note, who)
+    outcome = run_appeal(_open(db, config, operator, need=Permission.APPEAL), number, kind, note, who)
     typer.echo(clean_text(outcome.message))

@@ -21,10 +21,13 @@ from sqlalchemy import Connection, RowMapping, TextClause, bindparam, text
 
 from stationdesk.domain import sla
 from stationdesk.domain.fields import BusinessType, Channel, day_range
+from stationdesk.domain.errors import InvalidInput
 from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.roles import Operator, Permission
 from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
+from stationdesk.services.operators import record_access
 from stationdesk.services.recording import order_times
 from stationdesk.store.queries import Cursor
 from stationdesk.store.tables import ORDERS
@@ -127,12 +130,13 @@ REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo) -> dict[str, Any]:
-    """One unscanned order for the report: local times, clean text, masked phone."""
+def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone: bool = False) -> dict[str, Any]:
+    """One unscanned order for the report: local times, clean text, masked phone (unless ``full_phone``)."""
     deadline = sla.pickup_deadline(order_times(row))
     left = sla.time_left(deadline, now)
     secs = left.total_seconds()
     return {
+        "id": row["id"],
         "order_time": row["order_time"].astimezone(tz),
         "logistics_no": clean_text(row["logistics_no"]),
         "waybill_no": clean_text(row["waybill_no"]),
@@ -147,14 +151,31 @@ def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo) -> dict[str, A
         "business_type_label": BusinessType(row["business_type"]).label,
         "pickup_deadline": deadline.astimezone(tz),
         "sender_name": clean_text(row["sender_name"]),
-        "sender_phone": mask_phone(row["sender_phone"]),
+        "sender_phone": clean_text(row["sender_phone"]) if full_phone else mask_phone(row["sender_phone"]),
         "sender_district": clean_text(row["sender_district"]),
         "sender_address": clean_text(row["sender_address"]),
     }
 
 
-def unscanned_report(desk: Desk, q: UnscannedQuery) -> Iterator[dict[str, Any]]:
-    """The report's rows, streamed: a read transaction stays open until the caller has them all."""
+def unscanned_report(desk: Desk, q: UnscannedQuery, *, reveal_to: Operator | None = None) -> Iterator[dict[str, Any]]:
+    """The report's rows, streamed: a read transaction stays open until the caller has them all.
+
+    With ``reveal_to`` the phones are shown in full: that operator needs the full-phones
+    permission, and every order of the report is written to the access log before a row is given.
+    """
+    if reveal_to is not None:
+        reveal_to.require(Permission.FULL_PHONES)
+        if not reveal_to.name:
+            raise InvalidInput("显示完整电话需要操作员 (--full-phones needs --operator NAME or STATIONDESK_OPERATOR)")
+        now = desk.now()
+        with desk.db.read() as conn:
+            rows = list(stream(conn, q))  # a day's unscanned orders: a handful
+        record_access(desk, reveal_to.name, [r["id"] for r in rows], "phone")
+        return iter([report_row(row, now, desk.config.tz, full_phone=True) for row in rows])
+    return _masked_report(desk, q)
+
+
+def _masked_report(desk: Desk, q: UnscannedQuery) -> Iterator[dict[str, Any]]:
     now, tz = desk.now(), desk.config.tz
     with desk.db.read() as conn:
         for row in stream(conn, q):

@@ -28,7 +28,8 @@ class StoreBusy(StoreError):
 def _make_engine(path: Path, *, immediate: bool, busy_ms: int) -> Engine:
     # check_same_thread off: a connection is used by one thread at a time, but not always the one
     # that opened it (Database.read hands idle connections to whichever thread asks next)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    # hide_parameters: an error message or log line never carries an order's values (phones, names)
+    engine = create_engine(f"sqlite:///{path}", hide_parameters=True, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:  # noqa: ANN001

@@ -181,6 +181,32 @@ class SyncConflictRow(SQLModel, table=True):
     reported_at: datetime | None = Field(default=None, sa_column=_ts())  # the resolution reached head office
 
 
+class OperatorRow(SQLModel, table=True):
+    """A person who signs in (操作员): role, argon2 password hash, and the log-in lockout state."""
+
+    __tablename__ = "operator"
+    name: str = Field(primary_key=True)  # the cleaned display name, recorded on every event
+    role: str  # a Role value: clerk / supervisor / admin
+    password_hash: str
+    disabled: bool = False
+    failed_attempts: int = 0  # failed log-ins in a row
+    locked_until: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class AccessLogRow(SQLModel, table=True):
+    """An audited look at a customer's personal data (a revealed phone, a report with full phones)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_order", "order_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    what: str  # "phone": the full sender phone was shown
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
@@ -189,3 +215,5 @@ STATIONS = StationRow.__table__
 META = MetaRow.__table__
 APPEALS = AppealRow.__table__
 CONFLICTS = SyncConflictRow.__table__
+OPERATORS = OperatorRow.__table__
+ACCESS_LOG = AccessLogRow.__table__

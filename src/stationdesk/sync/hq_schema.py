@@ -27,7 +27,8 @@ def connect(url: str) -> Engine:
     if not url.startswith("postgresql+psycopg://"):
         raise HQError(f"总部数据库地址 '{_safe(url)}' 不是 PostgreSQL (expected postgresql+psycopg://user@host:port/db)")
     # pool_pre_ping: a sync after a night offline must not trip over a connection the server dropped
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    # hide_parameters: an error message or log line never carries an order's values (phones, names)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10})
 
 
 def _safe(url: str) -> str:

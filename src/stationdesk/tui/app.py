@@ -16,6 +16,8 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from stationdesk import keymap
+from stationdesk.domain.errors import DomainError
+from stationdesk.domain.roles import Operator, Permission
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import WaitingCounts
@@ -30,6 +32,7 @@ from stationdesk.tui.screens.pickup import PickupScreen
 from stationdesk.tui.screens.query import QueryScreen
 from stationdesk.tui.screens.scan import ScanScreen
 from stationdesk.tui.screens.unscanned import UnscannedScreen
+from stationdesk.tui.syncing import DeskSync
 from stationdesk.tui.widgets.order_list import OrderList
 
 COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
@@ -43,23 +46,39 @@ def _supervisor_screen() -> Screen:
     return SupervisorScreen()
 
 
+def _conflicts_screen() -> Screen:
+    from stationdesk.tui.screens.conflicts import ConflictsScreen  # opened on demand
+
+    return ConflictsScreen()
+
+
 class StationDeskApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
     MODES = {"accept": AcceptScreen, "pickup": PickupScreen, "query": QueryScreen, "unscanned": UnscannedScreen,
-             "scan": ScanScreen, "supervisor": _supervisor_screen}
+             "scan": ScanScreen, "supervisor": _supervisor_screen, "conflicts": _conflicts_screen}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
-        bind("app.ack_alert"),
+        bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
     ]
 
-    def __init__(self, desk: Desk, operator: str, *, alerts: bool = False) -> None:
+    def __init__(self, desk: Desk, operator: str, *, alerts: bool = False, login: bool = False) -> None:
+        if login:
+            self.DEFAULT_MODE = "login"  # the desk's screens mount only after a person signs in
         super().__init__()
+        # who acts: None until signed in; in open mode (no accounts) the name given, with no role
+        self.signed_in: Operator | None = None if login else Operator(operator)
+        if login:
+            from stationdesk.tui.screens.login import LoginScreen
+
+            self.add_mode("login", LoginScreen)
+            operator = ""
         self.desk = desk
         self.operator = operator
         self.alerts = DeskAlerts(self)
+        self.sync = DeskSync(self)
         self._alerts_on = alerts
         self.lang = desk.config.station.language
         self.jobs = Jobs(self)
@@ -83,6 +102,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
         if self._alerts_on:
             self.alerts.start()  # the scheduler runs on this app's loop, from here to on_unmount
+            self.sync.schedule(self.alerts.schedule)  # [sync] every_minutes, on the same scheduler
 
     def on_unmount(self) -> None:
         self.alerts.stop()
@@ -108,6 +128,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
+        self.sync.refresh_status()
 
     def show_counts(self, counts: WaitingCounts | None) -> None:
         self.counts = counts
@@ -147,10 +168,37 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.alerts.jump_to_most_urgent()
 
+    def action_sync_now(self) -> None:
+        self.sync.start(manual=True)
+
     def action_ack_alert(self) -> None:
         self.alerts.acknowledge()
 
+    @property
+    def operator_label(self) -> str:
+        """The status bar's operator: name and role once signed in, the name alone in open mode."""
+        return "-" if self.signed_in is None else self.signed_in.label
+
+    def sign_in(self, who: Operator) -> None:
+        """The log-in screen accepted ``who``: open the desk as them."""
+        self.signed_in, self.operator = who, who.name
+        self.switch_mode("accept")
+        self.remove_mode("login")
+        self.say(tr("login.welcome", self.lang, who=who.label))
+
+    def action_open_supervisor(self) -> None:
+        """F8: the supervisor's reports, refused to a clerk with the rule's own words."""
+        try:
+            if self.signed_in is not None:
+                self.signed_in.require(Permission.VIOLATIONS)
+        except DomainError as refused:
+            self.say(str(refused), severity="error")
+            return
+        self.switch_mode("supervisor")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.signed_in is None:
+            return action in ("request_quit", "quit")  # the log-in screen: nothing else until signed in
         if action == "ack_alert":
             return self.alerts.showing  # Esc belongs to the alert only while one shows
         return True
@@ -206,10 +254,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
 
 def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDeskApp:
+    # Once the station has accounts the desk opens on its log-in screen and ``operator`` is unused.
     """The app over an open desk; ``operator`` is recorded on every action. ``alerts`` starts the
     您还有未接订单 scheduler with the app: the desk always runs with it; a screen test leaves it off
     unless it is about the alert, so no real-time job races the test's fixed clock."""
-    return StationDeskApp(desk, operator, alerts=alerts)
+    from stationdesk.services.operators import accounts_exist
+
+    return StationDeskApp(desk, operator, alerts=alerts, login=accounts_exist(desk))
 
 
 def run(desk: Desk, operator: str) -> None:

@@ -1,5 +1,6 @@
 """详细数据: every field of one order and its full history. The phone stays masked until the
-clerk asks for it with the reveal key."""
+clerk asks for it with the reveal key; every reveal is written to the access log (who, when,
+which order) before the number is drawn."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.widgets import Static
 
 from stationdesk.domain.text import clean_text
 from stationdesk.keymap import keys_of
+from stationdesk.services.operators import record_access
 from stationdesk.tui.data import Detail, detail_fields, event_lines, load_detail
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind, key_display
@@ -87,7 +89,15 @@ class DetailScreen(DeskScreen):
         self.query_one("#history", Static).update(history)
 
     def action_reveal(self) -> None:
-        self.reveal = not self.reveal
+        if self.reveal:
+            self.reveal = False
+            self.draw()
+            return
+        app = self.desk_app
+        app.jobs.run(record_access, app.desk, app.operator, [self.order_id], "phone", done=self._revealed)
+
+    def _revealed(self, _logged: int) -> None:
+        self.reveal = True
         self.draw()
 
     def action_close(self) -> None:

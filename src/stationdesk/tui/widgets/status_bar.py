@@ -1,8 +1,9 @@
-"""The status bar (station, operator, time, waiting and overdue orders, database) and the
+"""The status bar (station, operator, time, waiting and overdue orders, head office sync, database) and the
 message line that confirms or refuses what the clerk just did."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from rich.cells import cell_len
@@ -42,17 +43,41 @@ class StatusBar(Widget):
         clock = [now.strftime("%Y-%m-%d %H:%M"), now.strftime("%H:%M")]
         path = str(desk.db.path)
         db = [path, desk.db.path.name]
+        sync = self.sync_pieces(now)
         for s, c, d in ((0, 0, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1)):
             pieces = [
                 (tr("bar.station", lang), station[s], "value"),
-                (tr("bar.operator", lang), app.operator, "value"),
+                (tr("bar.operator", lang), app.operator_label, "value"),
                 ("", clock[c], "value"),
                 waiting_piece,
                 (tr("bar.overdue", lang), overdue, "alert" if counts and counts.overdue else "value"),
+                *sync,
                 (tr("bar.db", lang), db[d], "path"),
             ]
             if sum(cell_len(f"{lbl} {val}  ") for lbl, val, _ in pieces) <= width:
                 break
+        else:
+            pieces = pieces[:-1]  # a narrow screen: the database path goes first
+        return pieces
+
+    def sync_pieces(self, now: datetime) -> list[tuple[str, str, str]]:
+        """Head office sync: when it last finished (or 未同步), ops not yet pushed, open conflicts.
+        Read with the counts (app.sync.status), never per redraw."""
+        app = self.desk_app
+        lang, sync = app.lang, app.sync
+        status = sync.status
+        failed = "alert" if sync.failures else "value"  # the last try failed: the time stands out
+        if sync.running:
+            when = ("", tr("bar.syncing", lang), "value")
+        elif status is None:
+            when = (tr("bar.synced", lang), "-", "value")
+        elif status.last_sync_at is None:
+            when = ("", tr("bar.never_synced", lang), failed)
+        else:
+            when = (tr("bar.synced", lang), sync.last_sync_text(status.last_sync_at, now), failed)
+        pieces = [when, (tr("bar.pending", lang), "-" if status is None else str(status.pending), "value")]
+        if status is not None and status.open_conflicts:
+            pieces.append((tr("bar.conflicts", lang), str(status.open_conflicts), "alert"))
         return pieces
 
     def render(self) -> Text:

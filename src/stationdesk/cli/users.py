@@ -1,0 +1,116 @@
+"""`stationdesk user add/passwd/disable/list`: operators' accounts.
+
+New passwords come from STATIONDESK_NEW_PASSWORD or a hidden prompt (typed twice); there is no
+password option, so no password ends up in a shell history or a process list.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open_as, _secret, guarded
+from stationdesk.domain.roles import Permission
+
+users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
+
+NEW_PASSWORD_ENV = "STATIONDESK_NEW_PASSWORD"
+
+
+def _new_password(name: str) -> str:
+    value = os.environ.get(NEW_PASSWORD_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise Refused(f"需要新密码: set {NEW_PASSWORD_ENV} (no terminal to ask on)")
+    import getpass
+
+    first = getpass.getpass(f"{name} 的新密码 (new password): ")
+    if getpass.getpass("再输入一次 (again): ") != first:
+        raise Refused("两次输入的密码不一致 (the two passwords differ); nothing was changed")
+    return first
+
+
+@users_app.command("add")
+@guarded
+def user_add(
+    name: Annotated[str, typer.Argument(help="The person's name, as recorded on every action")],
+    role: Annotated[str, typer.Option("--role", help="clerk (网点员工), supervisor (主管) or admin (管理员)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Add an account (admin; the station's first account must be an admin, and needs no sign-in)."""
+    from stationdesk.domain.roles import parse_role
+    from stationdesk.services.operators import add_user, clean_name
+
+    wanted = parse_role(role)
+    cleaned = clean_name(name)
+    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    try:
+        account = add_user(desk, cleaned, wanted, _new_password(cleaned), by=who)
+    finally:
+        desk.db.dispose()
+    typer.echo(f"已添加 {account.name} ({account.role.label}) (account added)")
+
+
+@users_app.command("passwd")
+@guarded
+def user_passwd(
+    name: Annotated[str | None, typer.Argument(help="Whose password [default: your own]")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Change your own password (with the current one), or set another person's (admin; lifts a lockout)."""
+    from stationdesk.services.operators import clean_name, set_password
+
+    desk, who = _open_as(db, config, operator)
+    try:
+        target = clean_name(name) if name else who.name
+        if not target:
+            raise Refused("whose password? give NAME, or sign in with STATIONDESK_OPERATOR")
+        own = who.role is not None and target == who.name
+        if not own:
+            who.require(Permission.USERS)
+        old = _secret("STATIONDESK_PASSWORD", "原密码 (current password): ") if own else None
+        set_password(desk, target, _new_password(target), by=who, old_password=old)
+    finally:
+        desk.db.dispose()
+    typer.echo(f"{target}: 密码已更改 (password changed)")
+
+
+@users_app.command("disable")
+@guarded
+def user_disable(
+    name: Annotated[str, typer.Argument(help="The account to disable")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Disable an account (admin): it can no longer sign in; its past actions keep its name."""
+    from stationdesk.services.operators import clean_name, disable
+
+    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    try:
+        disable(desk, clean_name(name), by=who)
+    finally:
+        desk.db.dispose()
+    typer.echo(f"{name}: 已停用 (disabled)")
+
+
+@users_app.command("list")
+@guarded
+def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """The accounts, their roles, and which are disabled or locked (admin)."""
+    from stationdesk.services.operators import list_users
+
+    desk, _who = _open_as(db, config, operator, need=Permission.USERS)
+    try:
+        accounts = list_users(desk)
+        now, tz = desk.now(), desk.config.tz
+    finally:
+        desk.db.dispose()
+    if not accounts:
+        typer.echo("没有账号 (no accounts: the station is open; add the first with `stationdesk user add NAME --role admin`)")
+    for a in accounts:
+        state = "已停用 (disabled)" if a.disabled else (
+            f"锁定至 {a.locked_until.astimezone(tz):%H:%M} (locked)" if a.locked_until and a.locked_until > now else "")
+        typer.echo(f"{a.name}  {a.role.value} ({a.role.label})  {state}".rstrip())

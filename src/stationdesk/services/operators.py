@@ -1,0 +1,220 @@
+"""Operators' accounts: add, change a password, disable, list, and sign in with the lockout.
+
+Passwords are kept only as argon2 hashes, hashed and checked outside the write transaction (a
+hash takes tens of milliseconds; the write lock is held for the row update only). No password
+or hash is ever logged, printed or put in a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select
+
+from stationdesk.domain.errors import DomainError, InvalidInput
+from stationdesk.domain.roles import (
+    WRONG_LOGIN, LoginRefused, LoginState, Operator, Permission, Role, check_new_password, locked_message,
+    parse_role, require,
+)
+from stationdesk.domain.text import clean_text
+from stationdesk.services.context import Desk
+from stationdesk.store.tables import ACCESS_LOG, OPERATORS
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+MAX_NAME = 40
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # 40 ms to import: only when a password is hashed or checked
+
+    return PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    """An operator's account as a person may see it (never the hash)."""
+
+    name: str
+    role: Role
+    disabled: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    created_at: datetime
+
+    @property
+    def operator(self) -> Operator:
+        return Operator(self.name, self.role)
+
+
+def _account(row: Any) -> Account:
+    return Account(row.name, Role(row.role), bool(row.disabled), row.failed_attempts, row.locked_until, row.created_at)
+
+
+def clean_name(name: str) -> str:
+    """The display name as stored and recorded on events; refuses an empty or overlong one."""
+    cleaned = clean_text(name or "")
+    if not cleaned:
+        raise InvalidInput("需要操作员姓名 (an operator name is required)")
+    if len(cleaned) > MAX_NAME:
+        raise InvalidInput(f"操作员姓名最多 {MAX_NAME} 个字符 (a name has at most {MAX_NAME} characters)")
+    return cleaned
+
+
+def _hash(password: str) -> str:
+    check_new_password(password)
+    return _hasher().hash(password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    # checked against for an unknown name, so that it takes as long as a wrong password
+    return _hasher().hash("stationdesk-no-such-operator")
+
+
+def accounts_exist(desk: Desk) -> bool:
+    """Whether any account exists; with none the station is in open mode (no sign-in)."""
+    with desk.db.read() as conn:
+        return conn.execute(select(OPERATORS.c.name).limit(1)).first() is not None
+
+
+def _row(conn: Connection, name: str) -> Any:
+    return conn.execute(select(OPERATORS).where(OPERATORS.c.name == name)).first()
+
+
+def _require_admin(conn: Connection, by: Operator) -> None:
+    """``by`` must be a signed-in, enabled account whose stored role allows user management."""
+    row = _row(conn, by.name) if by.role is not None else None
+    if row is None or row.disabled:
+        raise LoginRefused("需要以管理员账号登录 (sign in as an admin first: set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)")
+    require(Role(row.role), Permission.USERS)
+
+
+def add_user(desk: Desk, name: str, role: Role | str, password: str, *, by: Operator) -> Account:
+    """Add an account. The first one must be an admin (anyone may add it: the station was open);
+    after that only an admin adds accounts."""
+    name = clean_name(name)
+    role = role if isinstance(role, Role) else parse_role(role)
+    hashed = _hash(password)
+    with desk.db.write() as conn:
+        now = desk.now()
+        count = conn.execute(select(func.count()).select_from(OPERATORS)).scalar_one()
+        if count == 0:
+            if role is not Role.ADMIN:
+                raise DomainError("第一个账号必须是管理员 (the first account must be an admin: "
+                                  "stationdesk user add NAME --role admin)")
+        else:
+            _require_admin(conn, by)
+        if _row(conn, name) is not None:
+            raise DomainError(f"账号 {name} 已存在 (an account with this name exists)")
+        conn.execute(OPERATORS.insert().values(
+            name=name, role=role.value, password_hash=hashed, disabled=False, failed_attempts=0,
+            locked_until=None, created_at=now, updated_at=now,
+        ))
+        return _account(_row(conn, name))
+
+
+def set_password(desk: Desk, name: str, new_password: str, *, by: Operator, old_password: str | None = None) -> None:
+    """Set a password. Anyone changes their own with the old one; an admin sets anyone's (which
+    also lifts a lockout)."""
+    name = clean_name(name)
+    hashed = _hash(new_password)
+    own = by.name == name and by.role is not None
+    if own:
+        with desk.db.read() as conn:
+            row = _row(conn, name)
+        if row is None or old_password is None or not _verify(row.password_hash, old_password):
+            raise LoginRefused("原密码错误 (the old password is wrong)")
+    with desk.db.write() as conn:
+        if not own:
+            _require_admin(conn, by)
+        if _row(conn, name) is None:
+            raise DomainError(f"账号 {name} 不存在 (no such account)")
+        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
+            password_hash=hashed, failed_attempts=0, locked_until=None, updated_at=desk.now(),
+        ))
+
+
+def disable(desk: Desk, name: str, *, by: Operator) -> None:
+    """Disable an account (admin only). Its events keep its name; it can no longer sign in.
+    The last enabled admin cannot be disabled: nobody could manage accounts after."""
+    name = clean_name(name)
+    with desk.db.write() as conn:
+        _require_admin(conn, by)
+        row = _row(conn, name)
+        if row is None:
+            raise DomainError(f"账号 {name} 不存在 (no such account)")
+        if row.role == Role.ADMIN.value and not row.disabled:
+            admins = conn.execute(select(func.count()).select_from(OPERATORS).where(
+                OPERATORS.c.role == Role.ADMIN.value, OPERATORS.c.disabled.is_(False))).scalar_one()
+            if admins <= 1:
+                raise DomainError(f"{name} 是最后一个管理员, 不能停用 (the last enabled admin cannot be disabled)")
+        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(disabled=True, updated_at=desk.now()))
+
+
+def list_users(desk: Desk) -> list[Account]:
+    with desk.db.read() as conn:
+        return [_account(r) for r in conn.execute(select(OPERATORS).order_by(OPERATORS.c.name))]
+
+
+def authenticate(desk: Desk, name: str, password: str) -> Operator:
+    """Sign in. Refused with the same message for an unknown name and a wrong password; five
+    failures in a row lock the account for 15 minutes (refused, with the time it unlocks, without
+    checking the password); a success resets the count."""
+    name = clean_text(name or "")
+    tz = desk.config.tz
+    with desk.db.read() as conn:
+        row = _row(conn, name) if name else None
+    if row is None:
+        _verify(_dummy_hash(), password or "")
+        raise LoginRefused(WRONG_LOGIN)
+    state = LoginState(row.failed_attempts, row.locked_until)
+    if state.locked(desk.now()):
+        raise LoginRefused(locked_message(state.locked_until.astimezone(tz)))
+    good = _verify(row.password_hash, password or "")
+    refusal: str | None = None
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = _row(conn, name)
+        state = LoginState(row.failed_attempts, row.locked_until)
+        if not good:
+            state = state.after_failure(now)
+            conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
+                failed_attempts=state.failed, locked_until=state.locked_until))
+            refusal = locked_message(state.locked_until.astimezone(tz)) if state.locked(now) else WRONG_LOGIN
+        elif row.disabled:
+            refusal = f"账号 {name} 已停用 (this account is disabled; ask an admin)"
+        else:
+            values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
+            if _hasher().check_needs_rehash(row.password_hash):
+                values["password_hash"] = _hasher().hash(password)
+            conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(**values))
+    if refusal is not None:
+        raise LoginRefused(refusal)  # after the commit: the failure is counted
+    return Operator(row.name, Role(row.role))
+
+
+def record_access(desk: Desk, operator: str, order_ids: Iterable[int], what: str) -> int:
+    """Write one access_log row per order whose personal data ``operator`` is shown (``what``:
+    "phone"). Written before the data is shown; returns how many rows."""
+    with desk.db.write() as conn:
+        now = desk.now()
+        rows = [{"operator": operator, "at": now, "order_id": oid, "what": what} for oid in order_ids]
+        if rows:
+            conn.execute(ACCESS_LOG.insert(), rows)
+    return len(rows)

@@ -1,0 +1,58 @@
+"""操作员登录: the first screen once the station has accounts. Nothing else of the desk is
+mounted until a person signs in, and no key leads past it (the app refuses every action but quit)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from stationdesk.domain.roles import Operator
+from stationdesk.services.operators import authenticate
+from stationdesk.tui.desk_node import DeskNode
+from stationdesk.tui.i18n import tr
+
+
+class LoginScreen(DeskNode, Screen):
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen #login-box { width: 60; height: auto; border: round $primary; padding: 1 2; }
+    LoginScreen #login-title { text-style: bold; margin-bottom: 1; }
+    LoginScreen #login-message { color: $error; margin-top: 1; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(id="login-box"):
+            yield Static(f"{tr('login.title', lang)}  {self.desk_app.desk.station.code} {self.desk_app.desk.station.name}",
+                         id="login-title", markup=False)
+            yield Input(placeholder=tr("login.name", lang), max_length=40, id="login-name")
+            yield Input(placeholder=tr("login.password", lang), password=True, max_length=200, id="login-password")
+            yield Static(tr("login.hint", lang), id="login-hint", markup=False)
+            yield Static("", id="login-message", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#login-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.query_one("#login-name", Input)
+        password = self.query_one("#login-password", Input)
+        if event.input is name or not name.value.strip():
+            name.focus() if not name.value.strip() else password.focus()
+            return
+        secret, password.value = password.value, ""  # the typed password is not kept on screen
+        self.show(tr("login.checking", self.lang))
+        app = self.desk_app
+        app.jobs.run(authenticate, app.desk, name.value, secret, done=self._signed_in, failed=self._refused,
+                     group="login", exclusive=True)
+
+    def show(self, text: str) -> None:
+        self.query_one("#login-message", Static).update(text)
+
+    def _signed_in(self, who: Operator) -> None:
+        self.desk_app.sign_in(who)
+
+    def _refused(self, message: str) -> None:
+        self.show(message)
+        self.query_one("#login-password", Input).focus()
