@@ -176,3 +176,15 @@ def test_open_mode_works_as_before_and_check_warns(cli):
     assert first_clerk.exit_code == 1 and "第一个账号必须是管理员" in first_clerk.stderr
     cli("user", "add", "王芳", "--role", "admin", new_password="admin-pass-1")
     assert "user add" not in cli("check", as_="王芳", password="admin-pass-1").stderr
+
+
+def test_only_an_admin_may_restore_a_backup_over_the_station_database(staffed, tmp_path):
+    made = staffed("backup", str(tmp_path / "b.db"), as_="李强")
+    assert made.exit_code == 0, made.output
+    before = snapshot_db(staffed.db)
+    for who in ("张敏", "李强"):
+        refused = staffed("restore", str(tmp_path / "b.db"), as_=who)
+        assert refused.exit_code == 1 and "需要管理员" in refused.stderr, refused.output
+    assert snapshot_db(staffed.db) == before and not list(tmp_path.glob("*before-restore*"))
+    done = staffed("restore", str(tmp_path / "b.db"), as_="王芳")
+    assert done.exit_code == 0 and "已恢复" in done.stdout, done.output

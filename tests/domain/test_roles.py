@@ -16,15 +16,16 @@ T = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def test_the_least_role_of_each_permission():
-    assert LEAST_ROLE[Permission.USERS] is Role.ADMIN
-    assert {p for p, r in LEAST_ROLE.items() if r is Role.SUPERVISOR} == set(Permission) - {Permission.USERS}
+    admin_only = {Permission.USERS, Permission.RESTORE}
+    assert {p for p, r in LEAST_ROLE.items() if r is Role.ADMIN} == admin_only
+    assert {p for p, r in LEAST_ROLE.items() if r is Role.SUPERVISOR} == set(Permission) - admin_only
 
 
 @pytest.mark.parametrize("permission", list(Permission))
 def test_a_clerk_is_refused_everything_in_the_table_and_an_admin_nothing(permission):
     assert not allows(Role.CLERK, permission)
     assert allows(Role.ADMIN, permission)
-    assert allows(Role.SUPERVISOR, permission) == (permission is not Permission.USERS)
+    assert allows(Role.SUPERVISOR, permission) == (permission not in (Permission.USERS, Permission.RESTORE))
 
 
 def test_the_refusal_names_the_role_the_action_and_the_role_needed():

@@ -149,3 +149,20 @@ async def test_open_mode_reveals_are_logged_too_and_the_desk_needs_no_log_in(mak
         await settle(pilot)
     assert [tuple(r) for r in db_rows(db_path, "SELECT operator, order_id, what FROM access_log")] == [
         (OPERATOR, order_id, "phone")]
+
+
+async def test_no_alert_or_scheduled_sync_before_someone_signs_in(staffed):
+    from stationdesk.tui.app import build_app
+
+    desk = open_desk(staffed, config_path=staffed.with_name("none.toml"), clock=lambda: NOW)
+    app = build_app(desk, operator="", alerts=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            assert app.alerts.schedule is None and not app._notifications  # nothing shown on the log-in screen
+            await sign_in(pilot, "张敏", PASSWORDS["张敏"])
+            assert isinstance(app.screen, AcceptScreen)
+            assert app.alerts.schedule is not None  # the alert runs from the moment someone is at the desk
+    finally:
+        desk.db.dispose()

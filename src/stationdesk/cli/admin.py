@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, Refused, _open, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, Refused, _open, _open_as, guarded
 
 
 def _size(n: int) -> str:
@@ -60,7 +60,12 @@ def restore(
     from stationdesk import paths
     from stationdesk.services.backup import restore as run_restore
 
+    from stationdesk.domain.roles import Permission
+
     target = db or paths.default_db_path()
+    if target.exists():  # replacing a station's database is an administrator's decision
+        desk, _who = _open_as(target, None, need=Permission.RESTORE)
+        desk.db.dispose()
     checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
     if saved is not None:
         typer.echo(f"当前数据库已另存为 (the replaced database was saved as) {saved}")

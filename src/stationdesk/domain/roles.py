@@ -37,6 +37,7 @@ class Permission(StrEnum):
     FULL_PHONES = "full_phones"
     USERS = "users"
     CONFIG = "config"
+    RESTORE = "restore"
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ PERMISSION_LABELS: dict[Permission, tuple[str, str]] = {
     Permission.FULL_PHONES: ("查看完整电话", "full phone numbers"),
     Permission.USERS: ("账号管理", "user accounts"),
     Permission.CONFIG: ("网点配置", "station configuration"),
+    Permission.RESTORE: ("恢复数据库", "restoring the database from a backup"),
 }
 
 # The least role each permission needs; a higher role has everything a lower one has.
@@ -62,6 +64,7 @@ LEAST_ROLE: dict[Permission, Role] = {
     Permission.FULL_PHONES: Role.SUPERVISOR,
     Permission.USERS: Role.ADMIN,
     Permission.CONFIG: Role.SUPERVISOR,
+    Permission.RESTORE: Role.ADMIN,
 }
 
 

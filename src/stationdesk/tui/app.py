@@ -100,6 +100,12 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
         self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
+        if self.signed_in is not None:
+            self._start_schedules()
+
+    def _start_schedules(self) -> None:
+        """The alert and the scheduled sync: from the moment someone is at the desk, never on the
+        log-in screen (an alert there would tell a passer-by what is waiting)."""
         if self._alerts_on:
             self.alerts.start()  # the scheduler runs on this app's loop, from here to on_unmount
             self.sync.schedule(self.alerts.schedule)  # [sync] every_minutes, on the same scheduler
@@ -185,6 +191,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.remove_mode("login")
         self.say(tr("login.welcome", self.lang, who=who.label))
+        self._start_schedules()
 
     def action_open_supervisor(self) -> None:
         """F8: the supervisor's reports, refused to a clerk with the rule's own words."""
