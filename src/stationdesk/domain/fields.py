@@ -5,6 +5,8 @@ Each parser returns the canonical value or raises InvalidInput saying what was e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -131,6 +133,21 @@ def parse_logistics_no(text: str) -> str:
     if not _LOGISTICS.fullmatch(value):
         raise InvalidInput(f"'{clean_text(value)[:40]}' 不是物流号 (4-64 letters, digits, _ or -)")
     return value
+
+
+def text_parser(field: str, *, required: bool = False) -> Callable[[str | None], str]:
+    """parse_text for one field, with its limit looked up once: a feed runs it for every row."""
+    limit = MAX_TEXT.get(field, MAX_TEXT["default"])
+
+    def parse(text: str | None) -> str:
+        value = clean_text(text)
+        if required and not value:
+            raise InvalidInput("不能为空 (required)")
+        if len(value) > limit:
+            raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long)")
+        return value
+
+    return parse
 
 
 def parse_text(field: str, text: str | None, *, required: bool = False) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import (
-    parse_bool, parse_business_type, parse_channel, parse_logistics_no, parse_phone, parse_text, parse_time,
+    parse_bool, parse_business_type, parse_channel, parse_logistics_no, parse_phone, parse_time, text_parser,
 )
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, Status, can
@@ -93,18 +93,14 @@ def field_parsers(desk: Desk) -> tuple[tuple[str, Parser], ...]:
     Built once per import: a feed of 100,000 rows runs these 1.7 million times.
     """
     check_waybill = desk.waybill.check
-
-    def text(name: str) -> Parser:
-        return lambda v: parse_text(name, v)
-
     return (
         ("logistics_no", parse_logistics_no),
-        ("source", lambda v: parse_text("source", v, required=True)),
+        ("source", text_parser("source", required=True)),
         ("channel", lambda v: parse_channel(v).value),
         ("business_type", lambda v: parse_business_type(v).value),
         ("order_time", parse_time),
         ("sender_phone", parse_phone),
-        *((name, text(name)) for name in TEXT_FIELDS),
+        *((name, text_parser(name)) for name in TEXT_FIELDS),
         ("waybill_no", lambda v: check_waybill(v) if v.strip() else None),
         ("dispatch_time", lambda v: parse_time(v) if v.strip() else None),
         ("cancelled", parse_bool),
@@ -353,6 +349,9 @@ IMPORT_COLUMNS = (
 )
 
 
+_plain_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class _Inserter:
     """Turns feed rows into the order, event and outbox rows of a new order.
 
@@ -365,6 +364,7 @@ class _Inserter:
         self.desk = desk
         self.operator = operator
         self.file_json = to_json(file_name)
+        self.operator_json = to_json(operator)
         self._areas: dict[str, tuple[bool, str | None]] = {}
 
     def _area(self, district: str) -> tuple[bool, str | None]:
@@ -388,7 +388,9 @@ class _Inserter:
             self.desk.station.code, out_of_area, suggested, status, v["cancelled"],
         )
         details = f'{{"file": {self.file_json}, "line": {r.line}, "origin": "feed"}}'
-        payload = to_json({"action": "import", "order": stored, "after_status": status, "operator": self.operator})
+        # the order in feed field order: sorting its keys cost a tenth of the row's preparation
+        payload = f'{{"action": "import", "after_status": "{status}", "operator": {self.operator_json}, "order": {_plain_json(stored)}}}'
+
         r.insert = (values, status, details, payload)
 
     def insert(self, conn: Connection, rows: list[FeedRow], now: datetime) -> None:

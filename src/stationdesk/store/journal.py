@@ -26,11 +26,23 @@ def new_op_id() -> str:
     grows at one end instead of taking random inserts across millions of entries. The time is the
     machine's, not the desk's clock: it only orders ids, it records nothing.
     """
-    value = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
-    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 4122 variant
-    h = f"{value:032x}"  # the text str(uuid.UUID(int=value)) gives, without building the object
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return new_op_ids(1)[0]
+
+
+_VERSION_AND_VARIANT = 0x7 << 76 | 0x2 << 62
+_KEEP = ~(0xF << 76 | 0x3 << 62)
+
+
+def new_op_ids(count: int) -> list[str]:
+    """``count`` op ids of this millisecond: one clock reading and one read of random bytes."""
+    stamp = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
+    noise = os.urandom(10 * count)
+    out = []
+    for i in range(0, 10 * count, 10):
+        value = (stamp | int.from_bytes(noise[i : i + 10], "big")) & _KEEP | _VERSION_AND_VARIANT
+        h = f"{value:032x}"  # the text str(uuid.UUID(int=value)) gives, without building the object
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 # One encoder for every event detail and outbox payload: json.dumps with options builds a new one per call.
@@ -90,7 +102,7 @@ class Journal:
         event_id = self._next_event + len(self.events)
         self.events.append((event_id, order_id, version, action, operator, stamp, before, after, details))
         self.ops.append((
-            self._next_outbox + len(self.ops), op_id or new_op_id(), self.station_code,
+            self._next_outbox + len(self.ops), op_id, self.station_code,
             self._next_seq + len(self.ops), event_id, order_id, version, action, payload, stamp, acked_at,
         ))
         return event_id
@@ -101,5 +113,7 @@ class Journal:
             previous = link(previous, event_content(*event))
             chained.append((*event, previous))
         self._chain = previous
+        fresh = iter(new_op_ids(sum(1 for op in self.ops if op[1] is None)))
+        ops = [op if op[1] is not None else (op[0], next(fresh), *op[2:]) for op in self.ops]
         insert_rows(self.conn, "order_event", EVENT_COLUMNS, chained)
-        insert_rows(self.conn, "outbox", OP_COLUMNS, self.ops)
+        insert_rows(self.conn, "outbox", OP_COLUMNS, ops)
