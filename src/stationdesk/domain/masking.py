@@ -7,7 +7,7 @@ def mask_phone(phone: str | None) -> str:
     """138****5678 for a mobile; 10 digits keep the first 2 and last 4; shorter ones only the last 4."""
     if not phone:
         return ""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phone if phone.isascii() and phone.isdigit() else "".join(ch for ch in phone if ch.isdigit())
     if len(digits) >= 11:
         local = digits[-11:]  # drop a country code such as +86
         return f"{local[:3]}****{local[-4:]}"

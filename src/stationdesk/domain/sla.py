@@ -96,7 +96,12 @@ def accept_deadline(t: OrderTimes) -> datetime:
 
 
 def pickup_deadline(t: OrderTimes) -> datetime:
-    return t.order_time + PICKUP_LIMIT
+    return pickup_deadline_of(t.order_time)
+
+
+def pickup_deadline_of(order_time: datetime) -> datetime:
+    """The 16-hour pickup clock runs from the order time alone."""
+    return order_time + PICKUP_LIMIT
 
 
 def transfer_deadline(t: OrderTimes) -> datetime:

@@ -28,7 +28,6 @@ from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.operators import record_access
-from stationdesk.services.recording import order_times
 from stationdesk.store.queries import Cursor
 from stationdesk.store.tables import ORDERS
 
@@ -57,6 +56,12 @@ class UnscannedQuery:
 
 
 _ROW = ", ".join(f"orders.{col.name}" for col in ORDERS.columns)
+# What a report row needs, and no more: a day at a big station is tens of thousands of rows.
+_REPORT_COLUMNS = [ORDERS.c[name] for name in (
+    "id", "order_time", "logistics_no", "waybill_no", "status", "channel", "source", "business_type",
+    "sender_name", "sender_phone", "sender_district", "sender_address",
+)]
+_REPORT_ROW = ", ".join(f"orders.{col.name}" for col in _REPORT_COLUMNS)
 _FROM = f"FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
 
 
@@ -73,13 +78,15 @@ def _statement(q: UnscannedQuery, what: str, *, side: str = "", desc: bool = Fal
         sql.append("AND orders.order_time >= :at AND (orders.order_time > :at OR orders.id > :cid)")
     elif side == "before":
         sql.append("AND orders.order_time <= :at AND (orders.order_time < :at OR orders.id < :cid)")
-    if what == _ROW:
+    if what in (_ROW, _REPORT_ROW):
         sql.append("ORDER BY orders.order_time DESC, orders.id DESC" if desc else "ORDER BY orders.order_time, orders.id")
     if limit:
         sql.append("LIMIT :limit")
     stmt = text(" ".join(sql))
     times = [name for name in ("start", "end", "at") if f":{name}" in stmt.text]
     stmt = stmt.bindparams(*(bindparam(name, type_=_TIME) for name in times))
+    if what == _REPORT_ROW:
+        return stmt.columns(*_REPORT_COLUMNS)
     return stmt.columns(*ORDERS.columns) if what == _ROW else stmt
 
 
@@ -114,8 +121,8 @@ def count(conn: Connection, q: UnscannedQuery) -> int:
 
 
 def stream(conn: Connection, q: UnscannedQuery) -> Iterator[RowMapping]:
-    """Every unscanned order of ``q``, oldest first, fetched in chunks."""
-    stmt = _statement(q, _ROW)
+    """Every unscanned order of ``q``, oldest first, fetched in chunks, with the report's columns."""
+    stmt = _statement(q, _REPORT_ROW)
     yield from conn.execution_options(yield_per=1000).execute(stmt, _params(q)).mappings()
 
 
@@ -130,9 +137,14 @@ REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+_STATUS_LABELS = {st.value: st.label for st in Status}
+_CHANNEL_LABELS = {ch.value: ch.label for ch in Channel}
+_BUSINESS_LABELS = {bt.value: bt.label for bt in BusinessType}
+
+
 def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone: bool = False) -> dict[str, Any]:
     """One unscanned order for the report: local times, clean text, masked phone (unless ``full_phone``)."""
-    deadline = sla.pickup_deadline(order_times(row))
+    deadline = sla.pickup_deadline_of(row["order_time"])
     left = sla.time_left(deadline, now)
     secs = left.total_seconds()
     return {
@@ -141,14 +153,14 @@ def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone:
         "logistics_no": clean_text(row["logistics_no"]),
         "waybill_no": clean_text(row["waybill_no"]),
         "status": row["status"],
-        "status_label": Status(row["status"]).label,
+        "status_label": _STATUS_LABELS[row["status"]],
         "time_left": sla.format_time_left(left, hours=True),
         "minutes_left": int(secs // 60) if secs >= 0 else -int(-secs // 60 + (1 if -secs % 60 else 0)),
         "overdue": secs < 0,
         "channel": row["channel"],
-        "channel_label": Channel(row["channel"]).label,
+        "channel_label": _CHANNEL_LABELS[row["channel"]],
         "source": clean_text(row["source"]),
-        "business_type_label": BusinessType(row["business_type"]).label,
+        "business_type_label": _BUSINESS_LABELS[row["business_type"]],
         "pickup_deadline": deadline.astimezone(tz),
         "sender_name": clean_text(row["sender_name"]),
         "sender_phone": clean_text(row["sender_phone"]) if full_phone else mask_phone(row["sender_phone"]),
