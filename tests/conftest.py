@@ -17,6 +17,13 @@ from stationdesk.services.setup import init_database
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 
+@pytest.fixture(autouse=True)
+def _own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the machine's user config or writes into its data dir (daily backups, demo)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
 class ManualClock:
     """A clock for tests: it only moves when told to."""
 

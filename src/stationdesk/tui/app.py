@@ -22,6 +22,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
+from stationdesk.tui.backups import DeskBackups
 from stationdesk.tui.data import load_waiting_counts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
@@ -82,6 +83,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._alerts_on = alerts
         self.lang = desk.config.station.language
         self.jobs = Jobs(self)
+        self.backups = DeskBackups(self)
         self.counts: WaitingCounts | None = None
         self.message: tuple[str, SeverityLevel] = ("", "information")
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
@@ -109,6 +111,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if self._alerts_on:
             self.alerts.start()  # the scheduler runs on this app's loop, from here to on_unmount
             self.sync.schedule(self.alerts.schedule)  # [sync] every_minutes, on the same scheduler
+            self.backups.schedule(self.alerts.schedule)  # today's backup, checked every hour
 
     def on_unmount(self) -> None:
         self.alerts.stop()
