@@ -267,3 +267,15 @@ async def test_list_rows_fit_the_width(make_app, size):
         lst = app.screen.query_one(OrderList)
         for y in range(len(lst.views) + 1):
             assert cell_len(lst.render_line(y).text) == lst.size.width
+
+
+async def test_at_80_columns_help_and_quit_stay_on_the_key_bar(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        lines = bar.lines(80)
+        shown = [key for line in lines for key, _desc, _on in line]
+        assert len(lines) <= 3 and "F1" in shown and "F10" in shown
+        assert "a" in shown and "b" in shown  # the list's own keys come first
+        assert len(shown) < len(bar.entries())  # some screen-wide keys gave way: F1 lists them all

@@ -50,4 +50,4 @@ class DeskBackups:
             return
         self.failed = False
         if made is not None:
-            self.app.call_from_thread(self.app.say, tr("backup.done", self.app.lang, path=str(made.path)))
+            self.app.call_from_thread(self.app.say, tr("backup.done", self.app.lang, name=made.path.name))

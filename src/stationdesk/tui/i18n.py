@@ -163,7 +163,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "v.cancel_unhandled": ("已撤单 {at}, 未做撤单处理", "cancelled {at}, not handled"),
     "v.none": ("无", "none"),
     "yuan": ("元", "yuan"),
-    "backup.done": ("今日备份已完成: {path}", "today's backup is done: {path}"),
+    "backup.done": ("今日备份已完成 ({name})", "today's backup is done ({name})"),
     "backup.failed": ("今日备份失败, 一小时后重试: {why}", "today's backup failed; trying again within the hour: {why}"),
     "v.not_scanned": ("未扫描", "not scanned"),
     "h.time": ("时间", "Time"),

@@ -14,6 +14,10 @@ from stationdesk.keymap import ACTIONS, BY_ID
 from stationdesk.tui.keys import key_display
 
 _ORDER = {a.id: i for i, a in enumerate(ACTIONS)}
+MAX_LINES = 3
+# When the keys do not fit, the screen-wide keys give way from the end, except these two: help
+# lists every key, and a clerk must always see how to leave.
+ALWAYS_SHOWN = ("app.help", "app.quit")
 
 
 class KeyBar(Widget):
@@ -31,6 +35,9 @@ class KeyBar(Widget):
 
     def entries(self) -> list[tuple[str, str, bool]]:
         """(key, description, enabled) for each registry binding live on this screen."""
+        return [(key, desc, enabled) for _id, _scope, key, desc, enabled in self._entries()]
+
+    def _entries(self) -> list[tuple[str, str, str, str, bool]]:
         lang = cast(str, getattr(self.app, "lang", "zh"))
         seen: set[str] = set()
         found = []
@@ -42,12 +49,25 @@ class KeyBar(Widget):
             seen.add(entry.id)
             found.append((entry, binding.key, active.enabled))
         found.sort(key=lambda e: (e[0].scope == "app", _ORDER[e[0].id]))
-        return [(key_display(key), entry.description(lang), enabled) for entry, key, enabled in found]
+        return [(entry.id, entry.scope, key_display(key), entry.description(lang), enabled) for entry, key, enabled in found]
 
     def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
+        """The entries wrapped to ``width``, in at most MAX_LINES lines."""
+        entries = self._entries()
+        while True:
+            lines = self._wrap([(key, desc, enabled) for _id, _scope, key, desc, enabled in entries], width)
+            if len(lines) <= MAX_LINES:
+                return lines
+            droppable = [i for i, e in enumerate(entries) if e[1] == "app" and e[0] not in ALWAYS_SHOWN]
+            if not droppable:
+                return lines[:MAX_LINES]
+            del entries[droppable[-1]]
+
+    @staticmethod
+    def _wrap(entries: list[tuple[str, str, bool]], width: int) -> list[list[tuple[str, str, bool]]]:
         lines: list[list[tuple[str, str, bool]]] = [[]]
         used = 0
-        for key, desc, enabled in self.entries():
+        for key, desc, enabled in entries:
             need = cell_len(f"{key} {desc}") + 2
             if lines[-1] and used + need > width:
                 lines.append([])
@@ -57,7 +77,7 @@ class KeyBar(Widget):
         return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return min(3, len(self.lines(width)))
+        return len(self.lines(width))
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
