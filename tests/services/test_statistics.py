@@ -30,3 +30,16 @@ def test_statistics_appear_when_the_database_grows_and_only_when_its_shape_chang
     assert rows["ix_orders_order_time"].split()[0] == "300"
     assert desk.db.ensure_statistics(added=10) is False  # 10 more on 300: same shape
     assert desk.db.ensure_statistics(added=100) is True  # a third more: refreshed
+
+
+def test_a_capped_count_stops_past_the_cap(desk):
+    from stationdesk.store.queries import OrderFilter, count
+
+    seed(desk, 120)
+    with desk.db.read() as conn:
+        exact = count(conn, OrderFilter())
+        assert exact == 120
+        assert count(conn, OrderFilter(), cap=50) == 51  # more than 50
+        assert count(conn, OrderFilter(), cap=500) == 120
+        waiting = count(conn, OrderFilter(statuses=("waiting",)))
+        assert count(conn, OrderFilter(statuses=("waiting",)), cap=1000) == waiting

@@ -162,9 +162,17 @@ def _rows_for(conn, f: OrderFilter, req: PageRequest, limit: int):  # noqa: ANN0
     return rows, 0, None
 
 
+# A list heading counts up to this many orders, then says "more than" (see queries.count).
+COUNT_CAP = 5_000
+
+
 def load_count(desk: Desk, f: OrderFilter) -> int:
     with desk.db.read() as conn:
-        return queries.count(conn, f)
+        return queries.count(conn, f, cap=COUNT_CAP)
+
+
+def count_text(total: int) -> str:
+    return f"{COUNT_CAP:,}+" if total > COUNT_CAP else str(total)
 
 
 def load_waiting_counts(desk: Desk) -> WaitingCounts:

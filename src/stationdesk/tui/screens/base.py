@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import OrderFilter
-from stationdesk.tui.data import OrderView
+from stationdesk.tui.data import OrderView, count_text
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters
@@ -96,7 +96,7 @@ class ListScreen(DeskScreen):
         lst = self.order_list
         parts = [tr(self.TITLE_KEY, self.lang)]
         if lst.total is not None:
-            parts.append(tr("list.total", self.lang, n=lst.total))
+            parts.append(tr("list.total", self.lang, n=count_text(lst.total)))
         if lst.selected:
             parts.append(tr("list.selected", self.lang, n=len(lst.selected)))
         if self.HINT_KEY:
