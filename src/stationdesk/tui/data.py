@@ -7,7 +7,7 @@ passed through clean_text here, once, before any widget sees it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Literal
@@ -110,55 +110,58 @@ def _index_of(rows: list, order_id: int | None, default: int) -> int:
     return max(0, min(default, len(rows) - 1))
 
 
-def load_page(desk: Desk, f: OrderFilter, req: PageRequest, limit: int, lang: str) -> PageResult:
+def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
+              page: Callable[..., list] = queries.page, last_page: Callable[..., list] = queries.last_page,
+              ) -> PageResult:
     """One page of ``f`` for ``req``, by keyset seeks: never more than ``limit`` rows (plus one
-    fill-up page at either end, so the screen stays full)."""
+    fill-up page at either end, so the screen stays full). ``page``/``last_page`` are the keyset
+    queries of the list (an OrderFilter's by default; the unscanned report brings its own)."""
     limit = max(1, limit)
     with desk.db.read() as conn:
-        rows, cursor, edge = _rows_for(conn, f, req, limit)
+        rows, cursor, edge = _rows_for(conn, f, req, limit, page, last_page)
     tz = desk.config.tz
     return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
 
 
-def _rows_for(conn, f: OrderFilter, req: PageRequest, limit: int):  # noqa: ANN001, ANN202, PLR0911
+def _rows_for(conn, f, req: PageRequest, limit: int, page, last_page):  # noqa: ANN001, ANN202, PLR0911, PLR0913
     kind, anchor = req.kind, req.anchor
     if kind == "first" or (anchor is None and kind != "last"):
-        rows = queries.page(conn, f, limit=limit)
+        rows = page(conn, f, limit=limit)
         return rows, _index_of(rows, req.keep_id, req.keep_index), None
     if kind == "last":
-        rows = queries.last_page(conn, f, limit)
+        rows = last_page(conn, f, limit)
         return rows, len(rows) - 1, None
     if kind == "from":
-        rows = queries.page(conn, f, after=_inclusive(anchor), limit=limit)
+        rows = page(conn, f, after=_inclusive(anchor), limit=limit)
         if len(rows) < limit:
-            rows = queries.last_page(conn, f, limit)
+            rows = last_page(conn, f, limit)
         return rows, _index_of(rows, req.keep_id, req.keep_index), None
     if kind == "next":
-        rows = queries.page(conn, f, after=anchor, limit=limit)
+        rows = page(conn, f, after=anchor, limit=limit)
         if not rows:
             return [], 0, "end"
         first_new = rows[0]["id"]
         if len(rows) < limit:
-            rows = queries.last_page(conn, f, limit)
+            rows = last_page(conn, f, limit)
         return rows, _index_of(rows, first_new, 0), None
     if kind == "prev":
-        rows = queries.page(conn, f, before=anchor, limit=limit)
+        rows = page(conn, f, before=anchor, limit=limit)
         if not rows:
             return [], 0, "start"
         last_new = rows[-1]["id"]
         if len(rows) < limit:
-            rows = queries.page(conn, f, limit=limit)
+            rows = page(conn, f, limit=limit)
         return rows, _index_of(rows, last_new, len(rows) - 1), None
     if kind == "down":
-        rows = queries.page(conn, f, after=anchor, limit=limit)
+        rows = page(conn, f, after=anchor, limit=limit)
         if not rows or rows[-1]["id"] == req.keep_id:
             return [], 0, "end"
         return rows, len(rows) - 1, None
     # "up": one row back, then a page from there
-    prev = queries.page(conn, f, before=anchor, limit=1)
+    prev = page(conn, f, before=anchor, limit=1)
     if not prev:
         return [], 0, "start"
-    rows = queries.page(conn, f, after=_inclusive(Cursor.of(prev[0])), limit=limit)
+    rows = page(conn, f, after=_inclusive(Cursor.of(prev[0])), limit=limit)
     return rows, 0, None
 
 

@@ -4,7 +4,7 @@ shrinks as they are scanned."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -14,8 +14,7 @@ from stationdesk.domain.fields import parse_day
 from stationdesk.services.context import Desk
 from stationdesk.services import unscanned as service
 from stationdesk.services.unscanned import UnscannedQuery
-from stationdesk.store.queries import Cursor
-from stationdesk.tui.data import PageRequest, PageResult, to_view
+from stationdesk.tui.data import PageRequest, PageResult, load_page
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
@@ -54,59 +53,7 @@ def word(key: str, lang: str, **values: object) -> str:
 
 def load_unscanned_page(desk: Desk, q: UnscannedQuery, req: PageRequest, limit: int, lang: str) -> PageResult:
     """One page of the unscanned list for ``req`` (the same page kinds as every order list)."""
-    limit = max(1, limit)
-    with desk.db.read() as conn:
-        rows, cursor, edge = _rows_for(conn, q, req, limit)
-    tz = desk.config.tz
-    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
-
-
-def _index(rows: list, order_id: int | None, default: int) -> int:
-    for i, row in enumerate(rows):
-        if order_id is not None and row["id"] == order_id:
-            return i
-    return max(0, min(default, len(rows) - 1))
-
-
-def _rows_for(conn: Any, q: UnscannedQuery, req: PageRequest, limit: int) -> tuple[list, int, Any]:  # noqa: PLR0911
-    kind, anchor = req.kind, req.anchor
-    if kind == "last":
-        rows = service.last_page(conn, q, limit)
-        return rows, len(rows) - 1, None
-    if anchor is None or kind == "first":
-        rows = service.page(conn, q, limit=limit)
-        return rows, _index(rows, req.keep_id, req.keep_index), None
-    if kind == "from":  # the page in view again: rows scanned meanwhile are gone from it
-        rows = service.page(conn, q, after=Cursor(anchor.order_time, anchor.id - 1), limit=limit)
-        if len(rows) < limit:
-            rows = service.last_page(conn, q, limit)
-        return rows, _index(rows, req.keep_id, req.keep_index), None
-    if kind == "next":
-        rows = service.page(conn, q, after=anchor, limit=limit)
-        if not rows:
-            return [], 0, "end"
-        first_new = rows[0]["id"]
-        if len(rows) < limit:
-            rows = service.last_page(conn, q, limit)
-        return rows, _index(rows, first_new, 0), None
-    if kind == "prev":
-        rows = service.page(conn, q, before=anchor, limit=limit)
-        if not rows:
-            return [], 0, "start"
-        last_new = rows[-1]["id"]
-        if len(rows) < limit:
-            rows = service.page(conn, q, limit=limit)
-        return rows, _index(rows, last_new, len(rows) - 1), None
-    if kind == "down":
-        rows = service.page(conn, q, after=anchor, limit=limit)
-        if not rows or rows[-1]["id"] == req.keep_id:
-            return [], 0, "end"
-        return rows, len(rows) - 1, None
-    prev = service.page(conn, q, before=anchor, limit=1)  # "up": one row back, then a page from there
-    if not prev:
-        return [], 0, "start"
-    rows = service.page(conn, q, after=Cursor(prev[0]["order_time"], prev[0]["id"] - 1), limit=limit)
-    return rows, 0, None
+    return load_page(desk, q, req, limit, lang, page=service.page, last_page=service.last_page)
 
 
 def load_unscanned_count(desk: Desk, q: UnscannedQuery) -> int:
@@ -118,27 +65,11 @@ class UnscannedList(OrderList):
     """The order list over an UnscannedQuery instead of an OrderFilter."""
 
     BINDINGS = [bind("unscanned.scan")]
+    LOAD_PAGE = staticmethod(load_unscanned_page)
+    LOAD_COUNT = staticmethod(load_unscanned_count)
 
     def __init__(self, columns: list[Column] | None = None, *, id: str | None = None) -> None:
         super().__init__(columns or COLUMNS, deadline="pickup", id=id)
-
-    def request(self, req: PageRequest) -> None:
-        if self.filter is None or self.size.height < 2:
-            self._pending = req
-            return
-        self._pending = None
-        self._limit = self.page_size
-        self._last_request = req
-        app = self.desk_app
-        app.jobs.run(load_unscanned_page, app.desk, self.filter, req, self._limit, app.lang,
-                     done=self._apply, group=f"page-{id(self)}", exclusive=True)
-
-    def count(self) -> None:
-        if self.filter is None:
-            return
-        app, q = self.desk_app, self.filter
-        app.jobs.run(load_unscanned_count, app.desk, q, done=lambda total: self._counted(total, q),
-                     group=f"count-{id(self)}", exclusive=True)
 
 
 class UnscannedScreen(ListScreen):

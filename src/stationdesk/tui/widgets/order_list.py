@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -89,6 +90,10 @@ class OrderList(Widget, can_focus=True):
         "order-list--header", "order-list--cursor", "order-list--cursor-blur", "order-list--selected",
         "order-list--overdue", "order-list--out", "order-list--dim",
     }
+    # What a page and the heading's count are read with, in a worker; a list over another kind of
+    # query (the unscanned report) brings its own pair.
+    LOAD_PAGE: ClassVar[Callable[..., PageResult]] = staticmethod(load_page)
+    LOAD_COUNT: ClassVar[Callable[..., int]] = staticmethod(load_count)
 
     class Loaded(Message):
         """A page (or the total count) arrived and is drawn."""
@@ -158,14 +163,14 @@ class OrderList(Widget, can_focus=True):
         self._limit = self.page_size
         self._last_request = req
         app = self.desk_app
-        app.jobs.run(load_page, app.desk, self.filter, req, self._limit, app.lang,
+        app.jobs.run(self.LOAD_PAGE, app.desk, self.filter, req, self._limit, app.lang,
                      done=self._apply, group=f"page-{id(self)}", exclusive=True)
 
     def count(self) -> None:
         if self.filter is None:
             return
         app, f = self.desk_app, self.filter
-        app.jobs.run(load_count, app.desk, f, done=lambda total: self._counted(total, f),
+        app.jobs.run(self.LOAD_COUNT, app.desk, f, done=lambda total: self._counted(total, f),
                      group=f"count-{id(self)}", exclusive=True)
 
     def _apply(self, result: PageResult) -> None:
