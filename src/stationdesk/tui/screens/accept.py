@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import ClassVar
 
 
-from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import accept
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import Cursor, OrderFilter
 from stationdesk.tui.data import PageRequest
-from stationdesk.tui.i18n import action_label, tr
+from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
@@ -118,14 +117,4 @@ class AcceptScreen(ListScreen):
         self.after_action(outcome)
 
     def action_fail(self) -> None:
-        from stationdesk.tui.dialogs.reason import ReasonDialog  # opened on demand
-
-        if (view := self.current()) is None:
-            return
-        app = self.desk_app
-
-        def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
-            return accept.fail_accept(app.desk, view.id, reason, note, app.operator)
-
-        title = tr("reason.title", self.lang, action=action_label(Action.FAIL_ACCEPT.value, self.lang), ref=view.ref)
-        self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)
+        self.fail_with_reason(Action.FAIL_ACCEPT, accept.fail_accept)

@@ -3,6 +3,7 @@ at the bottom; and what every order-list screen shares: paging, filters, details
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, cast
 
 from rich.text import Text
@@ -11,11 +12,13 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
+from stationdesk.domain.reasons import Reason
+from stationdesk.domain.statuses import Action
 from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import OrderFilter
 from stationdesk.tui.data import OrderView, count_text
 from stationdesk.tui.desk_node import DeskNode
-from stationdesk.tui.i18n import tr
+from stationdesk.tui.i18n import action_label, tr
 from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters
 from stationdesk.tui.widgets.key_bar import KeyBar
 from stationdesk.tui.widgets.order_list import Column, Deadline, OrderList
@@ -153,6 +156,21 @@ class ListScreen(DeskScreen):
 
         if (view := self.current()) is not None:
             self.app.push_screen(TransferDialog(view), self.after_dialog)
+
+    def fail_with_reason(self, action: Action, fail: Callable[..., Outcome]) -> None:
+        """The reason dialog for ``action`` (接单失败, 揽收失败) on the highlighted order; ``fail`` is
+        the service, called as fail(desk, order_id, reason, note, operator) in the dialog's worker."""
+        from stationdesk.tui.dialogs.reason import ReasonDialog  # opened on demand
+
+        if (view := self.current()) is None:
+            return
+        app = self.desk_app
+
+        def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
+            return fail(app.desk, view.id, reason, note, app.operator)
+
+        title = tr("reason.title", self.lang, action=action_label(action.value, self.lang), ref=view.ref)
+        self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)
 
     def after_dialog(self, outcome: Outcome | None) -> None:
         if outcome is not None:

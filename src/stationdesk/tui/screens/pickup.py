@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 
-from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import pickup
-from stationdesk.services.recording import Outcome
 from stationdesk.store.queries import OrderFilter
-from stationdesk.tui.i18n import action_label, tr
+from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
@@ -54,14 +52,4 @@ class PickupScreen(ListScreen):
             self.app.push_screen(WaybillDialog(view, title), self.after_dialog)
 
     def action_fail(self) -> None:
-        from stationdesk.tui.dialogs.reason import ReasonDialog  # opened on demand
-
-        if (view := self.current()) is None:
-            return
-        app = self.desk_app
-
-        def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
-            return pickup.fail_pickup(app.desk, view.id, reason, note, app.operator)
-
-        title = tr("reason.title", self.lang, action=action_label(Action.FAIL_PICKUP.value, self.lang), ref=view.ref)
-        self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)
+        self.fail_with_reason(Action.FAIL_PICKUP, pickup.fail_pickup)
