@@ -33,9 +33,12 @@ def verify(db: Database) -> AuditReport:
         return verify_connection(conn.connection.driver_connection)
 
 
-def _name(conn: sqlite3.Connection, order_id: int) -> str:
-    row = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()
-    return f"订单 {row[0]}" if row else f"order id {order_id} (no such order)"
+def _where(conn: sqlite3.Connection, row: tuple) -> str:
+    """The event named for a person: its id, its order's number, version and action."""
+    event_id, order_id, version, action = row[:4]
+    found = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()
+    order = f"订单 {found[0]}" if found else f"order id {order_id} (no such order)"
+    return f"event id {event_id} ({order}, version {version}, {action})"
 
 
 def verify_connection(conn: sqlite3.Connection) -> AuditReport:
@@ -49,17 +52,16 @@ def verify_connection(conn: sqlite3.Connection) -> AuditReport:
         if not rows:
             return report
         for row in rows:
-            event_id, order_id, version, action = row[0], row[1], row[2], row[3]
-            where = f"event id {event_id} ({_name(conn, order_id)}, version {version}, {action})"
+            event_id = row[0]
             if event_id != expected_id:
                 report.problem = (f"审计链断开: event id {expected_id}"
                                   f"{f'-{event_id - 1}' if event_id - 1 > expected_id else ''} 缺失 (deleted), "
-                                  f"before {where}")
+                                  f"before {_where(conn, row)}")
                 report.event_id = expected_id
                 return report
             computed = link(previous, event_content(*row[:9]))
             if row[9] != computed:
-                report.problem = (f"审计链断开: {where} 与链不符 "
+                report.problem = (f"审计链断开: {_where(conn, row)} 与链不符 "
                                   "(this row was edited or inserted, or the one before it was removed)")
                 report.event_id = event_id
                 return report
