@@ -134,6 +134,20 @@ def test_the_operator_option_signs_in_as_that_person_and_events_record_them(staf
     assert rows(staffed.db, "SELECT operator FROM order_event WHERE action = 'accept'") == [("张敏",)]
 
 
+def test_resolving_a_conflict_records_the_person_who_signed_in(staffed):
+    conn = sqlite3.connect(staffed.db)
+    conn.execute("INSERT INTO sync_conflict (op_id, seq, order_id, source, logistics_no, kind, action, message,"
+                 " detected_at) VALUES ('op-1', 1, 1, '淘宝', 'LP00000001', 'rejected', 'accept', '被拒绝',"
+                 " '2026-11-23T02:00:00.000000Z')")
+    conn.commit()
+    conn.close()
+    posing = staffed("conflicts", "resolve", "1", "--note", "已做撤单处理", "--operator", "李强", as_="张敏")
+    assert posing.exit_code == 1 and "用户名或密码错误" in posing.stderr
+    done = staffed("conflicts", "resolve", "1", "--note", "已做撤单处理", as_="张敏")
+    assert done.exit_code == 0, done.output
+    assert rows(staffed.db, "SELECT resolved_by FROM sync_conflict") == [("张敏",)]
+
+
 def test_lockout_reaches_the_command_line(staffed):
     for _ in range(5):
         assert staffed("orders", "list", as_="张敏", password="wrong-password").exit_code == 1

@@ -138,6 +138,14 @@ def _operator(operator: str | None) -> str:
     return name
 
 
+def _acting(db: Path | None, config: Path | None, operator: str | None, *,
+            need: Permission | None = None) -> tuple[Desk, str]:
+    """The desk and the name its events record: the person who signed in with that same name (in
+    open mode, the name as given), so the recorded name can never differ from the signed-in one."""
+    desk, who = _open_as(db, config, _operator(operator), need=need)
+    return desk, who.name
+
+
 def _done(outcome: Any) -> None:
     from stationdesk.domain.text import clean_text
 
@@ -480,10 +488,10 @@ def orders_accept(
     """网点接单: accept one order or a selection, all in one transaction."""
     from stationdesk.services import accept
 
-    who = _operator(operator)
+    _operator(operator)  # no name is refused before anything else
     if bool(numbers) == all_waiting:
         raise Refused("give order numbers or --all-waiting (not both)")
-    desk = _open(db, config, operator)
+    desk, who = _acting(db, config, operator)
     keys: list[int | str] = list(numbers or [])
     if all_waiting:
         keys = list(accept.waiting_in_area_ids(desk))
@@ -510,8 +518,8 @@ def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     """接单失败 with a truthful reason."""
     from stationdesk.services.accept import fail_accept
 
-    who = _operator(operator)
-    _done(fail_accept(_open(db, config, operator), number, _reason(reason), note, who))
+    desk, who = _acting(db, config, operator)
+    _done(fail_accept(desk, number, _reason(reason), note, who))
 
 
 @orders_app.command("transfer")
@@ -524,8 +532,8 @@ def orders_transfer(
     """转单 to another station or the data center."""
     from stationdesk.services.transfer import transfer
 
-    who = _operator(operator)
-    _done(transfer(_open(db, config, operator), number, to, who))
+    desk, who = _acting(db, config, operator)
+    _done(transfer(desk, number, to, who))
 
 
 @orders_app.command("pickup")
@@ -538,8 +546,8 @@ def orders_pickup(
     """揽件确认: the order is picked up, with its waybill number."""
     from stationdesk.services.pickup import confirm_pickup
 
-    who = _operator(operator)
-    _done(confirm_pickup(_open(db, config, operator), number, waybill, who))
+    desk, who = _acting(db, config, operator)
+    _done(confirm_pickup(desk, number, waybill, who))
 
 
 @orders_app.command("fail-pickup")
@@ -549,8 +557,8 @@ def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     """揽收失败 with a truthful cancellation reason."""
     from stationdesk.services.pickup import fail_pickup
 
-    who = _operator(operator)
-    _done(fail_pickup(_open(db, config, operator), number, _reason(reason), note, who))
+    desk, who = _acting(db, config, operator)
+    _done(fail_pickup(desk, number, _reason(reason), note, who))
 
 
 @orders_app.command("cancel-handled")
@@ -559,8 +567,8 @@ def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = Non
     """已做撤单处理: mark a cancelled order as handled."""
     from stationdesk.services.cancel import mark_cancel_handled
 
-    who = _operator(operator)
-    _done(mark_cancel_handled(_open(db, config, operator), number, who))
+    desk, who = _acting(db, config, operator)
+    _done(mark_cancel_handled(desk, number, who))
 
 
 @orders_app.command("correct")
@@ -573,14 +581,15 @@ def orders_correct(
     """更正客户信息: record corrected customer details (address, phone, name, ...)."""
     from stationdesk.services.correct import correct_info
 
-    who = _operator(operator)
+    _operator(operator)  # no name is refused before anything else
     fields: dict[str, str] = {}
     for item in set_:
         key, sep, value = item.partition("=")
         if not sep:
             raise Refused(f"--set '{item}': expected field=value")
         fields[key.strip()] = value
-    _done(correct_info(_open(db, config, operator), number, fields, who))
+    desk, who = _acting(db, config, operator)
+    _done(correct_info(desk, number, fields, who))
 
 
 # ---------------------------------------------------------------- scans
@@ -596,8 +605,7 @@ def scan_pickup(
     from stationdesk.domain.text import clean_text
     from stationdesk.services.pickup import record_scan
 
-    who = _operator(operator)
-    desk = _open(db, config, operator)
+    desk, who = _acting(db, config, operator)
     source: Any = (line.strip() for line in sys.stdin) if waybills == ["-"] else iter(waybills)
     ok = refused = 0
     for number in source:

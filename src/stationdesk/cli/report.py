@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, _open_as, _operator, _parse_when, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _acting, _open, _open_as, _parse_when, guarded
 from stationdesk.domain.roles import Permission
 
 if TYPE_CHECKING:
@@ -207,6 +207,6 @@ def appeal(
     from stationdesk.domain.text import clean_text
     from stationdesk.services.appeal import appeal as run_appeal
 
-    who = _operator(operator)
-    outcome = run_appeal(_open(db, config, operator, need=Permission.APPEAL), number, kind, note, who)
+    desk, who = _acting(db, config, operator, need=Permission.APPEAL)
+    outcome = run_appeal(desk, number, kind, note, who)
     typer.echo(clean_text(outcome.message))

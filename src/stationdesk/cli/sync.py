@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, FormatOpt, OperatorOpt, Refused, _open, _operator, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, FormatOpt, OperatorOpt, Refused, _acting, _open, guarded
 
 hq_app = typer.Typer(help="总部: head office PostgreSQL (init, import, cancel, dispatch).", no_args_is_help=True)
 conflicts_app = typer.Typer(help="同步冲突: clashes head office found with this station's actions.", no_args_is_help=True)
@@ -216,7 +216,6 @@ def conflicts_resolve(
     """Close a conflict with what was done about it; head office hears on the next sync."""
     from stationdesk.sync import station
 
-    who = _operator(operator)
-    desk = _open(db, config)
+    desk, who = _acting(db, config, operator)
     row = station.resolve_conflict(desk.db, conflict_id, note, who, desk.now())
     typer.echo(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已处理")
