@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -19,7 +19,6 @@ import typer
 if TYPE_CHECKING:
     from stationdesk.domain.roles import Operator, Permission
     from stationdesk.services.context import Desk
-    from stationdesk.store.queries import OrderFilter
 
 app = typer.Typer(
     name="stationdesk",
@@ -29,11 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
-scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
 config_app = typer.Typer(help="config.toml: where it is and what it says.", no_args_is_help=True)
-app.add_typer(orders_app, name="orders")
-app.add_typer(scan_app, name="scan")
 app.add_typer(config_app, name="config")
 
 DbOpt = Annotated[
@@ -319,14 +314,7 @@ def config_show(config: ConfigOpt = None) -> None:
             typer.echo(f"{key} = {rendered}")
 
 
-# ---------------------------------------------------------------- orders
-
-LIST_COLUMNS = (
-    ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15), ("source", "来源", 12),
-    ("business_type_label", "业务类型", 10), ("order_time_short", "下单时间", 16), ("status_label", "状态", 8),
-    ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
-    ("area", "超区", 11), ("violations", "违规", 14),
-)
+# ---------------------------------------------------------------- shared by command groups
 
 
 def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
@@ -343,61 +331,6 @@ def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
-def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: list[str] | None, cancel: str,
-            source: str | None, channel: str | None, business_type: str | None, out_of_area: bool | None) -> OrderFilter:
-    from stationdesk.domain.errors import InvalidInput
-    from stationdesk.domain.fields import parse_business_type, parse_channel
-    from stationdesk.domain.statuses import Status
-    from stationdesk.store.queries import OrderFilter
-
-    tz = desk.config.tz
-    statuses = []
-    for s in status or []:
-        match = next((x for x in Status if s in (x.value, x.label)), None)
-        if match is None:
-            raise Refused(f"--status '{s}': expected one of {', '.join(x.value for x in Status)}")
-        statuses.append(match.value)
-    if cancel not in ("all", "unhandled", "handled"):
-        raise Refused(f"--cancel '{cancel}': expected all, unhandled (未做撤单处理) or handled (已做撤单处理)")
-    try:
-        ch = parse_channel(channel).value if channel else None
-        bt = parse_business_type(business_type).value if business_type else None
-    except InvalidInput as exc:
-        raise Refused(f"--channel/--business-type: {exc}") from None
-    return OrderFilter(
-        start=_parse_when(date_from, tz, end=False) if date_from else None,
-        end=_parse_when(date_to, tz, end=True) if date_to else None,
-        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
-        out_of_area=out_of_area,
-    )
-
-
-def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
-    from stationdesk.domain.fields import BusinessType
-    from stationdesk.services.views import order_summary
-
-    now, tz = desk.now(), desk.config.tz
-    for row in rows:
-        s = order_summary(row, now, tz)
-        s["business_type_label"] = BusinessType(s["business_type"]).label
-        s["order_time_short"] = s["order_time"][:16].replace("T", " ")
-        s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
-        yield s
-
-
-def _emit(desk: Desk, rows: Any, fmt: str) -> int:
-    from stationdesk.reports import writers
-    from stationdesk.services.views import SUMMARY_FIELDS
-
-    out = sys.stdout
-    items = _summaries(desk, rows)
-    if fmt == "json":
-        return writers.write_json(out, ({k: s[k] for k in SUMMARY_FIELDS} for s in items))
-    if fmt == "csv":
-        return writers.write_csv(out, SUMMARY_FIELDS, items)
-    return writers.write_table(out, LIST_COLUMNS, items)
-
-
 def _check_format(fmt: str) -> str:
     from stationdesk.reports.writers import FORMATS
 
@@ -406,225 +339,13 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-@orders_app.command("list")
-@guarded
-def orders_list(
-    date_from: Annotated[str | None, typer.Option("--from", help="Order date from: YYYY-MM-DD (station time) or ISO")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
-    status: Annotated[list[str] | None, typer.Option("--status", help="waiting, accepted, ... (repeatable)")] = None,
-    cancel: Annotated[str, typer.Option("--cancel", help="all, unhandled (未做撤单处理), handled (已做撤单处理)")] = "all",
-    source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="online/线上 or offline/线下")] = None,
-    business_type: Annotated[str | None, typer.Option("--business-type", help="我要寄快递/send_parcel, 在线下单/online_order")] = None,
-    out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
-    fmt: FormatOpt = "table",
-    db: DbOpt = None,
-    config: ConfigOpt = None,
-) -> None:
-    """电商订单查询 by date range and filters; every match is printed, streamed."""
-    from stationdesk.store import queries
-
-    _check_format(fmt)
-    desk = _open(db, config)
-    flt = _filter(desk, date_from=date_from, date_to=date_to, status=status, cancel=cancel, source=source,
-                  channel=channel, business_type=business_type, out_of_area=out_of_area)
-    with desk.db.read() as conn:
-        n = _emit(desk, queries.stream(conn, flt, limit), fmt)
-    if fmt == "table":
-        typer.echo(f"({n} orders)", err=True)
-
-
-@orders_app.command("show")
-@guarded
-def orders_show(
-    number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
-    fmt: FormatOpt = "table",
-    db: DbOpt = None,
-    config: ConfigOpt = None,
-) -> None:
-    """详细数据: one order with its deadlines, violations and full history (phone masked)."""
-    import json
-
-    from stationdesk.services.recording import find
-    from stationdesk.services.views import history_entry
-    from stationdesk.store.queries import events_of
-
-    _check_format(fmt)
-    desk = _open(db, config)
-    with desk.db.read() as conn:
-        row = find(conn, number)
-        events = events_of(conn, row["id"])
-    summary = next(_summaries(desk, [row]))
-    history = [history_entry(e, desk.config.tz) for e in events]
-    if fmt == "json":
-        from stationdesk.services.views import SUMMARY_FIELDS
-
-        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
-        _emit(desk, [row], "csv")
-        return
-    from stationdesk.domain.text import clean_text
-
-    for key, value in summary.items():
-        if key in ("violations",):
-            value = ", ".join(f"{v['kind']} {v['fine']}元{'(未处理)' if v['pending'] else ''}" for v in value) or "-"
-        typer.echo(f"{key:20} {clean_text(str(value)) if value is not None else '-'}")
-    typer.echo("history:")
-    for h in history:
-        typer.echo(f"  {h['at']}  {clean_text(h['operator'])}  {h['action']}  {h['before'] or '-'} -> {h['after']}")
-
-
-@orders_app.command("accept")
-@guarded
-def orders_accept(
-    numbers: Annotated[list[str] | None, typer.Argument(help="Orders to accept (批量接单: all or none)")] = None,
-    all_waiting: Annotated[bool, typer.Option("--all-waiting", help="Every waiting order in this station's area")] = False,
-    db: DbOpt = None,
-    config: ConfigOpt = None,
-    operator: OperatorOpt = None,
-) -> None:
-    """网点接单: accept one order or a selection, all in one transaction."""
-    from stationdesk.services import accept
-
-    _operator(operator)  # no name is refused before anything else
-    if bool(numbers) == all_waiting:
-        raise Refused("give order numbers or --all-waiting (not both)")
-    desk, who = _acting(db, config, operator)
-    keys: list[int | str] = list(numbers or [])
-    if all_waiting:
-        keys = list(accept.waiting_in_area_ids(desk))
-        if not keys:
-            typer.echo("没有等待接单的订单 (nothing waiting)")
-            return
-    _done(accept.accept(desk, keys, who))
-
-
-def _reason(code: str) -> Any:
-    from stationdesk.domain.reasons import parse_reason
-
-    return parse_reason(code)
-
-
-ReasonOpt = Annotated[str, typer.Option("--reason", help="customer_cancelled, customer_unreachable, prohibited_goods, wrong_address, duplicate_order, other")]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="Explanation (required for 'other')")]
-
-
-@orders_app.command("fail-accept")
-@guarded
-def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db: DbOpt = None,
-                       config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
-    """接单失败 with a truthful reason."""
-    from stationdesk.services.accept import fail_accept
-
-    desk, who = _acting(db, config, operator)
-    _done(fail_accept(desk, number, _reason(reason), note, who))
-
-
-@orders_app.command("transfer")
-@guarded
-def orders_transfer(
-    number: str,
-    to: Annotated[str, typer.Option("--to", help="Station code, or the data center's code")],
-    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
-) -> None:
-    """转单 to another station or the data center."""
-    from stationdesk.services.transfer import transfer
-
-    desk, who = _acting(db, config, operator)
-    _done(transfer(desk, number, to, who))
-
-
-@orders_app.command("pickup")
-@guarded
-def orders_pickup(
-    number: str,
-    waybill: Annotated[str | None, typer.Option("--waybill", help="运单号 (required unless the order has one)")] = None,
-    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
-) -> None:
-    """揽件确认: the order is picked up, with its waybill number."""
-    from stationdesk.services.pickup import confirm_pickup
-
-    desk, who = _acting(db, config, operator)
-    _done(confirm_pickup(desk, number, waybill, who))
-
-
-@orders_app.command("fail-pickup")
-@guarded
-def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db: DbOpt = None,
-                       config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
-    """揽收失败 with a truthful cancellation reason."""
-    from stationdesk.services.pickup import fail_pickup
-
-    desk, who = _acting(db, config, operator)
-    _done(fail_pickup(desk, number, _reason(reason), note, who))
-
-
-@orders_app.command("cancel-handled")
-@guarded
-def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
-    """已做撤单处理: mark a cancelled order as handled."""
-    from stationdesk.services.cancel import mark_cancel_handled
-
-    desk, who = _acting(db, config, operator)
-    _done(mark_cancel_handled(desk, number, who))
-
-
-@orders_app.command("correct")
-@guarded
-def orders_correct(
-    number: str,
-    set_: Annotated[list[str], typer.Option("--set", help="field=value, e.g. sender_phone=13800001111 (repeatable)")],
-    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
-) -> None:
-    """更正客户信息: record corrected customer details (address, phone, name, ...)."""
-    from stationdesk.services.correct import correct_info
-
-    _operator(operator)  # no name is refused before anything else
-    fields: dict[str, str] = {}
-    for item in set_:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise Refused(f"--set '{item}': expected field=value")
-        fields[key.strip()] = value
-    desk, who = _acting(db, config, operator)
-    _done(correct_info(desk, number, fields, who))
-
-
-# ---------------------------------------------------------------- scans
-
-
-@scan_app.command("pickup")
-@guarded
-def scan_pickup(
-    waybills: Annotated[list[str], typer.Argument(help="Waybill numbers, or - to read one per line from stdin")],
-    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
-) -> None:
-    """揽收扫描: each scan is recorded at once; refused scans are listed on stderr."""
-    from stationdesk.domain.text import clean_text
-    from stationdesk.services.pickup import record_scan
-
-    desk, who = _acting(db, config, operator)
-    source: Any = (line.strip() for line in sys.stdin) if waybills == ["-"] else iter(waybills)
-    ok = refused = 0
-    for number in source:
-        if not number:
-            continue
-        result = record_scan(desk, number, who)
-        if result.accepted:
-            ok += 1
-            typer.echo(clean_text(result.message))
-        else:
-            refused += 1
-            typer.echo(f"refused: {clean_text(result.message)}", err=True)
-    typer.echo(f"scans: {ok} recorded, {refused} refused", err=True)
-    if refused:
-        raise typer.Exit(1)
-
-
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
 # use the helpers above, and are registered here, after those helpers exist.
+from stationdesk.cli.orders import orders_app, scan_app  # noqa: E402
+
+app.add_typer(orders_app, name="orders")
+app.add_typer(scan_app, name="scan")
+
 from stationdesk.cli.report import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")
