@@ -40,8 +40,8 @@ from stationdesk.services.accept import accept  # noqa: E402
 from stationdesk.services.context import Desk  # noqa: E402
 from stationdesk.services.feed_import import import_feed  # noqa: E402
 from stationdesk.services.recording import find  # noqa: E402
-from stationdesk.store.queries import Cursor, OrderFilter, page  # noqa: E402
-from stationdesk.store.types import UTC_FORMAT  # noqa: E402
+from stationdesk.store.queries import page  # noqa: E402
+from stationdesk.store.values import UTC_FORMAT, Cursor, OrderFilter  # noqa: E402
 
 RATIO_LIMIT = 2.0
 ACCEPT_LIMIT_S = 0.250

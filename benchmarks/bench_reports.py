@@ -40,7 +40,7 @@ def bench_unscanned(path: Path, reps: int) -> list[Line]:
     from stationdesk.bootstrap import open_desk
     from stationdesk.services import unscanned as svc
     from stationdesk.services.unscanned import UnscannedQuery
-    from stationdesk.store.types import to_db
+    from stationdesk.store.values import to_db
 
     raw = connect_raw(path)
     last = raw.execute("SELECT max(order_time) FROM orders").fetchone()[0]

@@ -10,7 +10,8 @@ import pytest
 
 from stationdesk.services import accept
 from stationdesk.services.check import check
-from stationdesk.store.engine import Database, StoreBusy
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreBusy
 from tests.conftest import feed_row, snapshot_db
 
 
@@ -42,7 +43,8 @@ WORKER = textwrap.dedent("""
     from pathlib import Path
     from stationdesk.bootstrap import open_desk
     from stationdesk.services import accept
-    from stationdesk.store.queries import OrderFilter, page
+    from stationdesk.store.queries import page
+    from stationdesk.store.values import OrderFilter
 
     db, first, count, mode = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     desk = open_desk(db, db.with_name("none.toml"))

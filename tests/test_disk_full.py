@@ -14,7 +14,8 @@ from sqlalchemy import event
 from stationdesk.services import accept
 from stationdesk.services.check import check
 from stationdesk.services.feed_import import import_feed
-from stationdesk.store.engine import Database, StoreError
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreError
 from tests.conftest import feed_row, snapshot_db, write_csv
 
 

@@ -10,7 +10,8 @@ from stationdesk.domain.errors import DomainError
 from stationdesk.services.context import Clock, Desk, system_clock
 from stationdesk.services.setup import load_directory
 from stationdesk.store import schema
-from stationdesk.store.engine import Database, StoreError
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreError
 
 
 def open_desk(db_path: Path | None = None, config_path: Path | None = None, clock: Clock = system_clock) -> Desk:

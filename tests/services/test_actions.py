@@ -192,7 +192,8 @@ def test_correcting_the_district_rechecks_the_area(desk, db_path, orders3):
 def test_accept_deadline_uses_the_clock_of_the_app(desk, db_path, orders3, clock):
     clock.advance(minutes=40)
     accept.accept(desk, ["LP00000001"], "张敏")
-    from stationdesk.services.recording import find, order_times
+    from stationdesk.services.recording import find
+    from stationdesk.store.values import order_times
     from stationdesk.domain.sla import violations
 
     with desk.db.read() as conn:

@@ -10,7 +10,7 @@ from stationdesk.cli import app
 from stationdesk.services import accept
 from stationdesk.services.backup import backup, daily, restore, verify
 from stationdesk.services.setup import init_database
-from stationdesk.store.engine import StoreError
+from stationdesk.store.errors import StoreError
 from tests.conftest import T0, feed_row, snapshot_db
 
 

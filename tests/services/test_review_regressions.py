@@ -29,7 +29,8 @@ def test_re_importing_a_feed_never_undoes_a_clerks_correction(desk, db_path, imp
 
 def test_an_order_that_arrives_cancelled_is_not_fined(desk, import_rows, clock):
     from stationdesk.domain.sla import violations
-    from stationdesk.services.recording import find, order_times
+    from stationdesk.services.recording import find
+    from stationdesk.store.values import order_times
 
     clock.advance(hours=3)
     import_rows([feed_row(1, cancelled="是")])

@@ -9,7 +9,7 @@ import pytest
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.services import accept, cancel, pickup
 from stationdesk.services.unscanned import UnscannedQuery, count, page, unscanned_count, unscanned_report
-from stationdesk.store.queries import Cursor
+from stationdesk.store.values import Cursor
 from tests.conftest import T0, feed_row, snapshot_db
 
 

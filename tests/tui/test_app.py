@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import Input
 
 from stationdesk.domain.errors import DomainError
-from stationdesk.store.engine import StoreBusy
+from stationdesk.store.errors import StoreBusy
 from stationdesk.tui.dialogs.confirm import ConfirmDialog
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.detail import DetailScreen

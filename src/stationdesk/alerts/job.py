@@ -22,7 +22,8 @@ from stationdesk.alerts.rule import Alert, Escalation, Waiting, alert_for, escal
 from stationdesk.alerts.trigger import GapTrigger
 from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
-from stationdesk.store.engine import Database, StoreError
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -58,7 +58,7 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from stationdesk.config import ConfigError
         from stationdesk.domain.errors import DomainError
-        from stationdesk.store.engine import StoreError
+        from stationdesk.store.errors import StoreError
 
         try:
             return func(*args, **kwargs)

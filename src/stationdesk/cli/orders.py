@@ -15,7 +15,7 @@ from stationdesk.cli import (
 
 if TYPE_CHECKING:
     from stationdesk.services.context import Desk
-    from stationdesk.store.queries import OrderFilter
+    from stationdesk.store.values import OrderFilter
 
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
@@ -35,7 +35,7 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
     from stationdesk.domain.errors import InvalidInput
     from stationdesk.domain.fields import parse_business_type, parse_channel
     from stationdesk.domain.statuses import Status
-    from stationdesk.store.queries import OrderFilter
+    from stationdesk.store.values import OrderFilter
 
     tz = desk.config.tz
     statuses = []

@@ -186,7 +186,7 @@ def conflicts_list(
 
     from stationdesk.cli import _check_format
     from stationdesk.reports import writers
-    from stationdesk.store.types import to_db
+    from stationdesk.store.values import to_db
     from stationdesk.sync import station
 
     _check_format(fmt)

@@ -11,7 +11,8 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status, next_status
 from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find_many, order_ref, status_of
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find_many, order_ref, status_of
+from stationdesk.services.outcome import Outcome
 from stationdesk.store.tables import ORDERS
 
 MAX_BATCH = 5000

@@ -13,7 +13,9 @@ from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.fields import parse_text
 from stationdesk.domain.statuses import Action
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, order_times
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref
+from stationdesk.services.outcome import Outcome
+from stationdesk.store.values import order_times
 from stationdesk.store.tables import APPEALS
 
 _KINDS = {name: k for k in sla.ViolationKind for name in (k.value, k.label)}

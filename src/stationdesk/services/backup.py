@@ -19,7 +19,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from stationdesk.services.check import CheckReport, check_connection
-from stationdesk.store.engine import BUSY_TIMEOUT_MS, Database, StoreError
+from stationdesk.store.engine import BUSY_TIMEOUT_MS, Database
+from stationdesk.store.errors import StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
 from stationdesk.store.schema import known_revisions
 

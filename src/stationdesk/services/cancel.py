@@ -5,7 +5,8 @@ from __future__ import annotations
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
+from stationdesk.services.outcome import Outcome
 
 
 def cancel_change(row, now, origin: str) -> Change:  # noqa: ANN001

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from stationdesk.config import Config
 from stationdesk.domain.routing import Directory, Station
 from stationdesk.domain.waybill import WaybillRule
-from stationdesk.store.engine import Database
+
+if TYPE_CHECKING:
+    from stationdesk.store.engine import Database
 
 Clock = Callable[[], datetime]
 

@@ -10,7 +10,8 @@ from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
 from stationdesk.services.pickup import _check_waybill_free
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
+from stationdesk.services.outcome import Outcome
 
 CORRECTABLE = (
     "sender_name", "sender_phone", "sender_province", "sender_city", "sender_district", "sender_address",

@@ -6,7 +6,8 @@ from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.reasons import Reason, check_reason
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
+from stationdesk.services.outcome import Outcome
 
 # The failure actions and the column that records when each happened.
 FAILURE_TIME_COLUMN = {Action.FAIL_ACCEPT: "accept_failed_at", Action.FAIL_PICKUP: "pickup_failed_at"}

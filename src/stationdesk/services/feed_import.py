@@ -29,11 +29,11 @@ from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
-from stationdesk.store.engine import StoreError
+from stationdesk.store.errors import StoreError
 from stationdesk.store.journal import Journal, insert_rows, to_json
 from stationdesk.store.queries import orders_with_logistics_nos, waybill_owners
 from stationdesk.store.tables import EVENTS
-from stationdesk.store.types import to_db
+from stationdesk.store.values import to_db
 
 TEXT_FIELDS = ("sender_name", "sender_province", "sender_city", "sender_district", "sender_address", "note",
                "goods", "dispatch_operator")

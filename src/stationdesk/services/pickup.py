@@ -12,7 +12,8 @@ from stationdesk.domain.text import clean_text
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
-from stationdesk.services.recording import Change, OrderKey, Outcome, apply_changes, find, order_ref, status_of
+from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
+from stationdesk.services.outcome import Outcome
 from stationdesk.store.tables import ORDERS, SCANS
 
 SEND_PARCEL = "send_parcel"

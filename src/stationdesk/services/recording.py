@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
-from stationdesk.domain.sla import OrderTimes
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.journal import Journal, to_json
 from stationdesk.store.queries import order_by_id, orders_by_number
 from stationdesk.store.tables import ORDERS
-from stationdesk.store.types import to_db
+from stationdesk.store.values import to_db
 
 OrderKey = int | str  # an order id, or a logistics / waybill number typed by a person
 
@@ -37,32 +36,8 @@ class Change:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Outcome:
-    """What a use case did, for a person: a message and the orders it touched."""
-
-    message: str
-    order_ids: list[int] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
 def order_ref(row: Mapping[str, Any]) -> str:
     return row["logistics_no"]
-
-
-def order_times(row: Mapping[str, Any]) -> OrderTimes:
-    """The SLA clock inputs of an order row."""
-    return OrderTimes(
-        order_time=row["order_time"],
-        out_of_area=bool(row["out_of_area"]),
-        dispatch_time=row["dispatch_time"],
-        dispatch_operator=row["dispatch_operator"],
-        accepted_at=row["accepted_at"] or row["accept_failed_at"],
-        accept_failed=row["accept_failed_at"] is not None and row["accepted_at"] is None,
-        pickup_done_at=row["picked_up_at"] or row["pickup_failed_at"],
-        transferred_at=row["transferred_at"],
-        cancelled_at=row["cancelled_at"],
-    )
 
 
 def find(conn: Connection, key: OrderKey) -> Mapping[str, Any]:

@@ -19,7 +19,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services.feed_import import IMPORT_COLUMNS
 from stationdesk.services.recording import next_order_id
 from stationdesk.store.journal import Journal, insert_rows
-from stationdesk.store.types import to_db
+from stationdesk.store.values import to_db
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰飞鹏辉宇浩然欣怡子轩梓涵雨晨思远佳琪嘉欣俊杰志强建国海燕文博"

@@ -28,7 +28,7 @@ from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.operators import record_access
-from stationdesk.store.queries import Cursor
+from stationdesk.store.values import Cursor
 from stationdesk.store.tables import ORDERS
 
 UNSCANNED_STATUSES = (Status.ACCEPTED, Status.PICKED_UP)

@@ -13,7 +13,7 @@ from typing import Any
 from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.statuses import Status
-from stationdesk.services.recording import order_times
+from stationdesk.store.values import order_times
 
 SUMMARY_FIELDS = (
     "logistics_no", "waybill_no", "source", "channel", "business_type", "status", "status_label",

@@ -20,7 +20,7 @@ from stationdesk.domain import audit, sla
 from stationdesk.domain.fields import day_range
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import order_times
+from stationdesk.store.values import order_times
 from stationdesk.store.tables import APPEALS, ORDERS
 
 _COLUMNS = (

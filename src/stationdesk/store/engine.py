@@ -14,15 +14,10 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
+from stationdesk.store.errors import StoreBusy, StoreError
+from stationdesk.store.glance import needs_statistics
+
 BUSY_TIMEOUT_MS = 10_000
-
-
-class StoreError(Exception):
-    """The database could not do what was asked; the message says what and where."""
-
-
-class StoreBusy(StoreError):
-    """Another terminal held the write lock for longer than the busy timeout."""
 
 
 def _make_engine(path: Path, *, immediate: bool, busy_ms: int) -> Engine:
@@ -101,9 +96,6 @@ class Database:
                     return
         conn.close()
 
-    # Below this many orders any plan is fast; above it the planner needs statistics.
-    STATS_WORTH_IT = 10_000
-
     def analyze(self) -> None:
         """Refresh the query planner's statistics (ANALYZE: about a second on a million orders).
 
@@ -119,7 +111,7 @@ class Database:
         with self.read() as conn:
             has = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
             size = conn.exec_driver_sql("SELECT max(id) FROM orders").scalar() or 0
-        if size < self.STATS_WORTH_IT or (has and added * 4 < size - added):
+        if not needs_statistics(has is not None, size, added):
             return False
         self.analyze()
         return True

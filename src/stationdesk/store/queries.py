@@ -7,37 +7,16 @@ of a million orders costs what page 1 does.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bindparam, case, func, or_, select
 
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
 from stationdesk.store.tables import EVENTS, ORDERS
+from stationdesk.store.values import DUE_SOON, Cursor, OrderFilter, WaitingCounts
 
 IN_LIST_LIMIT = 900  # values per IN (...) list, well under SQLite's bound-parameter limit
-
-CancelFilter = Literal["all", "unhandled", "handled"]
-
-
-@dataclass(frozen=True)
-class OrderFilter:
-    """The filters of 电商订单查询 and the work lists. Times are aware; ``end`` is exclusive."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    statuses: tuple[str, ...] = ()
-    cancel: CancelFilter = "all"
-    source: str | None = None
-    channel: str | None = None
-    business_type: str | None = None
-    out_of_area: bool | None = None
-    number: str | None = None  # a logistics or waybill number, exact
-
-    def with_(self, **kw) -> OrderFilter:  # noqa: ANN003
-        return replace(self, **kw)
-
 
 def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
     """The conditions of ``f`` with named parameters, and their values.
@@ -78,18 +57,6 @@ def select_orders(f: OrderFilter, *, descending: bool = False) -> Select:
     order = (ORDERS.c.order_time.desc(), ORDERS.c.id.desc()) if descending else (ORDERS.c.order_time, ORDERS.c.id)
     conds, params = _where(f)
     return select(ORDERS).where(*conds).order_by(*order).params(params)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The position of a row in (order_time, id) order."""
-
-    order_time: datetime
-    id: int
-
-    @classmethod
-    def of(cls, row: RowMapping) -> Cursor:
-        return cls(row["order_time"], row["id"])
 
 
 # One per shape of filter and cursor side: a few dozen at most in a session.
@@ -243,14 +210,7 @@ def accept_clock_start() -> ColumnElement[Any]:
     )
 
 
-@dataclass(frozen=True)
-class WaitingCounts:
-    waiting: int
-    overdue: int
-    due_soon: int
-
-
-def waiting_counts(conn: Connection, now: datetime, soon: timedelta = timedelta(minutes=10)) -> WaitingCounts:
+def waiting_counts(conn: Connection, now: datetime, soon: timedelta = DUE_SOON) -> WaitingCounts:
     """Orders waiting for acceptance: all, past the 30-min deadline, and due within ``soon``."""
     start = accept_clock_start()
     overdue_cut = now - ACCEPT_LIMIT

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from stationdesk.store.engine import Database, StoreError
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from stationdesk.domain.errors import DomainError, IllegalTransition
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
-from stationdesk.store.types import from_db, to_db
+from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.hq_schema import HQError, load_directory
 from stationdesk.sync.hq_tables import (
     HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS, ORDER_FIELDS, TIME_FIELDS,

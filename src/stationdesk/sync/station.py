@@ -18,7 +18,7 @@ from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
-from stationdesk.store.types import from_db, to_db
+from stationdesk.store.values import from_db, to_db
 from stationdesk.sync import hq
 from stationdesk.sync.hq_schema import HQError, ensure_current
 from stationdesk.sync.hq_tables import ORDER_FIELDS, TIME_FIELDS

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from stationdesk import keymap
 from stationdesk.alerts.reading import load_most_urgent
 from stationdesk.alerts.rule import Alert, Escalation, UrgentOrder, Waiting
-from stationdesk.store.queries import WaitingCounts
+from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.keys import key_display
 
 if TYPE_CHECKING:

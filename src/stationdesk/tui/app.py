@@ -19,8 +19,8 @@ from stationdesk import keymap
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.roles import Operator, Permission
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Outcome
-from stationdesk.store.queries import WaitingCounts
+from stationdesk.services.outcome import Outcome
+from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
 from stationdesk.tui.data import load_waiting_counts

@@ -16,10 +16,11 @@ from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import find, order_times
+from stationdesk.services.recording import find
+from stationdesk.store.values import order_times
 from stationdesk.services.views import PERSONAL_FIELDS
 from stationdesk.store import queries
-from stationdesk.store.queries import Cursor, OrderFilter, WaitingCounts
+from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts
 from stationdesk.tui.i18n import action_label, business_label, channel_label, reason_label, status_label, tr
 
 PageKind = Literal["first", "last", "from", "next", "prev", "down", "up"]

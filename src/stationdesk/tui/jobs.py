@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from textual.worker import Worker, WorkerState
 
 from stationdesk.domain.errors import DomainError
-from stationdesk.services.recording import Outcome
-from stationdesk.store.engine import StoreError
+from stationdesk.services.outcome import Outcome
+from stationdesk.store.errors import StoreError
 from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:

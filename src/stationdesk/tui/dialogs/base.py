@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from stationdesk.services.outcome import Outcome
 
-from stationdesk.services.recording import Outcome
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind

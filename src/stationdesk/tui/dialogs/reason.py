@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.reasons import MAX_NOTE_LENGTH, Reason, check_reason
-from stationdesk.services.recording import Outcome
+from stationdesk.services.outcome import Outcome
 from stationdesk.tui.dialogs.base import ActionDialog
 from stationdesk.tui.i18n import reason_label, tr
 

@@ -9,8 +9,8 @@ from typing import ClassVar
 
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import accept
-from stationdesk.services.recording import Outcome
-from stationdesk.store.queries import Cursor, OrderFilter
+from stationdesk.services.outcome import Outcome
+from stationdesk.store.values import Cursor, OrderFilter
 from stationdesk.tui.data import PageRequest
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind

@@ -14,8 +14,8 @@ from textual.widgets import Static
 
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action
-from stationdesk.services.recording import Outcome
-from stationdesk.store.queries import OrderFilter
+from stationdesk.services.outcome import Outcome
+from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import OrderView, count_text
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import action_label, tr

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from stationdesk.domain.text import clean_text
 from stationdesk.keymap import keys_of
 from stationdesk.services.context import Desk
-from stationdesk.services.recording import Outcome
+from stationdesk.services.outcome import Outcome
 from stationdesk.tui.data import local_text
 from stationdesk.tui.i18n import action_label, status_label
 from stationdesk.tui.keys import bind, key_display

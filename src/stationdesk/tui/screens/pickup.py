@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import pickup
-from stationdesk.store.queries import OrderFilter
+from stationdesk.store.values import OrderFilter
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 
 from stationdesk.services import cancel
-from stationdesk.store.queries import OrderFilter
+from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import load_sources
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen

@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from stationdesk.domain import sla
-from stationdesk.store.queries import OrderFilter
+from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import OrderView, PageRequest, PageResult, load_count, load_page
 from stationdesk.tui.i18n import time_left, tr
 from stationdesk.tui.keys import bind

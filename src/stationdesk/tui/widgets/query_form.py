@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select
 
 from stationdesk.domain.fields import Channel
 from stationdesk.domain.statuses import Status
-from stationdesk.store.queries import OrderFilter
+from stationdesk.store.values import OrderFilter
 from stationdesk.domain.fields import day_range, parse_day
 from stationdesk.tui.i18n import channel_label, status_label, tr
 from stationdesk.tui.keys import bind
