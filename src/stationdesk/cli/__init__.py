@@ -72,12 +72,8 @@ def guarded(func: F) -> F:
 
 
 def _open(db: Path | None, config: Path | None, operator: str | None = None, *,
-          need: Permission | None = None, sign_in: bool = True) -> Desk:
+          need: Permission | None = None) -> Desk:
     """The desk, with the person signed in (once accounts exist) and ``need`` checked."""
-    if not sign_in:
-        from stationdesk.bootstrap import open_desk
-
-        return open_desk(db, config)
     return _open_as(db, config, operator, need=need)[0]
 
 
@@ -156,7 +152,10 @@ def _done(outcome: Any) -> None:
 def _root(ctx: typer.Context) -> None:
     """With no command, open the desk (the TUI) on the default database."""
     if ctx.invoked_subcommand is None:
-        tui(db=None, config=None, operator=None)
+        env = os.environ.get
+        tui(db=Path(env("STATIONDESK_DB")) if env("STATIONDESK_DB") else None,
+            config=Path(env("STATIONDESK_CONFIG")) if env("STATIONDESK_CONFIG") else None,
+            operator=env("STATIONDESK_OPERATOR"))
 
 
 @app.command()
@@ -234,25 +233,28 @@ def demo(
     if not path.exists():
         typer.echo(f"creating demo database {path} ...", err=True)
         init_database(path, "HZ001")
-        run_seed(_open(path, config), orders, 1)
-    desk = _open(path, config, sign_in=False)  # with accounts, the desk asks on its log-in screen
-    _run_tui(desk, operator or "演示员")
+        seeding = _open(path, config)
+        try:
+            run_seed(seeding, orders, 1)
+        finally:
+            seeding.db.dispose()
+    _run_tui(path, config, operator or "演示员")
 
 
 @app.command()
 @guarded
 def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
     """Open the desk (full-screen) on a station database."""
-    desk = _open(db, config, sign_in=False)  # with accounts, the desk asks on its log-in screen
-    _run_tui(desk, operator or os.environ.get("USER") or "clerk")
+    _run_tui(db, config, operator or os.environ.get("USER") or "clerk")
 
 
-def _run_tui(desk: Desk, operator: str) -> None:
+def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
+    """The desk on ``db``; with accounts it opens on its log-in screen and ``operator`` is unused."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise Refused("the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts")
-    from stationdesk.tui.app import run  # Textual loads only for the screen
+    from stationdesk.tui.start import run  # Textual loads only for the screen, SQLAlchemy after its first paint
 
-    run(desk, operator=operator)
+    run(db, config, operator)
 
 
 @app.command()

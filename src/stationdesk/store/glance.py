@@ -1,5 +1,5 @@
 """A first look at a station database with the standard library's sqlite3 alone: what the desk's
-first screen shows (the station, the waiting counts, the first rows of 网点接单, whether someone
+first screen shows (the station, the first rows of 网点接单 and how many wait, whether someone
 must sign in), read before SQLAlchemy is loaded.
 
 Loading SQLAlchemy and SQLModel takes longer than drawing a whole Textual screen, so the desk
@@ -8,6 +8,9 @@ it agrees with what the engine would read: the schema at SCHEMA_HEAD, the statio
 directory, planner statistics on a big file. Anything else gives None, and the desk opens the
 ordinary way before it draws. The SQL below asks what store.queries asks; tests compare both
 on the same files.
+
+The overdue and due-soon counts of the status bar are not read here: they look up every waiting
+row (tens of milliseconds on a big file), so they arrive with the store a moment later.
 """
 
 from __future__ import annotations
@@ -19,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from stationdesk.domain.routing import Station, StationKind
-from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
 from stationdesk.domain.statuses import Status
 from stationdesk.store.migrations import SCHEMA_HEAD
-from stationdesk.store.values import DUE_SOON, OrderFilter, WaitingCounts, to_db
+from stationdesk.store.values import OrderFilter
 
-# Rows of the waiting list read ahead: more than any terminal shows at once.
-FIRST_ROWS = 200
+# Rows of the waiting list read ahead: more than a terminal shows at once (a taller one waits for the store).
+FIRST_ROWS = 100
 
 # Below this many orders any plan is fast; above it the planner needs statistics (ANALYZE).
 STATS_WORTH_IT = 10_000
@@ -54,7 +56,7 @@ class Glance:
 
     station: Station
     accounts: bool  # someone must sign in before the desk shows orders
-    counts: WaitingCounts
+    waiting_count: int  # orders waiting, counted up to the cap given to take(), then cap + 1
     waiting: list[dict[str, Any]]  # the first rows of the waiting list, in (order_time, id) order
     complete: bool  # ``waiting`` holds every waiting order
 
@@ -65,12 +67,14 @@ class Glance:
         return self.waiting[:limit]
 
     def count(self, f: OrderFilter) -> int | None:
-        return self.counts.waiting if f == WAITING else None
+        """queries.count(f, cap) for the list it read, else None."""
+        return self.waiting_count if f == WAITING else None
 
 
-def take(path: Path, now: datetime) -> Glance | None:
+def take(path: Path, count_cap: int) -> Glance | None:
     """A glance at the station database ``path``, or None when it cannot stand in for the engine
-    (no such file, not at SCHEMA_HEAD, no station, a big file without statistics, any error)."""
+    (no such file, not at SCHEMA_HEAD, no station, a big file without statistics, any error).
+    Waiting orders are counted as queries.count counts with ``count_cap``."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -85,7 +89,7 @@ def take(path: Path, now: datetime) -> Glance | None:
         conn.execute("PRAGMA query_only = 1")
         conn.execute("BEGIN")  # one snapshot: the counts and the rows agree
         try:
-            return _read(conn, now)
+            return _read(conn, count_cap)
         finally:
             conn.execute("COMMIT")
     except sqlite3.Error:
@@ -94,7 +98,7 @@ def take(path: Path, now: datetime) -> Glance | None:
         conn.close()
 
 
-def _read(conn: sqlite3.Connection, now: datetime) -> Glance | None:
+def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
     if _one(conn, "SELECT version_num FROM alembic_version") != SCHEMA_HEAD:
         return None
     has_stats = _one(conn, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'") is not None
@@ -107,26 +111,17 @@ def _read(conn: sqlite3.Connection, now: datetime) -> Glance | None:
     station = Station(row[0], row[1], row[2], frozenset(d for d in row[3].split(";") if d), StationKind(row[4]))
     accounts = _one(conn, "SELECT 1 FROM operator LIMIT 1") is not None
     waiting = _waiting_rows(conn)
-    return Glance(station, accounts, _waiting_counts(conn, now), waiting, len(waiting) < FIRST_ROWS)
+    if len(waiting) < FIRST_ROWS:
+        count = len(waiting)
+    else:  # an index-only count, stopped past the cap
+        count = _one(conn, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE status IN (?) LIMIT ?)",
+                     (Status.WAITING.value, count_cap + 1))
+    return Glance(station, accounts, count, waiting, len(waiting) < FIRST_ROWS)
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> Any:
     row = conn.execute(sql, params).fetchone()
     return row[0] if row else None
-
-
-def _waiting_counts(conn: sqlite3.Connection, now: datetime) -> WaitingCounts:
-    # queries.waiting_counts: the accept clock starts at an HQ dispatch (分件) by 电商**, else at the order
-    overdue_cut, soon_cut = to_db(now - ACCEPT_LIMIT), to_db(now - ACCEPT_LIMIT + DUE_SOON)
-    start = "CASE WHEN dispatch_time IS NOT NULL AND dispatch_operator LIKE ? THEN dispatch_time ELSE order_time END"
-    row = conn.execute(
-        f"SELECT count(*), coalesce(sum(CASE WHEN {start} < ? THEN 1 ELSE 0 END), 0), "
-        f"coalesce(sum(CASE WHEN {start} >= ? AND {start} < ? THEN 1 ELSE 0 END), 0) "
-        "FROM orders WHERE status = ?",
-        (f"{HQ_DISPATCH_PREFIX}%", overdue_cut, f"{HQ_DISPATCH_PREFIX}%", overdue_cut,
-         f"{HQ_DISPATCH_PREFIX}%", soon_cut, Status.WAITING.value),
-    ).fetchone()
-    return WaitingCounts(int(row[0]), int(row[1]), int(row[2]))
 
 
 def _waiting_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:

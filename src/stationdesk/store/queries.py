@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bind
 
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
 from stationdesk.store.tables import EVENTS, ORDERS
-from stationdesk.store.values import DUE_SOON, Cursor, OrderFilter, WaitingCounts
+from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts
 
 IN_LIST_LIMIT = 900  # values per IN (...) list, well under SQLite's bound-parameter limit
 
@@ -210,7 +210,7 @@ def accept_clock_start() -> ColumnElement[Any]:
     )
 
 
-def waiting_counts(conn: Connection, now: datetime, soon: timedelta = DUE_SOON) -> WaitingCounts:
+def waiting_counts(conn: Connection, now: datetime, soon: timedelta = timedelta(minutes=10)) -> WaitingCounts:
     """Orders waiting for acceptance: all, past the 30-min deadline, and due within ``soon``."""
     start = accept_clock_start()
     overdue_cut = now - ACCEPT_LIMIT

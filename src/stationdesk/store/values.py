@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from stationdesk.domain.sla import OrderTimes
@@ -62,10 +62,6 @@ class Cursor:
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Cursor:
         return cls(row["order_time"], row["id"])
-
-
-# An order waiting for acceptance is "due soon" this close to its 30-minute deadline.
-DUE_SOON = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)

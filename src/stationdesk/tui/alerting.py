@@ -11,12 +11,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from stationdesk import keymap
-from stationdesk.alerts.reading import load_most_urgent
-from stationdesk.alerts.rule import Alert, Escalation, UrgentOrder, Waiting
 from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.keys import key_display
 
 if TYPE_CHECKING:
+    from stationdesk.alerts.rule import Alert, Escalation, UrgentOrder, Waiting
     from stationdesk.alerts.job import AlertSchedule, AlertWatch
     from stationdesk.tui.app import StationDeskApp
 
@@ -94,6 +93,8 @@ class DeskAlerts:
         """F3 while an alert shows: acknowledge it and highlight the most urgent waiting order."""
         if not self.acknowledge():
             return
+        from stationdesk.alerts.reading import load_most_urgent  # the store is open by the time a key asks
+
         self.app.jobs.run(load_most_urgent, self.app.desk.db, done=self._highlight)
 
     def _highlight(self, urgent: UrgentOrder | None) -> None:

@@ -1,62 +1,107 @@
 """The desk's Textual app: the screens of the station menus, the keys, the status line.
 
-``build_app`` is the one factory (the CLI and the tests both use it); ``run`` runs it.
+``build_app`` makes the app over an open desk (the tests use it); stationdesk.tui.start makes it
+over a glance, with the store opened right after the first screen is drawn. Either way nothing
+this module imports at its top loads SQLAlchemy: the other screens load when first opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
 
 from stationdesk import keymap
+from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.roles import Operator, Permission
-from stationdesk.services.context import Desk
+from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
-from stationdesk.store.values import WaitingCounts
+from stationdesk.store.errors import StoreError
+from stationdesk.store.glance import Glance
+from stationdesk.store.values import OrderFilter, WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
-from stationdesk.tui.data import load_waiting_counts
+from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_waiting_counts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
 from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
-from stationdesk.tui.screens.pickup import PickupScreen
-from stationdesk.tui.screens.query import QueryScreen
-from stationdesk.tui.screens.scan import ScanScreen
-from stationdesk.tui.screens.unscanned import UnscannedScreen
 from stationdesk.tui.syncing import DeskSync
 from stationdesk.tui.widgets.order_list import OrderList
+
+if TYPE_CHECKING:
+    from stationdesk.domain.routing import Station
+    from stationdesk.services.context import Desk
 
 COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
 LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
 COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
+# Every screen but the first loads when it is first opened (F2, F4, ...), with the store open.
+def _pickup_screen() -> Screen:
+    from stationdesk.tui.screens.pickup import PickupScreen
+
+    return PickupScreen()
+
+
+def _query_screen() -> Screen:
+    from stationdesk.tui.screens.query import QueryScreen
+
+    return QueryScreen()
+
+
+def _unscanned_screen() -> Screen:
+    from stationdesk.tui.screens.unscanned import UnscannedScreen
+
+    return UnscannedScreen()
+
+
+def _scan_screen() -> Screen:
+    from stationdesk.tui.screens.scan import ScanScreen
+
+    return ScanScreen()
+
+
 def _supervisor_screen() -> Screen:
-    from stationdesk.tui.screens.supervisor import SupervisorScreen  # opened on demand
+    from stationdesk.tui.screens.supervisor import SupervisorScreen
 
     return SupervisorScreen()
 
 
 def _conflicts_screen() -> Screen:
-    from stationdesk.tui.screens.conflicts import ConflictsScreen  # opened on demand
+    from stationdesk.tui.screens.conflicts import ConflictsScreen
 
     return ConflictsScreen()
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A desk drawn before its store is open: what a glance read, and how to open the store."""
+
+    glance: Glance
+    config: Config
+    path: Path
+    open: Callable[[], Desk]  # gives the desk on ``path`` with this ``clock``
+    clock: Clock = system_clock
+
+
 class StationDeskApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
-    MODES = {"accept": AcceptScreen, "pickup": PickupScreen, "query": QueryScreen, "unscanned": UnscannedScreen,
-             "scan": ScanScreen, "supervisor": _supervisor_screen, "conflicts": _conflicts_screen}
+    MODES = {"accept": AcceptScreen, "pickup": _pickup_screen, "query": _query_screen, "unscanned": _unscanned_screen,
+             "scan": _scan_screen, "supervisor": _supervisor_screen, "conflicts": _conflicts_screen}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
@@ -65,7 +110,12 @@ class StationDeskApp(App[None], inherit_bindings=False):
         bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
     ]
 
-    def __init__(self, desk: Desk, operator: str, *, alerts: bool = False, login: bool = False) -> None:
+    def __init__(self, desk: Desk | None, operator: str, *, alerts: bool = False, login: bool = False,
+                 opening: Opening | None = None) -> None:
+        """Over an open ``desk``, or (``desk`` None) over an ``opening``: drawn from its glance,
+        the store opened right after the first paint."""
+        if (desk is None) == (opening is None):
+            raise ValueError("an app is made over an open desk or over an opening, not both")
         if login:
             self.DEFAULT_MODE = "login"  # the desk's screens mount only after a person signs in
         super().__init__()
@@ -76,34 +126,110 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
             self.add_mode("login", LoginScreen)
             operator = ""
-        self.desk = desk
+        self._desk = desk
+        self._opening = opening
+        self.open_error: DomainError | StoreError | None = None  # the store refused to open: the app exits
+        self._held: list[events.Key | events.Paste] = []  # keys typed while the store opens, in order
+        self._when_open: list[Callable[[], None]] = []
+        # what the screens draw before and after the store is open
+        self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
+        self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]
+        self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]
+        self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]
         self.operator = operator
         self.alerts = DeskAlerts(self)
         self.sync = DeskSync(self)
         self._alerts_on = alerts
-        self.lang = desk.config.station.language
+        self.lang = self.config.station.language
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
-        self.counts: WaitingCounts | None = None
+        self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.message: tuple[str, SeverityLevel] = ("", "information")
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
         self.key_overrides: dict[str, str] = {}
-        self._key_problems = keymap.check_overrides(desk.config.keys)
+        self._key_problems = keymap.check_overrides(self.config.keys)
         if not self._key_problems:
-            normal = keymap.keys_of(desk.config.keys)
-            self.key_overrides = {k: normal[k] for k in desk.config.keys}
+            normal = keymap.keys_of(self.config.keys)
+            self.key_overrides = {k: normal[k] for k in self.config.keys}
             self.set_keymap(self.key_overrides)
+
+    # -- the store: open from the start, or opened just after the first paint --------------
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            raise RuntimeError("the station database is not open yet")  # keys wait for it: a bug if seen
+        return self._desk
+
+    @property
+    def store_open(self) -> bool:
+        return self._desk is not None
+
+    def now(self) -> datetime:
+        return self._clock()
 
     def on_mount(self) -> None:
         if self._key_problems:
             self.say(tr("error.keys", self.lang, why="; ".join(self._key_problems)), severity="warning")
+        if self._desk is None:
+            self.call_after_refresh(self._open_store)  # once the first screen is on the terminal
+        else:
+            self._store_opened()
+
+    async def _open_store(self) -> None:
+        """Open the store (SQLAlchemy loads here), then handle the keys typed meanwhile, in order.
+
+        It runs on the UI thread: the screen shows what the glance read and nothing on it can
+        change until the store is open, so there is nothing to draw meanwhile; keys that arrive
+        during the open queue behind the held ones."""
+        assert self._opening is not None
+        try:
+            self._desk = self._opening.open()
+        except (DomainError, StoreError) as exc:
+            self.open_error = exc  # said by the command that started the desk, after the screen is gone
+            self.exit(return_code=1)
+            return
+        self._store_opened()
+        waiting, self._when_open = self._when_open, []
+        for call in waiting:
+            call()
+        held, self._held = self._held, []
+        for event in held:
+            await super().on_event(event)
+
+    def _store_opened(self) -> None:
         self.refresh_counts()
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
         self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
         if self.signed_in is not None:
             self._start_schedules()
+
+    def when_open(self, call: Callable[[], None]) -> None:
+        """Run ``call`` once the store is open (at once if it is)."""
+        if self._desk is not None:
+            call()
+        else:
+            self._when_open.append(call)
+
+    def early_page(self, f: OrderFilter, req: PageRequest, limit: int) -> PageResult | None:
+        """Before the store is open: the page from the glance, when it holds it."""
+        if self._opening is None or self._desk is not None:
+            return None
+        return glance_page(self._opening.glance, f, req, limit, self.config.tz, self.lang)
+
+    def early_count(self, f: OrderFilter) -> int | None:
+        if self._opening is None or self._desk is not None:
+            return None
+        return self._opening.glance.count(f)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._desk is None and isinstance(event, events.InputEvent) and not event.is_forwarded:
+            if isinstance(event, (events.Key, events.Paste)):
+                self._held.append(event)  # handled once the store is open
+            return  # a click or a wheel turn meanwhile does nothing
+        await super().on_event(event)
 
     def _start_schedules(self) -> None:
         """The alert and the scheduled sync: from the moment someone is at the desk, never on the
@@ -271,8 +397,3 @@ def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDesk
     from stationdesk.services.operators import accounts_exist
 
     return StationDeskApp(desk, operator, alerts=alerts, login=accounts_exist(desk))
-
-
-def run(desk: Desk, operator: str) -> None:
-    """Run the desk full screen until the clerk quits, with the unaccepted-order alert."""
-    build_app(desk, operator=operator, alerts=True).run()

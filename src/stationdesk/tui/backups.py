@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stationdesk import paths
-from stationdesk.services import backup as backups
 from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ class DeskBackups:
     def __init__(self, app: StationDeskApp) -> None:
         self.app = app
         self.failed = False
-        settings = app.desk.config.backup
+        settings = app.config.backup
         self.folder = Path(settings.folder).expanduser() if settings.folder else paths.data_dir() / "backups"
 
     def schedule(self, scheduler: AlertSchedule | None) -> bool:
@@ -39,6 +38,8 @@ class DeskBackups:
         self.app.run_worker(self._take, thread=True, group="backup", exclusive=True, exit_on_error=False)
 
     def _take(self) -> None:
+        from stationdesk.services import backup as backups
+
         desk = self.app.desk
         try:
             made, _removed = backups.daily(desk.db, self.folder, desk.station.code,

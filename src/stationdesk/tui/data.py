@@ -1,7 +1,9 @@
 """Read side of the screens: pages, counts and one order's details, shaped for display.
 
-Every function here runs in a worker thread and returns plain values; text from the feed is
-passed through clean_text here, once, before any widget sees it.
+Every loader here runs in a worker thread and returns plain values; text from the feed is
+passed through clean_text here, once, before any widget sees it. The loaders import the store's
+queries when they run: the first screen is drawn from a glance (stationdesk.store.glance) before
+SQLAlchemy is loaded, so nothing the first screen imports may load it.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.text import clean_text
-from stationdesk.services.context import Desk
-from stationdesk.services.recording import find
-from stationdesk.store.values import order_times
 from stationdesk.services.views import PERSONAL_FIELDS
-from stationdesk.store import queries
-from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts
+from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts, order_times
 from stationdesk.tui.i18n import action_label, business_label, channel_label, reason_label, status_label, tr
+
+if TYPE_CHECKING:
+    from stationdesk.services.context import Desk
+    from stationdesk.store.glance import Glance
 
 PageKind = Literal["first", "last", "from", "next", "prev", "down", "up"]
 
@@ -112,16 +114,29 @@ def _index_of(rows: list, order_id: int | None, default: int) -> int:
 
 
 def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
-              page: Callable[..., list] = queries.page, last_page: Callable[..., list] = queries.last_page,
+              page: Callable[..., list] | None = None, last_page: Callable[..., list] | None = None,
               ) -> PageResult:
     """One page of ``f`` for ``req``, by keyset seeks: never more than ``limit`` rows (plus one
     fill-up page at either end, so the screen stays full). ``page``/``last_page`` are the keyset
     queries of the list (an OrderFilter's by default; the unscanned report brings its own)."""
+    from stationdesk.store import queries
+
     limit = max(1, limit)
     with desk.db.read() as conn:
-        rows, cursor, edge = _rows_for(conn, f, req, limit, page, last_page)
+        rows, cursor, edge = _rows_for(conn, f, req, limit, page or queries.page, last_page or queries.last_page)
     tz = desk.config.tz
     return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
+
+
+def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, lang: str) -> PageResult | None:
+    """The page ``load_page`` would give, from the rows a glance read, when it holds them: only a
+    first page, only of the list it read (网点接单's). None means: wait for the store."""
+    if req.kind != "first" or not isinstance(f, OrderFilter):
+        return None
+    rows = seen.first_rows(f, max(1, limit))
+    if rows is None:
+        return None
+    return PageResult([to_view(r, tz, lang) for r in rows], _index_of(rows, req.keep_id, req.keep_index), None, req)
 
 
 def _rows_for(conn, f, req: PageRequest, limit: int, page, last_page):  # noqa: ANN001, ANN202, PLR0911, PLR0913
@@ -171,6 +186,8 @@ COUNT_CAP = 5_000
 
 
 def load_count(desk: Desk, f: OrderFilter) -> int:
+    from stationdesk.store import queries
+
     with desk.db.read() as conn:
         return queries.count(conn, f, cap=COUNT_CAP)
 
@@ -180,11 +197,15 @@ def count_text(total: int) -> str:
 
 
 def load_waiting_counts(desk: Desk) -> WaitingCounts:
+    from stationdesk.store import queries
+
     with desk.db.read() as conn:
         return queries.waiting_counts(conn, desk.now())
 
 
 def load_sources(desk: Desk) -> list[str]:
+    from stationdesk.store import queries
+
     with desk.db.read() as conn:
         return [clean_text(s) for s in queries.distinct_values(conn, "source")]
 
@@ -197,6 +218,9 @@ class Detail:
 
 
 def load_detail(desk: Desk, order_id: int) -> Detail:
+    from stationdesk.services.recording import find
+    from stationdesk.store import queries
+
     with desk.db.read() as conn:
         row = find(conn, order_id)
         events = queries.events_of(conn, order_id)

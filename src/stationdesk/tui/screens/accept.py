@@ -1,15 +1,18 @@
 """网点接单: orders waiting for acceptance, oldest first, with the minutes left to answer them.
-Accept one, select several and batch-accept, select all waiting, fail with a reason, transfer."""
+Accept one, select several and batch-accept, select all waiting, fail with a reason, transfer.
+
+The first screen of the desk: it is drawn before the store is open (stationdesk.tui.start), so
+the use cases are imported by the actions, which run only once it is.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import ClassVar
 
-
-from stationdesk.domain.statuses import Action, Status
-from stationdesk.services import accept
+from stationdesk.domain.statuses import Action
 from stationdesk.services.outcome import Outcome
+from stationdesk.store.glance import WAITING
 from stationdesk.store.values import Cursor, OrderFilter
 from stationdesk.tui.data import PageRequest
 from stationdesk.tui.i18n import tr
@@ -51,7 +54,7 @@ class AcceptScreen(ListScreen):
     LIST_CLASS = AcceptList
 
     def base_filter(self) -> OrderFilter:
-        return OrderFilter(statuses=(Status.WAITING.value,))
+        return WAITING  # the list a glance reads ahead
 
     def show_order(self, order_id: int, order_time: datetime) -> None:
         """Highlight one order (the alert's most urgent): the page that starts at its row."""
@@ -64,6 +67,8 @@ class AcceptScreen(ListScreen):
         return [tr("unsaved.selection", self.lang, screen=tr(self.TITLE_KEY, self.lang), n=n)]
 
     def action_accept(self) -> None:
+        from stationdesk.services import accept
+
         if (view := self.current()) is not None:
             app = self.desk_app
             app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=self.after_action,
@@ -85,6 +90,8 @@ class AcceptScreen(ListScreen):
         self.update_heading()
 
     def action_select_all(self) -> None:
+        from stationdesk.services import accept
+
         app = self.desk_app
         app.jobs.run(accept.waiting_in_area_ids, app.desk, done=self._select_ids)
 
@@ -105,6 +112,8 @@ class AcceptScreen(ListScreen):
             return
 
         def answered(yes: bool | None) -> None:
+            from stationdesk.services import accept
+
             if yes:
                 app = self.desk_app
                 app.jobs.run(accept.accept, app.desk, ids, app.operator, done=self._batch_done,
@@ -117,4 +126,6 @@ class AcceptScreen(ListScreen):
         self.after_action(outcome)
 
     def action_fail(self) -> None:
+        from stationdesk.services import accept
+
         self.fail_with_reason(Action.FAIL_ACCEPT, accept.fail_accept)

@@ -4,7 +4,7 @@ at the bottom; and what every order-list screen shares: paging, filters, details
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,11 +19,12 @@ from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import OrderView, count_text
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import action_label, tr
-from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters
 from stationdesk.tui.widgets.key_bar import KeyBar
 from stationdesk.tui.widgets.order_list import Column, Deadline, OrderList
 from stationdesk.tui.widgets.status_bar import MessageLine, StatusBar
 
+if TYPE_CHECKING:
+    from stationdesk.tui.widgets.filter_bar import FilterBar, ListFilters  # built when first asked for
 
 
 class DeskScreen(DeskNode, Screen):
@@ -141,6 +142,8 @@ class ListScreen(DeskScreen):
         return view
 
     async def action_filter(self) -> None:
+        from stationdesk.tui.widgets.filter_bar import FilterBar
+
         if not self.query("#filters"):
             await self.mount(FilterBar(self.lang, id="filters"), before=self.order_list)
         cast(FilterBar, self.query_one("#filters")).open()

@@ -9,7 +9,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from stationdesk.domain.roles import Operator
-from stationdesk.services.operators import authenticate
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
 
@@ -25,7 +24,7 @@ class LoginScreen(DeskNode, Screen):
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Vertical(id="login-box"):
-            yield Static(f"{tr('login.title', lang)}  {self.desk_app.desk.station.code} {self.desk_app.desk.station.name}",
+            yield Static(f"{tr('login.title', lang)}  {self.desk_app.station.code} {self.desk_app.station.name}",
                          id="login-title", markup=False)
             yield Input(placeholder=tr("login.name", lang), max_length=40, id="login-name")
             yield Input(placeholder=tr("login.password", lang), password=True, max_length=200, id="login-password")
@@ -36,6 +35,8 @@ class LoginScreen(DeskNode, Screen):
         self.query_one("#login-name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        from stationdesk.services.operators import authenticate  # the store is open before any key is handled
+
         name = self.query_one("#login-name", Input)
         password = self.query_one("#login-password", Input)
         if event.input is name or not name.value.strip():

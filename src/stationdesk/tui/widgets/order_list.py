@@ -163,6 +163,13 @@ class OrderList(Widget, can_focus=True):
         self._limit = self.page_size
         self._last_request = req
         app = self.desk_app
+        if not app.store_open:  # the first screen: drawn from the glance, or once the store is open
+            early = app.early_page(self.filter, req, self._limit)
+            if early is not None:
+                self._apply(early)
+            else:
+                app.when_open(lambda: self.request(req) if self._last_request is req else None)
+            return
         app.jobs.run(self.LOAD_PAGE, app.desk, self.filter, req, self._limit, app.lang,
                      done=self._apply, group=f"page-{id(self)}", exclusive=True)
 
@@ -170,6 +177,13 @@ class OrderList(Widget, can_focus=True):
         if self.filter is None:
             return
         app, f = self.desk_app, self.filter
+        if not app.store_open:
+            total = app.early_count(f)
+            if total is not None:
+                self._counted(total, f)
+            else:
+                app.when_open(self.count)
+            return
         app.jobs.run(self.LOAD_COUNT, app.desk, f, done=lambda total: self._counted(total, f),
                      group=f"count-{id(self)}", exclusive=True)
 
@@ -281,7 +295,7 @@ class OrderList(Widget, can_focus=True):
         if index == self.cursor:
             cursor_class = "order-list--cursor" if self.has_focus else "order-list--cursor-blur"
             row_style += self.get_component_rich_style(cursor_class, partial=True)
-        left, overdue = self._left(view, self.desk_app.desk.now())
+        left, overdue = self._left(view, self.desk_app.now())
         segs: list[Segment] = []
         for col, w in cols:
             style = row_style

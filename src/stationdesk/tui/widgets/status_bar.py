@@ -32,21 +32,20 @@ class StatusBar(Widget):
     def pieces(self, width: int) -> list[tuple[str, str, str]]:
         """(label, value, style name) pieces, shortened until they fit ``width`` cells."""
         app = self.desk_app
-        lang, desk = app.lang, app.desk
-        now = desk.now().astimezone(desk.config.tz)
+        lang, station = app.lang, app.station
+        now = app.now().astimezone(app.config.tz)
         counts = app.counts
         waiting = "-" if counts is None else str(counts.waiting)
         alerting = app.alerts.alert is not None  # 您还有未接订单 not yet acknowledged: the count is marked
         waiting_piece = (tr("bar.waiting", lang), f"{waiting}!" if alerting else waiting, "alert" if alerting else "value")
         overdue = "-" if counts is None else str(counts.overdue)
-        station = [f"{desk.station.code} {desk.station.name}", desk.station.code]
+        station_text = [f"{station.code} {station.name}", station.code]
         clock = [now.strftime("%Y-%m-%d %H:%M"), now.strftime("%H:%M")]
-        path = str(desk.db.path)
-        db = [path, desk.db.path.name]
+        db = [str(app.db_path), app.db_path.name]
         sync = self.sync_pieces(now)
         for s, c, d in ((0, 0, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1)):
             pieces = [
-                (tr("bar.station", lang), station[s], "value"),
+                (tr("bar.station", lang), station_text[s], "value"),
                 (tr("bar.operator", lang), app.operator_label, "value"),
                 ("", clock[c], "value"),
                 waiting_piece,
