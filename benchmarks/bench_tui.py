@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -269,6 +270,11 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def cells(text: str) -> int:
+    """Terminal cells of ``text``: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "OVER THE LIMIT"
 
@@ -321,9 +327,9 @@ def main(argv: list[str] | None = None) -> int:
          f"limit {LIMIT_KEY_MS:.0f} ms (median {statistics.median(keys['filter_ms']):.1f})", verdict(filt < LIMIT_KEY_MS)),
         ("peak memory (peak RSS)", f"{peak:.0f} MB", f"limit {LIMIT_MEMORY_MB:.0f} MB", verdict(peak < LIMIT_MEMORY_MB)),
     ]
-    width = max(len(r[0]) for r in rows)
+    width = max(cells(r[0]) for r in rows)
     for name, value, limit, ok in rows:
-        print(f"  {name:<{width}}  {value:>9}  {limit:<40} {ok}")
+        print(f"  {name}{' ' * (width - cells(name))}  {value:>9}  {limit:<40} {ok}".rstrip())
     print(f"  ({keys['rows_on_page']} rows per page; every page fetched by keyset seek from SQL)")
     return 0
 
