@@ -16,7 +16,7 @@ row (tens of milliseconds on a big file), so they arrive with the store a moment
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,13 @@ class Glance:
     waiting_count: int  # orders waiting, counted up to the cap given to take(), then cap + 1
     waiting: list[dict[str, Any]]  # the first rows of the waiting list, in (order_time, id) order
     complete: bool  # ``waiting`` holds every waiting order
+    # Kept open until the store has opened its own: SQLite checkpoints a WAL file when its last
+    # connection closes, which would be a write, and a slow one, before the first paint.
+    conn: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
     def first_rows(self, f: OrderFilter, limit: int) -> list[dict[str, Any]] | None:
         """The first ``limit`` rows of ``f`` when the glance holds them, else None."""
@@ -74,7 +81,8 @@ class Glance:
 def take(path: Path, count_cap: int) -> Glance | None:
     """A glance at the station database ``path``, or None when it cannot stand in for the engine
     (no such file, not at SCHEMA_HEAD, no station, a big file without statistics, any error).
-    Waiting orders are counted as queries.count counts with ``count_cap``."""
+    Waiting orders are counted as queries.count counts with ``count_cap``. Close the glance once
+    the store is open."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -84,18 +92,20 @@ def take(path: Path, count_cap: int) -> Glance | None:
                                check_same_thread=False)
     except sqlite3.Error:
         return None
+    seen = None
     try:
         conn.execute("PRAGMA busy_timeout = 2000")
         conn.execute("PRAGMA query_only = 1")
-        conn.execute("BEGIN")  # one snapshot: the counts and the rows agree
+        conn.execute("BEGIN")  # one snapshot: the count and the rows agree
         try:
-            return _read(conn, count_cap)
+            seen = _read(conn, count_cap)
         finally:
             conn.execute("COMMIT")
-    except sqlite3.Error:
-        return None
-    finally:
+    except Exception:  # noqa: BLE001 - whatever is wrong, the store finds it and says it properly
+        seen = None
+    if seen is None:
         conn.close()
+    return seen
 
 
 def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
@@ -116,7 +126,7 @@ def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
     else:  # an index-only count, stopped past the cap
         count = _one(conn, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE status IN (?) LIMIT ?)",
                      (Status.WAITING.value, count_cap + 1))
-    return Glance(station, accounts, count, waiting, len(waiting) < FIRST_ROWS)
+    return Glance(station, accounts, count, waiting, len(waiting) < FIRST_ROWS, conn)
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> Any:

@@ -7,6 +7,8 @@ this module imports at its top loads SQLAlchemy: the other screens load when fir
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +29,6 @@ from stationdesk.domain.errors import DomainError
 from stationdesk.domain.roles import Operator, Permission
 from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
-from stationdesk.store.errors import StoreError
 from stationdesk.store.glance import Glance
 from stationdesk.store.values import OrderFilter, WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
@@ -128,8 +129,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
             operator = ""
         self._desk = desk
         self._opening = opening
-        self.open_error: DomainError | StoreError | None = None  # the store refused to open: the app exits
+        self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
         self._held: list[events.Key | events.Paste] = []  # keys typed while the store opens, in order
+        self._replaying = False  # held keys are being handled, one at a time: new ones queue behind them
+        self._replay_task: asyncio.Task[None] | None = None
         self._when_open: list[Callable[[], None]] = []
         # what the screens draw before and after the store is open
         self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
@@ -186,17 +189,55 @@ class StationDeskApp(App[None], inherit_bindings=False):
         assert self._opening is not None
         try:
             self._desk = self._opening.open()
-        except (DomainError, StoreError) as exc:
-            self.open_error = exc  # said by the command that started the desk, after the screen is gone
+        except Exception as exc:  # noqa: BLE001 - a refusal is said by the command, anything else raised by it
+            self.open_error = exc
             self.exit(return_code=1)
             return
+        finally:
+            self._opening.glance.close()  # after the store's own connections: never the last one to close
         self._store_opened()
         waiting, self._when_open = self._when_open, []
         for call in waiting:
             call()
-        held, self._held = self._held, []
-        for event in held:
-            await super().on_event(event)
+        self._replaying = True
+        await self._replay_next()
+
+    async def _replay_next(self) -> None:
+        """Handle the next held key; the one after it only once everything this one set off is
+        done (an Enter that moves the focus to the password, a key that opens a screen), as if
+        typed at a person's pace."""
+        if not self._held:
+            self._replaying = False
+            return
+        await super().on_event(self._held.pop(0))
+        self._replay_task = asyncio.get_running_loop().create_task(self._replay_after_settling())
+
+    async def _replay_after_settling(self) -> None:
+        for _ in range(3):  # a key's message may post another, and that one a third (Enter -> Submitted -> focus)
+            await self._handled_so_far()
+        self.call_later(self._replay_next)
+
+    async def _handled_so_far(self) -> None:
+        """Until the app, its screen and the screen's widgets have handled what was posted to them."""
+        try:
+            nodes = [self, *self.screen.walk_children(with_self=True)]
+        except Exception:  # noqa: BLE001 - no screen (the app is closing): nothing to wait for
+            return
+        left = 0
+        done = asyncio.Event()
+
+        def one() -> None:
+            nonlocal left
+            left -= 1
+            if left == 0:
+                done.set()
+
+        for node in nodes:
+            if node.call_later(one):
+                left += 1
+        if left:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), 2.0)  # a widget removed meanwhile never answers
 
     def _store_opened(self) -> None:
         self.refresh_counts()
@@ -225,9 +266,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         return self._opening.glance.count(f)
 
     async def on_event(self, event: events.Event) -> None:
-        if self._desk is None and isinstance(event, events.InputEvent) and not event.is_forwarded:
+        holding = self._desk is None or self._replaying
+        if holding and isinstance(event, (events.InputEvent, events.Paste)) and not event.is_forwarded:
             if isinstance(event, (events.Key, events.Paste)):
-                self._held.append(event)  # handled once the store is open
+                self._held.append(event)  # handled once the store is open, after those held before it
             return  # a click or a wheel turn meanwhile does nothing
         await super().on_event(event)
 
