@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,41 +52,14 @@ LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, 
 COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
-# Every screen but the first loads when it is first opened (F2, F4, ...), with the store open.
-def _pickup_screen() -> Screen:
-    from stationdesk.tui.screens.pickup import PickupScreen
+def _opened_later(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen whose module loads when it is first opened (F2, F4, ...), with the store
+    open: only the first screen is imported with the app."""
 
-    return PickupScreen()
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"stationdesk.tui.screens.{module}"), name)()
 
-
-def _query_screen() -> Screen:
-    from stationdesk.tui.screens.query import QueryScreen
-
-    return QueryScreen()
-
-
-def _unscanned_screen() -> Screen:
-    from stationdesk.tui.screens.unscanned import UnscannedScreen
-
-    return UnscannedScreen()
-
-
-def _scan_screen() -> Screen:
-    from stationdesk.tui.screens.scan import ScanScreen
-
-    return ScanScreen()
-
-
-def _supervisor_screen() -> Screen:
-    from stationdesk.tui.screens.supervisor import SupervisorScreen
-
-    return SupervisorScreen()
-
-
-def _conflicts_screen() -> Screen:
-    from stationdesk.tui.screens.conflicts import ConflictsScreen
-
-    return ConflictsScreen()
+    return make
 
 
 @dataclass(frozen=True)
@@ -101,8 +75,10 @@ class Opening:
 
 class StationDeskApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
-    MODES = {"accept": AcceptScreen, "pickup": _pickup_screen, "query": _query_screen, "unscanned": _unscanned_screen,
-             "scan": _scan_screen, "supervisor": _supervisor_screen, "conflicts": _conflicts_screen}
+    MODES = {"accept": AcceptScreen, "pickup": _opened_later("pickup", "PickupScreen"),
+             "query": _opened_later("query", "QueryScreen"), "unscanned": _opened_later("unscanned", "UnscannedScreen"),
+             "scan": _opened_later("scan", "ScanScreen"), "supervisor": _opened_later("supervisor", "SupervisorScreen"),
+             "conflicts": _opened_later("conflicts", "ConflictsScreen")}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
