@@ -79,3 +79,12 @@ def test_lengths_come_from_one_table():
     with pytest.raises(InvalidInput, match="过长"):
         check_raw("goods", "x" * 300_000)
     assert limit_of("unknown_field") == 64
+
+
+def test_a_snapshot_from_elsewhere_is_checked_field_by_field():
+    from stationdesk.domain.limits import order_value_problems
+
+    good = {"sender_name": "张三", "order_time": NOW, "out_of_area": False}
+    assert order_value_problems(good, NOW) == []
+    bad = {**good, "note": "x" * 501, "order_time": datetime(9999, 12, 31, tzinfo=UTC)}
+    assert [f for f, _ in order_value_problems(bad, NOW)] == ["order_time", "note"]

@@ -31,7 +31,7 @@ FIELD_LIMITS: dict[str, int] = {
     "dispatch_time": 40,
     "dispatch_operator": 64,
     "cancelled": 16,
-    "fail_note": 500,
+    "fail_note": 200,
     "appeal_note": 500,
 }
 DEFAULT_LIMIT = 64
@@ -97,3 +97,24 @@ def check_time_window(value: datetime, now: datetime) -> datetime:
             f"(a time must lie between {EARLIEST_TIME:%Y-%m-%d} and ten years from now)"
         )
     return value
+
+
+def bounded(field: str, value: str | None) -> str:
+    """Raw input cut to what is worth sanitising for ``field`` (a scan is logged even when refused:
+    a 300,000-character scan is logged by its first characters, not worked through whole)."""
+    return (value or "")[: limit_of(field) * RAW_SLACK + 16]
+
+
+def order_value_problems(values: dict[str, Any], now: datetime) -> list[tuple[str, str]]:
+    """(field, reason) for each value of an order snapshot (as received from head office, say) that
+    the desk cannot hold: a text over its limit or a time outside the window. Empty when all fit."""
+    problems: list[tuple[str, str]] = []
+    for field, value in values.items():
+        try:
+            if isinstance(value, str) and field in FIELD_LIMITS:
+                check_length(field, value)
+            elif isinstance(value, datetime):
+                check_time_window(value, now)
+        except InvalidInput as exc:
+            problems.append((field, str(exc)))
+    return problems

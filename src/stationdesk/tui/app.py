@@ -352,7 +352,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.signed_in is None:
-            return action in ("request_quit", "quit")  # the log-in screen: nothing else until signed in
+            # the log-in screen: quitting and moving between its fields, nothing else until signed in
+            return action in ("request_quit", "quit", "focus_next", "focus_previous")
         if action == "ack_alert":
             return self.alerts.showing  # Esc belongs to the alert only while one shows
         return True

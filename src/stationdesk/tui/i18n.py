@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.hint": ("输入姓名和密码, 按 Enter 登录; F10 退出", "Type your name and password, Enter to sign in; F10 quits"),
     "login.checking": ("正在验证...", "Checking..."),
+    "login.button": ("登录", "Sign in"),
     "login.welcome": ("{who} 已登录", "{who} signed in"),
     # status bar
     "bar.station": ("网点", "Station"),
