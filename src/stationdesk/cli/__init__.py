@@ -67,6 +67,15 @@ def guarded(func: F) -> F:
 
             typer.echo(f"stationdesk: {clean_text(str(exc))}", err=True)
             raise typer.Exit(1) from None
+        except Exception as exc:
+            from stationdesk.store.errors import damage_message
+
+            if (said := damage_message(exc)) is None:
+                raise
+            from stationdesk.domain.text import clean_text
+
+            typer.echo(f"stationdesk: {clean_text(said)}", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -261,10 +270,18 @@ def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
 @guarded
 def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Integrity, consistency (every order change has its event and outbox op) and the audit chain."""
-    from stationdesk.services.check import check as run_check
+    from stationdesk import paths
+    from stationdesk.services.check import check_file
 
+    path = Path(db) if db is not None else paths.default_db_path()
+    report = check_file(path)  # read-only, sqlite3 alone: works on a file the desk cannot open
+    if report.damaged_file:  # nobody can sign in to a broken file: the damage is named to whoever asks
+        _say_problems(path, report)
     desk, who = _open_as(db, config)
-    report = run_check(desk.db)
+    if report.audit_problem:
+        from stationdesk.services.damage import record_audit_damage
+
+        record_audit_damage(desk.db, report.audit_problem, datetime.now().astimezone())
     from stationdesk.services.passwords import PRODUCTION, weak_accounts
 
     for name, cost in weak_accounts(desk):
@@ -277,9 +294,15 @@ def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
     if report.ok:
         typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
         return
+    _say_problems(desk.db.path, report)
+
+
+def _say_problems(path: Path, report: Any) -> None:
+    from stationdesk.domain.text import clean_text
+
     for problem in report.problems:
-        typer.echo(f"{desk.db.path}: {problem}", err=True)
-    typer.echo(f"{desk.db.path}: {len(report.problems)} problem(s)", err=True)
+        typer.echo(f"{path}: {clean_text(problem)}", err=True)
+    typer.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
     for line in report.advice:
         typer.echo(f"what to do: {line}", err=True)
     raise typer.Exit(1)

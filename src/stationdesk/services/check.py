@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store.engine import Database
@@ -32,6 +33,8 @@ class CheckReport:
     advice: list[str] = field(default_factory=list)  # what to do about the problems, one line each
     orders: int = 0
     events: int = 0
+    damaged_file: bool = False  # SQLite itself finds the file broken (as opposed to rows edited outside)
+    audit_problem: str | None = None  # the first break in the audit chain, if any
 
     @property
     def ok(self) -> bool:
@@ -70,10 +73,14 @@ def check(db: Database) -> CheckReport:
 def check_connection(conn: sqlite3.Connection) -> CheckReport:
     """The checks on any sqlite3 connection to a station database (a read-only one for backups)."""
     report = CheckReport()
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    try:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:  # too broken for SQLite to walk: "malformed", "not a database"
+        integrity = [str(exc)]
     if integrity != ["ok"]:
         report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
         report.advice.append(INTEGRITY_ADVICE)
+        report.damaged_file = True
         return report  # the rules below read a damaged file: their answers would mislead
     fk = conn.execute("PRAGMA foreign_key_check").fetchall()
     if fk:
@@ -87,8 +94,34 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         report.advice.append(CONSISTENCY_ADVICE)
     audit = verify_connection(conn)
     if not audit.ok:
+        report.audit_problem = str(audit.problem)
         report.problems.append(str(audit.problem))
         report.advice.append(AUDIT_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
     report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     return report
+
+
+def check_file(path: Path) -> CheckReport:
+    """The checks on the file at ``path`` opened read-only with sqlite3 alone: they work on a file
+    too damaged for the desk to open, and name the damage instead of failing with it."""
+    report = CheckReport()
+    if not path.is_file():
+        report.problems.append(f"{path}: 文件不存在 (no such file)")
+        report.damaged_file = True
+        return report
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        report.problems.append(f"{path}: 无法打开 ({exc})")
+        report.damaged_file = True
+        return report
+    try:
+        return check_connection(conn)
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(f"{path}: 文件已损坏 ({exc})")
+        report.advice.append(INTEGRITY_ADVICE)
+        report.damaged_file = True
+        return report
+    finally:
+        conn.close()

@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "bar.station": ("网点", "Station"),
     "bar.operator": ("操作员", "Operator"),
     "bar.waiting": ("等待接单", "Waiting"),
+    "bar.damage": ("审计链断开! 请管理员处理", "Audit chain broken! An admin must act"),
     "bar.overdue": ("超时", "Overdue"),
     "bar.db": ("数据库", "DB"),
     "bar.synced": ("同步", "Synced"),
