@@ -179,8 +179,31 @@ def init(
     from stationdesk.services.setup import init_database
 
     path = db or paths.default_db_path()
+    if _has_accounts(path):  # re-initialising a station's directory is a configuration change
+        from stationdesk.domain.roles import Permission
+
+        desk, _who = _open_as(path, None, need=Permission.CONFIG)
+        desk.db.dispose()
     home = init_database(path, station.strip(), stations)
     typer.echo(f"{path}: 网点 {home.code} {home.name} ({', '.join(sorted(home.districts))})")
+
+
+def _has_accounts(path: Path) -> bool:
+    """Whether the database at ``path`` exists and has operator accounts (read with sqlite3 alone)."""
+    import sqlite3
+
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT count(*) FROM operator").fetchone()[0] > 0
+    except sqlite3.DatabaseError:
+        return False  # no such table yet (or not a database: init says so)
+    finally:
+        conn.close()
 
 
 @app.command("import")
@@ -217,11 +240,14 @@ def seed(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Add realistic demo orders (names, addresses, all sources, some late, out of area, cancelled)."""
-    from stationdesk.services.seed import seed as run_seed
+    """Add realistic demo orders to a demo database (refused on a station's real one)."""
+    from stationdesk.services.seed import seed_demo
 
     desk = _open(db, config)
-    n = run_seed(desk, orders, seed_value, days)
+    try:
+        n = seed_demo(desk, orders, seed_value, days)
+    finally:
+        desk.db.dispose()
     typer.echo(f"{desk.db.path}: added {n} demo orders")
 
 
@@ -235,7 +261,7 @@ def demo(
 ) -> None:
     """Create a seeded demo database if there is none, and open the desk on it."""
     from stationdesk import paths
-    from stationdesk.services.seed import seed as run_seed
+    from stationdesk.services.seed import seed_demo as run_seed
     from stationdesk.services.setup import init_database
 
     path = db or paths.demo_db_path()
