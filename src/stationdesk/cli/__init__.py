@@ -67,6 +67,8 @@ def guarded(func: F) -> F:
 
             typer.echo(f"stationdesk: {clean_text(str(exc))}", err=True)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except Exception as exc:
             from stationdesk.store.errors import damage_message
 
