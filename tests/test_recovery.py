@@ -161,3 +161,15 @@ def test_a_partial_that_another_terminal_is_writing_is_left_alone(tmp_path):
         assert backups.remove_leftovers(tmp_path) == []
         assert partial.exists()
     assert backups.remove_leftovers(tmp_path) == [partial] and not partial.exists()
+
+
+def test_a_stored_time_out_of_range_is_named_not_a_traceback(station):
+    con = sqlite3.connect(station.db)  # as an older version could import it
+    con.execute("UPDATE orders SET order_time = '9999-12-31T09:59:59.000000Z' WHERE logistics_no = 'LP00000005'")
+    con.commit()
+    con.close()
+    listed = station("orders", "list", "--format", "json", env=ADMIN)
+    no_traceback(listed)
+    assert listed.exit_code == 1 and "stationdesk check" in listed.stderr
+    checked = station("check", env=ADMIN)
+    assert checked.exit_code == 1 and "时间超出范围" in checked.stderr and "LP00000005" in checked.stderr

@@ -69,6 +69,10 @@ def guarded(func: F) -> F:
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort):
             raise
+        except OverflowError:  # a stored time no calendar arithmetic can take (from before times were checked)
+            typer.echo("stationdesk: 数据库中有超出范围的时间, 无法显示或计算 (a stored time is out of range); "
+                       "运行 `stationdesk check` 找出订单 (run `stationdesk check` to name the orders)", err=True)
+            raise typer.Exit(1) from None
         except Exception as exc:
             from stationdesk.store.errors import damage_message
 

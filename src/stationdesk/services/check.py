@@ -58,6 +58,12 @@ RULES: list[tuple[str, str]] = [
         " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL",
     ),
     (
+        # stored by an older version or behind the app's back: the desk cannot add a deadline to them
+        "时间超出范围 (an order time or dispatch time outside 2000..9000 that no screen can show)",
+        "SELECT logistics_no, order_time, dispatch_time FROM orders WHERE order_time < '2000-01-01'"
+        " OR order_time >= '9000-01-01' OR dispatch_time < '2000-01-01' OR dispatch_time >= '9000-01-01'",
+    ),
+    (
         "同步记录与事件不符 (outbox op without matching event)",
         "SELECT x.op_id, x.order_version, x.action FROM outbox x LEFT JOIN order_event e ON e.id = x.event_id"
         " WHERE e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action",
@@ -107,19 +113,19 @@ def check_file(path: Path) -> CheckReport:
     too damaged for the desk to open, and name the damage instead of failing with it."""
     report = CheckReport()
     if not path.is_file():
-        report.problems.append(f"{path}: 文件不存在 (no such file)")
+        report.problems.append("文件不存在 (no such file: `stationdesk init --station CODE` creates one)")
         report.damaged_file = True
         return report
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        report.problems.append(f"{path}: 无法打开 ({exc})")
+        report.problems.append(f"无法打开 ({exc})")
         report.damaged_file = True
         return report
     try:
         return check_connection(conn)
     except sqlite3.DatabaseError as exc:
-        report.problems.append(f"{path}: 文件已损坏 ({exc})")
+        report.problems.append(f"文件已损坏 ({exc})")
         report.advice.append(INTEGRITY_ADVICE)
         report.damaged_file = True
         return report
