@@ -17,6 +17,23 @@ from stationdesk.services.setup import init_database
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 
+# argon2 at its lowest cost: a test hashes in microseconds. tests/services/test_passwords.py checks
+# that a desk opened as people open it gets the full cost.
+CHEAP_HASHER_COST = (1, 8, 1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Every desk a test opens through the bootstrap hashes cheaply, unless the test is marked
+    ``production_hasher``."""
+    if request.node.get_closest_marker("production_hasher"):
+        return
+    from stationdesk import bootstrap
+    from stationdesk.services.passwords import Argon2Hasher, HashCost
+
+    monkeypatch.setattr(bootstrap, "default_hasher", lambda: Argon2Hasher(HashCost(*CHEAP_HASHER_COST)))
+
+
 @pytest.fixture(autouse=True)
 def _own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the machine's user config or writes into its data dir (daily backups, demo)."""

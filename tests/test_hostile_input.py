@@ -126,3 +126,19 @@ def test_hostile_scanner_input_is_refused_with_a_drawable_reason_and_logged_clea
         assert changed == 0
     finally:
         desk.db.dispose()
+
+
+def test_oversized_scans_and_order_numbers_cost_nothing_and_say_what_was_wrong(template, tmp_path):
+    from stationdesk.domain.errors import OrderNotFound
+    from stationdesk.services.accept import accept
+
+    desk = fresh_desk(template, tmp_path)
+    try:
+        result = record_scan(desk, "5" * 300_000, "扫描员")
+        assert not result.accepted and len(result.waybill) <= 64 * 4 + 16
+        with pytest.raises(OrderNotFound, match="不是物流号或运单号"):
+            accept(desk, ["LP" + "1" * 300_000], "张敏")
+        with pytest.raises(OrderNotFound, match="不是物流号或运单号"):
+            accept(desk, ["LP1\x1b[2J"], "张敏")
+    finally:
+        desk.db.dispose()

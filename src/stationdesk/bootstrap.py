@@ -8,13 +8,19 @@ from stationdesk import config as config_mod
 from stationdesk import paths
 from stationdesk.domain.errors import DomainError
 from stationdesk.services.context import Clock, Desk, system_clock
+from stationdesk.services.passwords import Argon2Hasher, production_hasher
 from stationdesk.services.setup import load_directory
 from stationdesk.store import schema
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 
 
-def open_desk(db_path: Path | None = None, config_path: Path | None = None, clock: Clock = system_clock) -> Desk:
+# The hasher every desk gets unless one is passed; tests put a cheap one here.
+default_hasher = production_hasher
+
+
+def open_desk(db_path: Path | None = None, config_path: Path | None = None, clock: Clock = system_clock,
+              hasher: Argon2Hasher | None = None) -> Desk:
     """Open an initialised station database with its config. Refuses a missing or foreign file."""
     cfg = config_mod.load(config_path if config_path is not None else paths.default_config_path())
     path = Path(db_path) if db_path is not None else paths.default_db_path()
@@ -35,4 +41,5 @@ def open_desk(db_path: Path | None = None, config_path: Path | None = None, cloc
     except Exception:
         db.dispose()
         raise
-    return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock)
+    return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock,
+                hasher=hasher if hasher is not None else default_hasher())

@@ -77,8 +77,8 @@ def test_file_level_problems_import_nothing(desk, db_path, tmp_path):
     with pytest.raises(FeedFileError, match="缺少必需列.*channel"):
         import_feed(desk, bad_header)
     binary = tmp_path / "b.csv"
-    binary.write_bytes(b"logistics_no,source\n\x81\xff\xfe\x00")
-    with pytest.raises(FeedFileError, match=r"b.csv:2"):
+    binary.write_bytes(b"\x81\xff\xfe\x00,source\nLP1,x\n")
+    with pytest.raises(FeedFileError, match=r"b.csv:1: 表头无法读取"):
         import_feed(desk, binary)
     with pytest.raises(FeedFileError, match="cannot read"):
         import_feed(desk, tmp_path / "missing.csv")

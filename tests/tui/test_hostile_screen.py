@@ -17,8 +17,10 @@ HOSTILE = {
     "sender_name": "\x1b[2J张\u202e三",
     "sender_address": "\x1b]8;;http://evil.example/\x1b\\文三路\x1b]8;;\x1b\\",
     "note": "\x07\x00备注\r\n第二行",
-    "goods": "\x9b6n文件\u200b",
+    "goods": "\x9b6n文件\u200b\u2060\u00ad",
     "sender_district": "西湖区\x1b[0m",
+    "sender_city": "杭州\U000e0041\U000e007f市\u2028",
+    "sender_province": "浙江\u2029省\ufe0f\ufe0f\ufe0f",
 }
 
 
@@ -37,7 +39,10 @@ def drawn_text(screen) -> str:  # noqa: ANN001
 
 
 def undrawable(text: str) -> list[str]:
-    return [repr(ch) for ch in text if ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_AND_INVISIBLE)]
+    """Controls, format characters (bidi, zero-width, tags), separators, and variation selector runs."""
+    bad = [repr(ch) for ch in text if ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cs", "Cf", "Zl", "Zp")
+                                                      or ch in BIDI_AND_INVISIBLE)]
+    return bad + ["VS run" for a, b in zip(text, text[1:]) if "\ufe00" <= a <= "\ufe0f" and "\ufe00" <= b <= "\ufe0f"]
 
 
 async def test_hostile_text_in_the_database_never_reaches_the_screen_raw(make_app, db_path):

@@ -67,6 +67,21 @@ def guarded(func: F) -> F:
 
             typer.echo(f"stationdesk: {clean_text(str(exc))}", err=True)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except OverflowError:  # a stored time no calendar arithmetic can take (from before times were checked)
+            typer.echo("stationdesk: 数据库中有超出范围的时间, 无法显示或计算 (a stored time is out of range); "
+                       "运行 `stationdesk check` 找出订单 (run `stationdesk check` to name the orders)", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            from stationdesk.store.errors import damage_message
+
+            if (said := damage_message(exc)) is None:
+                raise
+            from stationdesk.domain.text import clean_text
+
+            typer.echo(f"stationdesk: {clean_text(said)}", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -170,8 +185,31 @@ def init(
     from stationdesk.services.setup import init_database
 
     path = db or paths.default_db_path()
+    if _has_accounts(path):  # re-initialising a station's directory is a configuration change
+        from stationdesk.domain.roles import Permission
+
+        desk, _who = _open_as(path, None, need=Permission.CONFIG)
+        desk.db.dispose()
     home = init_database(path, station.strip(), stations)
     typer.echo(f"{path}: 网点 {home.code} {home.name} ({', '.join(sorted(home.districts))})")
+
+
+def _has_accounts(path: Path) -> bool:
+    """Whether the database at ``path`` exists and has operator accounts (read with sqlite3 alone)."""
+    import sqlite3
+
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT count(*) FROM operator").fetchone()[0] > 0
+    except sqlite3.DatabaseError:
+        return False  # no such table yet (or not a database: init says so)
+    finally:
+        conn.close()
 
 
 @app.command("import")
@@ -208,11 +246,14 @@ def seed(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Add realistic demo orders (names, addresses, all sources, some late, out of area, cancelled)."""
-    from stationdesk.services.seed import seed as run_seed
+    """Add realistic demo orders to a demo database (refused on a station's real one)."""
+    from stationdesk.services.seed import seed_demo
 
     desk = _open(db, config)
-    n = run_seed(desk, orders, seed_value, days)
+    try:
+        n = seed_demo(desk, orders, seed_value, days)
+    finally:
+        desk.db.dispose()
     typer.echo(f"{desk.db.path}: added {n} demo orders")
 
 
@@ -226,7 +267,7 @@ def demo(
 ) -> None:
     """Create a seeded demo database if there is none, and open the desk on it."""
     from stationdesk import paths
-    from stationdesk.services.seed import seed as run_seed
+    from stationdesk.services.seed import seed_demo as run_seed
     from stationdesk.services.setup import init_database
 
     path = db or paths.demo_db_path()
@@ -261,19 +302,39 @@ def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
 @guarded
 def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Integrity, consistency (every order change has its event and outbox op) and the audit chain."""
-    from stationdesk.services.check import check as run_check
+    from stationdesk import paths
+    from stationdesk.services.check import check_file
 
+    path = Path(db) if db is not None else paths.default_db_path()
+    report = check_file(path)  # read-only, sqlite3 alone: works on a file the desk cannot open
+    if report.damaged_file:  # nobody can sign in to a broken file: the damage is named to whoever asks
+        _say_problems(path, report)
     desk, who = _open_as(db, config)
-    report = run_check(desk.db)
+    if report.audit_problem:
+        from stationdesk.services.damage import record_audit_damage
+
+        record_audit_damage(desk.db, report.audit_problem, datetime.now().astimezone())
+    from stationdesk.services.passwords import PRODUCTION, weak_accounts
+
+    for name, cost in weak_accounts(desk):
+        typer.echo(f"注意: 账号 {name} 的密码散列强度不足 ({cost or 'not argon2'}; full cost is {PRODUCTION}); "
+                   "下次登录时自动加强, 或由管理员 `stationdesk user passwd` 重设 "
+                   "(a weak password hash: it is re-hashed at the next sign-in)", err=True)
     if who.role is None:
         typer.echo("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`"
                    " (no accounts yet: anyone can act as anyone until an admin account is added)", err=True)
     if report.ok:
         typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
         return
+    _say_problems(desk.db.path, report)
+
+
+def _say_problems(path: Path, report: Any) -> None:
+    from stationdesk.domain.text import clean_text
+
     for problem in report.problems:
-        typer.echo(f"{desk.db.path}: {problem}", err=True)
-    typer.echo(f"{desk.db.path}: {len(report.problems)} problem(s)", err=True)
+        typer.echo(f"{path}: {clean_text(problem)}", err=True)
+    typer.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
     for line in report.advice:
         typer.echo(f"what to do: {line}", err=True)
     raise typer.Exit(1)

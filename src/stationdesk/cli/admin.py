@@ -23,6 +23,7 @@ def backup(
 ) -> None:
     """备份: a verified copy of the live database; safe while terminals are working."""
     from stationdesk import paths
+    from stationdesk.domain.text import clean_text
     from stationdesk.services import backup as backups
 
     if (path is None) == (not daily):
@@ -31,19 +32,28 @@ def backup(
     try:
         if daily:
             folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.data_dir() / "backups"
+            warnings: list[str] = []
             made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
-                                          desk.config.backup.keep_days)
+                                          desk.config.backup.keep_days, warnings)
+            for line in warnings:
+                typer.echo(f"注意: {clean_text(line)}", err=True)
             if made is None:
                 typer.echo(f"{folder}: 今天的备份已存在 (today's backup exists)")
             else:
                 typer.echo(f"{made.path}: {made.verified.orders:,} 单, {_size(made.bytes)}, {made.seconds:.1f} s, 校验通过")
             for p in removed:
-                typer.echo(f"removed {p} (older than {desk.config.backup.keep_days} days)")
+                why = "left by a backup that did not finish" if p.name.endswith(backups.PARTIAL) else (
+                    f"older than {desk.config.backup.keep_days} days")
+                typer.echo(f"removed {p} ({why})")
         else:
             assert path is not None
             made = backups.backup(desk.db, path)
             typer.echo(f"{made.path}: {made.verified.orders:,} 单, {made.verified.events:,} 事件, "
                        f"{_size(made.bytes)}, {made.seconds:.1f} s, 校验通过 (verified)")
+        if made is not None and made.damaged_chain:
+            typer.echo(f"注意: 备份已保存, 但它是审计链断开的数据库的副本 (this backup is a copy of a database whose "
+                       f"records were changed outside stationdesk): {clean_text(made.damaged_chain)}; "
+                       "交主管并报总部, 管理员处理后 `stationdesk audit acknowledge`", err=True)
     finally:
         desk.db.dispose()
 
@@ -64,12 +74,39 @@ def restore(
 
     target = db or paths.default_db_path()
     if target.exists():  # replacing a station's database is an administrator's decision
-        desk, _who = _open_as(target, None, need=Permission.RESTORE)
-        desk.db.dispose()
+        from stationdesk.services.backup import verify
+
+        current = verify(target)
+        if current.damaged_file or current.station is None:
+            # nobody can sign in to a broken file: the admin signs in with the accounts in the backup
+            typer.echo(f"{target}: 数据库已损坏, 以备份中的账号登录 (the database is damaged: signing in against the backup)",
+                       err=True)
+            _sign_in_against(path)
+        else:
+            desk, _who = _open_as(target, None, need=Permission.RESTORE)
+            desk.db.dispose()
     checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
     if saved is not None:
         typer.echo(f"当前数据库已另存为 (the replaced database was saved as) {saved}")
     typer.echo(f"{target}: 已恢复 网点 {checked.station}, {checked.orders:,} 单 (restored from {path})")
+
+
+def _sign_in_against(backup_path: Path) -> None:
+    """Sign in as an admin with the accounts of ``backup_path``, on a scratch copy of it (a sign-in
+    counts failures: the backup itself is never written)."""
+    import shutil
+    import tempfile
+
+    from stationdesk.domain.roles import Permission
+    from stationdesk.services.backup import verify
+
+    if not verify(backup_path).ok:
+        return  # the restore refuses it, naming why
+    with tempfile.TemporaryDirectory(prefix="stationdesk-restore-") as scratch:
+        copy = Path(scratch) / "backup.db"
+        shutil.copy2(backup_path, copy)
+        desk, _who = _open_as(copy, None, need=Permission.RESTORE)
+        desk.db.dispose()
 
 
 audit_app = typer.Typer(help="审计: the tamper-evident trail of every action.", no_args_is_help=True)
@@ -92,6 +129,27 @@ def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
         return
     typer.echo(f"{desk.db.path}: {clean_text(str(report.problem))}", err=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("acknowledge")
+@guarded
+def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """An admin has seen the broken audit chain and reported it: the desks stop showing it."""
+    from datetime import datetime
+
+    from stationdesk.domain.roles import Permission
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.damage import acknowledge
+
+    desk, who = _open_as(db, config, need=Permission.RESTORE)
+    try:
+        found = acknowledge(desk.db, who, datetime.now().astimezone())
+    finally:
+        desk.db.dispose()
+    if found is None:
+        typer.echo(f"{desk.db.path}: 没有记录到损坏 (no damage on record)")
+    else:
+        typer.echo(f"{desk.db.path}: 已确认 (acknowledged): {clean_text(found)}")
 
 
 @guarded

@@ -73,7 +73,7 @@ def hq_import(
 
     cfg = cfg_mod.load(config or paths.default_config_path())
     rules = SimpleNamespace(waybill=WaybillRule(cfg.waybill.pattern, cfg.waybill.description))
-    parsers = field_parsers(rules)  # type: ignore[arg-type]
+    parsers = field_parsers(rules, _now())  # type: ignore[arg-type]
     _fmt, _enc, records = read_feed(file)
     good, bad = [], []
     for record in records:

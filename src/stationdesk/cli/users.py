@@ -114,3 +114,23 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
         state = "已停用 (disabled)" if a.disabled else (
             f"锁定至 {a.locked_until.astimezone(tz):%H:%M} (locked)" if a.locked_until and a.locked_until > now else "")
         typer.echo(f"{a.name}  {a.role.value} ({a.role.label})  {state}".rstrip())
+
+
+@users_app.command("unlock")
+@guarded
+def user_unlock(
+    name: Annotated[str, typer.Argument(help="Your own account's name")],
+    db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Lift the lock on your own account with its right password (STATIONDESK_PASSWORD or typed):
+    the way back when, say, a scheduled job with an old password keeps locking the only admin."""
+    from stationdesk.bootstrap import open_desk
+    from stationdesk.services.operators import clean_name, unlock_own
+
+    cleaned = clean_name(name)
+    desk = open_desk(db, config)
+    try:
+        unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", f"{cleaned} 的密码 (password): "))
+    finally:
+        desk.db.dispose()
+    typer.echo(f"{cleaned}: 已解锁 (unlocked); 请修正仍在使用旧密码的定时任务 (fix any job still using an old password)")

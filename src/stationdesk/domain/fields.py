@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from stationdesk.domain.errors import InvalidInput
+from stationdesk.domain.limits import DEFAULT_LIMIT, FIELD_LIMITS, check_time_window, limit_of
 from stationdesk.domain.text import clean_text
 
-MAX_TEXT = {"sender_name": 50, "sender_address": 200, "note": 500, "goods": 100, "default": 64}
+MAX_TEXT = {**FIELD_LIMITS, "default": DEFAULT_LIMIT}  # the limits table (domain/limits.py), by field
 
 
 class Channel(StrEnum):
@@ -65,15 +66,22 @@ def parse_business_type(text: str) -> BusinessType:
     raise InvalidInput(f"'{clean_text(text)[:20]}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
 
 
-def parse_time(text: str) -> datetime:
-    """ISO 8601 with a UTC offset; a time without one is refused (its zone would be a guess)."""
+def parse_time(text: str, now: datetime | None = None) -> datetime:
+    """ISO 8601 with a UTC offset; a time without one is refused (its zone would be a guess).
+
+    With ``now``, a time outside the window the desk can hold (limits.check_time_window) is refused.
+    """
     value = (text or "").strip()
+    if len(value) > limit_of("order_time"):
+        raise InvalidInput(f"不是 ISO 8601 时间: {len(value)} 字, 过长 (expected e.g. 2026-11-23T09:30:00+08:00)")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"'{clean_text(value)[:40]}' 不是 ISO 8601 时间 (expected e.g. 2026-11-23T09:30:00+08:00)") from None
     if parsed.tzinfo is None:
         raise InvalidInput(f"'{clean_text(value)[:40]}' 没有时区偏移 (add an offset such as +08:00)")
+    if now is not None:
+        check_time_window(parsed, now)
     return parsed
 
 
@@ -137,7 +145,7 @@ def parse_logistics_no(text: str) -> str:
 
 def text_parser(field: str, *, required: bool = False) -> Callable[[str | None], str]:
     """parse_text for one field, with its limit looked up once: a feed runs it for every row."""
-    limit = MAX_TEXT.get(field, MAX_TEXT["default"])
+    limit = limit_of(field)
 
     def parse(text: str | None) -> str:
         value = clean_text(text)
@@ -155,7 +163,7 @@ def parse_text(field: str, text: str | None, *, required: bool = False) -> str:
     value = clean_text(text)
     if required and not value:
         raise InvalidInput("不能为空 (required)")
-    limit = MAX_TEXT.get(field, MAX_TEXT["default"])
+    limit = limit_of(field)
     if len(value) > limit:
         raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long)")
     return value

@@ -10,6 +10,7 @@ import unicodedata
 from enum import StrEnum
 
 from stationdesk.domain.errors import ReasonRefused
+from stationdesk.domain.limits import limit_of
 from stationdesk.domain.text import clean_text
 
 
@@ -47,7 +48,7 @@ CAPACITY_EXCUSES = re.compile(
     re.IGNORECASE,
 )
 
-MAX_NOTE_LENGTH = 200
+MAX_NOTE_LENGTH = limit_of("fail_note")
 
 
 def parse_reason(code: str) -> Reason:

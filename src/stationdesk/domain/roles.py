@@ -153,7 +153,9 @@ class LoginRefused(DomainError):
     """A log-in was refused: wrong name or password, a locked or a disabled account."""
 
 
-WRONG_LOGIN = "登录失败: 用户名或密码错误 (wrong name or password)"
+# One answer for an unknown name, a wrong password and a locked account alike.
+WRONG_LOGIN = (f"登录失败: 用户名或密码错误, 或账号因连续 {MAX_FAILED_LOGINS} 次失败已锁定 15 分钟 "
+               f"(wrong name or password, or the account is locked for 15 minutes after {MAX_FAILED_LOGINS} failures)")
 
 
 def locked_message(until_local: datetime) -> str:

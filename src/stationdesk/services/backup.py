@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from stationdesk.services.check import CheckReport, check_connection
 from stationdesk.store.engine import BUSY_TIMEOUT_MS, Database
-from stationdesk.store.errors import StoreError
+from stationdesk.store.errors import DAMAGED_ADVICE, StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
 from stationdesk.store.schema import known_revisions
 
@@ -37,6 +38,9 @@ class Verified:
     orders: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    damaged_file: bool = False  # SQLite finds the file itself broken
+    audit_problem: str | None = None
+    damaged_chain: str | None = None  # set in a backup taken while the audit chain was broken
 
     @property
     def ok(self) -> bool:
@@ -49,6 +53,12 @@ class BackupResult:
     verified: Verified
     bytes: int
     seconds: float
+    # A copy of a database whose records were changed outside stationdesk (audit chain broken, or
+    # orders and events that disagree): kept, because a station without backups is worse, and marked.
+    damaged_chain: str | None = None
+
+
+DAMAGED_CHAIN_KEY = "backup.damaged_chain"
 
 
 def _store_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
@@ -58,9 +68,60 @@ def _store_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
     return StoreError(f"{path}: {doing}失败 ({text})")
 
 
-def _remove(path: Path) -> None:
+PARTIAL = ".partial"
+
+
+def _remove(path: Path, *, keep_claim: bool = False) -> None:
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         p.unlink(missing_ok=True)
+    if not keep_claim:
+        Path(f"{path}.lock").unlink(missing_ok=True)
+
+
+class _Claim:
+    """An exclusive claim on a backup being written (a lock beside its ``.partial`` file, held while it is
+    written). The kernel lets go of it when the process dies, so a ``.partial`` left by a killed backup is
+    known for a leftover by the next run, while one that another terminal is writing is left alone."""
+
+    def __init__(self, partial: Path) -> None:
+        self.lock_path = Path(f"{partial}.lock")
+        self._fh = None
+
+    def __enter__(self) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no claim to take; a leftover is removed when its name is reused
+            return True
+        self._fh = open(self.lock_path, "a")  # noqa: SIM115 - held until __exit__
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._fh.close()
+            self._fh = None
+            return False
+        return True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self.lock_path.unlink(missing_ok=True)
+            self._fh.close()
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """``.partial`` files in ``folder`` left by a backup that was killed (no process holds their
+    claim): removed, with their journals. Returns what was removed."""
+    removed = []
+    for p in sorted(folder.glob(f"*{PARTIAL}")):
+        with _Claim(p) as claimed:
+            if claimed:
+                _remove(p, keep_claim=True)
+                removed.append(p)
+    for lock in folder.glob(f"*{PARTIAL}.lock"):
+        if not Path(str(lock).removesuffix(".lock")).exists():
+            with _Claim(Path(str(lock).removesuffix(".lock"))) as claimed:
+                if claimed:
+                    lock.unlink(missing_ok=True)
+    return removed
 
 
 def verify(path: Path) -> Verified:
@@ -82,11 +143,15 @@ def verify(path: Path) -> Verified:
             return result
         result.revision = (conn.execute("SELECT version_num FROM alembic_version").fetchone() or (None,))[0]
         result.station = (conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone() or (None,))[0]
+        result.damaged_chain = (conn.execute("SELECT value FROM meta WHERE key = ?", (DAMAGED_CHAIN_KEY,)).fetchone()
+                                or (None,))[0]
         report: CheckReport = check_connection(conn)
         result.problems.extend(report.problems)
         result.orders, result.events = report.orders, report.events
+        result.damaged_file, result.audit_problem = report.damaged_file, report.audit_problem
     except sqlite3.DatabaseError as exc:
         result.problems.append(f"{path}: 文件已损坏或不是数据库 ({exc})")
+        result.damaged_file = True
     finally:
         conn.close()
     return result
@@ -101,8 +166,15 @@ def backup(db: Database, dest: Path) -> BackupResult:
         raise StoreError(f"{dest}: 文件已存在, 备份不会覆盖它 (choose another name)")
     if not dest.parent.is_dir():
         raise StoreError(f"{dest.parent}: 目录不存在 (no such directory)")
-    partial = dest.with_name(dest.name + ".partial")
-    _remove(partial)
+    partial = dest.with_name(dest.name + PARTIAL)
+    with _Claim(partial) as claimed:
+        if not claimed:
+            raise StoreError(f"{dest}: 另一个终端正在写这个备份 (another terminal is writing this backup now)")
+        return _backup(db, dest, partial)
+
+
+def _backup(db: Database, dest: Path, partial: Path) -> BackupResult:
+    _remove(partial, keep_claim=True)
     started = time.perf_counter()
     try:
         src = sqlite3.connect(db.path, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -119,18 +191,33 @@ def backup(db: Database, dest: Path) -> BackupResult:
         with open(partial, "rb+") as fh:
             os.fsync(fh.fileno())
     except sqlite3.Error as exc:
-        _remove(partial)
+        _remove(partial, keep_claim=True)
         raise _store_error(dest, exc, "备份") from exc
     except OSError as exc:
-        _remove(partial)
+        _remove(partial, keep_claim=True)
         raise StoreError(f"{dest}: 备份写入失败, 原数据库未受影响 ({exc.strerror or exc})") from exc
     checked = verify(partial)
+    damaged_chain = None
     if not checked.ok:
-        _remove(partial)
-        raise StoreError(f"{dest}: 备份校验未通过, 未保留 (the copy failed its check): {'; '.join(checked.problems[:3])}")
+        if checked.damaged_file or checked.station is None:
+            _remove(partial, keep_claim=True)
+            raise StoreError(f"{dest}: 备份校验未通过, 未保留 (the copy failed its check): {'; '.join(checked.problems[:3])}"
+                             f"; {DAMAGED_ADVICE}")
+        # records changed outside stationdesk: the copy is kept, marked, and the damage remembered
+        damaged_chain = checked.audit_problem or "; ".join(checked.problems[:3])
+        out = sqlite3.connect(partial)
+        try:
+            out.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DAMAGED_CHAIN_KEY, damaged_chain))
+            out.commit()
+        finally:
+            out.close()
+        checked.damaged_chain = damaged_chain
+        from stationdesk.services.damage import record_audit_damage
+
+        record_audit_damage(db, damaged_chain, datetime.now().astimezone())
     partial.rename(dest)
     checked.path = dest
-    return BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started)
+    return BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started, damaged_chain)
 
 
 def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool = False) -> tuple[Verified, Path | None]:
@@ -156,11 +243,14 @@ def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool =
                 "(pass --other-station if that is intended)"
             )
         saved = db_path.with_name(f"{db_path.stem}.before-restore-{now:%Y%m%d-%H%M%S}{db_path.suffix}")
-        live = Database(db_path)
-        try:
-            backup(live, saved)
-        finally:
-            live.dispose()
+        if current.damaged_file or current.station is None:
+            _set_aside(db_path, saved)  # too broken to copy through SQLite: kept as it is, for whoever looks into it
+        else:
+            live = Database(db_path)
+            try:
+                backup(live, saved)
+            finally:
+                live.dispose()
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
@@ -176,20 +266,44 @@ def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool =
     return checked, saved
 
 
-def daily(db: Database, folder: Path, station: str, today: date, keep_days: int) -> tuple[BackupResult | None, list[Path]]:
+def _set_aside(db_path: Path, saved: Path) -> None:
+    """Move a damaged database (with its WAL) to ``saved``; the restore then writes a new file."""
+    try:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            part = Path(f"{db_path}{suffix}")
+            if part.exists():
+                shutil.copy2(part, Path(f"{saved}{suffix}"))
+        for suffix in ("-wal", "-shm", "-journal", ""):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{db_path}: 无法移走损坏的数据库, 未恢复 (cannot set the damaged file aside: {exc.strerror or exc})") from exc
+
+
+def daily(db: Database, folder: Path, station: str, today: date, keep_days: int,
+          warnings: list[str] | None = None) -> tuple[BackupResult | None, list[Path]]:
     """Today's backup in ``folder`` unless there is one, and backups older than ``keep_days`` removed.
 
-    Returns the new backup (None when today's existed) and the files removed.
+    Returns the new backup (None when today's existed) and the files removed. Files left by a killed
+    backup are removed first; a file named like a backup whose date cannot be read is left alone and
+    named in ``warnings``.
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
+    removed = remove_leftovers(folder)
     target = folder / f"station-{station}-{today.isoformat()}.db"
     made = None if target.exists() else backup(db, target)
-    removed = []
     oldest = today - timedelta(days=keep_days - 1)
     for p in sorted(folder.iterdir()):
         m = DAILY_NAME.match(p.name)
-        if m and m["code"] == station and date.fromisoformat(m["day"]) < oldest:
+        if not m or m["code"] != station:
+            continue
+        try:
+            day = date.fromisoformat(m["day"])
+        except ValueError:
+            if warnings is not None:
+                warnings.append(f"{p}: 文件名中的日期无效, 已跳过 (not a date in the name; left alone)")
+            continue
+        if day < oldest and p.is_file():
             p.unlink()
             removed.append(p)
     return made, removed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store.engine import Database
@@ -32,6 +33,8 @@ class CheckReport:
     advice: list[str] = field(default_factory=list)  # what to do about the problems, one line each
     orders: int = 0
     events: int = 0
+    damaged_file: bool = False  # SQLite itself finds the file broken (as opposed to rows edited outside)
+    audit_problem: str | None = None  # the first break in the audit chain, if any
 
     @property
     def ok(self) -> bool:
@@ -55,6 +58,12 @@ RULES: list[tuple[str, str]] = [
         " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL",
     ),
     (
+        # stored by an older version or behind the app's back: the desk cannot add a deadline to them
+        "时间超出范围 (an order time or dispatch time outside 2000..9000 that no screen can show)",
+        "SELECT logistics_no, order_time, dispatch_time FROM orders WHERE order_time < '2000-01-01'"
+        " OR order_time >= '9000-01-01' OR dispatch_time < '2000-01-01' OR dispatch_time >= '9000-01-01'",
+    ),
+    (
         "同步记录与事件不符 (outbox op without matching event)",
         "SELECT x.op_id, x.order_version, x.action FROM outbox x LEFT JOIN order_event e ON e.id = x.event_id"
         " WHERE e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action",
@@ -70,10 +79,14 @@ def check(db: Database) -> CheckReport:
 def check_connection(conn: sqlite3.Connection) -> CheckReport:
     """The checks on any sqlite3 connection to a station database (a read-only one for backups)."""
     report = CheckReport()
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    try:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:  # too broken for SQLite to walk: "malformed", "not a database"
+        integrity = [str(exc)]
     if integrity != ["ok"]:
         report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
         report.advice.append(INTEGRITY_ADVICE)
+        report.damaged_file = True
         return report  # the rules below read a damaged file: their answers would mislead
     fk = conn.execute("PRAGMA foreign_key_check").fetchall()
     if fk:
@@ -87,8 +100,34 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         report.advice.append(CONSISTENCY_ADVICE)
     audit = verify_connection(conn)
     if not audit.ok:
+        report.audit_problem = str(audit.problem)
         report.problems.append(str(audit.problem))
         report.advice.append(AUDIT_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
     report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     return report
+
+
+def check_file(path: Path) -> CheckReport:
+    """The checks on the file at ``path`` opened read-only with sqlite3 alone: they work on a file
+    too damaged for the desk to open, and name the damage instead of failing with it."""
+    report = CheckReport()
+    if not path.is_file():
+        report.problems.append("文件不存在 (no such file: `stationdesk init --station CODE` creates one)")
+        report.damaged_file = True
+        return report
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        report.problems.append(f"无法打开 ({exc})")
+        report.damaged_file = True
+        return report
+    try:
+        return check_connection(conn)
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(f"文件已损坏 ({exc})")
+        report.advice.append(INTEGRITY_ADVICE)
+        report.damaged_file = True
+        return report
+    finally:
+        conn.close()

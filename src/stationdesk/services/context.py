@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from stationdesk.config import Config
 from stationdesk.domain.routing import Directory, Station
 from stationdesk.domain.waybill import WaybillRule
+from stationdesk.services.passwords import Argon2Hasher, production_hasher
 
 if TYPE_CHECKING:
     from stationdesk.store.engine import Database
@@ -29,6 +30,7 @@ class Desk:
     station: Station
     directory: Directory
     clock: Clock = system_clock
+    hasher: Argon2Hasher = field(default_factory=production_hasher)
     waybill: WaybillRule = field(init=False)
 
     def __post_init__(self) -> None:

@@ -2,20 +2,25 @@
 
 Yields (line number, raw record) pairs; problems with the file as a whole raise FeedFileError,
 problems with one record come back as that record's error so the rest can still be read.
+
+The file is read line by line, never whole: memory stays flat whatever its size. Each line is
+decoded on its own, so an invalid byte, a row in another encoding, an overlong line or a broken
+quote costs that row only.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.limits import MAX_LINE_BYTES
 from stationdesk.domain.text import clean_text
 
 FEED_FIELDS = (
@@ -24,6 +29,8 @@ FEED_FIELDS = (
     "dispatch_time", "dispatch_operator", "cancelled",
 )
 REQUIRED_FIELDS = ("logistics_no", "source", "channel", "business_type", "order_time")
+SAMPLE_BYTES = 256 * 1024  # read first to tell the encoding and the format
+MAX_RECORD_LINES = 50  # a quoted CSV field may span lines; a quote left open is given up on after this
 
 
 class FeedFileError(DomainError):
@@ -37,23 +44,81 @@ class RawRecord:
     error: str | None = None  # a record that could not even be parsed
 
 
-def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """The text and the encoding it was read in: UTF-8 (BOM optional), else GB18030."""
-    if raw.startswith(codecs.BOM_UTF8):
+@dataclass
+class _Line:
+    number: int
+    text: str | None  # None: the line could not be read, see error
+    error: str | None = None
+
+
+def detect_encoding(sample: bytes, whole: bool) -> str:
+    """The file's encoding from its first bytes: a UTF-8 BOM, else the encoding most of its
+    non-ASCII lines are valid in (UTF-8 when they tie). ``whole``: the sample is the whole file."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    lines = sample.split(b"\n")
+    if not whole:
+        lines = lines[:-1]  # cut at an arbitrary byte
+    utf8 = other = 0
+    for line in lines:
+        if line.isascii():
+            continue
         try:
-            return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise FeedFileError(f"{name}: has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from None
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("gb18030"), "gb18030"
+            line.decode("utf-8")
+            utf8 += 1
         except UnicodeDecodeError:
-            line = raw[: utf8_error.start].count(b"\n") + 1
-            raise FeedFileError(
-                f"{name}:{line}: 文件编码无法识别: neither UTF-8 nor GB18030 (bad byte at offset {utf8_error.start})"
-            ) from None
+            other += 1
+    return "gb18030" if other > utf8 else "utf-8"
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    """One line in the file's encoding; raises ValueError naming the problem."""
+    if encoding == "gb18030":
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                raise ValueError("此行是 UTF-8 编码, 文件是 GB18030 (this line is UTF-8 in a GB18030 file)")
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"无效字节, 第 {exc.start + 1} 字节起 (not GB18030 at byte {exc.start + 1})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = "; 此行像是 GB18030 编码 (this line looks like GB18030)"
+        except UnicodeDecodeError:
+            pass
+        raise ValueError(f"无效字节, 第 {exc.start + 1} 字节起 (not UTF-8 at byte {exc.start + 1}){hint}") from None
+
+
+def _lines(f: IO[bytes], encoding: str) -> Iterator[_Line]:
+    """The file's lines, decoded one by one; a line too long or not in the file's encoding comes
+    back as an error and reading goes on at the next line."""
+    number = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if number == 1 and encoding == "utf-8-sig":
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):  # skip to the end of this line without keeping it
+                raw = f.readline(MAX_LINE_BYTES)
+                size += len(raw)
+            yield _Line(number, None, f"此行过长: {size} 字节, 最多 {MAX_LINE_BYTES} (line too long)")
+            continue
+        try:
+            yield _Line(number, _decode(raw, encoding))
+        except ValueError as exc:
+            yield _Line(number, None, str(exc))
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -66,25 +131,70 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def read_feed(path: Path) -> tuple[str, str, Iterator[RawRecord]]:
-    """(format, encoding, records) of the feed at ``path``."""
+    """(format, encoding, records) of the feed at ``path``; the records are read as they are taken."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        f = path.open("rb")
+        sample = f.read(SAMPLE_BYTES)
+        whole = not f.read(1)
+        f.seek(0)
     except OSError as exc:
         raise FeedFileError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    text, encoding = decode(raw, name)
-    fmt = detect_format(path, text)
-    return fmt, encoding, (_read_jsonl(text) if fmt == "jsonl" else _read_csv(text, name))
+    encoding = detect_encoding(sample, whole)
+    fmt = detect_format(path, sample.removeprefix(codecs.BOM_UTF8).decode("utf-8", "replace"))
+    lines = _lines(f, encoding)
+    try:
+        records = _read_jsonl(lines) if fmt == "jsonl" else _read_csv(lines, name)
+        first = next(records, None)  # the header's problems are the file's: raised here, not later
+    except BaseException:
+        f.close()
+        raise
+
+    def all_records() -> Iterator[RawRecord]:
+        try:
+            if first is not None:
+                yield first
+                yield from records
+        finally:
+            f.close()
+
+    return fmt, encoding, all_records()
 
 
-def _read_csv(text: str, name: str) -> Iterator[RawRecord]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+class _CsvLines:
+    """The lines handed to csv.reader, remembering those of the record being read so that a record
+    that turns out broken can be reported by its first line and the lines after it read again."""
+
+    def __init__(self, lines: Iterator[_Line]) -> None:
+        self._lines = lines
+        self.replay: deque[_Line] = deque()
+        self.record: list[_Line] = []
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        item = self.replay.popleft() if self.replay else next(self._lines)
+        self.record.append(item)
+        if len(self.record) > MAX_RECORD_LINES:
+            raise csv.Error(f"引号未闭合, 超过 {MAX_RECORD_LINES} 行 (a quote left open)")
+        return "\n" if item.text is None else item.text
+
+
+def _read_csv(lines: Iterator[_Line], name: str) -> Iterator[RawRecord]:
+    if csv.field_size_limit() < MAX_LINE_BYTES:
+        # an oversized field is refused by its name and length (domain/limits.py), not as broken CSV
+        csv.field_size_limit(MAX_LINE_BYTES)
+    source = _CsvLines(lines)
+    reader = csv.reader(source, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise FeedFileError(f"{name}: 文件为空 (empty file)") from None
     except csv.Error as exc:
         raise FeedFileError(f"{name}:1: header is not valid CSV: {exc}") from None
+    if source.record and source.record[0].error:
+        raise FeedFileError(f"{name}:1: 表头无法读取 (cannot read the header): {source.record[0].error}")
     columns = [h.strip().lstrip("\ufeff") for h in header]
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
@@ -93,18 +203,27 @@ def _read_csv(text: str, name: str) -> Iterator[RawRecord]:
     if unknown:
         raise FeedFileError(f"{name}:1: 未知列 {', '.join(unknown)[:80]} (known columns: {', '.join(FEED_FIELDS)})")
     width = len(columns)
-    line = reader.line_num + 1
     while True:
-        start = line
+        source.record = []
         try:
             cells = next(reader)
         except StopIteration:
-            return
+            if not source.record:
+                return
+            cells, error = None, "CSV 格式错误: 文件在引号内结束 (the file ends inside a quote)"
         except csv.Error as exc:
-            # strict mode stops at a broken quote; the rest of the file cannot be trusted
-            yield RawRecord(start, None, f"CSV 格式错误: {exc}; 此行之后的内容未导入")
-            return
-        line = reader.line_num + 1
+            cells, error = None, f"CSV 格式错误: {exc}"
+        if cells is None:
+            # the record's first line is refused; everything after it is read again as rows of its own
+            source.replay.extendleft(reversed(source.record[1:]))
+            yield RawRecord(source.record[0].number, None, error)
+            reader = csv.reader(source, strict=True)
+            continue
+        start = source.record[0].number
+        bad = next((item for item in source.record if item.error), None)
+        if bad is not None:
+            yield RawRecord(bad.number, None, bad.error)
+            continue
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != width:
@@ -113,22 +232,28 @@ def _read_csv(text: str, name: str) -> Iterator[RawRecord]:
         yield RawRecord(start, dict(zip(columns, cells, strict=True)))
 
 
-def _read_jsonl(text: str) -> Iterator[RawRecord]:
-    # Only "\n" ends a record: str.splitlines would also split on U+2028, legal inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
+def _read_jsonl(lines: Iterator[_Line]) -> Iterator[RawRecord]:
+    # Only "\n" ends a record: U+2028 is legal inside JSON strings.
+    for item in lines:
+        if item.text is None:
+            yield RawRecord(item.number, None, item.error)
+            continue
+        line = item.text.removesuffix("\n").removesuffix("\r")
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield RawRecord(number, None, f"不是有效的 JSON: {exc.msg} at column {exc.colno}")
+            yield RawRecord(item.number, None, f"不是有效的 JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield RawRecord(item.number, None, "JSON 嵌套过深 (nested too deep: a record is one flat object)")
             continue
         if not isinstance(value, dict):
-            yield RawRecord(number, None, "每行应为一个 JSON 对象 (expected one object per line)")
+            yield RawRecord(item.number, None, "每行应为一个 JSON 对象 (expected one object per line)")
             continue
         unknown = [k for k in value if k not in FEED_FIELDS]
         if unknown:
-            yield RawRecord(number, None, f"未知字段 {clean_text(', '.join(map(str, unknown)))[:80]}")
+            yield RawRecord(item.number, None, f"未知字段 {clean_text(', '.join(map(str, unknown)))[:80]}")
             continue
-        yield RawRecord(number, value)
+        yield RawRecord(item.number, value)

@@ -10,31 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.roles import (
-    WRONG_LOGIN, LoginRefused, LoginState, Operator, Permission, Role, check_new_password, locked_message,
-    parse_role, require,
+    WRONG_LOGIN, LoginRefused, LoginState, Operator, Permission, Role, check_new_password, parse_role, require,
 )
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.store.tables import ACCESS_LOG, OPERATORS
 
-if TYPE_CHECKING:
-    from argon2 import PasswordHasher
-
 MAX_NAME = 40
-
-
-@cache
-def _hasher() -> PasswordHasher:
-    from argon2 import PasswordHasher  # 40 ms to import: only when a password is hashed or checked
-
-    return PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -67,24 +55,9 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def _hash(password: str) -> str:
+def _hash(desk: Desk, password: str) -> str:
     check_new_password(password)
-    return _hasher().hash(password)
-
-
-def _verify(stored_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    try:
-        return _hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-@cache
-def _dummy_hash() -> str:
-    # checked against for an unknown name, so that it takes as long as a wrong password
-    return _hasher().hash("stationdesk-no-such-operator")
+    return desk.hasher.hash(password)
 
 
 def accounts_exist(desk: Desk) -> bool:
@@ -110,7 +83,7 @@ def add_user(desk: Desk, name: str, role: Role | str, password: str, *, by: Oper
     after that only an admin adds accounts."""
     name = clean_name(name)
     role = role if isinstance(role, Role) else parse_role(role)
-    hashed = _hash(password)
+    hashed = _hash(desk, password)
     with desk.db.write() as conn:
         now = desk.now()
         count = conn.execute(select(func.count()).select_from(OPERATORS)).scalar_one()
@@ -133,12 +106,12 @@ def set_password(desk: Desk, name: str, new_password: str, *, by: Operator, old_
     """Set a password. Anyone changes their own with the old one; an admin sets anyone's (which
     also lifts a lockout)."""
     name = clean_name(name)
-    hashed = _hash(new_password)
+    hashed = _hash(desk, new_password)
     own = by.name == name and by.role is not None
     if own:
         with desk.db.read() as conn:
             row = _row(conn, name)
-        if row is None or old_password is None or not _verify(row.password_hash, old_password):
+        if row is None or old_password is None or not desk.hasher.verify(row.password_hash, old_password):
             raise LoginRefused("原密码错误 (the old password is wrong)")
     with desk.db.write() as conn:
         if not own:
@@ -173,40 +146,51 @@ def list_users(desk: Desk) -> list[Account]:
 
 
 def authenticate(desk: Desk, name: str, password: str) -> Operator:
-    """Sign in. Refused with the same message for an unknown name and a wrong password; five
-    failures in a row lock the account for 15 minutes (refused, with the time it unlocks, without
-    checking the password); a success resets the count."""
+    """Sign in. An unknown name, a wrong password and a locked account are refused alike: the same
+    message after the same work (one hash check), so the answer tells nobody which names exist or
+    are locked. Each attempt is counted in one write transaction before its password is checked
+    (taken as a failure until the password proves right), so parallel attempts cannot get past the
+    fifth failure. Five in a row lock the account for 15 minutes; attempts while it is locked are
+    refused without checking the password and do not extend the lock; a success resets the count."""
     name = clean_text(name or "")
-    tz = desk.config.tz
-    with desk.db.read() as conn:
-        row = _row(conn, name) if name else None
-    if row is None:
-        _verify(_dummy_hash(), password or "")
-        raise LoginRefused(WRONG_LOGIN)
-    state = LoginState(row.failed_attempts, row.locked_until)
-    if state.locked(desk.now()):
-        raise LoginRefused(locked_message(state.locked_until.astimezone(tz)))
-    good = _verify(row.password_hash, password or "")
-    refusal: str | None = None
+    row = None
     with desk.db.write() as conn:
         now = desk.now()
-        row = _row(conn, name)
-        state = LoginState(row.failed_attempts, row.locked_until)
-        if not good:
-            state = state.after_failure(now)
+        found = _row(conn, name) if name else None
+        if found is not None and not LoginState(found.failed_attempts, found.locked_until).locked(now):
+            state = LoginState(found.failed_attempts, found.locked_until).after_failure(now)
             conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
                 failed_attempts=state.failed, locked_until=state.locked_until))
-            refusal = locked_message(state.locked_until.astimezone(tz)) if state.locked(now) else WRONG_LOGIN
-        elif row.disabled:
-            refusal = f"账号 {name} 已停用 (this account is disabled; ask an admin)"
-        else:
-            values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
-            if _hasher().check_needs_rehash(row.password_hash):
-                values["password_hash"] = _hasher().hash(password)
-            conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(**values))
-    if refusal is not None:
-        raise LoginRefused(refusal)  # after the commit: the failure is counted
+            row = found
+    if row is None:
+        desk.hasher.verify_nothing(password or "")
+        raise LoginRefused(WRONG_LOGIN)
+    if not desk.hasher.verify(row.password_hash, password or ""):
+        raise LoginRefused(WRONG_LOGIN)  # already counted
+    if row.disabled:
+        raise LoginRefused(f"账号 {name} 已停用 (this account is disabled; ask an admin)")
+    values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
+    if desk.hasher.needs_rehash(row.password_hash):
+        values["password_hash"] = desk.hasher.hash(password)  # a weaker hash is brought to full cost
+    with desk.db.write() as conn:
+        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(**values))
     return Operator(row.name, Role(row.role))
+
+
+def unlock_own(desk: Desk, name: str, password: str) -> None:
+    """Lift the lock on one's own account with its right password (checked past the lock): the
+    way back for a sole admin locked by, say, a scheduled job with a stale password. It needs the
+    database file itself, which already holds the hash, so it gives nothing a guesser lacks."""
+    name = clean_name(name)
+    with desk.db.read() as conn:
+        row = _row(conn, name)
+    if row is None or not desk.hasher.verify(row.password_hash, password or ""):
+        if row is None:
+            desk.hasher.verify_nothing(password or "")
+        raise LoginRefused(WRONG_LOGIN)
+    with desk.db.write() as conn:
+        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
+            failed_attempts=0, locked_until=None, updated_at=desk.now()))
 
 
 def record_access(desk: Desk, operator: str, order_ids: Iterable[int], what: str) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.domain.reasons import Reason
+from stationdesk.domain.limits import bounded
 from stationdesk.domain.text import clean_text
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.services.context import Desk
@@ -78,7 +79,7 @@ class ScanResult:
 def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
     """揽收扫描: every scan is logged; an accepted order's waybill picks it up, a picked-up order
     gets its scan (补扫描 when made after the pickup was confirmed). Refusals change no order."""
-    number = desk.waybill.normalise(clean_text(raw))
+    number = desk.waybill.normalise(clean_text(bounded("waybill_no", raw)))
     with desk.db.write() as conn:
         now = desk.now()
 

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
+from stationdesk.domain.limits import limit_of
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.text import clean_text, is_clean
 from stationdesk.store.journal import Journal, to_json
 from stationdesk.store.queries import order_by_id, orders_by_number
 from stationdesk.store.tables import ORDERS
@@ -48,6 +50,8 @@ def find(conn: Connection, key: OrderKey) -> Mapping[str, Any]:
             raise OrderNotFound(f"订单 id {key} 不存在 (no such order)")
         return row
     ref = key.strip()
+    if len(ref) > limit_of("logistics_no") or not is_clean(ref):
+        raise OrderNotFound(f"订单号 '{clean_text(ref)[:40]}' 不是物流号或运单号 (too long, or with control characters)")
     rows = orders_by_number(conn, ref)
     if not rows:
         raise OrderNotFound(f"订单 {ref}: 找不到该物流号或运单号 (no order with this logistics or waybill number)")

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
@@ -65,7 +66,9 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
                     journal.add(order_id, version, action, operator, stamp, before, after,
                                 json.dumps(details, ensure_ascii=False),
                                 json.dumps({"action": action, "operator": operator, "at": stamp}),
-                                op_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), acked_at=stamp)
+                                # the order and version in the low bits: a second seed run gives new op ids
+                                op_id=str(uuid.UUID(int=rng.getrandbits(128) ^ (order_id << 8 | version), version=4)),
+                                acked_at=stamp)
             insert_rows(conn, "orders", SEED_COLUMNS, rows)
             journal.write()
         done += n
@@ -73,6 +76,31 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
             progress(done)
     desk.db.ensure_statistics(added=done)
     return done
+
+
+DEMO_KEY = "demo"
+
+
+def seed_demo(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
+              progress: Callable[[int], None] | None = None) -> int:
+    """`seed` as people run it: only on a demo database (one seeded from empty, or made by `demo`),
+    any number of times; refused outright on a database with accounts or orders of its own, so demo
+    orders never mix with a station's real ones or carry real people's names."""
+    from sqlalchemy import func, select, text
+
+    from stationdesk.store.tables import OPERATORS, ORDERS
+
+    with desk.db.write() as conn:
+        demo = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": DEMO_KEY}).scalar() == "1"
+        if not demo:
+            accounts = conn.execute(select(func.count()).select_from(OPERATORS)).scalar_one()
+            existing = conn.execute(select(func.count()).select_from(ORDERS)).scalar_one()
+            if accounts or existing:
+                raise DomainError(
+                    f"{desk.db.path}: 这是网点的真实数据库 ({existing} 单, {accounts} 个账号), 不能加入演示订单 "
+                    "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)")
+            conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, '1')"), {"k": DEMO_KEY})
+    return seed(desk, orders, seed_value, days, progress)
 
 
 def _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value):  # noqa: ANN001, ANN202, PLR0913

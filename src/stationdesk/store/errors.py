@@ -10,3 +10,26 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """Another terminal held the write lock for longer than the busy timeout."""
+
+
+DAMAGED_ADVICE = ("数据库文件已损坏: 运行 `stationdesk check` 查看, 再由管理员 `stationdesk restore BACKUP` 恢复 "
+                  "(the database file is damaged: run `stationdesk check`, then an admin runs `stationdesk restore BACKUP`)")
+
+
+def damage_message(exc: BaseException) -> str | None:
+    """What to tell a person when ``exc`` (or what caused it) is SQLite finding the file damaged or
+    not a database at all; None for any other error."""
+    import sqlite3
+
+    seen = 0
+    while exc is not None and seen < 5:
+        orig = getattr(exc, "orig", None)  # SQLAlchemy keeps the driver's error here
+        for candidate in (exc, orig):
+            if isinstance(candidate, sqlite3.DatabaseError) and not isinstance(candidate, sqlite3.OperationalError):
+                return f"{DAMAGED_ADVICE}: {candidate}"
+            if isinstance(candidate, sqlite3.DatabaseError) and getattr(candidate, "sqlite_errorname", "") in (
+                    "SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                return f"{DAMAGED_ADVICE}: {candidate}"
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+    return None

@@ -34,7 +34,7 @@ from stationdesk.store.glance import Glance
 from stationdesk.store.values import OrderFilter, WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
-from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_waiting_counts
+from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_damage, load_waiting_counts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
 from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
@@ -123,6 +123,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
+        self.damage: str | None = None  # a broken audit chain not yet acknowledged by an admin (services/damage.py)
         self.message: tuple[str, SeverityLevel] = ("", "information")
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
@@ -281,7 +282,12 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
+        self.jobs.run(load_damage, self.desk, done=self.show_damage, group="damage", exclusive=True)
         self.sync.refresh_status()
+
+    def show_damage(self, damage: str | None) -> None:
+        self.damage = damage
+        self.show_counts(self.counts)
 
     def show_counts(self, counts: WaitingCounts | None) -> None:
         self.counts = counts
@@ -352,7 +358,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.signed_in is None:
-            return action in ("request_quit", "quit")  # the log-in screen: nothing else until signed in
+            # the log-in screen: quitting and moving between its fields, nothing else until signed in
+            return action in ("request_quit", "quit", "focus_next", "focus_previous")
         if action == "ack_alert":
             return self.alerts.showing  # Esc belongs to the alert only while one shows
         return True

@@ -203,6 +203,13 @@ def load_waiting_counts(desk: Desk) -> WaitingCounts:
         return queries.waiting_counts(conn, desk.now())
 
 
+def load_damage(desk: Desk) -> str | None:
+    """A broken audit chain no admin has acknowledged yet: every operator's status bar shows it."""
+    from stationdesk.services.damage import unacknowledged
+
+    return unacknowledged(desk.db)
+
+
 def load_sources(desk: Desk) -> list[str]:
     from stationdesk.store import queries
 

@@ -23,11 +23,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.hint": ("输入姓名和密码, 按 Enter 登录; F10 退出", "Type your name and password, Enter to sign in; F10 quits"),
     "login.checking": ("正在验证...", "Checking..."),
+    "login.button": ("登录", "Sign in"),
     "login.welcome": ("{who} 已登录", "{who} signed in"),
     # status bar
     "bar.station": ("网点", "Station"),
     "bar.operator": ("操作员", "Operator"),
     "bar.waiting": ("等待接单", "Waiting"),
+    "bar.damage": ("审计链断开! 请管理员处理", "Audit chain broken! An admin must act"),
     "bar.overdue": ("超时", "Overdue"),
     "bar.db": ("数据库", "DB"),
     "bar.synced": ("同步", "Synced"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from stationdesk.domain.roles import Operator
 from stationdesk.tui.desk_node import DeskNode
@@ -19,6 +19,7 @@ class LoginScreen(DeskNode, Screen):
     LoginScreen #login-box { width: 60; height: auto; border: round $primary; padding: 1 2; }
     LoginScreen #login-title { text-style: bold; margin-bottom: 1; }
     LoginScreen #login-message { color: $error; margin-top: 1; height: auto; }
+    LoginScreen #login-button { margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -28,6 +29,7 @@ class LoginScreen(DeskNode, Screen):
                          id="login-title", markup=False)
             yield Input(placeholder=tr("login.name", lang), max_length=40, id="login-name")
             yield Input(placeholder=tr("login.password", lang), password=True, max_length=200, id="login-password")
+            yield Button(tr("login.button", lang), id="login-button", variant="primary")
             yield Static(tr("login.hint", lang), id="login-hint", markup=False)
             yield Static("", id="login-message", markup=False)
 
@@ -35,13 +37,25 @@ class LoginScreen(DeskNode, Screen):
         self.query_one("#login-name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.query_one("#login-name", Input)
+        if event.input is name or not name.value.strip():
+            name.focus() if not name.value.strip() else self.query_one("#login-password", Input).focus()
+            return
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        name = self.query_one("#login-name", Input)
+        if not name.value.strip():
+            name.focus()
+            return
+        self._submit()
+
+    def _submit(self) -> None:
         from stationdesk.services.operators import authenticate  # the store is open before any key is handled
 
         name = self.query_one("#login-name", Input)
         password = self.query_one("#login-password", Input)
-        if event.input is name or not name.value.strip():
-            name.focus() if not name.value.strip() else password.focus()
-            return
         secret, password.value = password.value, ""  # the typed password is not kept on screen
         self.show(tr("login.checking", self.lang))
         app = self.desk_app

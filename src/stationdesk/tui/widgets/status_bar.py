@@ -53,6 +53,8 @@ class StatusBar(Widget):
                 *sync,
                 (tr("bar.db", lang), db[d], "path"),
             ]
+            if app.damage:  # first, so that no width ever drops it
+                pieces.insert(0, ("", tr("bar.damage", lang), "alert"))
             if sum(cell_len(f"{lbl} {val}  ") for lbl, val, _ in pieces) <= width:
                 break
         else:
