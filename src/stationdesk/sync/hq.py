@@ -7,7 +7,7 @@ with the one transition table of stationdesk.domain.statuses, and its result sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,10 @@ APPLIED, REJECTED, FLAGGED = "applied", "rejected", "flagged"
 
 class GapError(HQError):
     """A batch does not start where head office's cursor for the station says it must."""
+
+    def __init__(self, message: str, expected: int | None = None) -> None:
+        super().__init__(message)
+        self.expected = expected
 
 
 @dataclass
@@ -198,13 +202,16 @@ def _lock_orders(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tupl
 # ---------------------------------------------------------------- push
 
 
-def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: datetime) -> list[OpResult]:
+def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: datetime,
+               before_apply: Callable[[Connection, list[PushedOp]], None] | None = None) -> list[OpResult]:
     """Apply one batch of a station's ops, in seq order, in one transaction; returns a result per op.
 
     Ops head office already applied (seq at or below its cursor) get their stored results back; the
     first new op must be the one after the cursor, or the batch is refused naming the seq expected.
+    ``before_apply`` runs in the transaction with the station's cursor locked, before any new op is
+    applied (the service checks the audit chain there); raising in it refuses the whole batch.
     """
-    if not ops:
+    if not ops and before_apply is None:
         return []
     ops = sorted(ops, key=lambda o: o.seq)
     with engine.begin() as conn:
@@ -215,15 +222,17 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         old = [o for o in ops if o.seq <= last]
         new = [o for o in ops if o.seq > last]
         results = _stored_results(conn, station_code, old)
-        if not new:
-            return results
         expected = last + 1
         for i, o in enumerate(new):
             if o.seq != expected + i:
                 raise GapError(
                     f"网点 {station_code}: 同步序号不连续, 总部期望序号 {expected + i}, 收到 {o.seq} (op {o.op_id}); "
-                    "nothing of this batch was applied"
+                    "nothing of this batch was applied", expected + i
                 )
+        if before_apply is not None:
+            before_apply(conn, new)
+        if not new:
+            return results
         directory = load_directory(conn)
         keys = [_key(o) for o in new]
         orders = _lock_orders(conn, [k for k in keys if k is not None])

@@ -1,0 +1,193 @@
+"""Head office holds every station's audit chain and checks what stations send against it.
+
+A push carries the chain links of the events behind its ops. Head office recomputes each link from
+its content and the link before it (domain/chain.py), refuses a link that differs from one it
+already holds, and checks each op against the event it claims to come from (action, version,
+operator, time, statuses, changed fields). At the start of every sync the station shows its chain
+hash at the last position head office acknowledged; a rewritten history no longer matches there.
+Everything here runs inside the caller's transaction, with the station's push cursor locked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, update
+
+from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.sync.hq_schema import HQError
+from stationdesk.sync.hq_tables import HQ_CHAIN, HQ_OPS, HQ_ORDERS
+from stationdesk.sync.protocol import ChainLink, ChainPoint, Op
+
+
+class ChainError(HQError):
+    """The station's chain or an op disagrees with what head office holds; ``event_id`` is the first
+    event that differs."""
+
+    def __init__(self, message: str, event_id: int | None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+def _live(station: str) -> Any:
+    return and_(HQ_CHAIN.c.station_code == station, HQ_CHAIN.c.superseded_at.is_(None))
+
+
+def head(conn: Connection, station: str) -> ChainPoint | None:
+    row = conn.execute(select(HQ_CHAIN.c.event_id, HQ_CHAIN.c.chain).where(_live(station))
+                       .order_by(HQ_CHAIN.c.event_id.desc()).limit(1)).first()
+    return ChainPoint(event_id=row.event_id, chain=row.chain) if row else None
+
+
+def _stored(conn: Connection, station: str, first: int, last: int) -> dict[int, Mapping[str, Any]]:
+    rows = conn.execute(select(HQ_CHAIN).where(_live(station), HQ_CHAIN.c.event_id.between(first, last))).mappings()
+    return {r["event_id"]: r for r in rows}
+
+
+def verify_point(conn: Connection, station: str, point: ChainPoint | None) -> None:
+    """The station's chain where head office last acknowledged it must be the one head office holds."""
+    if point is None:
+        return
+    row = conn.execute(select(HQ_CHAIN.c.chain).where(_live(station), HQ_CHAIN.c.event_id == point.event_id)).first()
+    if row is None:
+        raise ChainError(f"网点 {station}: 总部没有事件 #{point.event_id} 的审计链 (head office holds no link there)",
+                         point.event_id)
+    if row.chain != point.chain:
+        raise ChainError(f"网点 {station}: 审计链在已同步的事件 #{point.event_id} 处与总部不符 "
+                         "(the history head office already has was rewritten)", point.event_id)
+
+
+def compare(conn: Connection, station: str, first: int, hashes: Sequence[str]) -> int | None:
+    """The first event from ``first`` on whose hash differs from head office's, or None."""
+    if not hashes:
+        return None
+    stored = _stored(conn, station, first, first + len(hashes) - 1)
+    for i, h in enumerate(hashes):
+        row = stored.get(first + i)
+        if row is None:
+            return None  # head office holds nothing past here: nothing more to compare
+        if row["chain"] != h:
+            return first + i
+    return None
+
+
+def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tuple[dict[int, Any], ChainPoint | None]:
+    """Store new links after checking each one; links head office holds already must be identical.
+    Returns every link the batch named, by event id, and the station's chain head after them."""
+    out: dict[int, Any] = {}
+    if not links:
+        return out, head(conn, station)
+    links = sorted(links, key=lambda x: x.event_id)
+    for a, b in zip(links, links[1:], strict=False):
+        if b.event_id != a.event_id + 1:
+            raise ChainError(f"网点 {station}: 审计链缺少事件 #{a.event_id + 1} (links must be consecutive)", a.event_id + 1)
+    top = head(conn, station)
+    stored = _stored(conn, station, links[0].event_id, links[-1].event_id) if top else {}
+    previous = None
+    rows = []
+    rebase_no = _rebase_no(conn, station)
+    for x in links:
+        if top is not None and x.event_id <= top.event_id:
+            row = stored.get(x.event_id)
+            if row is None or row["chain"] != x.chain:
+                raise ChainError(f"网点 {station}: 事件 #{x.event_id} 与总部已有的审计链不符 "
+                                 "(an event head office already holds was changed)", x.event_id)
+            out[x.event_id] = x
+            previous = x.chain
+            continue
+        if previous is None:
+            expected = (top.event_id + 1) if top else 1
+            if x.event_id != expected:
+                raise ChainError(f"网点 {station}: 审计链应从事件 #{expected} 接续, 收到 #{x.event_id}", expected)
+            previous = top.chain if top else GENESIS
+        computed = link(previous, event_content(*x.content()))
+        if computed != x.chain:
+            raise ChainError(f"网点 {station}: 事件 #{x.event_id} (order id {x.order_id}, version {x.version}, "
+                             f"{x.action}) 的内容与其链哈希不符 (edited after it was chained)", x.event_id)
+        rows.append({"station_code": station, "event_id": x.event_id, "rebase": rebase_no,
+                     "order_id": x.order_id, "version": x.version, "action": x.action, "operator": x.operator,
+                     "at": x.at, "before_status": x.before, "after_status": x.after, "details": x.details,
+                     "chain": x.chain})
+        out[x.event_id] = x
+        previous = x.chain
+    if rows:
+        conn.execute(HQ_CHAIN.insert(), rows)
+    last = links[-1]
+    if top is not None and top.event_id > last.event_id:
+        return out, top
+    return out, ChainPoint(event_id=last.event_id, chain=last.chain)
+
+
+def _rebase_no(conn: Connection, station: str) -> int:
+    return conn.execute(select(func.count(func.distinct(HQ_CHAIN.c.superseded_at)))
+                        .where(HQ_CHAIN.c.station_code == station)).scalar_one()
+
+
+def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int, Any]) -> None:
+    """Each op must say what its chained event says; the first that does not is named."""
+    missing = sorted({o.event_id for o in ops} - set(links))
+    if missing:
+        for eid, row in _stored(conn, station, missing[0], missing[-1]).items():
+            links[eid] = ChainLink(event_id=eid, order_id=row["order_id"], version=row["version"],
+                                   action=row["action"], operator=row["operator"], at=row["at"],
+                                   before=row["before_status"], after=row["after_status"], details=row["details"],
+                                   chain=row["chain"])
+    for o in ops:
+        x = links.get(o.event_id)
+        if x is None:
+            raise ChainError(f"网点 {station} 序号 {o.seq}: 事件 #{o.event_id} 没有随推送送来审计链 (no chain link)",
+                             o.event_id)
+        why = _differs(o, x)
+        if why:
+            raise ChainError(f"网点 {station} 序号 {o.seq} (op {o.op_id}): {why}, 与审计链事件 #{o.event_id} 不符 "
+                             "(the op was changed after it was recorded)", o.event_id)
+
+
+def _differs(o: Op, x: ChainLink) -> str | None:
+    p = o.payload
+    if o.action != x.action:
+        return f"action '{o.action}' != '{x.action}'"
+    if o.order_version != x.version:
+        return f"order version {o.order_version} != {x.version}"
+    if p.get("operator") != x.operator:
+        return f"operator '{p.get('operator')}' != '{x.operator}'"
+    if p.get("after_status") != x.after:
+        return f"after_status '{p.get('after_status')}' != '{x.after}'"
+    if o.action == "import":
+        return None
+    if p.get("at") != x.at:
+        return f"time '{p.get('at')}' != '{x.at}'"
+    if p.get("before_status") != x.before:
+        return f"before_status '{p.get('before_status')}' != '{x.before}'"
+    try:
+        chained = json.loads(x.details).get("changes") or {}
+    except (ValueError, AttributeError):
+        return "event details unreadable"
+    if (p.get("changes") or {}) != chained:
+        return "changed fields differ"
+    return None
+
+
+def supersede(conn: Connection, station: str, after: int, now: datetime) -> int:
+    """A re-base: the links after ``after`` are kept, marked superseded; the chain goes on from there."""
+    return conn.execute(update(HQ_CHAIN).where(_live(station), HQ_CHAIN.c.event_id > after)
+                        .values(superseded_at=now)).rowcount
+
+
+def ops_after(conn: Connection, station: str, after: int, limit: int) -> list[dict[str, Any]]:
+    """The ops head office applied for the station after seq ``after``, with their orders as they are now."""
+    from stationdesk.sync.hq import snapshot
+
+    rows = conn.execute(select(HQ_OPS.c.op_id, HQ_OPS.c.seq, HQ_OPS.c.action, HQ_OPS.c.result, HQ_OPS.c.order_id)
+                        .where(HQ_OPS.c.station_code == station, HQ_OPS.c.seq > after)
+                        .order_by(HQ_OPS.c.seq).limit(limit)).mappings().all()
+    ids = sorted({r["order_id"] for r in rows if r["order_id"] is not None})
+    orders = {}
+    if ids:
+        for o in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(ids))).mappings():
+            orders[o["id"]] = snapshot(o)
+    return [{"op_id": r["op_id"], "seq": r["seq"], "action": r["action"], "result": r["result"],
+             "snapshot": orders.get(r["order_id"])} for r in rows]
