@@ -375,8 +375,10 @@ def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, repo
     event, or re-base a station restored from a backup older than its last sync."""
     with db.read() as conn:
         acked = chain_acked(conn)
+        # the proof is the chain as it is now at that position, not the hash remembered from then
+        proof = ChainPoint(event_id=acked.event_id, chain=_chain_at(conn, acked.event_id) or "0" * 64) if acked else None
     try:
-        welcome = link.hello(Hello(station=station_code, chain=acked))
+        welcome = link.hello(Hello(station=station_code, chain=proof))
     except HQRefused as exc:
         if exc.refusal.error != "chain_mismatch":
             raise
@@ -406,7 +408,7 @@ def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, repo
                 OUTBOX.c.seq <= welcome.last_seq)).all())
         restored = restored or any(mine_ids.get(o.seq) != o.op_id for o in stored)
     if restored:
-        link.rebase(Rebase(station=station_code, chain=acked))
+        link.rebase(Rebase(station=station_code, chain=proof))
         report.messages.append(rebase(db, station_code, welcome.last_seq, sent, stored, clock()))
 
 
