@@ -114,7 +114,9 @@ def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tu
         out[x.event_id] = x
         previous = x.chain
     if rows:
-        conn.execute(HQ_CHAIN.insert(), rows)
+        from stationdesk.sync.hq import bulk_insert
+
+        bulk_insert(conn, HQ_CHAIN, rows)
     last = links[-1]
     if top is not None and top.event_id > last.event_id:
         return out, top
