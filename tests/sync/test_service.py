@@ -128,8 +128,8 @@ def test_a_forged_payload_is_refused_naming_its_event_and_nothing_is_applied(off
     assert hq_order(hq_engine, "LP00000001")["status"] == "waiting" and count(hq_engine, HQ_OPS) == 2
     (flagged,) = reviews(hq_engine, "chain")
     assert flagged["event_id"] == row.event_id and flagged["station_code"] == "HZ001"
-    with hz.db.read() as conn:
-        assert station.read_meta(conn, station.CHAIN_PROBLEM)
+    shown = check(hz.db)  # the station's own check says so too, until a sync passes
+    assert not shown.ok and any(f"#{row.event_id}" in p for p in shown.problems)
 
 
 def rewrite_history(db_file: Path, event_id: int, operator: str) -> None:
@@ -159,6 +159,7 @@ def test_a_rehashed_history_passes_the_local_check_but_head_office_names_the_fir
     assert refused.value.event_id == 5 and "#5" in str(refused.value) and "LP00000001" in str(refused.value)
     assert count(hq_engine, HQ_OPS) == 6  # the new accept was not taken
     assert [r["event_id"] for r in reviews(hq_engine, "chain")][-1] == 5
+    assert any("#5" in p for p in check(hz.db).problems)
 
 
 def test_a_station_restored_from_a_backup_older_than_its_last_sync_rebases(office, hq_engine, station_factory, tmp_path,

@@ -289,8 +289,12 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
             return results
         directory = load_directory(conn)
         keys = [_key(o) for o in new]
-        orders = _lock_orders(conn, [k for k in keys if k is not None])
+        # orders the batch imports are inserted first (a clash with an existing one is found by the
+        # insert itself); the rest, and any order an import found already there, are locked
+        imported = {k for o, k in zip(new, keys, strict=True) if k is not None and o.action == Action.IMPORT.value}
+        orders: dict[tuple[str, str], dict[str, Any]] = {}
         fresh = _insert_new_orders(conn, station_code, new, keys, orders, now)
+        orders.update(_lock_orders(conn, {k for k in keys if k is not None and (k not in imported or k not in orders)}))
         writes = _Writes(conn)
         feed = _Feed()
         op_rows, conflict_rows = [], []
@@ -364,9 +368,8 @@ def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[st
 
 def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], keys: Sequence[tuple[str, str] | None],
                        orders: dict[tuple[str, str], dict[str, Any]], now: datetime) -> dict[str, str]:
-    """Insert the orders the batch's imports bring that head office does not have, in one statement.
-    Returns the op id that created each new order; an order another transaction inserted first is
-    locked and read instead (its import is then 'already known')."""
+    """Insert the orders the batch's imports bring, in one statement, skipping any head office has
+    (the caller locks and reads those). Returns the op id that created each new order."""
     first: dict[tuple[str, str], PushedOp] = {}
     for o, key in zip(new, keys, strict=True):
         if o.action == Action.IMPORT.value and key is not None and key not in orders and key not in first:
@@ -383,9 +386,6 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
         key = (row["source"], row["logistics_no"])
         orders[key] = dict(row)
         made[first[key].op_id] = key[1]
-    missing = [k for k in first if k not in orders]
-    if missing:
-        orders.update(_lock_orders(conn, missing))
     return made
 
 

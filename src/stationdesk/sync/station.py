@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
+from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.client import HeadOffice, HQRefused
@@ -30,7 +31,7 @@ from stationdesk.sync.protocol import (
 FEED_POSITION = "sync.feed_position"
 LAST_SYNC = "sync.last_sync_at"
 CHAIN_ACKED = "sync.chain_acked"  # "event_id:hash": the last chain link head office acknowledged
-CHAIN_PROBLEM = "sync.chain_problem"  # head office's last refusal of this station's chain, for F9 and check
+CHAIN_PROBLEM = SYNC_CHAIN_PROBLEM  # head office's last refusal of this station's chain, for check
 HQ_OPERATOR = "总部"
 # Outbox ops that record changes received from head office: already acknowledged, never pushed,
 # numbered in a sequence of their own so the station's push sequence stays gapless.
