@@ -192,8 +192,8 @@ class HQ:
     """Head office for one test: the service's URL, its database (emptied before the test), and
     stations' tokens issued on demand."""
 
-    def __init__(self, url: str, engine) -> None:  # noqa: ANN001
-        self.url, self.engine = url, engine
+    def __init__(self, url: str, engine, log: Path | None = None) -> None:  # noqa: ANN001
+        self.url, self.engine, self.log = url, engine, log
         self.tokens: dict[str, str] = {}
         self._lock = threading.Lock()  # stations syncing in threads ask for their token at once
 
@@ -219,7 +219,7 @@ def office(hq_service) -> HQ:  # noqa: ANN001
     with engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {', '.join(HQ_TABLES)} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql("UPDATE hq_feed_counter SET last_position = 0")
-    return HQ(service.url, engine)
+    return HQ(service.url, engine, service.log)
 
 
 @pytest.fixture

@@ -53,6 +53,8 @@ def test_a_stolen_token_used_for_another_station_is_refused_and_logged(office, h
     (logged,) = reviews(hq_engine, "wrong_station")
     assert logged["station_code"] == "HZ001" and "HZ002" in logged["message"]
     assert office.token("HZ001") not in logged["message"]
+    log = office.log.read_text(errors="replace")
+    assert "token of station HZ001 used for station HZ002" in log and office.token("HZ001") not in log
     assert run_sync(hz1, office).pushed == 0 and run_sync(hz2, office).pushed == 1  # the right tokens work
 
 

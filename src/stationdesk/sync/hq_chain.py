@@ -33,7 +33,8 @@ class ChainError(HQError):
 
 
 def _live(station: str) -> Any:
-    return and_(HQ_CHAIN.c.station_code == station, HQ_CHAIN.c.superseded_at.is_(None))
+    """The station's current links (re-base 0; superseded ones carry the number of their re-base)."""
+    return and_(HQ_CHAIN.c.station_code == station, HQ_CHAIN.c.rebase == 0)
 
 
 def head(conn: Connection, station: str) -> ChainPoint | None:
@@ -88,7 +89,6 @@ def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tu
     stored = _stored(conn, station, links[0].event_id, links[-1].event_id) if top else {}
     previous = None
     rows = []
-    rebase_no = _rebase_no(conn, station)
     for x in links:
         if top is not None and x.event_id <= top.event_id:
             row = stored.get(x.event_id)
@@ -107,7 +107,7 @@ def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tu
         if computed != x.chain:
             raise ChainError(f"网点 {station}: 事件 #{x.event_id} (order id {x.order_id}, version {x.version}, "
                              f"{x.action}) 的内容与其链哈希不符 (edited after it was chained)", x.event_id)
-        rows.append({"station_code": station, "event_id": x.event_id, "rebase": rebase_no,
+        rows.append({"station_code": station, "event_id": x.event_id, "rebase": 0,
                      "order_id": x.order_id, "version": x.version, "action": x.action, "operator": x.operator,
                      "at": x.at, "before_status": x.before, "after_status": x.after, "details": x.details,
                      "chain": x.chain})
@@ -121,11 +121,6 @@ def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tu
     if top is not None and top.event_id > last.event_id:
         return out, top
     return out, ChainPoint(event_id=last.event_id, chain=last.chain)
-
-
-def _rebase_no(conn: Connection, station: str) -> int:
-    return conn.execute(select(func.count(func.distinct(HQ_CHAIN.c.superseded_at)))
-                        .where(HQ_CHAIN.c.station_code == station)).scalar_one()
 
 
 def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int, Any]) -> None:
@@ -174,9 +169,12 @@ def _differs(o: Op, x: ChainLink) -> str | None:
 
 
 def supersede(conn: Connection, station: str, after: int, now: datetime) -> int:
-    """A re-base: the links after ``after`` are kept, marked superseded; the chain goes on from there."""
+    """A re-base: the links after ``after`` are kept, marked superseded and numbered by re-base; the
+    chain goes on from there (live links are always re-base 0, so a push never counts re-bases)."""
+    number = conn.execute(select(func.coalesce(func.max(HQ_CHAIN.c.rebase), 0) + 1)
+                          .where(HQ_CHAIN.c.station_code == station)).scalar_one()
     return conn.execute(update(HQ_CHAIN).where(_live(station), HQ_CHAIN.c.event_id > after)
-                        .values(superseded_at=now)).rowcount
+                        .values(superseded_at=now, rebase=number)).rowcount
 
 
 def ops_after(conn: Connection, station: str, after: int, limit: int) -> list[dict[str, Any]]:

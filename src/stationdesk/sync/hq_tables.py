@@ -158,7 +158,7 @@ HQ_CHAIN = sa.Table(
     "hq_chain", HQ_METADATA,
     sa.Column("station_code", sa.String(), primary_key=True),
     sa.Column("event_id", sa.BigInteger(), primary_key=True),
-    sa.Column("rebase", sa.Integer(), primary_key=True),  # 0, then 1 after the first re-base, ...
+    sa.Column("rebase", sa.Integer(), primary_key=True),  # 0: live; n: superseded by the station's n-th re-base
     sa.Column("order_id", sa.BigInteger(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("action", sa.String(), nullable=False),
