@@ -101,7 +101,8 @@ def hq_url(pg_server: PGServer) -> str:
     return new_database(pg_server)
 
 
-HQ_TABLES = ("hq_feed", "hq_conflict", "hq_op", "hq_event", "hq_order", "hq_push_cursor", "hq_chain", "hq_review",
+HQ_TABLES = ("hq_feed", "hq_conflict", "hq_op", "hq_event", "hq_order", "hq_push_cursor", "hq_chain", "hq_account_chain",
+             "hq_review",
              "hq_station_token")
 
 

@@ -224,3 +224,52 @@ def test_the_token_file_must_be_readable_by_its_owner_only(tmp_path, monkeypatch
         client.load_token(path)
     monkeypatch.setenv(client.TOKEN_ENV, "sdt_env")
     assert client.load_token(path) == "sdt_env"
+
+
+def with_accounts(desk):  # noqa: ANN001, ANN201
+    from stationdesk.domain.roles import Operator, Role
+    from stationdesk.services import operators
+
+    admin = operators.add_user(desk, "王芳", Role.ADMIN, "admin-pass-1", by=Operator("")).operator
+    operators.add_user(desk, "张敏", Role.CLERK, "clerk-pass-1", by=admin)
+    return admin
+
+
+def test_an_operator_row_changed_behind_the_apps_back_is_refused_at_both_ends(office, hq_engine, station_factory,
+                                                                            tmp_path):
+    hz = station_factory("HZ001")
+    with_accounts(hz)
+    load(hz, tmp_path, [feed_row(1)])
+    run_sync(hz, office)
+    with hz.db.write() as conn:  # plain SQL: the clerk made an admin
+        conn.exec_driver_sql("UPDATE operator SET role = 'admin' WHERE name = '张敏'")
+    accept(hz, ["LP00000001"], "张敏")
+    local = check(hz.db)
+    assert not local.ok and any("张敏" in p and "role" in p for p in local.problems)
+    with pytest.raises(station.ChainMismatch) as refused:
+        run_sync(hz, office)
+    assert "张敏" in str(refused.value) and "role" in str(refused.value) and "#2" in str(refused.value)
+    assert count(hq_engine, HQ_OPS) == 1  # the accept waits: no op from a station whose accounts do not hold
+    (flagged,) = reviews(hq_engine, "chain")
+    assert flagged["event_id"] == 2
+
+
+def test_a_rehashed_account_history_is_named_by_head_office(office, hq_engine, station_factory, tmp_path):
+    from stationdesk.domain.chain import account_content
+
+    hz = station_factory("HZ001")
+    with_accounts(hz)
+    run_sync(hz, office)
+    con = sqlite3.connect(tmp_path / "HZ001.db")  # rewrite the clerk's account as an admin's, re-hash it all
+    con.execute("UPDATE account_event SET role = 'admin' WHERE name = '张敏'")
+    con.execute("UPDATE operator SET role = 'admin' WHERE name = '张敏'")
+    previous = GENESIS
+    for row in con.execute("SELECT id, name, action, by, at, role, disabled, secret FROM account_event ORDER BY id").fetchall():
+        previous = link(previous, account_content(*row[:6], bool(row[6]), row[7]))
+        con.execute("UPDATE account_event SET chain = ? WHERE id = ?", (previous, row[0]))
+    con.commit()
+    con.close()
+    assert check(hz.db).ok  # whole again locally
+    with pytest.raises(station.ChainMismatch) as refused:
+        run_sync(hz, office)
+    assert refused.value.event_id == 2 and "账号记录 #2" in str(refused.value)

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from stationdesk.services.audit_trail import verify_connection
+from stationdesk.store import account_chain
 from stationdesk.store.engine import Database
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 
@@ -104,6 +105,10 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
     audit = verify_connection(conn)
     if not audit.ok:
         report.problems.append(str(audit.problem))
+        report.advice.append(AUDIT_ADVICE)
+    accounts = account_chain.verify(conn)
+    if accounts:
+        report.problems.append(accounts)
         report.advice.append(AUDIT_ADVICE)
     refused = _head_office_refusal(conn)
     if refused:

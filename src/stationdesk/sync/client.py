@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from stationdesk.sync.errors import HQError
 from stationdesk.sync.protocol import (
-    PROTOCOL_VERSION, VERSION_HEADER, ChainCompare, ChainVerdict, FeedPage, Hello, OpsPage, PushBatch, PushResult,
+    PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, ChainCompare, ChainVerdict, FeedPage, Hello, OpsPage, PushBatch, PushResult,
     Rebase, Recorded, Refusal, Resolutions, Welcome,
 )
 
@@ -158,6 +158,9 @@ class HeadOffice:
 
     def ops_after(self, after: int, limit: int) -> OpsPage:
         return self._call("GET", "/v2/ops", OpsPage, params={"after": after, "limit": limit})
+
+    def check_accounts(self, body: AccountsCheck) -> Recorded:
+        return self._call("POST", "/v2/accounts/check", Recorded, body)
 
     def rebase(self, body: Rebase) -> Welcome:
         return self._call("POST", "/v2/rebase", Welcome, body)

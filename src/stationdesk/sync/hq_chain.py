@@ -17,55 +17,72 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.domain.chain import GENESIS, account_content, event_content, link
 from stationdesk.sync.hq_schema import HQError
-from stationdesk.sync.hq_tables import HQ_CHAIN, HQ_OPS, HQ_ORDERS
-from stationdesk.sync.protocol import ChainLink, ChainPoint, Op
+from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_OPS, HQ_ORDERS
+from stationdesk.sync.protocol import AccountLink, AccountState, ChainLink, ChainPoint, Op
 
 
 class ChainError(HQError):
     """The station's chain or an op disagrees with what head office holds; ``event_id`` is the first
     event that differs."""
 
-    def __init__(self, message: str, event_id: int | None) -> None:
+    def __init__(self, message: str, event_id: int | None, kind: str = "events") -> None:
         super().__init__(message)
-        self.event_id = event_id
+        self.event_id, self.kind = event_id, kind
 
 
-def _live(station: str) -> Any:
+def _live(station: str, table: Any = HQ_CHAIN) -> Any:
     """The station's current links (re-base 0; superseded ones carry the number of their re-base)."""
-    return and_(HQ_CHAIN.c.station_code == station, HQ_CHAIN.c.rebase == 0)
+    return and_(table.c.station_code == station, table.c.rebase == 0)
 
 
-def head(conn: Connection, station: str) -> ChainPoint | None:
-    row = conn.execute(select(HQ_CHAIN.c.event_id, HQ_CHAIN.c.chain).where(_live(station))
-                       .order_by(HQ_CHAIN.c.event_id.desc()).limit(1)).first()
+def _kind(table: Any) -> str:
+    return "accounts" if table is HQ_ACCOUNT_CHAIN else "events"
+
+
+def _content(table: Any, x: Any) -> str:
+    return (account_content if table is HQ_ACCOUNT_CHAIN else event_content)(*x.content())
+
+
+def _row(table: Any, station: str, x: Any) -> dict[str, Any]:
+    if table is HQ_ACCOUNT_CHAIN:
+        return {"station_code": station, "rebase": 0, **x.model_dump()}
+    return {"station_code": station, "event_id": x.event_id, "rebase": 0, "order_id": x.order_id,
+            "version": x.version, "action": x.action, "operator": x.operator, "at": x.at, "before_status": x.before,
+            "after_status": x.after, "details": x.details, "chain": x.chain}
+
+
+def head(conn: Connection, station: str, table: Any = HQ_CHAIN) -> ChainPoint | None:
+    row = conn.execute(select(table.c.event_id, table.c.chain).where(_live(station, table))
+                       .order_by(table.c.event_id.desc()).limit(1)).first()
     return ChainPoint(event_id=row.event_id, chain=row.chain) if row else None
 
 
-def _stored(conn: Connection, station: str, first: int, last: int) -> dict[int, Mapping[str, Any]]:
-    rows = conn.execute(select(HQ_CHAIN).where(_live(station), HQ_CHAIN.c.event_id.between(first, last))).mappings()
+def _stored(conn: Connection, station: str, first: int, last: int, table: Any = HQ_CHAIN) -> dict[int, Mapping[str, Any]]:
+    rows = conn.execute(select(table).where(_live(station, table), table.c.event_id.between(first, last))).mappings()
     return {r["event_id"]: r for r in rows}
 
 
-def verify_point(conn: Connection, station: str, point: ChainPoint | None) -> None:
+def verify_point(conn: Connection, station: str, point: ChainPoint | None, table: Any = HQ_CHAIN) -> None:
     """The station's chain where head office last acknowledged it must be the one head office holds."""
     if point is None:
         return
-    row = conn.execute(select(HQ_CHAIN.c.chain).where(_live(station), HQ_CHAIN.c.event_id == point.event_id)).first()
+    what = "账号记录" if table is HQ_ACCOUNT_CHAIN else "事件"
+    row = conn.execute(select(table.c.chain).where(_live(station, table), table.c.event_id == point.event_id)).first()
     if row is None:
-        raise ChainError(f"网点 {station}: 总部没有事件 #{point.event_id} 的审计链 (head office holds no link there)",
-                         point.event_id)
+        raise ChainError(f"网点 {station}: 总部没有{what} #{point.event_id} 的审计链 (head office holds no link there)",
+                         point.event_id, _kind(table))
     if row.chain != point.chain:
-        raise ChainError(f"网点 {station}: 审计链在已同步的事件 #{point.event_id} 处与总部不符 "
-                         "(the history head office already has was rewritten)", point.event_id)
+        raise ChainError(f"网点 {station}: 审计链在已同步的{what} #{point.event_id} 处与总部不符 "
+                         "(the history head office already has was rewritten)", point.event_id, _kind(table))
 
 
-def compare(conn: Connection, station: str, first: int, hashes: Sequence[str]) -> int | None:
+def compare(conn: Connection, station: str, first: int, hashes: Sequence[str], table: Any = HQ_CHAIN) -> int | None:
     """The first event from ``first`` on whose hash differs from head office's, or None."""
     if not hashes:
         return None
-    stored = _stored(conn, station, first, first + len(hashes) - 1)
+    stored = _stored(conn, station, first, first + len(hashes) - 1, table)
     for i, h in enumerate(hashes):
         row = stored.get(first + i)
         if row is None:
@@ -75,52 +92,79 @@ def compare(conn: Connection, station: str, first: int, hashes: Sequence[str]) -
     return None
 
 
-def take_links(conn: Connection, station: str, links: Sequence[ChainLink]) -> tuple[dict[int, Any], ChainPoint | None]:
+def take_links(conn: Connection, station: str, links: Sequence[Any],
+               table: Any = HQ_CHAIN) -> tuple[dict[int, Any], ChainPoint | None]:
     """Store new links after checking each one; links head office holds already must be identical.
     Returns every link the batch named, by event id, and the station's chain head after them."""
     out: dict[int, Any] = {}
     if not links:
-        return out, head(conn, station)
+        return out, head(conn, station, table)
+    what = "账号记录" if table is HQ_ACCOUNT_CHAIN else "事件"
     links = sorted(links, key=lambda x: x.event_id)
     for a, b in zip(links, links[1:], strict=False):
         if b.event_id != a.event_id + 1:
-            raise ChainError(f"网点 {station}: 审计链缺少事件 #{a.event_id + 1} (links must be consecutive)", a.event_id + 1)
-    top = head(conn, station)
-    stored = _stored(conn, station, links[0].event_id, links[-1].event_id) if top else {}
+            raise ChainError(f"网点 {station}: 审计链缺少{what} #{a.event_id + 1} (links must be consecutive)", a.event_id + 1,
+                             _kind(table))
+    top = head(conn, station, table)
+    stored = _stored(conn, station, links[0].event_id, links[-1].event_id, table) if top else {}
     previous = None
     rows = []
     for x in links:
         if top is not None and x.event_id <= top.event_id:
             row = stored.get(x.event_id)
             if row is None or row["chain"] != x.chain:
-                raise ChainError(f"网点 {station}: 事件 #{x.event_id} 与总部已有的审计链不符 "
-                                 "(an event head office already holds was changed)", x.event_id)
+                raise ChainError(f"网点 {station}: {what} #{x.event_id} 与总部已有的审计链不符 "
+                                 "(a record head office already holds was changed)", x.event_id, _kind(table))
             out[x.event_id] = x
             previous = x.chain
             continue
         if previous is None:
             expected = (top.event_id + 1) if top else 1
             if x.event_id != expected:
-                raise ChainError(f"网点 {station}: 审计链应从事件 #{expected} 接续, 收到 #{x.event_id}", expected)
+                raise ChainError(f"网点 {station}: 审计链应从{what} #{expected} 接续, 收到 #{x.event_id}", expected, _kind(table))
             previous = top.chain if top else GENESIS
-        computed = link(previous, event_content(*x.content()))
-        if computed != x.chain:
-            raise ChainError(f"网点 {station}: 事件 #{x.event_id} (order id {x.order_id}, version {x.version}, "
-                             f"{x.action}) 的内容与其链哈希不符 (edited after it was chained)", x.event_id)
-        rows.append({"station_code": station, "event_id": x.event_id, "rebase": 0,
-                     "order_id": x.order_id, "version": x.version, "action": x.action, "operator": x.operator,
-                     "at": x.at, "before_status": x.before, "after_status": x.after, "details": x.details,
-                     "chain": x.chain})
+        if link(previous, _content(table, x)) != x.chain:
+            raise ChainError(f"网点 {station}: {what} #{x.event_id} ({_label(x)}) 的内容与其链哈希不符 "
+                             "(edited after it was chained)", x.event_id, _kind(table))
+        rows.append(_row(table, station, x))
         out[x.event_id] = x
         previous = x.chain
     if rows:
         from stationdesk.sync.hq import bulk_insert
 
-        bulk_insert(conn, HQ_CHAIN, rows)
+        bulk_insert(conn, table, rows)
     last = links[-1]
     if top is not None and top.event_id > last.event_id:
         return out, top
     return out, ChainPoint(event_id=last.event_id, chain=last.chain)
+
+
+def _label(x: Any) -> str:
+    if isinstance(x, AccountLink):
+        return f"account {x.name}, {x.action}"
+    return f"order id {x.order_id}, version {x.version}, {x.action}"
+
+
+def check_accounts(conn: Connection, station: str, operators: Sequence[AccountState]) -> None:
+    """The station's operator rows must be what its accounts chain, as head office holds it, says."""
+    last: dict[str, Mapping[str, Any]] = {}
+    for row in conn.execute(select(HQ_ACCOUNT_CHAIN).where(_live(station, HQ_ACCOUNT_CHAIN))
+                            .order_by(HQ_ACCOUNT_CHAIN.c.event_id)).mappings():
+        last[row["name"]] = row
+    seen = set()
+    for o in sorted(operators, key=lambda o: o.name):
+        seen.add(o.name)
+        row = last.get(o.name)
+        if row is None:
+            raise ChainError(f"网点 {station}: 账号 {o.name} 不在账号记录中 (an account added outside stationdesk)", None, "accounts")
+        if (o.role, o.disabled, o.secret) != (row["role"], row["disabled"], row["secret"]):
+            what = "role" if o.role != row["role"] else "disabled" if o.disabled != row["disabled"] else "password"
+            raise ChainError(f"网点 {station}: 账号 {o.name} 的 {what} 与其最后的账号记录 #{row['event_id']} 不符 "
+                             "(the operator row was changed outside stationdesk)", row["event_id"], "accounts")
+    for name, row in last.items():
+        if name not in seen:
+            raise ChainError(f"网点 {station}: 账号 {name} 被删除, 没有账号记录 (account event #{row['event_id']} is its "
+                             "last; deleted outside stationdesk)", row["event_id"], "accounts")
 
 
 def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int, Any]) -> None:
@@ -168,12 +212,12 @@ def _differs(o: Op, x: ChainLink) -> str | None:
     return None
 
 
-def supersede(conn: Connection, station: str, after: int, now: datetime) -> int:
+def supersede(conn: Connection, station: str, after: int, now: datetime, table: Any = HQ_CHAIN) -> int:
     """A re-base: the links after ``after`` are kept, marked superseded and numbered by re-base; the
     chain goes on from there (live links are always re-base 0, so a push never counts re-bases)."""
-    number = conn.execute(select(func.coalesce(func.max(HQ_CHAIN.c.rebase), 0) + 1)
-                          .where(HQ_CHAIN.c.station_code == station)).scalar_one()
-    return conn.execute(update(HQ_CHAIN).where(_live(station), HQ_CHAIN.c.event_id > after)
+    number = conn.execute(select(func.coalesce(func.max(table.c.rebase), 0) + 1)
+                          .where(table.c.station_code == station)).scalar_one()
+    return conn.execute(update(table).where(_live(station, table), table.c.event_id > after)
                         .values(superseded_at=now, rebase=number)).rowcount
 
 

@@ -27,9 +27,9 @@ from starlette.routing import Route
 
 from stationdesk.sync import hq, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
-from stationdesk.sync.hq_tables import HQ_CONFLICTS, HQ_CURSORS
+from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS
 from stationdesk.sync.protocol import (
-    MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, ChainCompare, ChainVerdict, FeedEntry, FeedPage, Hello, OpResult,
+    MAX_FEED_PAGE, PROTOCOL_VERSION, AccountsCheck, VERSION_HEADER, ChainCompare, ChainVerdict, FeedEntry, FeedPage, Hello, OpResult,
     OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome, validate_op,
 )
 
@@ -93,7 +93,7 @@ def _parse(model: type[BaseModel], body: bytes) -> Any:
 def _chain_refused(engine: Engine, station: str, exc: hq_chain.ChainError) -> Refused:
     log.warning("chain refused for %s: %s", station, exc)
     hq_credentials.review(engine, station, "chain", str(exc), _now(), event_id=exc.event_id)
-    return Refused(409, "chain_mismatch", str(exc), event_id=exc.event_id)
+    return Refused(409, "chain_mismatch", str(exc), event_id=exc.event_id, chain=exc.kind)
 
 
 # ---------------------------------------------------------------- the use cases, in the thread pool
@@ -103,10 +103,12 @@ def do_hello(engine: Engine, station: str, hello: Hello) -> Welcome:
     with engine.connect() as conn:
         try:
             hq_chain.verify_point(conn, station, hello.chain)
+            hq_chain.verify_point(conn, station, hello.accounts, HQ_ACCOUNT_CHAIN)
         except hq_chain.ChainError as exc:
             raise _chain_refused(engine, station, exc) from None
         last = conn.execute(select(HQ_CURSORS.c.last_seq).where(HQ_CURSORS.c.station_code == station)).scalar()
-        return Welcome(station=station, last_seq=last or 0, chain_head=hq_chain.head(conn, station))
+        return Welcome(station=station, last_seq=last or 0, chain_head=hq_chain.head(conn, station),
+                       accounts_head=hq_chain.head(conn, station, HQ_ACCOUNT_CHAIN))
 
 
 def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
@@ -122,6 +124,7 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
     state: dict[str, Any] = {}
 
     def chain_first(conn: Any, new: list[hq.PushedOp]) -> None:
+        _, state["accounts"] = hq_chain.take_links(conn, station, batch.accounts, HQ_ACCOUNT_CHAIN)
         links, top = hq_chain.take_links(conn, station, batch.links)
         hq_chain.check_ops(conn, station, [by_id[n.op_id] for n in new], links)
         state["head"] = top
@@ -135,7 +138,7 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
         raise Refused(409, "gap", str(exc), expected_seq=exc.expected) from None
     return PushResult(results=[OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
                                         conflict=r.conflict, repeated=r.repeated) for r in results],
-                      chain_head=state.get("head"))
+                      chain_head=state.get("head"), accounts_head=state.get("accounts"))
 
 
 def _retrying(call: Callable[[], Any]) -> Any:
@@ -171,11 +174,22 @@ def do_feed(engine: Engine, station: str, after: int, limit: int) -> FeedPage:
                     backlog=backlog)
 
 
-def do_compare(engine: Engine, station: str, body: ChainCompare) -> ChainVerdict:
+def do_accounts_check(engine: Engine, station: str, body: AccountsCheck) -> Recorded:
     with engine.connect() as conn:
-        first = hq_chain.compare(conn, station, body.first, body.hashes)
+        try:
+            hq_chain.check_accounts(conn, station, body.operators)
+        except hq_chain.ChainError as exc:
+            raise _chain_refused(engine, station, exc) from None
+    return Recorded(recorded=len(body.operators))
+
+
+def do_compare(engine: Engine, station: str, body: ChainCompare) -> ChainVerdict:
+    table = HQ_ACCOUNT_CHAIN if body.chain == "accounts" else HQ_CHAIN
+    with engine.connect() as conn:
+        first = hq_chain.compare(conn, station, body.first, body.hashes, table)
     if first is not None:
-        hq_credentials.review(engine, station, "chain", f"网点 {station}: 审计链第一个与总部不同的事件 #{first}", _now(),
+        what = "账号记录" if body.chain == "accounts" else "事件"
+        hq_credentials.review(engine, station, "chain", f"网点 {station}: 审计链第一个与总部不同的{what} #{first}", _now(),
                               event_id=first)
         log.warning("station %s: chain differs from event #%s", station, first)
     return ChainVerdict(first_differing=first, checked=len(body.hashes))
@@ -192,15 +206,17 @@ def do_rebase(engine: Engine, station: str, body: Rebase) -> Welcome:
         conn.execute(select(HQ_CURSORS.c.last_seq).where(HQ_CURSORS.c.station_code == station).with_for_update())
         try:
             hq_chain.verify_point(conn, station, body.chain)
+            hq_chain.verify_point(conn, station, body.accounts, HQ_ACCOUNT_CHAIN)
         except hq_chain.ChainError as exc:
             raise _chain_refused(engine, station, exc) from None
         after = body.chain.event_id if body.chain else 0
         n = hq_chain.supersede(conn, station, after, now)
+        hq_chain.supersede(conn, station, body.accounts.event_id if body.accounts else 0, now, HQ_ACCOUNT_CHAIN)
     message = (f"网点 {station} 从较早的备份恢复后重新接续 (re-based): 审计链事件 #{after} 之后的 {n} 条由网点新记录取代, "
                "原记录保留")
     log.warning("%s", message)
     hq_credentials.review(engine, station, "rebase", message, now, event_id=after + 1 if n else None)
-    return do_hello(engine, station, Hello(station=station, chain=body.chain))
+    return do_hello(engine, station, Hello(station=station, chain=body.chain, accounts=body.accounts))
 
 
 # ---------------------------------------------------------------- the application
@@ -257,6 +273,11 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
         _claimed(engine, station, body.station, request)
         return do_resolutions(engine, station, body)
 
+    def accounts(engine: Engine, station: str, request: Request, raw: bytes) -> Recorded:
+        body = _parse(AccountsCheck, raw)
+        _claimed(engine, station, body.station, request)
+        return do_accounts_check(engine, station, body)
+
     def compare(engine: Engine, station: str, request: Request, raw: bytes) -> ChainVerdict:
         return do_compare(engine, station, _parse(ChainCompare, raw))
 
@@ -298,6 +319,7 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
         Route("/v2/push", endpoint(push, body=True), methods=["POST"]),
         Route("/v2/resolutions", endpoint(resolutions, body=True), methods=["POST"]),
         Route("/v2/chain/compare", endpoint(compare, body=True), methods=["POST"]),
+        Route("/v2/accounts/check", endpoint(accounts, body=True), methods=["POST"]),
         Route("/v2/rebase", endpoint(rebase, body=True), methods=["POST"]),
         Route("/v2/feed", endpoint(feed, body=False), methods=["GET"]),
         Route("/v2/ops", endpoint(ops, body=False), methods=["GET"]),

@@ -171,6 +171,23 @@ HQ_CHAIN = sa.Table(
     sa.Column("superseded_at", TSZ, nullable=True),
 )
 
+# Every station's accounts chain (operator changes), kept and checked like the order events' chain.
+HQ_ACCOUNT_CHAIN = sa.Table(
+    "hq_account_chain", HQ_METADATA,
+    sa.Column("station_code", sa.String(), primary_key=True),
+    sa.Column("event_id", sa.BigInteger(), primary_key=True),
+    sa.Column("rebase", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("by", sa.String(), nullable=False),
+    sa.Column("at", sa.String(), nullable=False),
+    sa.Column("role", sa.String(), nullable=False),
+    sa.Column("disabled", sa.Boolean(), nullable=False),
+    sa.Column("secret", sa.String(), nullable=False),
+    sa.Column("chain", sa.String(), nullable=False),
+    sa.Column("superseded_at", TSZ, nullable=True),
+)
+
 # What head office's people must look at: refused credentials, ops for another station, a chain
 # that no longer matches, a re-base. One row per occurrence, never changed.
 HQ_REVIEW = sa.Table(

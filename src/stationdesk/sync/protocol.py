@@ -75,6 +75,39 @@ class ChainLink(Model):
                 self.after, self.details)
 
 
+class AccountLink(Model):
+    """One account event of the station's accounts chain (store/account_chain.py)."""
+
+    event_id: int = Field(ge=1)
+    name: Short
+    action: Short
+    by: Short
+    at: Short
+    role: Short
+    disabled: bool
+    secret: Hash
+    chain: Hash
+
+    def content(self) -> tuple[Any, ...]:
+        return (self.event_id, self.name, self.action, self.by, self.at, self.role, self.disabled, self.secret)
+
+
+class AccountState(Model):
+    """An operator row as it is at the station now (the password hash only as a digest)."""
+
+    name: Short
+    role: Short
+    disabled: bool
+    secret: Hash
+
+
+class AccountsCheck(Versioned):
+    """The station's operator rows, to be compared with the replay of the accounts chain head office holds."""
+
+    station: Code
+    operators: list[AccountState] = Field(max_length=MAX_OPS)
+
+
 # ---------------------------------------------------------------- push
 
 
@@ -92,6 +125,7 @@ class Op(Model):
 class PushBatch(Versioned):
     station: Code  # the station the sender believes it is: must be the token's
     links: list[ChainLink] = Field(default_factory=list, max_length=MAX_LINKS)
+    accounts: list[AccountLink] = Field(default_factory=list, max_length=MAX_LINKS)
     ops: list[Op] = Field(max_length=MAX_OPS)
 
 
@@ -120,6 +154,7 @@ class OpResult(Model):
 class PushResult(Versioned):
     results: list[OpResult]
     chain_head: ChainPoint | None  # the last link head office holds for the station
+    accounts_head: ChainPoint | None = None  # the same for its accounts chain
 
 
 # ---------------------------------------------------------------- hello, chain proof, re-base
@@ -131,12 +166,14 @@ class Hello(Versioned):
 
     station: Code
     chain: ChainPoint | None = None
+    accounts: ChainPoint | None = None
 
 
 class Welcome(Versioned):
     station: str
     last_seq: int  # the last op seq head office applied for the station
     chain_head: ChainPoint | None
+    accounts_head: ChainPoint | None = None
 
 
 class ChainCompare(Versioned):
@@ -144,6 +181,7 @@ class ChainCompare(Versioned):
 
     first: int = Field(ge=1)
     hashes: list[Hash] = Field(max_length=MAX_COMPARE)
+    chain: Literal["events", "accounts"] = "events"
 
 
 class ChainVerdict(Versioned):
@@ -171,6 +209,7 @@ class Rebase(Versioned):
 
     station: Code
     chain: ChainPoint | None
+    accounts: ChainPoint | None = None
 
 
 # ---------------------------------------------------------------- resolutions
@@ -220,6 +259,7 @@ class Refusal(Versioned):
     error: Short
     message: Text
     event_id: int | None = None  # the first differing event, for chain refusals
+    chain: Short | None = None  # which chain: events / accounts
     expected_seq: int | None = None
 
 

@@ -24,13 +24,14 @@ from stationdesk.sync.client import HeadOffice, HQRefused
 from stationdesk.sync.errors import HQError
 from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
 from stationdesk.sync.protocol import (
-    MAX_COMPARE, MAX_LINKS, ChainCompare, ChainLink, ChainPoint, Hello, Op, OpResult, PushBatch, Rebase, Resolution,
+    MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op, OpResult, PushBatch, Rebase, Resolution,
     Resolutions, StoredOp,
 )
 
 FEED_POSITION = "sync.feed_position"
 LAST_SYNC = "sync.last_sync_at"
 CHAIN_ACKED = "sync.chain_acked"  # "event_id:hash": the last chain link head office acknowledged
+ACCOUNTS_ACKED = "sync.accounts_acked"  # the same for the accounts chain
 CHAIN_PROBLEM = SYNC_CHAIN_PROBLEM  # head office's last refusal of this station's chain, for check
 HQ_OPERATOR = "总部"
 # Outbox ops that record changes received from head office: already acknowledged, never pushed,
@@ -99,16 +100,39 @@ def chain_links(conn: Connection, after: int, upto: int) -> list[ChainLink]:
                       after=r[7], details=r[8], chain=r[9]) for r in rows]
 
 
-def chain_acked(conn: Connection) -> ChainPoint | None:
-    raw = read_meta(conn, CHAIN_ACKED)
+def account_links(conn: Connection, after: int) -> list[AccountLink]:
+    """The account events after ``after`` (at most MAX_LINKS), as their chain hashed them."""
+    rows = conn.exec_driver_sql(
+        "SELECT id, name, action, by, at, role, disabled, secret, chain FROM account_event WHERE id > ? ORDER BY id"
+        " LIMIT ?", (after, MAX_LINKS)).all()
+    return [AccountLink(event_id=r[0], name=r[1], action=r[2], by=r[3], at=r[4], role=r[5], disabled=bool(r[6]),
+                        secret=r[7], chain=r[8]) for r in rows]
+
+
+def operator_states(conn: Connection) -> list[AccountState]:
+    from stationdesk.store.account_chain import secret_of
+
+    return [AccountState(name=r[0], role=r[1], disabled=bool(r[2]), secret=secret_of(r[3])) for r in
+            conn.exec_driver_sql("SELECT name, role, disabled, password_hash FROM operator ORDER BY name").all()]
+
+
+def chain_acked(conn: Connection, key: str = CHAIN_ACKED) -> ChainPoint | None:
+    raw = read_meta(conn, key)
     if not raw:
         return None
     event_id, _, chain = raw.partition(":")
     return ChainPoint(event_id=int(event_id), chain=chain)
 
 
-def _chain_at(conn: Connection, event_id: int) -> str | None:
-    return conn.exec_driver_sql("SELECT chain FROM order_event WHERE id = ?", (event_id,)).scalar()
+def _chain_at(conn: Connection, event_id: int, table: str = "order_event") -> str | None:
+    return conn.exec_driver_sql(f"SELECT chain FROM {table} WHERE id = ?", (event_id,)).scalar()
+
+
+def _proof(conn: Connection, acked: ChainPoint | None, table: str) -> ChainPoint | None:
+    """The chain as it is now at the acknowledged position, not the hash remembered from then."""
+    if acked is None:
+        return None
+    return ChainPoint(event_id=acked.event_id, chain=_chain_at(conn, acked.event_id, table) or "0" * 64)
 
 
 def _last_event(conn: Connection) -> int:
@@ -169,13 +193,15 @@ def resolve_conflict(db: Database, conflict_id: int, resolution: str, operator: 
 
 
 def record_results(db: Database, station_code: str, results: Sequence[OpResult], now: datetime,
-                   chain_head: ChainPoint | None = None) -> None:
+                   chain_head: ChainPoint | None = None, accounts_head: ChainPoint | None = None) -> None:
     """Acknowledge pushed ops and keep their conflicts, in one transaction (safe to repeat)."""
-    if not results and chain_head is None:
+    if not results and chain_head is None and accounts_head is None:
         return
     with db.write() as conn:
         if chain_head is not None:
             _write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
+        if accounts_head is not None:
+            _write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
         for chunk in _chunks([r.op_id for r in results]):
             conn.execute(update(OUTBOX).where(OUTBOX.c.op_id.in_(chunk), OUTBOX.c.acked_at.is_(None))
                          .values(acked_at=now))
@@ -303,6 +329,7 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
     """
     report = SyncReport()
     _hello(db, station_code, link, clock, report)
+    _push_accounts(db, station_code, link, clock)
     with db.read() as conn:
         total = pending_count(conn, station_code)
     while True:
@@ -312,20 +339,16 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
             start = acked.event_id if acked else 0
             upto = min(ops[-1].event_id if ops else _last_event(conn), start + MAX_LINKS)
             links = chain_links(conn, start, upto) if upto > start else []
+            accounts_acked = chain_acked(conn, ACCOUNTS_ACKED)
+            accounts = account_links(conn, accounts_acked.event_id if accounts_acked else 0)
         ops = [o for o in ops if o.event_id <= upto]
-        if not ops and not links:
+        if not ops and not links and not accounts:
             break
-        try:
-            answer = link.push(PushBatch(station=station_code, links=links, ops=ops))
-        except HQRefused as exc:
-            if exc.refusal.error == "chain_mismatch":
-                _remember_problem(db, str(exc))
-                raise ChainMismatch(_named(db, str(exc), exc.refusal.event_id), exc.refusal.event_id) from None
-            raise
+        answer = _push(db, link, PushBatch(station=station_code, links=links, accounts=accounts, ops=ops))
         results = list(answer.results)
         if after_hq_commit is not None:
             after_hq_commit(results)
-        record_results(db, station_code, results, clock(), answer.chain_head)
+        record_results(db, station_code, results, clock(), answer.chain_head, answer.accounts_head)
         report.pushed += sum(not r.repeated for r in results)
         report.acknowledged += len(results)
         report.rejected += sum(r.result == "rejected" for r in results)
@@ -352,6 +375,43 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
     return report
 
 
+def _push(db: Database, link: HeadOffice, batch: PushBatch) -> Any:
+    try:
+        return link.push(batch)
+    except HQRefused as exc:
+        if exc.refusal.error == "chain_mismatch":
+            raise _mismatch(db, str(exc), exc.refusal) from None
+        raise
+
+
+def _mismatch(db: Database, message: str, refusal: Any) -> ChainMismatch:
+    """Head office refused this station's history: kept for `check`, and named in the station's words."""
+    named = message if refusal.chain == "accounts" else _named(db, message, refusal.event_id)
+    _remember_problem(db, named)
+    return ChainMismatch(named, refusal.event_id)
+
+
+def _push_accounts(db: Database, station_code: str, link: HeadOffice, clock: Clock) -> None:
+    """Account changes go first, then head office checks every operator row against their chain:
+    no op is taken from a station whose accounts were changed behind the app's back."""
+    with db.read() as conn:
+        acked = chain_acked(conn, ACCOUNTS_ACKED)
+        accounts = account_links(conn, acked.event_id if acked else 0)
+    while accounts:
+        answer = _push(db, link, PushBatch(station=station_code, accounts=accounts, ops=[]))
+        record_results(db, station_code, [], clock(), None, answer.accounts_head)
+        with db.read() as conn:
+            accounts = account_links(conn, answer.accounts_head.event_id if answer.accounts_head else 0)
+    with db.read() as conn:
+        states = operator_states(conn)
+    try:
+        link.check_accounts(AccountsCheck(station=station_code, operators=states))
+    except HQRefused as exc:
+        if exc.refusal.error == "chain_mismatch":
+            raise _mismatch(db, str(exc), exc.refusal) from None
+        raise
+
+
 def _remember_problem(db: Database, message: str) -> None:
     with db.write() as conn:
         _write_meta(conn, CHAIN_PROBLEM, message[:1000])
@@ -376,27 +436,35 @@ def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, repo
     event, or re-base a station restored from a backup older than its last sync."""
     with db.read() as conn:
         acked = chain_acked(conn)
-        # the proof is the chain as it is now at that position, not the hash remembered from then
-        proof = ChainPoint(event_id=acked.event_id, chain=_chain_at(conn, acked.event_id) or "0" * 64) if acked else None
+        accounts_acked = chain_acked(conn, ACCOUNTS_ACKED)
+        proof = _proof(conn, acked, "order_event")
+        accounts_proof = _proof(conn, accounts_acked, "account_event")
     try:
-        welcome = link.hello(Hello(station=station_code, chain=proof))
+        welcome = link.hello(Hello(station=station_code, chain=proof, accounts=accounts_proof))
     except HQRefused as exc:
         if exc.refusal.error != "chain_mismatch":
             raise
-        first = _first_differing(db, link, acked.event_id if acked else 0)
-        message = f"网点 {station_code}: 审计链与总部保存的不符, 同步已停止, 已报总部复核 (history rewritten)"
-        _remember_problem(db, _named(db, message, first))
-        raise ChainMismatch(_named(db, message, first), first) from None
+        accounts = exc.refusal.chain == "accounts"
+        upto = (accounts_acked if accounts else acked)
+        first = _first_differing(db, link, upto.event_id if upto else 0, "accounts" if accounts else "events")
+        what = "账号记录" if accounts else "审计链"
+        message = f"网点 {station_code}: {what}与总部保存的不符, 同步已停止, 已报总部复核 (history rewritten)"
+        named = f"{message}; 第一个不同的账号记录 #{first}" if accounts else _named(db, message, first)
+        _remember_problem(db, named)
+        raise ChainMismatch(named, first) from None
     restored = False
-    head = welcome.chain_head
-    if head is not None and (acked is None or head.event_id > acked.event_id):
-        with db.read() as conn:
-            mine = _chain_at(conn, head.event_id)
-        if mine == head.chain:  # head office took links whose answer never arrived: the same history
-            record_results(db, station_code, [], clock(), head)
-            acked = head
-        else:
-            restored = True
+    for head, mark, table in ((welcome.chain_head, acked, "order_event"),
+                              (welcome.accounts_head, accounts_acked, "account_event")):
+        if head is not None and (mark is None or head.event_id > mark.event_id):
+            with db.read() as conn:
+                mine = _chain_at(conn, head.event_id, table)
+            if mine == head.chain:  # head office took links whose answer never arrived: the same history
+                if table == "order_event":
+                    record_results(db, station_code, [], clock(), head)
+                else:
+                    record_results(db, station_code, [], clock(), None, head)
+            else:
+                restored = True
     with db.read() as conn:
         sent = conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0)).where(
             OUTBOX.c.station_code == station_code, OUTBOX.c.acked_at.is_not(None))).scalar_one()
@@ -409,7 +477,7 @@ def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, repo
                 OUTBOX.c.seq <= welcome.last_seq)).all())
         restored = restored or any(mine_ids.get(o.seq) != o.op_id for o in stored)
     if restored:
-        link.rebase(Rebase(station=station_code, chain=proof))
+        link.rebase(Rebase(station=station_code, chain=proof, accounts=accounts_proof))
         report.messages.append(rebase(db, station_code, welcome.last_seq, sent, stored, clock()))
 
 
@@ -423,17 +491,18 @@ def _stored_ops(link: HeadOffice, after: int) -> list[StoredOp]:
         after = page.ops[-1].seq
 
 
-def _first_differing(db: Database, link: HeadOffice, upto: int) -> int | None:
+def _first_differing(db: Database, link: HeadOffice, upto: int, chain: str = "events") -> int | None:
+    table = "account_event" if chain == "accounts" else "order_event"
     first = 1
     while first <= upto:
         with db.read() as conn:
             hashes = [r[0] or "" for r in conn.exec_driver_sql(
-                "SELECT chain FROM order_event WHERE id >= ? AND id <= ? ORDER BY id",
+                f"SELECT chain FROM {table} WHERE id >= ? AND id <= ? ORDER BY id",
                 (first, min(upto, first + MAX_COMPARE - 1))).all()]
         if not hashes:
             return first
         hashes = [h if len(h) == 64 else "0" * 64 for h in hashes]
-        verdict = link.compare(ChainCompare(first=first, hashes=hashes))
+        verdict = link.compare(ChainCompare(first=first, hashes=hashes, chain=chain))  # type: ignore[arg-type]
         if verdict.first_differing is not None:
             return verdict.first_differing
         first += len(hashes)

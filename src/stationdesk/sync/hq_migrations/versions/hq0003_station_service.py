@@ -1,4 +1,4 @@
-"""Head office as a service: station tokens, every station's audit chain, the review list.
+"""Head office as a service: station tokens, every station's audit chains (events, accounts), the review list.
 
 Revision ID: hq0003
 Revises: hq0001
@@ -45,6 +45,21 @@ def upgrade() -> None:
         sa.Column("superseded_at", TSZ, nullable=True),
     )
     op.create_table(
+        "hq_account_chain",
+        sa.Column("station_code", sa.String(), primary_key=True),
+        sa.Column("event_id", sa.BigInteger(), primary_key=True),
+        sa.Column("rebase", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("action", sa.String(), nullable=False),
+        sa.Column("by", sa.String(), nullable=False),
+        sa.Column("at", sa.String(), nullable=False),
+        sa.Column("role", sa.String(), nullable=False),
+        sa.Column("disabled", sa.Boolean(), nullable=False),
+        sa.Column("secret", sa.String(), nullable=False),
+        sa.Column("chain", sa.String(), nullable=False),
+        sa.Column("superseded_at", TSZ, nullable=True),
+    )
+    op.create_table(
         "hq_review",
         sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
         sa.Column("station_code", sa.String(), nullable=True),
@@ -58,6 +73,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("hq_review")
+    op.drop_table("hq_account_chain")
     op.drop_table("hq_chain")
     op.drop_index("ix_hq_station_token_station", table_name="hq_station_token")
     op.drop_table("hq_station_token")
