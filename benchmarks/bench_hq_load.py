@@ -73,13 +73,21 @@ async def run_station(url: str, code: str, token: str, batch: int, until: float,
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as http:
         while time.monotonic() < until:
             body = sim.batch(batch).model_dump_json()
-            start = time.perf_counter()
-            r = await http.post("/v2/push", content=body)
-            latencies.append(time.perf_counter() - start)
+            for _attempt in range(5):  # a dropped line: the same batch again, as a station does
+                start = time.perf_counter()
+                try:
+                    r = await http.post("/v2/push", content=body)
+                except httpx.TransportError as exc:
+                    errors.append(f"{code}: {exc.__class__.__name__} (re-sent)")
+                    continue
+                latencies.append(time.perf_counter() - start)
+                break
+            else:
+                return
             if r.status_code != 200:
                 errors.append(f"{code}: {r.status_code} {r.text[:200]}")
                 return
-            acked[code] = acked.get(code, 0) + len(r.json()["results"])
+            acked[code] = sim.seq  # every op up to here is acknowledged
             f = await http.get("/v2/feed", params={"after": position, "limit": 1000})
             if f.status_code == 200 and f.json()["entries"]:
                 position = f.json()["entries"][-1]["position"]
@@ -160,10 +168,14 @@ def main() -> None:
             stored = c.execute(select(func.count()).select_from(HQ_OPS).where(HQ_OPS.c.station_code.like("BS%"))).scalar_one()
             distinct = c.execute(select(func.count(func.distinct(HQ_OPS.c.op_id)))
                                  .where(HQ_OPS.c.station_code.like("BS%"))).scalar_one()
-            per_station = dict(c.execute(select(HQ_OPS.c.station_code, func.count()).where(
-                HQ_OPS.c.station_code.like("BS%")).group_by(HQ_OPS.c.station_code)).all())
-        lost = sum(max(0, acked.get(s, 0) - per_station.get(s, 0)) for s in tokens)
-        doubled = (stored - distinct) + sum(max(0, per_station.get(s, 0) - acked.get(s, 0)) for s in tokens)
+            per_station = {r[0]: (r[1], r[2]) for r in c.execute(
+                select(HQ_OPS.c.station_code, func.count(), func.max(HQ_OPS.c.seq))
+                .where(HQ_OPS.c.station_code.like("BS%")).group_by(HQ_OPS.c.station_code)).all()}
+            events = c.execute(text("SELECT count(*) FROM hq_event WHERE station_code LIKE 'BS%'")).scalar_one()
+        # lost: acknowledged to a station but not at head office; doubled: an op stored or applied
+        # twice (every station's ops must be seqs 1..n exactly once, each with one event)
+        lost = sum(max(0, acked.get(s, 0) - per_station.get(s, (0, 0))[0]) for s in tokens)
+        doubled = (stored - distinct) + (events - stored) + sum(n - top for n, top in per_station.values())
         rate = sent / elapsed
         lat = sorted(latencies)
         p50 = statistics.median(lat) if lat else float("nan")
@@ -172,6 +184,8 @@ def main() -> None:
               f"{len(lat)} pushes, errors {len(errors)}")
         for e in errors[:5]:
             print(f"  error: {e}")
+        if errors:
+            print(f"  service log: {service.log}")
         print(f"{'figure':34} {'measured':>12} {'target':>10}")
         print(f"{'pushed ops/s (aggregate)':34} {rate:12,.0f} {'>= ' + format(TARGET_OPS, ',.0f'):>10}")
         print(f"{'push p50 (s, one batch)':34} {p50:12.3f} {'':>10}")
