@@ -273,3 +273,20 @@ def test_a_rehashed_account_history_is_named_by_head_office(office, hq_engine, s
     with pytest.raises(station.ChainMismatch) as refused:
         run_sync(hz, office)
     assert refused.value.event_id == 2 and "账号记录 #2" in str(refused.value)
+
+
+def test_a_malformed_or_illegal_batch_is_refused_before_head_office_writes(office, hq_engine, station_factory, tmp_path):
+    from tests.sync.test_sync import batch
+
+    hz = station_factory("HZ001")
+    load(hz, tmp_path, [feed_row(1)])
+    accept(hz, ["LP00000001"], "张敏")
+    whole = batch(hz)
+    bad = whole.ops[1].model_copy(update={"payload": {**whole.ops[1].payload, "after_status": "picked_up"}})
+    with office.link("HZ001") as line, pytest.raises(HQRefused, match="序号 2") as refused:
+        line.push(whole.model_copy(update={"ops": [whole.ops[0], bad]}))
+    assert refused.value.refusal.error == "bad_op" and "leads to「接单成功」, not「揽件成功」" in str(refused.value)
+    headers = {VERSION_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {office.token('HZ001')}"}
+    broken = httpx.post(f"{office.url}/v2/push", content=b'{"station": "HZ001", "ops": [{"seq": "x"}]}', headers=headers)
+    assert broken.status_code == 422 and "ops.0" in broken.json()["message"]
+    assert count(hq_engine, HQ_OPS) == 0 and count(hq_engine, HQ_CHAIN) == 0

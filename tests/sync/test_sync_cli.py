@@ -94,3 +94,22 @@ def test_a_database_url_as_the_sync_address_is_refused_with_the_reason(tmp_path)
     plain = runner.invoke(app, ["sync", "--hq", "http://10.0.0.1:8700", "--db", db, "--config",
                                 str(tmp_path / "none.toml")], env={"STATIONDESK_HQ_TOKEN": "sdt_x"})
     assert plain.exit_code == 1 and "https://" in plain.stderr
+
+
+def test_save_token_writes_an_owner_only_file_that_sync_reads(tmp_path):
+    import os
+    import stat
+
+    runner = CliRunner()
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "STATIONDESK_HQ_TOKEN": ""}
+    out = runner.invoke(app, ["sync", "--save-token"], input="sdt_secret-token\n", env=env)
+    assert out.exit_code == 0, out.output
+    path = tmp_path / "cfg" / "stationdesk" / "hq-token"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and path.read_text().strip() == "sdt_secret-token"
+    assert "sdt_secret-token" not in out.output  # said once by head office, never echoed back
+    db = str(tmp_path / "hz1.db")
+    assert runner.invoke(app, ["init", "--station", "HZ001", "--db", db]).exit_code == 0
+    os.chmod(path, 0o640)
+    loose = runner.invoke(app, ["sync", "--hq", "http://127.0.0.1:9", "--db", db, "--config",
+                                str(tmp_path / "none.toml")], env=env)
+    assert loose.exit_code == 1 and "chmod 600" in loose.stderr and "sdt_secret-token" not in loose.stderr
