@@ -70,6 +70,15 @@ def run_station_side(cli, runner, sync_url, token, hq_url, db, cfg):  # noqa: AN
     assert ok.exit_code == 0
     assert json.loads(cli("conflicts", "list", "--db", db, "--config", cfg, "--format", "json").stdout) == []
 
+    revoked = cli("hq", "station", "revoke", "HZ001", "--url", hq_url)
+    assert revoked.exit_code == 0
+    refused = cli("sync", "--hq", sync_url, "--db", db, "--config", cfg)
+    assert refused.exit_code == 1 and "revoked" in refused.stderr and token not in refused.stderr
+    listed = json.loads(cli("hq", "review", "--url", hq_url, "--format", "json").stdout)
+    assert [r["kind"] for r in listed] == ["token_refused"] and token not in str(listed)
+    rotated = cli("hq", "station", "rotate", "HZ001", "--url", hq_url)
+    assert rotated.exit_code == 1 and "add" in rotated.stderr  # nothing live to rotate: add a new one
+
 
 def test_sync_without_a_head_office_url_says_how_to_give_one(tmp_path):
     runner = CliRunner()

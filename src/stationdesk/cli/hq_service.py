@@ -102,6 +102,39 @@ def station_list(url: UrlOpt, fmt: FormatOpt = "table") -> None:
                                          ("revoked_at", "失效", 28)), items)
 
 
+@guarded
+def review(
+    url: UrlOpt,
+    station: Annotated[str | None, typer.Option("--station", help="Only this station")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """What head office must look at: refused tokens, another station's token, a chain that does not match, re-bases."""
+    import sys
+
+    from stationdesk.cli import _check_format
+    from stationdesk.domain.text import clean_text
+    from stationdesk.reports import writers
+    from stationdesk.store.values import to_db
+    from stationdesk.sync import hq_credentials
+
+    _check_format(fmt)
+    engine = _engine(url)
+    try:
+        rows = hq_credentials.reviews(engine, station.strip() if station else None)
+    finally:
+        engine.dispose()
+    items = [{"id": r["id"], "created_at": to_db(r["created_at"]), "station": r["station_code"], "kind": r["kind"],
+              "event_id": r["event_id"], "message": clean_text(r["message"])} for r in rows]
+    fields = ("id", "created_at", "station", "kind", "event_id", "message")
+    if fmt == "json":
+        writers.write_json(sys.stdout, items)
+    elif fmt == "csv":
+        writers.write_csv(sys.stdout, fields, items)
+    else:
+        writers.write_table(sys.stdout, (("id", "编号", 5), ("created_at", "时间", 28), ("station", "网点", 8),
+                                         ("kind", "类型", 14), ("event_id", "事件", 8), ("message", "说明", 70)), items)
+
+
 def _bind(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not host:

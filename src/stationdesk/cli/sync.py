@@ -230,8 +230,10 @@ def conflicts_resolve(
     typer.echo(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已处理")
 
 
+from stationdesk.cli.hq_service import review as _review  # noqa: E402
 from stationdesk.cli.hq_service import serve as _serve  # noqa: E402
 from stationdesk.cli.hq_service import station_app as _station_app  # noqa: E402
 
 hq_app.add_typer(_station_app, name="station")
 hq_app.command("serve")(_serve)
+hq_app.command("review")(_review)

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 
@@ -97,3 +98,12 @@ def review(engine: Engine, station_code: str | None, kind: str, message: str, no
     with engine.begin() as conn:
         conn.execute(HQ_REVIEW.insert().values(station_code=station_code, kind=kind, message=message[:2000],
                                                event_id=event_id, created_at=now))
+
+
+def reviews(engine: Engine, station_code: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """The review list, newest first."""
+    stmt = select(HQ_REVIEW).order_by(HQ_REVIEW.c.id.desc()).limit(limit)
+    if station_code:
+        stmt = stmt.where(HQ_REVIEW.c.station_code == station_code)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
