@@ -166,8 +166,16 @@ class _Writes:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.execute = conn.execute
+        self._stamps: dict[datetime, str] = {}
         self.events: list[dict[str, Any]] = []
         self.dirty: dict[int, dict[str, Any]] = {}
+
+    def stamp(self, when: datetime) -> str:
+        """A time as stored UTC text, converted once per batch (every event of a batch has the same)."""
+        text = self._stamps.get(when)
+        if text is None:
+            text = self._stamps[when] = to_db(when)
+        return text
 
     def flush(self) -> None:
         if self.events:
@@ -190,7 +198,7 @@ def _event(conn: Connection | _Writes, row: Mapping[str, Any], version: int, act
               "station_code": station, "op_id": op_id, "at": now, "before_status": before, "after_status": after,
               "details": details}
     if isinstance(conn, _Writes):
-        conn.events.append(values)
+        conn.events.append({**values, "at": conn.stamp(now)})
     else:
         conn.execute(HQ_EVENTS.insert().values(**values))
 
@@ -296,6 +304,7 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         fresh = _insert_new_orders(conn, station_code, new, keys, orders, now)
         orders.update(_lock_orders(conn, {k for k in keys if k is not None and (k not in imported or k not in orders)}))
         writes = _Writes(conn)
+        stamp = to_db(now)
         feed = _Feed()
         op_rows, conflict_rows = [], []
         for o, key in zip(new, keys, strict=True):
@@ -303,7 +312,7 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
                             "order_id": order_id, "payload": o.payload, "result": res.result,
-                            "message": res.message, "received_at": now})
+                            "message": res.message, "received_at": stamp})
             if res.conflict:
                 conflict_rows.append({**res.conflict, "op_id": o.op_id, "station_code": station_code, "seq": o.seq,
                                       "order_id": order_id, "created_at": now})
@@ -357,12 +366,15 @@ def _conflict_dict(c: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    values = _from_payload(p["order"])
+    # times stay the stored UTC text the station sent: PostgreSQL reads it as timestamptz
+    order = p["order"]
+    values = {k: order[k] for k in ORDER_FIELDS if k in order}
     values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
     for k in ("out_of_area", "cancelled", "cancel_handled"):
         values[k] = bool(values.get(k) or False)
     if values["cancelled"] and not values.get("cancelled_at"):
-        values["cancelled_at"] = min(now, values["order_time"])
+        ordered = values["order_time"]
+        values["cancelled_at"] = to_db(min(now, from_db(ordered) if isinstance(ordered, str) else ordered))
     return values
 
 
@@ -377,10 +389,11 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
     if not first:
         return {}
     columns = [c.name for c in HQ_ORDERS.columns if c.name not in ("id",)]
+    stamp = to_db(now)
     rows = []
     for key in sorted(first):
         values = _import_values(station, first[key].payload, now)
-        rows.append({c: values.get(c) for c in columns} | {"version": 1, "created_at": now, "updated_at": now})
+        rows.append({c: values.get(c) for c in columns} | {"version": 1, "created_at": stamp, "updated_at": stamp})
     made: dict[str, str] = {}
     for row in bulk_insert(conn, HQ_ORDERS, rows, conflict="uq_hq_order_source_logistics", returning=True).mappings():
         key = (row["source"], row["logistics_no"])
