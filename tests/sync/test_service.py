@@ -290,3 +290,49 @@ def test_a_malformed_or_illegal_batch_is_refused_before_head_office_writes(offic
     broken = httpx.post(f"{office.url}/v2/push", content=b'{"station": "HZ001", "ops": [{"seq": "x"}]}', headers=headers)
     assert broken.status_code == 422 and "ops.0" in broken.json()["message"]
     assert count(hq_engine, HQ_OPS) == 0 and count(hq_engine, HQ_CHAIN) == 0
+
+
+def test_feed_entries_of_other_kinds_go_to_their_handler_and_an_unknown_kind_stops_the_pull(office, hq_engine,
+                                                                                         station_factory, tmp_path,
+                                                                                         clock):
+    from stationdesk.store.tables import META
+    from stationdesk.sync import hq
+
+    hz = station_factory("HZ001")
+    load(hz, tmp_path, [feed_row(1)])
+    run_sync(hz, office)
+    snap = hq.snapshot({**hq_order(hq_engine, "LP00000001"), "sender_address": "文三路200号"})
+    seen = []
+    station.register_feed_kind("notice", lambda conn, code, entry, now: seen.append((code, entry["reason"])))
+    try:
+        rows = [{"position": 1, "kind": "order", "reason": "correct", "snapshot": snap},
+                {"position": 2, "kind": "notice", "reason": "weekly", "snapshot": {}},
+                {"position": 3, "kind": "someday", "reason": "?", "snapshot": {}},
+                {"position": 4, "kind": "order", "reason": "correct", "snapshot": snap}]
+        with pytest.raises(station.HQError, match="someday.*position 3"):
+            station.apply_feed(hz.db, "HZ001", rows, clock())
+    finally:
+        station.FEED_KINDS.pop("notice")
+    assert seen == [("HZ001", "weekly")]
+    assert local_order(hz, "LP00000001")["sender_address"] == "文三路200号"
+    with hz.db.read() as conn:
+        assert conn.execute(select(META.c.value).where(META.c.key == station.FEED_POSITION)).scalar() == "2"
+
+
+def test_an_op_kind_that_is_not_an_order_transition_is_applied_by_its_registered_function(hq_engine, clock):
+    from stationdesk.sync import hq
+
+    calls = []
+
+    def apply(conn, station_code, op, now):  # noqa: ANN001, ANN202
+        calls.append((station_code, op.seq, conn.exec_driver_sql("SELECT 1").scalar()))
+        return hq.OpResult(op.op_id, op.seq, hq.APPLIED, "收到申诉"), None
+
+    hq.register_applier("note", apply)
+    try:
+        results = hq.push_batch(hq_engine, "HZ001", [hq.PushedOp("op-note-0001", 1, "note", {"text": "x"})], clock())
+    finally:
+        hq.APPLIERS.pop("note")
+    assert [(r.result, r.message) for r in results] == [("applied", "收到申诉")] and calls == [("HZ001", 1, 1)]
+    with hq_engine.connect() as c:
+        assert c.execute(select(HQ_OPS.c.action, HQ_OPS.c.result)).one() == ("note", "applied")

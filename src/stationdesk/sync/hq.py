@@ -402,10 +402,26 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
     return made
 
 
+# Op kinds that are not order transitions (an appeal, say) are applied by the function their module
+# registers here: called in the batch's transaction with the station's cursor locked, it returns
+# the op's result and the order id it concerns (or None).
+Applier = Callable[[Connection, str, PushedOp, datetime], tuple[OpResult, int | None]]
+APPLIERS: dict[str, Applier] = {}
+
+
+def register_applier(kind: str, apply: Applier) -> None:
+    """Let head office apply pushed ops of ``kind`` (validated first by the protocol's op kinds)."""
+    APPLIERS[kind] = apply
+
+
 def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None,
            orders: dict[tuple[str, str], dict[str, Any]], directory: Directory, feed: _Feed,
            now: datetime, fresh: Mapping[str, str]) -> tuple[OpResult, int | None]:
     p = o.payload
+    applier = APPLIERS.get(o.action)
+    if applier is not None:
+        conn.flush()  # what the batch changed so far is visible to it
+        return applier(conn.conn, station, o, now)
     try:
         action = Action(o.action)
     except ValueError:

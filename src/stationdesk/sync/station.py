@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.domain.text import clean_text
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
@@ -231,16 +232,36 @@ def _chunks(items: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
 # ---------------------------------------------------------------- pull
 
 
+# Feed entries other than order snapshots (a notice, a decision) are applied by the function their
+# module registers here, in the pull's transaction: (connection, station code, entry, now).
+FeedHandler = Callable[[Connection, str, Mapping[str, Any], datetime], None]
+FEED_KINDS: dict[str, FeedHandler] = {}
+
+
+def register_feed_kind(kind: str, handle: FeedHandler) -> None:
+    FEED_KINDS[kind] = handle
+
+
 def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
-    that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives."""
+    that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives.
+    An entry of a kind this station does not know stops the pull before it (nothing skipped)."""
     with db.write() as conn:
         cursor = int(read_meta(conn, FEED_POSITION) or 0)
         rows = [r for r in rows if r["position"] > cursor]
-        if not rows:
-            return 0
-        apply_snapshots(conn, station_code, rows, now, lambda r: f"hq-feed-{r['position']}")
-        _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+        unknown = next((r for r in rows if r.get("kind", "order") != "order" and r["kind"] not in FEED_KINDS), None)
+        if unknown is not None:
+            rows = [r for r in rows if r["position"] < unknown["position"]]
+        if rows:
+            orders = [r for r in rows if r.get("kind", "order") == "order"]
+            apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            for r in rows:
+                if r.get("kind", "order") != "order":
+                    FEED_KINDS[r["kind"]](conn, station_code, r, now)
+            _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+    if unknown is not None:
+        raise HQError(f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(unknown['kind']))[:40]}' at position "
+                      f"{unknown['position']}): update stationdesk; what came before it was applied")
     return len(rows)
 
 
