@@ -245,3 +245,22 @@ async def test_no_schedule_without_a_url_or_with_zero_minutes(small_station):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert app.alerts.schedule.scheduler.get_job("sync") is None
+
+
+async def test_head_offices_refusal_of_the_history_is_shown_on_the_conflicts_screen(make_app, db_path):
+    db_exec(db_path, "INSERT INTO meta (key, value) VALUES ('sync.chain_problem', ?)",
+            "网点 HZ001: 审计链与总部保存的不符; 第一个不同的事件 #5: 订单 LP00000001 \x1b[31m")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        line = app.screen.query_one("#chain-problem")
+        assert line.display and "第一个不同的事件 #5" in line.render().plain and "\x1b" not in line.render().plain
+    db_exec(db_path, "DELETE FROM meta WHERE key = 'sync.chain_problem'")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert not app.screen.query_one("#chain-problem").display

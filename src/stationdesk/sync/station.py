@@ -162,6 +162,12 @@ def sync_status(db: Database, station_code: str) -> SyncStatus:
                                        .where(CONFLICTS.c.resolved_at.is_(None))).scalar_one())
 
 
+def chain_problem(db: Database) -> str | None:
+    """Head office's last refusal of this station's history (kept until a sync passes), or None."""
+    with db.read() as conn:
+        return read_meta(conn, CHAIN_PROBLEM)
+
+
 def list_conflicts(db: Database, include_resolved: bool = False) -> list[dict[str, Any]]:
     with db.read() as conn:
         stmt = select(CONFLICTS).order_by(CONFLICTS.c.id)
