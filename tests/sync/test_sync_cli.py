@@ -70,6 +70,8 @@ def run_station_side(cli, runner, sync_url, token, hq_url, db, cfg):  # noqa: AN
     assert ok.exit_code == 0
     assert json.loads(cli("conflicts", "list", "--db", db, "--config", cfg, "--format", "json").stdout) == []
 
+    (used,) = json.loads(cli("hq", "station", "list", "--url", hq_url, "--format", "json").stdout)
+    assert used["state"] == "live" and used["last_used_at"] is not None
     revoked = cli("hq", "station", "revoke", "HZ001", "--url", hq_url)
     assert revoked.exit_code == 0
     refused = cli("sync", "--hq", sync_url, "--db", db, "--config", cfg)

@@ -92,14 +92,15 @@ def station_list(url: UrlOpt, fmt: FormatOpt = "table") -> None:
         engine.dispose()
     items = [{"station": r.station_code, "issued_at": to_db(r.issued_at),
               "state": "live" if r.revoked_at is None else f"{r.revoked_why or 'revoked'}",
-              "revoked_at": to_db(r.revoked_at) if r.revoked_at else None} for r in rows]
+              "revoked_at": to_db(r.revoked_at) if r.revoked_at else None,
+              "last_used_at": to_db(r.last_used_at) if r.last_used_at else None} for r in rows]
     if fmt == "json":
         writers.write_json(sys.stdout, items)
     elif fmt == "csv":
-        writers.write_csv(sys.stdout, ("station", "issued_at", "state", "revoked_at"), items)
+        writers.write_csv(sys.stdout, ("station", "issued_at", "state", "revoked_at", "last_used_at"), items)
     else:
         writers.write_table(sys.stdout, (("station", "网点", 8), ("issued_at", "签发", 28), ("state", "状态", 8),
-                                         ("revoked_at", "失效", 28)), items)
+                                         ("revoked_at", "失效", 28), ("last_used_at", "最近同步", 28)), items)
 
 
 @guarded

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from stationdesk.sync import hq, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
-from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS
+from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS, HQ_STATION_TOKENS
 from stationdesk.sync.protocol import (
     MAX_FEED_PAGE, PROTOCOL_VERSION, AccountsCheck, VERSION_HEADER, ChainCompare, ChainVerdict, FeedEntry, FeedPage, Hello, OpResult,
     OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome, validate_op,
@@ -100,6 +100,10 @@ def _chain_refused(engine: Engine, station: str, exc: hq_chain.ChainError) -> Re
 
 
 def do_hello(engine: Engine, station: str, hello: Hello) -> Welcome:
+    with engine.begin() as conn:  # once per sync: when the station's token was last used
+        conn.execute(update(HQ_STATION_TOKENS).where(HQ_STATION_TOKENS.c.station_code == station,
+                                                     HQ_STATION_TOKENS.c.revoked_at.is_(None))
+                     .values(last_used_at=_now()))
     with engine.connect() as conn:
         try:
             hq_chain.verify_point(conn, station, hello.chain)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.types import UTCDateTime
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS  # noqa: F401  re-exported for head office
 
 HQ_METADATA = sa.MetaData()
 TSZ = sa.DateTime(timezone=True)
@@ -30,8 +31,6 @@ def _hq_type(col: sa.Column) -> sa.types.TypeEngine:
         return sa.Integer()
     return sa.String()
 
-
-from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS  # noqa: E402  re-exported for head office
 
 HQ_STATIONS = sa.Table(
     "hq_station", HQ_METADATA,
@@ -146,7 +145,7 @@ HQ_STATION_TOKENS = sa.Table(
     sa.Column("issued_at", TSZ, nullable=False),
     sa.Column("revoked_at", TSZ, nullable=True),
     sa.Column("revoked_why", sa.String(), nullable=True),  # revoke / rotate
-    sa.Column("last_used_at", TSZ, nullable=True),
+    sa.Column("last_used_at", TSZ, nullable=True),  # the start of the station's last sync with it
     sa.UniqueConstraint("token_hash", name="uq_hq_station_token_hash"),
     sa.Index("ix_hq_station_token_station", "station_code"),
 )
