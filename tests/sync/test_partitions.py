@@ -14,7 +14,7 @@ PARTS = 4
 
 # The station-keyed tables of a sync, re-created PARTITION BY HASH (station_code). A partitioned
 # table's unique keys must contain the partition key, so hq_op is keyed (station_code, op_id).
-LAYOUT = f"""
+LAYOUT = """
 ALTER TABLE hq_conflict DROP CONSTRAINT IF EXISTS hq_conflict_op_id_fkey;
 DROP TABLE hq_op;
 CREATE TABLE hq_op (

@@ -27,10 +27,13 @@ from starlette.routing import Route
 
 from stationdesk.sync import hq, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
-from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS, HQ_STATION_TOKENS
+from stationdesk.sync.hq_tables import (
+    HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS, HQ_STATION_TOKENS,
+)
 from stationdesk.sync.protocol import (
-    MAX_FEED_PAGE, PROTOCOL_VERSION, AccountsCheck, VERSION_HEADER, ChainCompare, ChainVerdict, FeedEntry, FeedPage, Hello, OpResult,
-    OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome, validate_op,
+    MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, ChainCompare, ChainVerdict, FeedEntry, FeedPage,
+    Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
+    validate_op,
 )
 
 log = logging.getLogger("stationdesk.hq")

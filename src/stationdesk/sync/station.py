@@ -1,4 +1,5 @@
-"""A station's side of a sync: push the outbox in seq order, record acks and conflicts, pull the feed.
+"""A station's side of a sync, over HTTP (sync/client.py): prove its history, push the outbox in seq
+order with the audit-chain links behind it, record acks and conflicts, pull the feed.
 
 Every step commits on its own and says where it got to (outbox acked_at, the feed position in
 meta), so a sync interrupted anywhere resumes on the next run with nothing lost or applied twice.
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
@@ -25,8 +26,8 @@ from stationdesk.sync.client import HeadOffice, HQRefused
 from stationdesk.sync.errors import HQError
 from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
 from stationdesk.sync.protocol import (
-    MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op, OpResult, PushBatch, Rebase, Resolution,
-    Resolutions, StoredOp,
+    MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op,
+    OpResult, PushBatch, Rebase, Resolution, Resolutions, StoredOp,
 )
 
 FEED_POSITION = "sync.feed_position"
@@ -236,7 +237,6 @@ def _chunks(items: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
 
 
 # ---------------------------------------------------------------- pull
-
 
 # Feed entries other than order snapshots (a notice, a decision) are applied by the function their
 # module registers here, in the pull's transaction: (connection, station code, entry, now).
