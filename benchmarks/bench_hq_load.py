@@ -93,6 +93,26 @@ async def run_station(url: str, code: str, token: str, batch: int, until: float,
                 position = f.json()["entries"][-1]["position"]
 
 
+async def solo_run(url: str, token: str, code: str, batch: int, acked: dict[str, int], latencies: list[float],
+                   errors: list[str], pushes: int = 10) -> None:
+    """One station pushing alone, continuing its own sequence after the wave."""
+    sim = SimStation(code)
+    while sim.seq < acked.get(code, 0):  # replay the chain and seqs it already pushed, without sending them
+        sim.batch(min(batch, acked[code] - sim.seq))
+    headers = {"Authorization": f"Bearer {token}", VERSION_HEADER: str(PROTOCOL_VERSION),
+               "Content-Type": "application/json"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as http:
+        for _ in range(pushes):
+            body = sim.batch(batch).model_dump_json()
+            start = time.perf_counter()
+            r = await http.post("/v2/push", content=body)
+            latencies.append(time.perf_counter() - start)
+            if r.status_code != 200:
+                errors.append(f"{code} alone: {r.status_code} {r.text[:200]}")
+                return
+            acked[code] = sim.seq
+
+
 def floor(engine, n_batches: int, batch: int) -> float:  # noqa: ANN001
     """Pushed ops/s calling head office's push function directly, one station after another."""
     from stationdesk.sync import hq, hq_chain
@@ -163,6 +183,10 @@ def main() -> None:
             return time.perf_counter() - start
 
         elapsed = asyncio.run(all_stations())
+        # one station alone afterwards: the time a 500-op push takes when it does not queue behind 199 others
+        solo: list[float] = []
+        solo_code = codes[0]
+        asyncio.run(solo_run(service.url, tokens[solo_code], solo_code, args.batch, acked, solo, errors))
         sent = sum(acked.values())
         with engine.connect() as c:
             stored = c.execute(select(func.count()).select_from(HQ_OPS).where(HQ_OPS.c.station_code.like("BS%"))).scalar_one()
@@ -190,6 +214,10 @@ def main() -> None:
         print(f"{'pushed ops/s (aggregate)':34} {rate:12,.0f} {'>= ' + format(TARGET_OPS, ',.0f'):>10}")
         print(f"{'push p50 (s, one batch)':34} {p50:12.3f} {'':>10}")
         print(f"{'push p95 (s, one batch)':34} {p95:12.3f} {'< ' + format(TARGET_P95, '.1f'):>10}")
+        alone = sorted(solo)
+        print(f"{'one station alone: push p50 (s)':34} {statistics.median(alone):12.3f} {'':>10}")
+        print(f"{'one station alone: push p95 (s)':34} {alone[int(0.95 * (len(alone) - 1))]:12.3f} "
+              f"{'< ' + format(TARGET_P95, '.1f'):>10}")
         print(f"{'db connections held (max)':34} {max(held or [0]):12d} {'':>10}")
         print(f"{'ops lost / doubled':34} {f'{lost} / {doubled}':>12} {'0 / 0':>10}")
         print(f"{'floor: direct push ops/s':34} {floor_rate:12,.0f} {'':>10}")
