@@ -70,7 +70,8 @@ class ImportSettings:
 @dataclass(frozen=True)
 class SyncSettings:
     url: str = ""
-    """Head office PostgreSQL URL (postgresql+psycopg://...). Empty: this station works offline."""
+    """Head office's sync service, https://... (http:// only to 127.0.0.1). Empty: this station works offline.
+    The token is never here: STATIONDESK_HQ_TOKEN or the owner-only token file (`sync --save-token`)."""
     every_minutes: float = 15.0
     """Minutes between the desk's own syncs while it runs (0: only on the sync key). Needs url."""
 

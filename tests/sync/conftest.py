@@ -12,7 +12,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +98,66 @@ _names = itertools.count()
 @pytest.fixture
 def hq_url(pg_server: PGServer) -> str:
     """A fresh, empty database on the test server for one test."""
+    return new_database(pg_server)
+
+
+HQ_TABLES = ("hq_feed", "hq_conflict", "hq_op", "hq_event", "hq_order", "hq_push_cursor", "hq_chain", "hq_account_chain",
+             "hq_review",
+             "hq_station_token")
+
+
+def stationdesk_command() -> str:
+    found = Path(sys.executable).parent / "stationdesk"
+    if not found.exists():
+        pytest.fail(f"the stationdesk command is not installed beside {sys.executable}", pytrace=False)
+    return str(found)
+
+
+class HQService:
+    """`stationdesk hq serve` in its own process on 127.0.0.1, on its own database of the test server."""
+
+    def __init__(self, db_url: str, workers: int = 1) -> None:
+        self.db_url = db_url
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(tempfile.mkstemp(prefix="stationdesk-hq-", suffix=".log")[1])
+        self.workers = workers
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import httpx
+
+        env = {**os.environ, "STATIONDESK_HQ_URL": self.db_url}
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [stationdesk_command(), "hq", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers",
+                 str(self.workers), "--pool", "5"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)  # waiting for another process to listen: there is no clock to advance
+        self.stop()
+        pytest.fail(f"`stationdesk hq serve` did not start on {self.url}:\n{self.log.read_text(errors='replace')[-3000:]}",
+                    pytrace=False)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def new_database(pg_server: PGServer) -> str:
     import psycopg
 
     name = f"hq_{os.getpid()}_{next(_names)}"
@@ -103,16 +166,67 @@ def hq_url(pg_server: PGServer) -> str:
     return f"{pg_server.url}/{name}"
 
 
-@pytest.fixture
-def hq_engine(hq_url: str):
-    """Head office, created by its migrations, with the shipped station directory."""
+def prepared_hq(url: str):  # noqa: ANN201
     from stationdesk.sync import hq_schema
 
-    engine = hq_schema.connect(hq_url)
+    engine = hq_schema.connect(url)
     hq_schema.upgrade(engine)
     hq_schema.store_directory(engine, parse_directory(shipped_directory_text(), "data/stations.csv"))
-    yield engine
-    engine.dispose()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def hq_service(pg_server: PGServer):
+    """One `hq serve` process for the whole test run (per test process), on one database."""
+    url = new_database(pg_server)
+    engine = prepared_hq(url)
+    service = HQService(url)
+    service.start()
+    try:
+        yield service, engine
+    finally:
+        service.stop()
+        engine.dispose()
+
+
+class HQ:
+    """Head office for one test: the service's URL, its database (emptied before the test), and
+    stations' tokens issued on demand."""
+
+    def __init__(self, url: str, engine, log: Path | None = None) -> None:  # noqa: ANN001
+        self.url, self.engine, self.log = url, engine, log
+        self.tokens: dict[str, str] = {}
+        self._lock = threading.Lock()  # stations syncing in threads ask for their token at once
+
+    def token(self, code: str) -> str:
+        from datetime import UTC, datetime
+
+        from stationdesk.sync import hq_credentials
+
+        with self._lock:
+            if code not in self.tokens:
+                self.tokens[code] = hq_credentials.issue(self.engine, code, datetime.now(UTC), replace=False)
+            return self.tokens[code]
+
+    def link(self, code: str, token: str | None = None, **kw):  # noqa: ANN003, ANN201
+        from stationdesk.sync.client import HeadOffice
+
+        return HeadOffice(self.url, token or self.token(code), **kw)
+
+
+@pytest.fixture
+def office(hq_service) -> HQ:  # noqa: ANN001
+    service, engine = hq_service
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(HQ_TABLES)} RESTART IDENTITY CASCADE")
+        conn.exec_driver_sql("UPDATE hq_feed_counter SET last_position = 0")
+    return HQ(service.url, engine, service.log)
+
+
+@pytest.fixture
+def hq_engine(office: HQ):
+    """Head office's database behind the test's service (its own tools' direct access)."""
+    return office.engine
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ N = 3000
 
 
 @pytest.mark.slow
-def test_a_day_offline_with_thousands_of_ops_survives_an_interrupted_sync(hq_engine, station_factory, tmp_path, clock):
+def test_a_day_offline_with_thousands_of_ops_survives_an_interrupted_sync(office, hq_engine, station_factory, tmp_path, clock):
     hz = station_factory("HZ001")
     assert import_feed(hz, write_csv(tmp_path / "day.csv", [feed_row(i) for i in range(1, N + 1)])).ok
     accept(hz, [f"LP{i:08d}" for i in range(1, 2001)], "张敏")
@@ -36,10 +36,11 @@ def test_a_day_offline_with_thousands_of_ops_survives_an_interrupted_sync(hq_eng
         if len(batches) == 4:
             raise ConnectionError("line dropped")
 
-    with pytest.raises(ConnectionError):
-        station.sync(hz.db, "HZ001", hq_engine, clock, push_batch=500, after_hq_commit=cut_on_the_fourth)
+    with pytest.raises(ConnectionError), office.link("HZ001") as link:
+        station.sync(hz.db, "HZ001", link, clock, push_batch=500, after_hq_commit=cut_on_the_fourth)
     seen = []
-    report = station.sync(hz.db, "HZ001", hq_engine, clock, push_batch=500, progress=seen.append)
+    with office.link("HZ001") as link:
+        report = station.sync(hz.db, "HZ001", link, clock, push_batch=500, progress=seen.append)
     assert report.acknowledged == total - 1500 and report.pushed == total - 2000  # 500 came back stored
     assert seen and seen[-1].done == seen[-1].total
     with hq_engine.connect() as c:

@@ -19,7 +19,7 @@ from stationdesk.tui.screens.conflicts import ConflictsScreen
 from stationdesk.tui.screens.detail import DetailScreen
 from stationdesk.tui.widgets.status_bar import StatusBar
 from tests.conftest import ManualClock, feed_row, write_csv
-from tests.sync.conftest import hq_engine, hq_url, pg_server  # noqa: F401  the real PostgreSQL of the sync tests
+from tests.sync.conftest import hq_engine, hq_service, office, pg_server  # noqa: F401  the real head office of the sync tests
 from tui_support import NOW, OPERATOR, db_exec, db_rows, message, settle
 
 SIZE = (120, 40)
@@ -139,8 +139,9 @@ async def test_the_sync_key_without_a_head_office_says_so(make_app):
         assert not app.sync.running and app.sync.schedule(None) is False
 
 
-async def test_head_office_unreachable_is_shown_and_the_desk_works_on(make_app):
-    app = make_app('[sync]\nurl = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"\n')
+async def test_head_office_unreachable_is_shown_and_the_desk_works_on(make_app, monkeypatch):
+    monkeypatch.setenv("STATIONDESK_HQ_TOKEN", "sdt_unused")
+    app = make_app('[sync]\nurl = "http://127.0.0.1:1"\n')
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
@@ -174,9 +175,10 @@ def small_station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         d.db.dispose()
 
 
-async def test_a_real_sync_on_the_key_shows_its_summary_and_the_conflict(small_station, hq_engine, hq_url, tmp_path):  # noqa: F811
+async def test_a_real_sync_on_the_key_shows_its_summary_and_the_conflict(small_station, office, hq_engine, tmp_path, monkeypatch):  # noqa: F811
     make, clock = small_station
-    desk = make(f'[sync]\nurl = "{hq_url}"\n')
+    monkeypatch.setenv("STATIONDESK_HQ_TOKEN", office.token("HZ001"))
+    desk = make(f'[sync]\nurl = "{office.url}"\n')
     assert import_feed(desk, write_csv(tmp_path / "feed.csv", [feed_row(1), feed_row(2)])).ok
     app = build_app(desk, operator=OPERATOR)
     async with app.run_test(size=SIZE) as pilot:
@@ -217,9 +219,10 @@ async def test_a_real_sync_on_the_key_shows_its_summary_and_the_conflict(small_s
         assert conn.execute(select(HQ_CONFLICTS.c.resolved_by, HQ_CONFLICTS.c.resolution)).one() == (OPERATOR, "已做撤单处理")
 
 
-async def test_two_syncs_never_run_at_once_and_the_schedule_uses_the_desk_scheduler(small_station, hq_engine, hq_url):  # noqa: F811
+async def test_two_syncs_never_run_at_once_and_the_schedule_uses_the_desk_scheduler(small_station, office, monkeypatch):  # noqa: F811
     make, _clock = small_station
-    desk = make(f'[sync]\nurl = "{hq_url}"\nevery_minutes = 7.5\n')
+    monkeypatch.setenv("STATIONDESK_HQ_TOKEN", office.token("HZ001"))
+    desk = make(f'[sync]\nurl = "{office.url}"\nevery_minutes = 7.5\n')
     app = build_app(desk, operator=OPERATOR, alerts=True)
     async with app.run_test(size=SIZE) as pilot:
         job = app.alerts.schedule.scheduler.get_job("sync")
@@ -235,10 +238,29 @@ async def test_two_syncs_never_run_at_once_and_the_schedule_uses_the_desk_schedu
         assert not app.sync.running and app.sync.last.error is None
 
 
-async def test_no_schedule_without_a_url_or_with_zero_minutes(small_station, hq_url):  # noqa: F811
+async def test_no_schedule_without_a_url_or_with_zero_minutes(small_station):
     make, _clock = small_station
-    for config in ("", f'[sync]\nurl = "{hq_url}"\nevery_minutes = 0\n'):
+    for config in ("", '[sync]\nurl = "https://hq.example"\nevery_minutes = 0\n'):
         app = build_app(make(config), operator=OPERATOR, alerts=True)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert app.alerts.schedule.scheduler.get_job("sync") is None
+
+
+async def test_head_offices_refusal_of_the_history_is_shown_on_the_conflicts_screen(make_app, db_path):
+    db_exec(db_path, "INSERT INTO meta (key, value) VALUES ('sync.chain_problem', ?)",
+            "网点 HZ001: 审计链与总部保存的不符; 第一个不同的事件 #5: 订单 LP00000001 \x1b[31m")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        line = app.screen.query_one("#chain-problem")
+        assert line.display and "第一个不同的事件 #5" in line.render().plain and "\x1b" not in line.render().plain
+    db_exec(db_path, "DELETE FROM meta WHERE key = 'sync.chain_problem'")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert not app.screen.query_one("#chain-problem").display

@@ -133,18 +133,27 @@ def hq_dispatch(number: str, to: Annotated[str, typer.Option("--to", help="Stati
 
 @guarded
 def sync_command(
-    hq_url: Annotated[str | None, typer.Option("--hq", envvar="STATIONDESK_HQ_URL", help="Head office URL [default: [sync] url in config.toml]")] = None,
+    hq_url: Annotated[str | None, typer.Option("--hq", envvar="STATIONDESK_SYNC_URL", help="Head office's sync service, https://... [default: [sync] url in config.toml]")] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
+    save_token: Annotated[bool, typer.Option("--save-token", help="Read the station's token from stdin into the owner-only token file, then stop")] = False,
 ) -> None:
-    """Push this station's actions to head office and pull what head office has for it."""
-    from stationdesk.sync import station
+    """Push this station's actions to head office and pull what head office has for it.
 
+    The token comes from STATIONDESK_HQ_TOKEN or the token file (`--save-token` writes it)."""
+    import sys
+
+    from stationdesk.sync import client, station
+
+    if save_token:
+        path = client.save_token(sys.stdin.readline())
+        typer.echo(f"凭据已保存 (token saved, owner-only): {path}")
+        return
     desk = _open(db, config)
     url = hq_url or desk.config.sync.url
     if not url:
         raise Refused("没有总部地址: pass --hq URL or set [sync] url in config.toml (this station works offline)")
-    engine = _engine(url)
+    link = client.HeadOffice(url, client.load_token())
     bar: Any = None
 
     def progress(p: station.Progress) -> None:
@@ -161,11 +170,11 @@ def sync_command(
         bar.done = p.done
 
     try:
-        report = station.sync(desk.db, desk.station.code, engine, desk.now, progress=progress)
+        report = station.sync(desk.db, desk.station.code, link, desk.now, progress=progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-        engine.dispose()
+        link.close()
     from stationdesk.domain.text import clean_text
 
     typer.echo(f"网点 {desk.station.code}: {report.summary()}")
@@ -219,3 +228,12 @@ def conflicts_resolve(
     desk, who = _acting(db, config, operator)
     row = station.resolve_conflict(desk.db, conflict_id, note, who, desk.now())
     typer.echo(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已处理")
+
+
+from stationdesk.cli.hq_service import review as _review  # noqa: E402
+from stationdesk.cli.hq_service import serve as _serve  # noqa: E402
+from stationdesk.cli.hq_service import station_app as _station_app  # noqa: E402
+
+hq_app.add_typer(_station_app, name="station")
+hq_app.command("serve")(_serve)
+hq_app.command("review")(_review)

@@ -27,3 +27,11 @@ def event_content(event_id: int, order_id: int, version: int, action: str, opera
 
 def link(previous: str, content: str) -> str:
     return hashlib.sha256(f"{previous}{content}".encode()).hexdigest()
+
+
+def account_content(event_id: int, name: str, action: str, by: str, at: str, role: str, disabled: bool,
+                    secret: str) -> str:
+    """An account event as hashed (the accounts' own chain, beside the orders'): who changed whose
+    account, how, and what it became. ``secret`` is a digest of the stored password hash."""
+    return (f"[{int(event_id)},{_quote(name)},{_quote(action)},{_quote(by)},{_quote(at)},{_quote(role)},"
+            f"{'true' if disabled else 'false'},{_quote(secret)}]")

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stationdesk.services.audit_trail import verify_connection
+from stationdesk.store import account_chain
 from stationdesk.store.engine import Database
+from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all
 
@@ -25,6 +27,21 @@ CONSISTENCY_ADVICE = ("订单与事件/同步记录不一致: 数据库被程序
 AUDIT_ADVICE = ("审计链断开: 有人在程序之外改动了操作记录; 不要修改此文件, 交主管并报总部, 用备份恢复 "
                 "(the audit trail was changed outside stationdesk: do not touch the file, report it to the "
                 "supervisor and head office, and restore the latest backup)")
+
+
+HQ_CHAIN_ADVICE = ("总部保存的操作记录与本机不符, 同步已停止: 不要修改此文件, 交主管并联系总部 "
+                   "(head office holds a different history of this station; syncs stop until head office and the "
+                   "supervisor have looked at it)")
+
+
+def _head_office_refusal(conn: sqlite3.Connection) -> str | None:
+    """Head office's last refusal of this station's audit chain, kept by the sync (a station's own
+    check cannot see a history that was rewritten and re-hashed: only head office's copy can)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (SYNC_CHAIN_PROBLEM,)).fetchone()
+    except sqlite3.OperationalError:  # a file from before the meta table: nothing was ever synced
+        return None
+    return row[0] if row else None
 
 
 @dataclass
@@ -103,6 +120,14 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         report.audit_problem = str(audit.problem)
         report.problems.append(str(audit.problem))
         report.advice.append(AUDIT_ADVICE)
+    accounts = account_chain.verify(conn)
+    if accounts:
+        report.problems.append(accounts)
+        report.advice.append(AUDIT_ADVICE)
+    refused = _head_office_refusal(conn)
+    if refused:
+        report.problems.append(f"总部: {refused}")
+        report.advice.append(HQ_CHAIN_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
     report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     return report

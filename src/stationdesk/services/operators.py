@@ -20,6 +20,7 @@ from stationdesk.domain.roles import (
 )
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
+from stationdesk.store import account_chain
 from stationdesk.store.tables import ACCESS_LOG, OPERATORS
 
 MAX_NAME = 40
@@ -99,6 +100,7 @@ def add_user(desk: Desk, name: str, role: Role | str, password: str, *, by: Oper
             name=name, role=role.value, password_hash=hashed, disabled=False, failed_attempts=0,
             locked_until=None, created_at=now, updated_at=now,
         ))
+        account_chain.record(conn, name, "add", by.name or name, now)
         return _account(_row(conn, name))
 
 
@@ -118,9 +120,11 @@ def set_password(desk: Desk, name: str, new_password: str, *, by: Operator, old_
             _require_admin(conn, by)
         if _row(conn, name) is None:
             raise DomainError(f"账号 {name} 不存在 (no such account)")
+        now = desk.now()
         conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
-            password_hash=hashed, failed_attempts=0, locked_until=None, updated_at=desk.now(),
+            password_hash=hashed, failed_attempts=0, locked_until=None, updated_at=now,
         ))
+        account_chain.record(conn, name, "set_password", by.name, now)
 
 
 def disable(desk: Desk, name: str, *, by: Operator) -> None:
@@ -137,7 +141,9 @@ def disable(desk: Desk, name: str, *, by: Operator) -> None:
                 OPERATORS.c.role == Role.ADMIN.value, OPERATORS.c.disabled.is_(False))).scalar_one()
             if admins <= 1:
                 raise DomainError(f"{name} 是最后一个管理员, 不能停用 (the last enabled admin cannot be disabled)")
-        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(disabled=True, updated_at=desk.now()))
+        now = desk.now()
+        conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(disabled=True, updated_at=now))
+        account_chain.record(conn, name, "disable", by.name, now)
 
 
 def list_users(desk: Desk) -> list[Account]:
@@ -174,6 +180,8 @@ def authenticate(desk: Desk, name: str, password: str) -> Operator:
         values["password_hash"] = desk.hasher.hash(password)  # a weaker hash is brought to full cost
     with desk.db.write() as conn:
         conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(**values))
+        if "password_hash" in values:
+            account_chain.record(conn, name, "rehash", name, desk.now())
     return Operator(row.name, Role(row.role))
 
 

@@ -217,3 +217,22 @@ APPEALS = AppealRow.__table__
 CONFLICTS = SyncConflictRow.__table__
 OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
+
+
+class AccountEventRow(SQLModel, table=True):
+    """A change of an operator's account (added, password set, disabled), chained like order events,
+    so an operator row edited outside the app no longer matches its last event."""
+
+    __tablename__ = "account_event"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    action: str  # baseline / add / set_password / disable / rehash
+    by: str  # who made the change
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    role: str
+    disabled: bool
+    secret: str  # SHA-256 of the stored password hash: shows it changed, never what it is
+    chain: str
+
+
+ACCOUNT_EVENTS = AccountEventRow.__table__

@@ -1,5 +1,7 @@
-"""Offline-first sync with head office PostgreSQL: the outbox pushed in order, the feed pulled.
+"""Offline-first sync with head office: the outbox pushed in order, the feed pulled, over HTTP.
 
-hq_tables / hq_schema: the head office schema and its migrations; hq: what head office does
-(apply pushed ops, import, cancel, dispatch, the feed); station: what a station does in a sync.
+protocol: the typed, versioned wire models both sides share. Station side: client (httpx, the
+token) and station (what a station does in a sync). Head office: hq_service (the Starlette API),
+hq (apply pushed ops, import, cancel, dispatch, the feed), hq_chain (every station's audit chain),
+hq_credentials (station tokens), hq_tables / hq_schema (its PostgreSQL schema and migrations).
 """

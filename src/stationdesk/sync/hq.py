@@ -7,7 +7,8 @@ with the one transition table of stationdesk.domain.statuses, and its result sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,10 @@ APPLIED, REJECTED, FLAGGED = "applied", "rejected", "flagged"
 
 class GapError(HQError):
     """A batch does not start where head office's cursor for the station says it must."""
+
+    def __init__(self, message: str, expected: int | None = None) -> None:
+        super().__init__(message)
+        self.expected = expected
 
 
 @dataclass
@@ -131,26 +136,87 @@ def feed_backlog(engine: Engine, station_code: str, after: int) -> int:
 # ---------------------------------------------------------------- order changes at head office
 
 
-def _event(conn: Connection, row: Mapping[str, Any], version: int, action: str, operator: str, now: datetime,
-           before: str | None, after: str, details: dict[str, Any], station: str | None = None,
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_db(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def bulk_insert(conn: Connection | Any, table: Any, rows: Sequence[Mapping[str, Any]], *, conflict: str | None = None,
+                returning: bool = False) -> Any:
+    """INSERT many rows as ONE parameter (a JSON array read by jsonb_populate_recordset): no statement
+    of thousands of placeholders for the driver to build and the server to parse."""
+    cols = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = (f"INSERT INTO {table.name} ({names}) SELECT {names} "
+           f"FROM jsonb_populate_recordset(NULL::{table.name}, %(rows)s::jsonb)")
+    if conflict:
+        sql += f" ON CONFLICT ON CONSTRAINT {conflict} DO NOTHING"
+    if returning:
+        sql += " RETURNING *"
+    return conn.exec_driver_sql(sql, {"rows": json.dumps(list(rows), default=_json_value, ensure_ascii=False)})
+
+
+class _Writes:
+    """A push batch's connection, holding its event inserts and order updates back to write them
+    in a few many-row statements at the end (``flush``); every other statement goes straight through."""
+
+    _SET = tuple(c.name for c in HQ_ORDERS.columns if c.name not in ("id", "created_at"))
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.execute = conn.execute
+        self._stamps: dict[datetime, str] = {}
+        self.events: list[dict[str, Any]] = []
+        self.dirty: dict[int, dict[str, Any]] = {}
+
+    def stamp(self, when: datetime) -> str:
+        """A time as stored UTC text, converted once per batch (every event of a batch has the same)."""
+        text = self._stamps.get(when)
+        if text is None:
+            text = self._stamps[when] = to_db(when)
+        return text
+
+    def flush(self) -> None:
+        if self.events:
+            bulk_insert(self.conn, HQ_EVENTS, self.events)
+            self.events = []
+        if self.dirty:
+            names = ", ".join(f'"{c}"' for c in self._SET)
+            self.conn.exec_driver_sql(
+                f"UPDATE hq_order o SET ({names}) = ({', '.join(f'r.{c}' for c in self._SET)}) "
+                "FROM jsonb_populate_recordset(NULL::hq_order, %(rows)s::jsonb) r WHERE o.id = r.id",
+                {"rows": json.dumps([{c: r[c] for c in ("id", *self._SET)} for r in self.dirty.values()],
+                                    default=_json_value, ensure_ascii=False)})
+            self.dirty = {}
+
+
+def _event(conn: Connection | _Writes, row: Mapping[str, Any], version: int, action: str, operator: str,
+           now: datetime, before: str | None, after: str, details: dict[str, Any], station: str | None = None,
            op_id: str | None = None) -> None:
-    conn.execute(HQ_EVENTS.insert().values(
-        order_id=row["id"], version=version, action=action, operator=operator, station_code=station, op_id=op_id,
-        at=now, before_status=before, after_status=after, details=details,
-    ))
+    values = {"order_id": row["id"], "version": version, "action": action, "operator": operator,
+              "station_code": station, "op_id": op_id, "at": now, "before_status": before, "after_status": after,
+              "details": details}
+    if isinstance(conn, _Writes):
+        conn.events.append({**values, "at": conn.stamp(now)})
+    else:
+        conn.execute(HQ_EVENTS.insert().values(**values))
 
 
-def _change(conn: Connection, row: dict[str, Any], values: dict[str, Any], action: str, operator: str,
+def _change(conn: Connection | _Writes, row: dict[str, Any], values: dict[str, Any], action: str, operator: str,
             now: datetime, details: dict[str, Any], station: str | None = None, op_id: str | None = None) -> dict[str, Any]:
     """Update one order row (already locked) with its event; returns the new row."""
     version = row["version"] + 1
-    conn.execute(update(HQ_ORDERS).where(HQ_ORDERS.c.id == row["id"])
-                 .values(**values, version=version, updated_at=now))
+    if not isinstance(conn, _Writes):
+        conn.execute(update(HQ_ORDERS).where(HQ_ORDERS.c.id == row["id"])
+                     .values(**values, version=version, updated_at=now))
     before = row["status"]
     new = {**row, **values, "version": version, "updated_at": now}
     changed = {k: [_j(row[k]), _j(v)] for k, v in values.items() if row[k] != v}
     _event(conn, row, version, action, operator, now, before, new["status"], {**details, "changes": changed},
            station, op_id)
+    if isinstance(conn, _Writes):
+        conn.dirty[new["id"]] = new
     return new
 
 
@@ -198,13 +264,16 @@ def _lock_orders(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tupl
 # ---------------------------------------------------------------- push
 
 
-def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: datetime) -> list[OpResult]:
+def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: datetime,
+               before_apply: Callable[[Connection, list[PushedOp]], None] | None = None) -> list[OpResult]:
     """Apply one batch of a station's ops, in seq order, in one transaction; returns a result per op.
 
     Ops head office already applied (seq at or below its cursor) get their stored results back; the
     first new op must be the one after the cursor, or the batch is refused naming the seq expected.
+    ``before_apply`` runs in the transaction with the station's cursor locked, before any new op is
+    applied (the service checks the audit chain there); raising in it refuses the whole batch.
     """
-    if not ops:
+    if not ops and before_apply is None:
         return []
     ops = sorted(ops, key=lambda o: o.seq)
     with engine.begin() as conn:
@@ -215,31 +284,41 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         old = [o for o in ops if o.seq <= last]
         new = [o for o in ops if o.seq > last]
         results = _stored_results(conn, station_code, old)
-        if not new:
-            return results
         expected = last + 1
         for i, o in enumerate(new):
             if o.seq != expected + i:
                 raise GapError(
                     f"网点 {station_code}: 同步序号不连续, 总部期望序号 {expected + i}, 收到 {o.seq} (op {o.op_id}); "
-                    "nothing of this batch was applied"
+                    "nothing of this batch was applied", expected + i
                 )
+        if before_apply is not None:
+            before_apply(conn, new)
+        if not new:
+            return results
         directory = load_directory(conn)
         keys = [_key(o) for o in new]
-        orders = _lock_orders(conn, [k for k in keys if k is not None])
+        # orders the batch imports are inserted first (a clash with an existing one is found by the
+        # insert itself); the rest, and any order an import found already there, are locked
+        imported = {k for o, k in zip(new, keys, strict=True) if k is not None and o.action == Action.IMPORT.value}
+        orders: dict[tuple[str, str], dict[str, Any]] = {}
+        fresh = _insert_new_orders(conn, station_code, new, keys, orders, now)
+        orders.update(_lock_orders(conn, {k for k in keys if k is not None and (k not in imported or k not in orders)}))
+        writes = _Writes(conn)
+        stamp = to_db(now)
         feed = _Feed()
         op_rows, conflict_rows = [], []
         for o, key in zip(new, keys, strict=True):
-            res, order_id = _apply(conn, station_code, o, key, orders, directory, feed, now)
+            res, order_id = _apply(writes, station_code, o, key, orders, directory, feed, now, fresh)
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
                             "order_id": order_id, "payload": o.payload, "result": res.result,
-                            "message": res.message, "received_at": now})
+                            "message": res.message, "received_at": stamp})
             if res.conflict:
                 conflict_rows.append({**res.conflict, "op_id": o.op_id, "station_code": station_code, "seq": o.seq,
                                       "order_id": order_id, "created_at": now})
+        writes.flush()
         try:
-            conn.execute(HQ_OPS.insert(), op_rows)
+            bulk_insert(conn, HQ_OPS, op_rows)
         except Exception as exc:
             if "hq_op_pkey" in str(exc):
                 raise HQError(f"网点 {station_code}: op id already used at head office (seq {new[0].seq}-{new[-1].seq}): {exc}") from exc
@@ -286,10 +365,63 @@ def _conflict_dict(c: Mapping[str, Any]) -> dict[str, Any]:
     return {k: c[k] for k in ("kind", "action", "hq_status", "hq_station", "message", "source", "logistics_no")}
 
 
-def _apply(conn: Connection, station: str, o: PushedOp, key: tuple[str, str] | None,
+def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    # times stay the stored UTC text the station sent: PostgreSQL reads it as timestamptz
+    order = p["order"]
+    values = {k: order[k] for k in ORDER_FIELDS if k in order}
+    values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
+    for k in ("out_of_area", "cancelled", "cancel_handled"):
+        values[k] = bool(values.get(k) or False)
+    if values["cancelled"] and not values.get("cancelled_at"):
+        ordered = values["order_time"]
+        values["cancelled_at"] = to_db(min(now, from_db(ordered) if isinstance(ordered, str) else ordered))
+    return values
+
+
+def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], keys: Sequence[tuple[str, str] | None],
+                       orders: dict[tuple[str, str], dict[str, Any]], now: datetime) -> dict[str, str]:
+    """Insert the orders the batch's imports bring, in one statement, skipping any head office has
+    (the caller locks and reads those). Returns the op id that created each new order."""
+    first: dict[tuple[str, str], PushedOp] = {}
+    for o, key in zip(new, keys, strict=True):
+        if o.action == Action.IMPORT.value and key is not None and key not in orders and key not in first:
+            first[key] = o
+    if not first:
+        return {}
+    columns = [c.name for c in HQ_ORDERS.columns if c.name not in ("id",)]
+    stamp = to_db(now)
+    rows = []
+    for key in sorted(first):
+        values = _import_values(station, first[key].payload, now)
+        rows.append({c: values.get(c) for c in columns} | {"version": 1, "created_at": stamp, "updated_at": stamp})
+    made: dict[str, str] = {}
+    for row in bulk_insert(conn, HQ_ORDERS, rows, conflict="uq_hq_order_source_logistics", returning=True).mappings():
+        key = (row["source"], row["logistics_no"])
+        orders[key] = dict(row)
+        made[first[key].op_id] = key[1]
+    return made
+
+
+# Op kinds that are not order transitions (an appeal, say) are applied by the function their module
+# registers here: called in the batch's transaction with the station's cursor locked, it returns
+# the op's result and the order id it concerns (or None).
+Applier = Callable[[Connection, str, PushedOp, datetime], tuple[OpResult, int | None]]
+APPLIERS: dict[str, Applier] = {}
+
+
+def register_applier(kind: str, apply: Applier) -> None:
+    """Let head office apply pushed ops of ``kind`` (validated first by the protocol's op kinds)."""
+    APPLIERS[kind] = apply
+
+
+def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None,
            orders: dict[tuple[str, str], dict[str, Any]], directory: Directory, feed: _Feed,
-           now: datetime) -> tuple[OpResult, int | None]:
+           now: datetime, fresh: Mapping[str, str]) -> tuple[OpResult, int | None]:
     p = o.payload
+    applier = APPLIERS.get(o.action)
+    if applier is not None:
+        conn.flush()  # what the batch changed so far is visible to it
+        return applier(conn.conn, station, o, now)
     try:
         action = Action(o.action)
     except ValueError:
@@ -301,20 +433,12 @@ def _apply(conn: Connection, station: str, o: PushedOp, key: tuple[str, str] | N
     base = {"op_id": o.op_id, "seq": o.seq, "station": station}
     row = orders.get(key)
     if action is Action.IMPORT:
-        if row is not None:
+        if row is None:  # not an order of this batch's inserts: refused below as unknown
+            return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: 订单 {number} 未能建立"), None
+        if o.op_id not in fresh:
             return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已有该订单 (already known)"), row["id"]
-        values = _from_payload(p["order"])
-        values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
-        for k in ("out_of_area", "cancelled", "cancel_handled"):
-            values[k] = bool(values.get(k) or False)
-        if values["cancelled"] and not values.get("cancelled_at"):
-            values["cancelled_at"] = min(now, values["order_time"])
-        row = _insert_order(conn, values, operator, now, {"origin": "station", **base}, station, o.op_id)
-        if row is None:  # inserted by another transaction since the lock was taken
-            row = _lock_orders(conn, [key])[key]
-            orders[key] = row
-            return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已有该订单 (already known)"), row["id"]
-        orders[key] = row
+        _event(conn, row, 1, Action.IMPORT.value, operator, now, None, row["status"], {"origin": "station", **base},
+               station, o.op_id)
         return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 已收到"), row["id"]
 
     label = f"网点 {station} 的「{action.label}」(序号 {o.seq})"

@@ -8,18 +8,16 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stationdesk.domain.routing import Directory, Station, StationKind
-from stationdesk.store.errors import StoreError
+from stationdesk.sync.errors import HQError  # noqa: F401  re-exported: head office's tools raise it
 from stationdesk.sync.hq_migrations import HQ_SCHEMA_HEAD, HQ_VERSION_TABLE
 from stationdesk.sync.hq_tables import HQ_STATIONS
 
 MIGRATIONS_DIR = Path(__file__).with_name("hq_migrations")
 
 
-class HQError(StoreError):
-    """Head office could not be reached or refused what was asked; the message says why."""
 
 
-def connect(url: str) -> Engine:
+def connect(url: str, **pool: int) -> Engine:
     """An engine on head office. Only PostgreSQL through psycopg 3 is accepted."""
     url = url.strip()
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -28,7 +26,8 @@ def connect(url: str) -> Engine:
         raise HQError(f"总部数据库地址 '{_safe(url)}' 不是 PostgreSQL (expected postgresql+psycopg://user@host:port/db)")
     # pool_pre_ping: a sync after a night offline must not trip over a connection the server dropped
     # hide_parameters: an error message or log line never carries an order's values (phones, names)
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10})
+    # pool: pool_size / max_overflow for head office's service (hq serve); the CLI's tools take the defaults
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10}, **pool)
 
 
 def _safe(url: str) -> str:

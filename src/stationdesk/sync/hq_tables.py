@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.types import UTCDateTime
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS  # noqa: F401  re-exported for head office
 
 HQ_METADATA = sa.MetaData()
 TSZ = sa.DateTime(timezone=True)
@@ -30,9 +31,6 @@ def _hq_type(col: sa.Column) -> sa.types.TypeEngine:
         return sa.Integer()
     return sa.String()
 
-
-ORDER_FIELDS: tuple[str, ...] = tuple(c.name for c in ORDERS.columns if c.name not in _NOT_COPIED)
-TIME_FIELDS: frozenset[str] = frozenset(c.name for c in ORDERS.columns if isinstance(c.type, UTCDateTime))
 
 HQ_STATIONS = sa.Table(
     "hq_station", HQ_METADATA,
@@ -135,4 +133,69 @@ HQ_FEED_COUNTER = sa.Table(
     "hq_feed_counter", HQ_METADATA,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("last_position", sa.BigInteger(), nullable=False),
+)
+
+# A station's credential: the token is shown once when issued; head office keeps its SHA-256
+# (a token is 256 random bits, so a fast hash is enough: there is nothing to guess).
+HQ_STATION_TOKENS = sa.Table(
+    "hq_station_token", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("token_hash", sa.String(), nullable=False),
+    sa.Column("issued_at", TSZ, nullable=False),
+    sa.Column("revoked_at", TSZ, nullable=True),
+    sa.Column("revoked_why", sa.String(), nullable=True),  # revoke / rotate
+    sa.Column("last_used_at", TSZ, nullable=True),  # the start of the station's last sync with it
+    sa.UniqueConstraint("token_hash", name="uq_hq_station_token_hash"),
+    sa.Index("ix_hq_station_token_station", "station_code"),
+)
+
+# Every station's audit chain as it was sent: head office recomputes each link and checks every op
+# against the event it claims to come from. Links a re-based station no longer has are kept with
+# the time of the re-base in ``superseded_at``.
+HQ_CHAIN = sa.Table(
+    "hq_chain", HQ_METADATA,
+    sa.Column("station_code", sa.String(), primary_key=True),
+    sa.Column("event_id", sa.BigInteger(), primary_key=True),
+    sa.Column("rebase", sa.Integer(), primary_key=True),  # 0: live; n: superseded by the station's n-th re-base
+    sa.Column("order_id", sa.BigInteger(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("operator", sa.String(), nullable=False),
+    sa.Column("at", sa.String(), nullable=False),  # as the station hashed it
+    sa.Column("before_status", sa.String(), nullable=True),
+    sa.Column("after_status", sa.String(), nullable=False),
+    sa.Column("details", sa.String(), nullable=False),
+    sa.Column("chain", sa.String(), nullable=False),
+    sa.Column("superseded_at", TSZ, nullable=True),
+)
+
+# Every station's accounts chain (operator changes), kept and checked like the order events' chain.
+HQ_ACCOUNT_CHAIN = sa.Table(
+    "hq_account_chain", HQ_METADATA,
+    sa.Column("station_code", sa.String(), primary_key=True),
+    sa.Column("event_id", sa.BigInteger(), primary_key=True),
+    sa.Column("rebase", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("action", sa.String(), nullable=False),
+    sa.Column("by", sa.String(), nullable=False),
+    sa.Column("at", sa.String(), nullable=False),
+    sa.Column("role", sa.String(), nullable=False),
+    sa.Column("disabled", sa.Boolean(), nullable=False),
+    sa.Column("secret", sa.String(), nullable=False),
+    sa.Column("chain", sa.String(), nullable=False),
+    sa.Column("superseded_at", TSZ, nullable=True),
+)
+
+# What head office's people must look at: refused credentials, ops for another station, a chain
+# that no longer matches, a re-base. One row per occurrence, never changed.
+HQ_REVIEW = sa.Table(
+    "hq_review", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("station_code", sa.String(), nullable=True),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("event_id", sa.BigInteger(), nullable=True),
+    sa.Column("message", sa.String(), nullable=False),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Index("ix_hq_review_station", "station_code", "created_at"),
 )

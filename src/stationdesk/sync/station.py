@@ -1,4 +1,5 @@
-"""A station's side of a sync: push the outbox in seq order, record acks and conflicts, pull the feed.
+"""A station's side of a sync, over HTTP (sync/client.py): prove its history, push the outbox in seq
+order with the audit-chain links behind it, record acks and conflicts, pull the feed.
 
 Every step commits on its own and says where it got to (outbox acked_at, the feed position in
 meta), so a sync interrupted anywhere resumes on the next run with nothing lost or applied twice.
@@ -12,26 +13,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.domain.text import clean_text
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
+from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
 from stationdesk.store.values import from_db, to_db
-from stationdesk.sync import hq
-from stationdesk.sync.hq_schema import HQError, ensure_current
-from stationdesk.sync.hq_tables import ORDER_FIELDS, TIME_FIELDS
+from stationdesk.sync.client import HeadOffice, HQRefused
+from stationdesk.sync.errors import HQError
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
+from stationdesk.sync.protocol import (
+    MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op,
+    OpResult, PushBatch, Rebase, Resolution, Resolutions, StoredOp,
+)
 
 FEED_POSITION = "sync.feed_position"
 LAST_SYNC = "sync.last_sync_at"
+CHAIN_ACKED = "sync.chain_acked"  # "event_id:hash": the last chain link head office acknowledged
+ACCOUNTS_ACKED = "sync.accounts_acked"  # the same for the accounts chain
+CHAIN_PROBLEM = SYNC_CHAIN_PROBLEM  # head office's last refusal of this station's chain, for check
+HQ_OPERATOR = "总部"
 # Outbox ops that record changes received from head office: already acknowledged, never pushed,
 # numbered in a sequence of their own so the station's push sequence stays gapless.
 HQ_STREAM = "@hq"
 HQ_EVENT = "hq_update"
 PUSH_BATCH = 500
 PULL_BATCH = 1000
-RETRIES = 3  # a deadlock or dropped connection: the batch is idempotent, so try it again
 
 Clock = Callable[[], datetime]
 
@@ -72,13 +82,63 @@ def _write_meta(conn: Connection, key: str, value: str) -> None:
         conn.execute(META.insert().values(key=key, value=value))
 
 
-def pending_ops(conn: Connection, station_code: str, limit: int) -> list[hq.PushedOp]:
+def pending_ops(conn: Connection, station_code: str, limit: int) -> list[Op]:
     rows = conn.execute(
-        select(OUTBOX.c.op_id, OUTBOX.c.seq, OUTBOX.c.action, OUTBOX.c.payload)
+        select(OUTBOX.c.op_id, OUTBOX.c.seq, OUTBOX.c.action, OUTBOX.c.event_id, OUTBOX.c.order_version,
+               OUTBOX.c.payload)
         .where(OUTBOX.c.acked_at.is_(None), OUTBOX.c.station_code == station_code)
         .order_by(OUTBOX.c.seq).limit(limit)
     ).all()
-    return [hq.PushedOp(r.op_id, r.seq, r.action, json.loads(r.payload)) for r in rows]
+    return [Op(op_id=r.op_id, seq=r.seq, action=r.action, event_id=r.event_id, order_version=r.order_version,
+               payload=json.loads(r.payload)) for r in rows]
+
+
+def chain_links(conn: Connection, after: int, upto: int) -> list[ChainLink]:
+    """The audit events with ids in (after, upto], as the chain hashed them."""
+    rows = conn.exec_driver_sql(
+        "SELECT id, order_id, version, action, operator, at, before_status, after_status, details, chain"
+        " FROM order_event WHERE id > ? AND id <= ? ORDER BY id", (after, upto)).all()
+    return [ChainLink(event_id=r[0], order_id=r[1], version=r[2], action=r[3], operator=r[4], at=r[5], before=r[6],
+                      after=r[7], details=r[8], chain=r[9]) for r in rows]
+
+
+def account_links(conn: Connection, after: int) -> list[AccountLink]:
+    """The account events after ``after`` (at most MAX_LINKS), as their chain hashed them."""
+    rows = conn.exec_driver_sql(
+        "SELECT id, name, action, by, at, role, disabled, secret, chain FROM account_event WHERE id > ? ORDER BY id"
+        " LIMIT ?", (after, MAX_LINKS)).all()
+    return [AccountLink(event_id=r[0], name=r[1], action=r[2], by=r[3], at=r[4], role=r[5], disabled=bool(r[6]),
+                        secret=r[7], chain=r[8]) for r in rows]
+
+
+def operator_states(conn: Connection) -> list[AccountState]:
+    from stationdesk.store.account_chain import secret_of
+
+    return [AccountState(name=r[0], role=r[1], disabled=bool(r[2]), secret=secret_of(r[3])) for r in
+            conn.exec_driver_sql("SELECT name, role, disabled, password_hash FROM operator ORDER BY name").all()]
+
+
+def chain_acked(conn: Connection, key: str = CHAIN_ACKED) -> ChainPoint | None:
+    raw = read_meta(conn, key)
+    if not raw:
+        return None
+    event_id, _, chain = raw.partition(":")
+    return ChainPoint(event_id=int(event_id), chain=chain)
+
+
+def _chain_at(conn: Connection, event_id: int, table: str = "order_event") -> str | None:
+    return conn.exec_driver_sql(f"SELECT chain FROM {table} WHERE id = ?", (event_id,)).scalar()
+
+
+def _proof(conn: Connection, acked: ChainPoint | None, table: str) -> ChainPoint | None:
+    """The chain as it is now at the acknowledged position, not the hash remembered from then."""
+    if acked is None:
+        return None
+    return ChainPoint(event_id=acked.event_id, chain=_chain_at(conn, acked.event_id, table) or "0" * 64)
+
+
+def _last_event(conn: Connection) -> int:
+    return conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM order_event").scalar_one()
 
 
 def pending_count(conn: Connection, station_code: str) -> int:
@@ -101,6 +161,12 @@ def sync_status(db: Database, station_code: str) -> SyncStatus:
         return SyncStatus(from_db(last) if last else None, pending_count(conn, station_code),
                           conn.execute(select(func.count()).select_from(CONFLICTS)
                                        .where(CONFLICTS.c.resolved_at.is_(None))).scalar_one())
+
+
+def chain_problem(db: Database) -> str | None:
+    """Head office's last refusal of this station's history (kept until a sync passes), or None."""
+    with db.read() as conn:
+        return read_meta(conn, CHAIN_PROBLEM)
 
 
 def list_conflicts(db: Database, include_resolved: bool = False) -> list[dict[str, Any]]:
@@ -134,11 +200,16 @@ def resolve_conflict(db: Database, conflict_id: int, resolution: str, operator: 
 # ---------------------------------------------------------------- push
 
 
-def record_results(db: Database, station_code: str, results: Sequence[hq.OpResult], now: datetime) -> None:
+def record_results(db: Database, station_code: str, results: Sequence[OpResult], now: datetime,
+                   chain_head: ChainPoint | None = None, accounts_head: ChainPoint | None = None) -> None:
     """Acknowledge pushed ops and keep their conflicts, in one transaction (safe to repeat)."""
-    if not results:
+    if not results and chain_head is None and accounts_head is None:
         return
     with db.write() as conn:
+        if chain_head is not None:
+            _write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
+        if accounts_head is not None:
+            _write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
         for chunk in _chunks([r.op_id for r in results]):
             conn.execute(update(OUTBOX).where(OUTBOX.c.op_id.in_(chunk), OUTBOX.c.acked_at.is_(None))
                          .values(acked_at=now))
@@ -151,12 +222,13 @@ def record_results(db: Database, station_code: str, results: Sequence[hq.OpResul
             if r.op_id in known:
                 continue
             c = r.conflict
+            assert c is not None
             order_id = conn.execute(select(ORDERS.c.id).where(
-                ORDERS.c.source == c["source"], ORDERS.c.logistics_no == c["logistics_no"])).scalar()
+                ORDERS.c.source == c.source, ORDERS.c.logistics_no == c.logistics_no)).scalar()
             conn.execute(CONFLICTS.insert().values(
-                op_id=r.op_id, seq=r.seq, order_id=order_id, source=c["source"], logistics_no=c["logistics_no"],
-                kind=c["kind"], action=c["action"], hq_status=c["hq_status"], hq_station=c["hq_station"],
-                message=c["message"], detected_at=now,
+                op_id=r.op_id, seq=r.seq, order_id=order_id, source=c.source, logistics_no=c.logistics_no,
+                kind=c.kind, action=c.action, hq_status=c.hq_status, hq_station=c.hq_station,
+                message=c.message, detected_at=now,
             ))
 
 
@@ -164,61 +236,72 @@ def _chunks(items: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _with_retries(what: str, call: Callable[[], Any]) -> Any:
-    from sqlalchemy.exc import DBAPIError
-
-    for attempt in range(1, RETRIES + 1):
-        try:
-            return call()
-        except DBAPIError as exc:
-            transient = exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
-            if not transient or attempt == RETRIES:
-                raise HQError(f"{what}: 总部数据库出错 ({exc.orig.__class__.__name__}: {exc.orig}); "
-                              "已提交的部分已记录, 下次同步从中断处继续 (resume on the next sync)") from exc
-    raise AssertionError("unreachable")
-
-
 # ---------------------------------------------------------------- pull
+
+# Feed entries other than order snapshots (a notice, a decision) are applied by the function their
+# module registers here, in the pull's transaction: (connection, station code, entry, now).
+FeedHandler = Callable[[Connection, str, Mapping[str, Any], datetime], None]
+FEED_KINDS: dict[str, FeedHandler] = {}
+
+
+def register_feed_kind(kind: str, handle: FeedHandler) -> None:
+    FEED_KINDS[kind] = handle
 
 
 def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
-    that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives."""
+    that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives.
+    An entry of a kind this station does not know stops the pull before it (nothing skipped)."""
     with db.write() as conn:
         cursor = int(read_meta(conn, FEED_POSITION) or 0)
         rows = [r for r in rows if r["position"] > cursor]
-        if not rows:
-            return 0
-        # pulled changes are recorded in their own, already acknowledged stream; the journal chains
-        # their events into the audit trail like every other change
-        journal = Journal(conn, HQ_STREAM)
-        stamp = to_db(now)
-        next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
-        for r in rows:
-            snap = r["snapshot"]
-            values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
-            local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
-                                                      ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
-            details = {"origin": "hq", "reason": r["reason"], "position": r["position"], "hq_version": snap.get("hq_version")}
-            if local is None:
-                order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
-                next_order += 1
-                conn.execute(ORDERS.insert().values(id=order_id, **values, version=1, created_at=now, updated_at=now))
-            else:
-                values = _pending_on_top(conn, station_code, local["id"], values)
-                changed = {k: [_j(local[k]), _j(v)] for k, v in values.items() if local[k] != v}
-                if not changed:
-                    continue
-                order_id, version, before, action = local["id"], local["version"] + 1, local["status"], HQ_EVENT
-                details["changes"] = changed
-                conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
-                             .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
-            detail_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
-            journal.add(order_id, version, action, hq.HQ_OPERATOR, stamp, before, values["status"], detail_json,
-                        detail_json, op_id=f"hq-feed-{r['position']}", acked_at=stamp)
-        journal.write()
-        _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+        unknown = next((r for r in rows if r.get("kind", "order") != "order" and r["kind"] not in FEED_KINDS), None)
+        if unknown is not None:
+            rows = [r for r in rows if r["position"] < unknown["position"]]
+        if rows:
+            orders = [r for r in rows if r.get("kind", "order") == "order"]
+            apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            for r in rows:
+                if r.get("kind", "order") != "order":
+                    FEED_KINDS[r["kind"]](conn, station_code, r, now)
+            _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+    if unknown is not None:
+        raise HQError(f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(unknown['kind']))[:40]}' at position "
+                      f"{unknown['position']}): update stationdesk; what came before it was applied")
     return len(rows)
+
+
+def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
+                    op_id: Callable[[Mapping[str, Any]], str]) -> None:
+    """Bring orders to head office's snapshots (rows: position, reason, snapshot), each change an event."""
+    # pulled changes are recorded in their own, already acknowledged stream; the journal chains
+    # their events into the audit trail like every other change
+    journal = Journal(conn, HQ_STREAM)
+    stamp = to_db(now)
+    next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+    for r in rows:
+        snap = r["snapshot"]
+        values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
+        local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
+                                                  ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
+        details = {"origin": "hq", "reason": r["reason"], "position": r.get("position"), "hq_version": snap.get("hq_version")}
+        if local is None:
+            order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
+            next_order += 1
+            conn.execute(ORDERS.insert().values(id=order_id, **values, version=1, created_at=now, updated_at=now))
+        else:
+            values = _pending_on_top(conn, station_code, local["id"], values)
+            changed = {k: [_j(local[k]), _j(v)] for k, v in values.items() if local[k] != v}
+            if not changed:
+                continue
+            order_id, version, before, action = local["id"], local["version"] + 1, local["status"], HQ_EVENT
+            details["changes"] = changed
+            conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
+                         .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
+        detail_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
+        journal.add(order_id, version, action, HQ_OPERATOR, stamp, before, values["status"], detail_json,
+                    detail_json, op_id=op_id(r), acked_at=stamp)
+    journal.write()
 
 
 def _j(value: Any) -> Any:
@@ -253,63 +336,249 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
 # ---------------------------------------------------------------- the whole sync
 
 
-def sync(db: Database, station_code: str, engine: Engine, clock: Clock, *,
+class ChainMismatch(HQError):
+    """Head office holds a different history of this station: the first differing event is named."""
+
+    def __init__(self, message: str, event_id: int | None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
          push_batch: int = PUSH_BATCH, pull_batch: int = PULL_BATCH,
          progress: Callable[[Progress], None] | None = None,
-         after_hq_commit: Callable[[list[hq.OpResult]], None] | None = None) -> SyncReport:
-    """Push every pending op, send conflict resolutions, pull the feed; returns what happened.
+         after_hq_commit: Callable[[list[OpResult]], None] | None = None) -> SyncReport:
+    """Prove the history already synced, re-base after a restore, push every pending op with its
+    chain links, send conflict resolutions, pull the feed; returns what happened.
 
-    ``after_hq_commit`` runs between head office's commit of a batch and the station recording its
+    ``after_hq_commit`` runs between head office's answer to a batch and the station recording its
     acknowledgement: the moment a dropped connection hurts most.
     """
-    ensure_current(engine)
     report = SyncReport()
+    _hello(db, station_code, link, clock, report)
+    _push_accounts(db, station_code, link, clock)
     with db.read() as conn:
         total = pending_count(conn, station_code)
     while True:
         with db.read() as conn:
             ops = pending_ops(conn, station_code, push_batch)
-        if not ops:
+            acked = chain_acked(conn)
+            start = acked.event_id if acked else 0
+            upto = min(ops[-1].event_id if ops else _last_event(conn), start + MAX_LINKS)
+            links = chain_links(conn, start, upto) if upto > start else []
+            accounts_acked = chain_acked(conn, ACCOUNTS_ACKED)
+            accounts = account_links(conn, accounts_acked.event_id if accounts_acked else 0)
+        ops = [o for o in ops if o.event_id <= upto]
+        if not ops and not links and not accounts:
             break
-        results = _with_retries(f"网点 {station_code} 推送序号 {ops[0].seq}-{ops[-1].seq}",
-                                lambda ops=ops: hq.push_batch(engine, station_code, ops, clock()))
+        answer = _push(db, link, PushBatch(station=station_code, links=links, accounts=accounts, ops=ops))
+        results = list(answer.results)
         if after_hq_commit is not None:
             after_hq_commit(results)
-        record_results(db, station_code, results, clock())
+        record_results(db, station_code, results, clock(), answer.chain_head, answer.accounts_head)
         report.pushed += sum(not r.repeated for r in results)
         report.acknowledged += len(results)
-        report.rejected += sum(r.result == hq.REJECTED for r in results)
+        report.rejected += sum(r.result == "rejected" for r in results)
         report.conflicts += sum(r.conflict is not None for r in results)
         report.messages.extend(r.message for r in results if r.conflict)
-        if progress:
+        if progress and results:
             progress(Progress("push", report.acknowledged, max(total, report.acknowledged)))
-    report.resolutions_sent = _send_resolutions(db, station_code, engine, clock)
-    with db.read() as conn:
-        position = int(read_meta(conn, FEED_POSITION) or 0)
-    backlog = hq.feed_backlog(engine, station_code, position) if progress else 0
+    report.resolutions_sent = _send_resolutions(db, station_code, link, clock)
+    backlog = None
     while True:
         with db.read() as conn:
             position = int(read_meta(conn, FEED_POSITION) or 0)
-        rows = _with_retries(f"网点 {station_code} 拉取位置 {position} 之后",
-                             lambda p=position: hq.read_feed(engine, station_code, p, pull_batch))
-        if not rows:
+        page = link.feed(position, pull_batch)
+        if not page.entries:
             break
-        report.pulled += apply_feed(db, station_code, rows, clock())
+        if backlog is None:
+            backlog = len(page.entries) + page.backlog
+        report.pulled += apply_feed(db, station_code, [e.model_dump() for e in page.entries], clock())
         if progress:
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
     with db.write() as conn:
         _write_meta(conn, LAST_SYNC, to_db(clock()))
+        conn.execute(META.delete().where(META.c.key == CHAIN_PROBLEM))
     return report
 
 
-def _send_resolutions(db: Database, station_code: str, engine: Engine, clock: Clock) -> int:
+def _push(db: Database, link: HeadOffice, batch: PushBatch) -> Any:
+    try:
+        return link.push(batch)
+    except HQRefused as exc:
+        if exc.refusal.error == "chain_mismatch":
+            raise _mismatch(db, str(exc), exc.refusal) from None
+        raise
+
+
+def _mismatch(db: Database, message: str, refusal: Any) -> ChainMismatch:
+    """Head office refused this station's history: kept for `check`, and named in the station's words."""
+    named = message if refusal.chain == "accounts" else _named(db, message, refusal.event_id)
+    _remember_problem(db, named)
+    return ChainMismatch(named, refusal.event_id)
+
+
+def _push_accounts(db: Database, station_code: str, link: HeadOffice, clock: Clock) -> None:
+    """Account changes go first, then head office checks every operator row against their chain:
+    no op is taken from a station whose accounts were changed behind the app's back."""
+    with db.read() as conn:
+        acked = chain_acked(conn, ACCOUNTS_ACKED)
+        accounts = account_links(conn, acked.event_id if acked else 0)
+    while accounts:
+        answer = _push(db, link, PushBatch(station=station_code, accounts=accounts, ops=[]))
+        record_results(db, station_code, [], clock(), None, answer.accounts_head)
+        with db.read() as conn:
+            accounts = account_links(conn, answer.accounts_head.event_id if answer.accounts_head else 0)
+    with db.read() as conn:
+        states = operator_states(conn)
+    try:
+        link.check_accounts(AccountsCheck(station=station_code, operators=states))
+    except HQRefused as exc:
+        if exc.refusal.error == "chain_mismatch":
+            raise _mismatch(db, str(exc), exc.refusal) from None
+        raise
+
+
+def _remember_problem(db: Database, message: str) -> None:
+    with db.write() as conn:
+        _write_meta(conn, CHAIN_PROBLEM, message[:1000])
+
+
+def _named(db: Database, message: str, event_id: int | None) -> str:
+    """The refusal with the station's own words for the event: its order, version and action."""
+    if event_id is None:
+        return message
+    with db.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT o.logistics_no, e.version, e.action, e.operator, e.at FROM order_event e"
+            " LEFT JOIN orders o ON o.id = e.order_id WHERE e.id = ?", (event_id,)).first()
+    if row is None:
+        return f"{message}; 第一个不同的事件 #{event_id} (first differing event)"
+    return (f"{message}; 第一个不同的事件 #{event_id}: 订单 {row[0]} version {row[1]} {row[2]} by {row[3]} at {row[4]} "
+            "(first differing event)")
+
+
+def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, report: SyncReport) -> None:
+    """Show head office the chain where it last acknowledged it; find a rewrite's first differing
+    event, or re-base a station restored from a backup older than its last sync."""
+    with db.read() as conn:
+        acked = chain_acked(conn)
+        accounts_acked = chain_acked(conn, ACCOUNTS_ACKED)
+        proof = _proof(conn, acked, "order_event")
+        accounts_proof = _proof(conn, accounts_acked, "account_event")
+    try:
+        welcome = link.hello(Hello(station=station_code, chain=proof, accounts=accounts_proof))
+    except HQRefused as exc:
+        if exc.refusal.error != "chain_mismatch":
+            raise
+        accounts = exc.refusal.chain == "accounts"
+        upto = (accounts_acked if accounts else acked)
+        first = _first_differing(db, link, upto.event_id if upto else 0, "accounts" if accounts else "events")
+        what = "账号记录" if accounts else "审计链"
+        message = f"网点 {station_code}: {what}与总部保存的不符, 同步已停止, 已报总部复核 (history rewritten)"
+        named = f"{message}; 第一个不同的账号记录 #{first}" if accounts else _named(db, message, first)
+        _remember_problem(db, named)
+        raise ChainMismatch(named, first) from None
+    restored = False
+    for head, mark, table in ((welcome.chain_head, acked, "order_event"),
+                              (welcome.accounts_head, accounts_acked, "account_event")):
+        if head is not None and (mark is None or head.event_id > mark.event_id):
+            with db.read() as conn:
+                mine = _chain_at(conn, head.event_id, table)
+            if mine == head.chain:  # head office took links whose answer never arrived: the same history
+                if table == "order_event":
+                    record_results(db, station_code, [], clock(), head)
+                else:
+                    record_results(db, station_code, [], clock(), None, head)
+            else:
+                restored = True
+    with db.read() as conn:
+        sent = conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0)).where(
+            OUTBOX.c.station_code == station_code, OUTBOX.c.acked_at.is_not(None))).scalar_one()
+    stored: list[StoredOp] = []
+    if welcome.last_seq > sent:
+        stored = _stored_ops(link, sent)
+        with db.read() as conn:
+            mine_ids = dict(conn.execute(select(OUTBOX.c.seq, OUTBOX.c.op_id).where(
+                OUTBOX.c.station_code == station_code, OUTBOX.c.seq > sent,
+                OUTBOX.c.seq <= welcome.last_seq)).all())
+        restored = restored or any(mine_ids.get(o.seq) != o.op_id for o in stored)
+    if restored:
+        link.rebase(Rebase(station=station_code, chain=proof, accounts=accounts_proof))
+        report.messages.append(rebase(db, station_code, welcome.last_seq, sent, stored, clock()))
+
+
+def _stored_ops(link: HeadOffice, after: int) -> list[StoredOp]:
+    out: list[StoredOp] = []
+    while True:
+        page = link.ops_after(after, 1000)
+        if not page.ops:
+            return out
+        out.extend(page.ops)
+        after = page.ops[-1].seq
+
+
+def _first_differing(db: Database, link: HeadOffice, upto: int, chain: str = "events") -> int | None:
+    table = "account_event" if chain == "accounts" else "order_event"
+    first = 1
+    while first <= upto:
+        with db.read() as conn:
+            hashes = [r[0] or "" for r in conn.exec_driver_sql(
+                f"SELECT chain FROM {table} WHERE id >= ? AND id <= ? ORDER BY id",
+                (first, min(upto, first + MAX_COMPARE - 1))).all()]
+        if not hashes:
+            return first
+        hashes = [h if len(h) == 64 else "0" * 64 for h in hashes]
+        verdict = link.compare(ChainCompare(first=first, hashes=hashes, chain=chain))  # type: ignore[arg-type]
+        if verdict.first_differing is not None:
+            return verdict.first_differing
+        first += len(hashes)
+    return None
+
+
+def rebase(db: Database, station_code: str, hq_last_seq: int, sent: int, stored: Sequence[StoredOp],
+           now: datetime) -> str:
+    """After a restore: the ops head office already has are this station's past, so their orders
+    take head office's state; the station's unsynced ops are renumbered after head office's last
+    seq and pushed as usual. One transaction."""
+    have = {o.op_id: o for o in stored}
+    with db.write() as conn:
+        pending = conn.execute(select(OUTBOX.c.id, OUTBOX.c.op_id, OUTBOX.c.seq).where(
+            OUTBOX.c.station_code == station_code, OUTBOX.c.acked_at.is_(None), OUTBOX.c.seq > sent)
+            .order_by(OUTBOX.c.seq)).all()
+        same = [p.id for p in pending if p.op_id in have and have[p.op_id].seq == p.seq]
+        if same:
+            conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(same)).values(acked_at=now))
+        later = [p for p in pending if p.id not in set(same)]
+        # two steps: the unique (station, seq) index must hold after every row of the update
+        for p in later:
+            conn.execute(update(OUTBOX).where(OUTBOX.c.id == p.id).values(seq=-p.seq))
+        for i, p in enumerate(later, start=1):
+            conn.execute(update(OUTBOX).where(OUTBOX.c.id == p.id).values(seq=hq_last_seq + i))
+        mine = {p.op_id for p in pending}
+        snaps: dict[tuple[str, str], dict[str, Any]] = {}
+        for o in stored:
+            if o.op_id not in mine and o.snapshot is not None:
+                snaps[(o.snapshot["source"], o.snapshot["logistics_no"])] = o.snapshot
+        rows = [{"reason": "rebase", "position": None, "snapshot": s} for s in snaps.values()]
+        if rows:
+            from stationdesk.store.journal import new_op_ids
+
+            ids = iter(new_op_ids(len(rows)))
+            apply_snapshots(conn, station_code, rows, now, lambda _r: f"hq-rebase-{next(ids)}")
+    return (f"网点 {station_code}: 从较早的备份恢复后已重新接续 (re-based): 总部已有序号 {sent + 1}-{hq_last_seq}, "
+            f"{len(rows)} 个订单取总部状态, {len(later)} 个未同步操作改排在其后")
+
+
+def _send_resolutions(db: Database, station_code: str, link: HeadOffice, clock: Clock) -> int:
     with db.read() as conn:
         rows = [dict(r) for r in conn.execute(select(CONFLICTS).where(
             CONFLICTS.c.resolved_at.is_not(None), CONFLICTS.c.reported_at.is_(None))).mappings()]
     if not rows:
         return 0
-    _with_retries(f"网点 {station_code} 冲突处理结果", lambda: hq.resolve_conflicts(engine, station_code, rows))
+    link.resolutions(Resolutions(station=station_code, resolutions=[
+        Resolution(op_id=r["op_id"], resolved_at=to_db(r["resolved_at"]), resolved_by=r["resolved_by"],
+                   resolution=r["resolution"]) for r in rows]))
     with db.write() as conn:
         conn.execute(update(CONFLICTS).where(CONFLICTS.c.id.in_([r["id"] for r in rows])).values(reported_at=clock()))
     return len(rows)
-

@@ -45,17 +45,14 @@ def load_sync_status(desk: Desk) -> SyncStatus:
 def run_sync(desk: Desk, url: str) -> SyncRun:
     """Push, pull and read the status, in a worker thread. A head office that cannot be reached or
     refuses is a result (the desk carries on offline); anything else is an error for the one handler."""
-    from stationdesk.sync import hq_schema, station  # the PostgreSQL driver loads with the first sync only
-    from stationdesk.sync.hq_schema import HQError
+    from stationdesk.sync import client, station  # the HTTP client loads with the first sync only
+    from stationdesk.sync.errors import HQError
 
     report: SyncReport | None = None
     error: str | None = None
     try:
-        engine = hq_schema.connect(url)
-        try:
-            report = station.sync(desk.db, desk.station.code, engine, desk.now)
-        finally:
-            engine.dispose()
+        with client.HeadOffice(url, client.load_token()) as link:
+            report = station.sync(desk.db, desk.station.code, link, desk.now)
     except HQError as exc:
         error = clean_text(str(exc))
     return SyncRun(report, error, station.sync_status(desk.db, desk.station.code))

@@ -40,6 +40,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind.rejected": ("驳回", "rejected"),
     "kind.fact_kept": ("事实保留", "fact kept"),
     "resolved": ("冲突 {id} (订单 {ref}) 已处理, 下次同步报总部", "Conflict {id} (order {ref}) resolved; head office hears on the next sync"),
+    "chain": ("总部拒绝同步: {why}", "Head office refuses to sync: {why}"),
 }
 COLUMNS = ("no", "logistics_no", "kind", "action", "hq", "detected", "message")
 MESSAGE_CELLS = 44  # the table shows the start of the message; the line under it shows it whole
@@ -103,6 +104,12 @@ def load_conflicts(desk: Desk, lang: str) -> list[ConflictView]:
     return [to_view(r, r["order_id"] or found.get((r["source"], r["logistics_no"])), desk, lang) for r in rows]
 
 
+def load_chain_problem(desk: Desk) -> str | None:
+    from stationdesk.sync import station
+
+    return station.chain_problem(desk.db)
+
+
 def resolve(desk: Desk, conflict_id: int, note: str, operator: str, lang: str) -> Outcome:
     """The sync service's resolve, as a use case the dialog runs in a worker."""
     from stationdesk.sync import station
@@ -121,6 +128,9 @@ class ConflictsScreen(DeskScreen):
         self.views: list[ConflictView] | None = None
 
     def compose_body(self) -> ComposeResult:
+        problem = Static(id="chain-problem")  # head office's refusal of this station's history, when there is one
+        problem.display = False
+        yield problem
         table: DataTable[Text] = DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(Text(word("loading", self.lang)), id="conflict-message")
@@ -145,6 +155,13 @@ class ConflictsScreen(DeskScreen):
     def reload(self) -> None:
         app = self.desk_app
         app.jobs.run(load_conflicts, app.desk, self.lang, done=self._show, group="conflicts", exclusive=True)
+        app.jobs.run(load_chain_problem, app.desk, done=self._show_problem, group="conflicts-chain", exclusive=True)
+
+    def _show_problem(self, problem: str | None) -> None:
+        line = self.query_one("#chain-problem", Static)
+        line.display = problem is not None
+        if problem is not None:
+            line.update(Text(word("chain", self.lang, why=clean_text(problem)), style="bold red"))
 
     def _show(self, views: list[ConflictView]) -> None:
         table = self.query_one("#conflicts", DataTable)

@@ -1,0 +1,318 @@
+"""The sync wire protocol between a station and head office's HTTP service: typed and versioned.
+
+Both sides import this module and nothing of each other: the station never loads head office's
+server code, and head office validates every message with these models before it touches its
+database. ``PROTOCOL_VERSION`` travels in a header and in every body; a station built for
+another version gets a refusal that names both (HTTP 426).
+
+Op kinds and feed entry kinds are open sets: an op carries its ``action`` and a free payload, and
+head office checks the payload with the validator registered for that kind (``OP_KINDS``). Order
+actions are the transition table's (domain/statuses.py); a new kind (an appeal, say) registers a
+validator and travels through the same push path without a change here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from stationdesk.domain.errors import IllegalTransition
+from stationdesk.domain.statuses import Action, Status, next_status
+
+PROTOCOL_VERSION = 2
+VERSION_HEADER = "X-Stationdesk-Protocol"
+
+MAX_OPS = 1000  # ops per push batch
+MAX_LINKS = 5000  # chain links per push batch
+MAX_PAYLOAD_BYTES = 16_000  # one op's payload as JSON
+MAX_FEED_PAGE = 2000
+MAX_COMPARE = 5000  # hashes per chain comparison
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
+Short = Annotated[str, StringConstraints(max_length=64)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Versioned(Model):
+    protocol: int = PROTOCOL_VERSION
+
+
+# ---------------------------------------------------------------- the audit chain
+
+
+class ChainPoint(Model):
+    """One position in a station's audit chain: an event id and the chain hash after it."""
+
+    event_id: int = Field(ge=1)
+    chain: Hash
+
+
+class ChainLink(Model):
+    """One audit event as the station's chain hashed it (domain/chain.py), so head office can
+    recompute the hash from the content and the link before it."""
+
+    event_id: int = Field(ge=1)
+    order_id: int = Field(ge=1)
+    version: int = Field(ge=1)
+    action: Short
+    operator: Short
+    at: Short
+    before: Short | None
+    after: Short
+    details: Annotated[str, StringConstraints(max_length=MAX_PAYLOAD_BYTES)]
+    chain: Hash
+
+    def content(self) -> tuple[Any, ...]:
+        return (self.event_id, self.order_id, self.version, self.action, self.operator, self.at, self.before,
+                self.after, self.details)
+
+
+class AccountLink(Model):
+    """One account event of the station's accounts chain (store/account_chain.py)."""
+
+    event_id: int = Field(ge=1)
+    name: Short
+    action: Short
+    by: Short
+    at: Short
+    role: Short
+    disabled: bool
+    secret: Hash
+    chain: Hash
+
+    def content(self) -> tuple[Any, ...]:
+        return (self.event_id, self.name, self.action, self.by, self.at, self.role, self.disabled, self.secret)
+
+
+class AccountState(Model):
+    """An operator row as it is at the station now (the password hash only as a digest)."""
+
+    name: Short
+    role: Short
+    disabled: bool
+    secret: Hash
+
+
+class AccountsCheck(Versioned):
+    """The station's operator rows, to be compared with the replay of the accounts chain head office holds."""
+
+    station: Code
+    operators: list[AccountState] = Field(max_length=MAX_OPS)
+
+
+# ---------------------------------------------------------------- push
+
+
+class Op(Model):
+    """One outbox op: its id (the idempotency key), the station's seq, the event it comes from."""
+
+    op_id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+    seq: int = Field(ge=1)
+    action: Short
+    event_id: int = Field(ge=1)
+    order_version: int = Field(ge=1)
+    payload: dict[str, Any]
+
+
+class PushBatch(Versioned):
+    station: Code  # the station the sender believes it is: must be the token's
+    links: list[ChainLink] = Field(default_factory=list, max_length=MAX_LINKS)
+    accounts: list[AccountLink] = Field(default_factory=list, max_length=MAX_LINKS)
+    ops: list[Op] = Field(max_length=MAX_OPS)
+
+
+Result = Literal["applied", "rejected", "flagged"]
+
+
+class Conflict(Model):
+    kind: Short  # rejected / fact_kept
+    action: Short
+    hq_status: Short | None
+    hq_station: Short | None
+    message: Text
+    source: Short
+    logistics_no: Short
+
+
+class OpResult(Model):
+    op_id: str
+    seq: int
+    result: Result
+    message: Text
+    conflict: Conflict | None = None
+    repeated: bool = False  # head office had it already: these are the stored results
+
+
+class PushResult(Versioned):
+    results: list[OpResult]
+    chain_head: ChainPoint | None  # the last link head office holds for the station
+    accounts_head: ChainPoint | None = None  # the same for its accounts chain
+
+
+# ---------------------------------------------------------------- hello, chain proof, re-base
+
+
+class Hello(Versioned):
+    """The start of every sync: who the station believes it is and its chain where head office
+    last acknowledged it (None: nothing acknowledged yet)."""
+
+    station: Code
+    chain: ChainPoint | None = None
+    accounts: ChainPoint | None = None
+
+
+class Welcome(Versioned):
+    station: str
+    last_seq: int  # the last op seq head office applied for the station
+    chain_head: ChainPoint | None
+    accounts_head: ChainPoint | None = None
+
+
+class ChainCompare(Versioned):
+    """The station's chain hashes from ``first`` on, to find the first event that differs."""
+
+    first: int = Field(ge=1)
+    hashes: list[Hash] = Field(max_length=MAX_COMPARE)
+    chain: Literal["events", "accounts"] = "events"
+
+
+class ChainVerdict(Versioned):
+    first_differing: int | None  # None: all the hashes sent match head office's
+    checked: int
+
+
+class StoredOp(Model):
+    """An op head office applied for the station, as a re-based station receives it."""
+
+    op_id: str
+    seq: int
+    action: str
+    result: Result
+    snapshot: dict[str, Any] | None  # the order as head office has it now
+
+
+class OpsPage(Versioned):
+    ops: list[StoredOp]
+
+
+class Rebase(Versioned):
+    """A station restored from an older backup: its chain up to ``chain`` is proven unchanged; head
+    office keeps the links after it as superseded and takes the station's new ones from there."""
+
+    station: Code
+    chain: ChainPoint | None
+    accounts: ChainPoint | None = None
+
+
+# ---------------------------------------------------------------- resolutions
+
+
+class Resolution(Model):
+    op_id: Short
+    resolved_at: Short
+    resolved_by: Short
+    resolution: Text
+
+
+class Resolutions(Versioned):
+    station: Code
+    resolutions: list[Resolution] = Field(max_length=MAX_OPS)
+
+
+class Recorded(Versioned):
+    recorded: int
+    refused: int = 0
+
+
+# ---------------------------------------------------------------- the feed
+
+
+class FeedEntry(Model):
+    """One thing head office has for the station. ``kind`` is an open set: ``order`` carries an
+    order snapshot; other kinds carry what their own module defines."""
+
+    position: int
+    kind: Short = "order"
+    reason: Short
+    snapshot: dict[str, Any]
+
+
+class FeedPage(Versioned):
+    entries: list[FeedEntry]
+    backlog: int  # entries after the ones on this page
+
+
+# ---------------------------------------------------------------- refusals
+
+
+class Refusal(Versioned):
+    """Every error head office answers with: a code a program can test and a message for a person."""
+
+    error: Short
+    message: Text
+    event_id: int | None = None  # the first differing event, for chain refusals
+    chain: Short | None = None  # which chain: events / accounts
+    expected_seq: int | None = None
+
+
+# ---------------------------------------------------------------- op kinds
+
+OpValidator = Callable[[Op], "str | None"]
+OP_KINDS: dict[str, OpValidator] = {}
+
+
+def register_op_kind(kind: str, validator: OpValidator) -> None:
+    """Accept ops of ``kind`` at head office, each checked by ``validator`` (None: fine, else why not)."""
+    OP_KINDS[kind] = validator
+
+
+def validate_op(op: Op) -> str | None:
+    """Why head office must refuse this op before touching its database, or None."""
+    size = len(json.dumps(op.payload, ensure_ascii=False))
+    if size > MAX_PAYLOAD_BYTES:
+        return f"payload {size} bytes, limit {MAX_PAYLOAD_BYTES}"
+    check = OP_KINDS.get(op.action)
+    if check is None:
+        return f"unknown op kind '{op.action[:40]}'"
+    return check(op)
+
+
+def _order_action(action: Action) -> OpValidator:
+    def check(op: Op) -> str | None:
+        p = op.payload
+        if action is Action.IMPORT:
+            order = p.get("order")
+            if not isinstance(order, dict) or not order.get("logistics_no") or not order.get("source"):
+                return "import without an order (source, logistics_no)"
+            return None
+        if not p.get("logistics_no") or not p.get("source"):
+            return "op without an order number"
+        try:
+            before = Status(str(p.get("before_status")))
+            claimed = Status(str(p.get("after_status")))
+        except ValueError:
+            return f"unknown status {p.get('before_status')!r} -> {p.get('after_status')!r}"
+        try:
+            legal = next_status(action, before, str(p["logistics_no"]))
+        except IllegalTransition:
+            return f"「{action.label}」 is not allowed from「{before.label}」(transition table)"
+        if legal is not claimed:
+            return f"「{action.label}」 from「{before.label}」 leads to「{legal.label}」, not「{claimed.label}」"
+        changes = p.get("changes", {})
+        if not isinstance(changes, dict) or any(not isinstance(v, list) or len(v) != 2 for v in changes.values()):
+            return "changes must map a field to [before, after]"
+        return None
+
+    return check
+
+
+for _action in Action:
+    register_op_kind(_action.value, _order_action(_action))
