@@ -10,6 +10,7 @@ state instead of a file swapped under it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -50,6 +51,8 @@ class BackupResult:
     bytes: int
     seconds: float
 
+
+_log = logging.getLogger("stationdesk.backup")  # one line per backup, for the admin's log file
 
 def _store_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
     text = str(exc)
@@ -130,7 +133,9 @@ def backup(db: Database, dest: Path) -> BackupResult:
         raise StoreError(f"{dest}: 备份校验未通过, 未保留 (the copy failed its check): {'; '.join(checked.problems[:3])}")
     partial.rename(dest)
     checked.path = dest
-    return BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started)
+    result = BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started)
+    _log.info("backup %s: %d orders, %d bytes, %.1f s, verified", dest, checked.orders, result.bytes, result.seconds)
+    return result
 
 
 def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool = False) -> tuple[Verified, Path | None]:

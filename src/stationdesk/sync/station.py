@@ -7,6 +7,7 @@ meta), so a sync interrupted anywhere resumes on the next run with nothing lost 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from stationdesk.sync import hq
 from stationdesk.sync.hq_schema import HQError, ensure_current
 from stationdesk.sync.hq_tables import ORDER_FIELDS, TIME_FIELDS
 
+_log = logging.getLogger("stationdesk.sync")  # one line per sync, for the admin's log file
 FEED_POSITION = "sync.feed_position"
 LAST_SYNC = "sync.last_sync_at"
 # Outbox ops that record changes received from head office: already acknowledged, never pushed,
@@ -299,6 +301,7 @@ def sync(db: Database, station_code: str, engine: Engine, clock: Clock, *,
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
     with db.write() as conn:
         _write_meta(conn, LAST_SYNC, to_db(clock()))
+    _log.info("sync %s: %s", station_code, report.summary())
     return report
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -216,6 +217,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
                 await asyncio.wait_for(done.wait(), 2.0)  # a widget removed meanwhile never answers
 
     def _store_opened(self) -> None:
+        logging.getLogger("stationdesk.desk").info("desk open on %s", self.desk.db.path.name)
         self.refresh_counts()
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
@@ -335,6 +337,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def sign_in(self, who: Operator) -> None:
         """The log-in screen accepted ``who``: open the desk as them."""
         self.signed_in, self.operator = who, who.name
+        logging.getLogger("stationdesk.desk").info("signed in: %s", who.label)
         self.switch_mode("accept")
         self.remove_mode("login")
         self.say(tr("login.welcome", self.lang, who=who.label))
