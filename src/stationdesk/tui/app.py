@@ -85,6 +85,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
+        bind("app.quit_also", priority=True), bind("app.help_also"),
         bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
     ]
 
