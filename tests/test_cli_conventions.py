@@ -294,3 +294,14 @@ def test_demo_elsewhere_keeps_its_files_beside_its_database(tmp_path, monkeypatc
     assert paths.backup_dir() == tmp_path / "d" / "demo-backups"
     monkeypatch.delenv("STATIONDESK_BACKUP_DIR")
     monkeypatch.delenv("STATIONDESK_LOG_DIR", raising=False)
+
+
+def test_choices_are_declared_and_take_the_chinese_label_too(cli):
+    assert cli("orders", "fail-accept", "LP00000003", "--reason", "人手不够").exit_code == ExitCode.USAGE
+    assert cli("orders", "list", "--status", "等待接单", "-f", "jsonl").stdout.count("\n") == 1
+    assert cli("orders", "list", "--status", "waiting", "--status", "accepted", "-f", "jsonl").stdout.count("\n") == 3
+    assert cli("orders", "list", "--channel", "线上", "-f", "jsonl").exit_code == 0
+    assert cli("user", "add", "李四", "--role", "boss").exit_code == ExitCode.USAGE
+    assert cli("report", "unscanned", "--channel", "全部").exit_code == 0
+    shown = invoke(["orders", "fail-accept", "-h"]).stdout
+    assert "customer_cancelled" in shown and "客户取消" in shown

@@ -14,6 +14,8 @@ def _metavar(param: Any) -> str | None:
     desc = getattr(param, "type_descriptor", None)
     if desc is not None:
         if desc.is_choice:
+            if desc.is_list:  # typer would show "<list[a|b]>": the values, and the option repeats
+                return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
             return None  # the values themselves are the help
         if desc.is_path or desc.is_file:
             return "PATH"

@@ -26,6 +26,8 @@ class CancelFilter(str, Enum):
     handled = "handled"
 
 
+from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice  # noqa: E402
+
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
 
@@ -123,11 +125,11 @@ def _emit(desk: Desk, rows: Any, fmt: Any, output: Any = None, excel: bool = Fal
 def orders_list(
     date_from: Annotated[str | None, typer.Option("--from", help="Order date from: YYYY-MM-DD (station time) or ISO")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
-    status: Annotated[list[str] | None, typer.Option("--status", help="waiting, accepted, ... (repeatable)")] = None,
+    status: Annotated[list[StatusChoice] | None, typer.Option("--status", help="Status (repeatable)")] = None,
     cancel: Annotated[CancelFilter, typer.Option("--cancel", help="unhandled: 未做撤单处理, handled: 已做撤单处理")] = CancelFilter.all,
     source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="online/线上 or offline/线下")] = None,
-    business_type: Annotated[str | None, typer.Option("--business-type", help="我要寄快递/send_parcel, 在线下单/online_order")] = None,
+    channel: Annotated[ChannelChoice | None, typer.Option("--channel", help="线上/线下")] = None,
+    business_type: Annotated[BusinessTypeChoice | None, typer.Option("--business-type", help="业务类型")] = None,
     out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
     fmt: FormatOpt = Format.table,
@@ -141,8 +143,9 @@ def orders_list(
 
     _check_format(fmt)
     desk = _open(db, config)
-    flt = _filter(desk, date_from=date_from, date_to=date_to, status=status, cancel=cancel.value, source=source,
-                  channel=channel, business_type=business_type, out_of_area=out_of_area)
+    flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
+                  cancel=cancel.value, source=source, channel=channel.value if channel else None,
+                  business_type=business_type.value if business_type else None, out_of_area=out_of_area)
     with desk.db.read() as conn:
         n = _emit(desk, queries.stream(conn, flt, limit), fmt, output, excel)
     if fmt == Format.table or output is not None:
@@ -222,7 +225,7 @@ def _reason(code: str) -> Any:
     return parse_reason(code)
 
 
-ReasonOpt = Annotated[str, typer.Option("--reason", help="customer_cancelled, customer_unreachable, prohibited_goods, wrong_address, duplicate_order, other")]
+ReasonOpt = Annotated[ReasonChoice, typer.Option("--reason", help="A truthful reason (code or 中文)")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Explanation (required for 'other')")]
 
 
@@ -234,7 +237,7 @@ def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.accept import fail_accept
 
     desk, who = _acting(db, config, operator)
-    _done(fail_accept(desk, number, _reason(reason), note, who))
+    _done(fail_accept(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("transfer")
@@ -273,7 +276,7 @@ def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.pickup import fail_pickup
 
     desk, who = _acting(db, config, operator)
-    _done(fail_pickup(desk, number, _reason(reason), note, who))
+    _done(fail_pickup(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("cancel-handled")

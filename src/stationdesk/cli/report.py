@@ -23,6 +23,7 @@ report_app = typer.Typer(help="报表: 网点未揽收查询, violations, weekly
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (station time) or an ISO date-time [default: today]")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
+from stationdesk.cli.choices import ChannelOrAll, KindChoice  # noqa: E402
 from stationdesk.cli.formats import ExcelOpt, OutputOpt, ReportFormat, ReportFormatOpt  # noqa: E402
 FullPhonesOpt = Annotated[bool, typer.Option(
     "--full-phones", help="Full phone numbers instead of 138****5678 (supervisor; every order shown is written to the access log)")]
@@ -75,7 +76,7 @@ def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
 @guarded
 def unscanned(
     date_from: FromOpt = None, date_to: ToOpt = None,
-    channel: Annotated[str, typer.Option("--channel", help="online/线上, offline/线下 or all/全部")] = "all",
+    channel: Annotated[ChannelOrAll, typer.Option("--channel", help="线上/线下/全部")] = ChannelOrAll("all"),
     fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False, full_phones: FullPhonesOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
@@ -85,7 +86,7 @@ def unscanned(
 
     desk, who = _open_as(db, config, operator, need=Permission.FULL_PHONES if full_phones else None)
     start, end = _days(desk, date_from, date_to)
-    query = UnscannedQuery(start, end, _channel(channel))
+    query = UnscannedQuery(start, end, _channel(channel.value))
     rows = unscanned_report(desk, query, reveal_to=who if full_phones else None)
     n = _emit(rows, REPORT_COLUMNS, fmt, output, "网点未揽收", excel=excel)
     _done(n, fmt, output, "unscanned orders")
@@ -176,7 +177,7 @@ def refunds(
 @guarded
 def appeal(
     number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
-    kind: Annotated[str, typer.Option("--kind", help="late_accept, late_pickup, late_transfer, wrong_station_accept")],
+    kind: Annotated[KindChoice, typer.Option("--kind", help="The violation to appeal")],
     note: Annotated[str, typer.Option("--note", help="Why the violation is wrong (required)")],
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
@@ -185,5 +186,5 @@ def appeal(
     from stationdesk.services.appeal import appeal as run_appeal
 
     desk, who = _acting(db, config, operator, need=Permission.APPEAL)
-    outcome = run_appeal(desk, number, kind, note, who)
+    outcome = run_appeal(desk, number, kind.value, note, who)
     typer.echo(clean_text(outcome.message))

@@ -17,6 +17,8 @@ from stationdesk.cli import (
 )
 from stationdesk.domain.roles import Permission
 
+from stationdesk.cli.choices import RoleChoice  # noqa: E402
+
 users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
 
 NEW_PASSWORD_ENV = "STATIONDESK_NEW_PASSWORD"
@@ -40,14 +42,14 @@ def _new_password(name: str) -> str:
 @guarded
 def user_add(
     name: Annotated[str, typer.Argument(help="The person's name, as recorded on every action")],
-    role: Annotated[str, typer.Option("--role", help="clerk (网点员工), supervisor (主管) or admin (管理员)")],
+    role: Annotated[RoleChoice, typer.Option("--role", help="clerk 网点员工, supervisor 主管, admin 管理员")],
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """Add an account (admin; the station's first account must be an admin, and needs no sign-in)."""
     from stationdesk.domain.roles import parse_role
     from stationdesk.services.operators import add_user, clean_name
 
-    wanted = parse_role(role)
+    wanted = parse_role(role.value)
     cleaned = clean_name(name)
     desk, who = _open_as(db, config, operator, need=Permission.USERS)
     try:
