@@ -305,3 +305,29 @@ def test_choices_are_declared_and_take_the_chinese_label_too(cli):
     assert cli("report", "unscanned", "--channel", "全部").exit_code == 0
     shown = invoke(["orders", "fail-accept", "-h"]).stdout
     assert "customer_cancelled" in shown and "客户取消" in shown
+
+
+def test_logs_follow_prints_lines_as_they_are_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "stationdesk.log").write_text("first line\n", encoding="utf-8")
+    env = {**os.environ, "STATIONDESK_LOG_DIR": str(logs), "STATIONDESK_CONFIG": str(tmp_path / "none.toml")}
+    follower = subprocess.Popen([sys.executable, "-m", "stationdesk", "logs", "--follow"], env=env,
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert follower.stdout.readline().strip() == "first line"
+        with (logs / "stationdesk.log").open("a", encoding="utf-8") as fh:
+            fh.write("a sync line\n")
+        deadline = time.monotonic() + 30
+        line = ""
+        while time.monotonic() < deadline and "a sync line" not in line:
+            line = follower.stdout.readline()
+        assert "a sync line" in line
+    finally:
+        follower.terminate()
+        follower.wait(timeout=10)

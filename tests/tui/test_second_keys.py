@@ -44,3 +44,17 @@ async def test_question_mark_opens_help_but_types_into_an_input(make_app):
         await settle(pilot)
         assert not isinstance(app.screen, HelpScreen)
         assert isinstance(app.focused, Input) and app.focused.value.endswith("?")
+
+
+async def test_a_refusal_on_the_desk_is_one_line_in_the_log(make_app, caplog):
+    import logging
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with caplog.at_level(logging.INFO, logger="stationdesk"):
+            await pilot.press("f8")  # the supervisor's reports: refused to whoever may not see them, or opened
+            await settle(pilot)
+            app.say("订单 LP00000001 已接单 (refused)", severity="error")
+    lines = [r.getMessage() for r in caplog.records if r.name == "stationdesk.desk" and r.levelno == logging.WARNING]
+    assert any("LP00000001" in line and line.startswith("refused on the desk") for line in lines)

@@ -276,6 +276,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
         """Put ``text`` on the message line (and in a notification when it is not good news)."""
         self.message = (text, severity)
+        if severity == "error":  # a refusal or a failure on the desk: one line in the admin's log
+            logging.getLogger("stationdesk.desk").warning("refused on the desk (%s): %s", self.operator or "-", text)
         if severity != "information":
             self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
         for screen in self.screen_stack:
