@@ -55,3 +55,27 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs(tmp_path):
     assert "imported 5" in imported.stdout
     checked = _run([sd, "check"], env=env, cwd=work)
     assert "ok" in checked.stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_as_a_uv_tool(tmp_path):
+    """`uv tool install` of the built wheel (uv from PyPI), as an admin who keeps tools apart."""
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "test-output", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
+        "*.db", "*.db-wal", "*.db-shm", "benchmarks"))
+    dist = tmp_path / "dist"
+    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], cwd=tmp_path)
+    wheel = next(dist.glob("stationdesk-*.whl"))
+    tools = tmp_path / "tools"
+    _run([sys.executable, "-m", "venv", str(tools)])
+    _run([str(tools / "bin" / "python"), "-m", "pip", "install", "-q", "uv"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATIONDESK_", "PYTHONPATH", "VIRTUAL_ENV"))}
+    env.update(HOME=str(tmp_path / "home"), UV_TOOL_DIR=str(tmp_path / "uv-tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin"),
+               UV_CACHE_DIR=str(tmp_path / "uv-cache"), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), STATIONDESK_OPERATOR="张敏")
+    _run([str(tools / "bin" / "uv"), "tool", "install", "--python", sys.executable, str(wheel)], env=env, cwd=tmp_path)
+    sd = str(tmp_path / "bin" / "stationdesk")
+    assert _run([sd, "--version"], env=env, cwd=tmp_path).stdout.startswith("stationdesk ")
+    _run([sd, "init", "--station", "HZ001"], env=env, cwd=tmp_path)
+    assert "ok" in _run([sd, "check"], env=env, cwd=tmp_path).stdout
