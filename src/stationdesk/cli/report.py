@@ -5,7 +5,6 @@ Every report prints as a table or JSON, or writes CSV (UTF-8 with BOM, for Excel
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -77,7 +76,8 @@ def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
 def unscanned(
     date_from: FromOpt = None, date_to: ToOpt = None,
     channel: Annotated[ChannelOrAll, typer.Option("--channel", help="线上/线下/全部")] = ChannelOrAll("all"),
-    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False, full_phones: FullPhonesOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    full_phones: FullPhonesOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """网点未揽收查询: orders accepted or pickup-confirmed with no pickup scan, oldest first,
@@ -95,7 +95,8 @@ def unscanned(
 @report_app.command("violations")
 @guarded
 def violations(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
@@ -111,7 +112,8 @@ def violations(
 @guarded
 def weekly(
     week: Annotated[str | None, typer.Option("--week", help="Any day of the week (YYYY-MM-DD) [default: last week]")] = None,
-    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The weekly report (Monday to Sunday): violations and fines per kind, and the total (supervisor)."""
@@ -143,7 +145,8 @@ def _month(text: str) -> tuple[int, int]:
 @guarded
 def monthly(
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM [default: this month]")] = None,
-    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The month's violations and fines per kind, and the total (supervisor)."""
@@ -161,7 +164,8 @@ def monthly(
 def refunds(
     date_from: Annotated[str, typer.Option("--from", help="First fined month, YYYY-MM")],
     date_to: Annotated[str | None, typer.Option("--to", help="Last fined month, YYYY-MM [default: --from]")] = None,
-    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The refund schedule: 60% of a month's fines back after a clean next month, 40% after a second (supervisor)."""
@@ -170,7 +174,8 @@ def refunds(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first = _month(date_from)
-    _emit(run_refunds(desk, first, _month(date_to) if date_to else first), REFUND_COLUMNS, fmt, output, "返还", excel=excel)
+    rows = run_refunds(desk, first, _month(date_to) if date_to else first)
+    _emit(rows, REFUND_COLUMNS, fmt, output, "返还", excel=excel)
 
 
 @report_app.command("appeal")
