@@ -66,7 +66,7 @@ def test_accept_all_waiting_then_pickup_and_scan_from_stdin(cli, tmp_path, monke
     assert cli("orders", "pickup", "LP00000002", "--waybill", "55").exit_code == 1
     assert cli("orders", "transfer", "LP00000009", "--to", "SH001").exit_code == 0
     scans = cli("scan", "pickup", "-", input="550000000011\n\n550000000099\n")
-    assert scans.exit_code == 1
+    assert scans.exit_code == 4  # partial: one scan taken, one refused
     assert "补扫描成功" in scans.stdout and "refused" in scans.stderr
     con = sqlite3.connect(tmp_path / "s.db")
     assert con.execute("SELECT status FROM orders ORDER BY id").fetchall() == [
@@ -88,9 +88,9 @@ def test_list_filters_and_csv(cli, tmp_path):
     assert bad.exit_code == 1 and "--from" in bad.stderr
 
 
-def test_import_reports_bad_lines_on_stderr_and_exits_1(cli, tmp_path):
+def test_import_reports_bad_lines_on_stderr_and_exits_4_for_a_partial_import(cli, tmp_path):
     result = cli("import", str(write_csv(tmp_path / "f.csv", [feed_row(1), feed_row(2, channel="x")])))
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "imported 1" in result.stdout and "line 3, field channel" in result.stderr
 
 

@@ -3,6 +3,8 @@ like the desk checks them, and the station open (as before accounts) until the f
 
 from __future__ import annotations
 
+import re
+
 import sqlite3
 
 import pytest
@@ -175,7 +177,7 @@ def test_users_change_their_own_password_with_the_old_one(staffed):
     assert staffed("orders", "list", as_="张敏").exit_code == 1
     assert staffed("orders", "list", as_="张敏", password="clerk-pass-2").exit_code == 0
     listed = staffed("user", "list", as_="王芳")
-    assert listed.exit_code == 0 and "张敏  clerk (网点员工)" in listed.stdout
+    assert listed.exit_code == 0 and re.search(r"^张敏\s+clerk\s+网点员工", listed.stdout, re.M)
 
 
 def test_open_mode_works_as_before_and_check_warns(cli):

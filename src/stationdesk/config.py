@@ -85,6 +85,13 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    """How much the log file records: DEBUG, INFO (one line per sync, alert check, backup,
+    refusal), WARNING or ERROR. `stationdesk logs` prints the file."""
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationSettings = field(default_factory=StationSettings)
     waybill: WaybillSettings = field(default_factory=WaybillSettings)
@@ -94,6 +101,7 @@ class Config:
     scan: ScanSettings = field(default_factory=ScanSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: action id = "key" (see `stationdesk keys`)."""
     source: Path | None = None
@@ -109,7 +117,7 @@ class Config:
 
 _TABLES = {"station": "station", "waybill": "waybill", "hours": "hours", "alerts": "alerts",
            "import": "import_", "sync": "sync", "backup": "backup",
-           "scan": "scan"}
+           "scan": "scan", "log": "log"}
 
 
 def _parse_hhmm(text: str) -> time:
@@ -162,6 +170,8 @@ def _validate(cfg: Config, name: str) -> None:
         raise bad("[sync] every_minutes", "must not be negative (0 turns the scheduled sync off)")
     if cfg.backup.keep_days < 1:
         raise bad("[backup] keep_days", "must be at least 1")
+    if cfg.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise bad("[log] level", f"expected DEBUG, INFO, WARNING or ERROR, got {cfg.log.level!r}")
     for action, key in cfg.keys.items():
         if not isinstance(key, str) or not key.strip():
             raise bad(f"[keys] {action}", f"expected a key name such as \"f3\" or \"ctrl+a\", got {key!r}")
@@ -234,3 +244,48 @@ def as_dict(cfg: Config) -> dict[str, Any]:
         out[table] = {f.name: getattr(section, f.name) for f in fields(section)}
     out["keys"] = dict(cfg.keys)
     return out
+
+
+# Settings whose values are secrets: `config show` prints them as *** (a URL keeps all but its password).
+SECRET_KEYS = {("sync", "url")}
+
+
+def _mask_secret(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    if "://" in value:
+        value = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", value)
+        return re.sub(r"(?i)(password=)[^&]*", r"\1***", value)
+    return "***"
+
+
+def dump_toml(tables: dict[str, Any], *, mask_secrets: bool = True) -> str:
+    """TOML text through a real TOML writer (tomli-w): any value reads back as it was."""
+    import tomli_w
+
+    out: dict[str, Any] = {}
+    for table, values in tables.items():
+        out[table] = {key: (_mask_secret(value) if mask_secrets and (table, key) in SECRET_KEYS else value)
+                      for key, value in values.items()}
+    return tomli_w.dumps(out)
+
+
+def shipped_config_text() -> str:
+    """The commented config.toml shipped in the wheel (every key with its default and why)."""
+    from importlib.resources import files
+
+    packaged = files("stationdesk") / "data" / "config.toml"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "config.toml").read_text(encoding="utf-8")  # a source checkout
+
+
+def shipped_samples() -> dict[str, bytes]:
+    """The sample order feeds shipped in the wheel (a source checkout: data/), by file name."""
+    from importlib.resources import files
+
+    packaged = files("stationdesk") / "data" / "samples"
+    if packaged.is_dir():
+        return {p.name: p.read_bytes() for p in sorted(packaged.iterdir(), key=lambda p: p.name) if p.is_file()}
+    folder = Path(__file__).resolve().parents[2] / "data"
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("sample_feed*"))}

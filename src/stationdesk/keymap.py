@@ -68,6 +68,10 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("app.sync", "ctrl+r", "同步", "Sync now", "app"),
     KeyAction("app.quit", "f10", "退出", "Quit", "app"),
     KeyAction("app.palette", "ctrl+p", "命令", "Commands", "app"),
+    # Second keys for terminals that take F1/F10 for themselves (GNOME Terminal, some 80-column
+    # footers): `?` only reaches the app where no input has the focus, so a scanner never types it.
+    KeyAction("app.help_also", "question_mark", "帮助", "Help", "app", show=False),
+    KeyAction("app.quit_also", "ctrl+q", "退出", "Quit", "app", show=False),
     KeyAction("app.ack_alert", "escape", "确认提醒", "Acknowledge alert", "app"),
     KeyAction("list.details", "enter", "详细数据", "Details", "list"),
     KeyAction("list.down", "down", "下移", "Down", "list", show=False),

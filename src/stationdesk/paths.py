@@ -26,6 +26,13 @@ def default_db_path() -> Path:
     return Path(env).expanduser() if env else data_dir() / "station.db"
 
 
+def backup_dir() -> Path:
+    """STATIONDESK_BACKUP_DIR, else "backups" in the user data dir: where daily backups go
+    when `[backup] folder` is empty (`demo` points it beside its database)."""
+    env = os.environ.get("STATIONDESK_BACKUP_DIR")
+    return Path(env).expanduser() if env else data_dir() / "backups"
+
+
 def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 

@@ -1,4 +1,4 @@
-"""`stationdesk alerts check`: what the job would raise now, exit 1 while orders wait."""
+"""`stationdesk alerts check`: what the job would raise now, exit 3 while orders wait."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def cli(tmp_path, monkeypatch):
     return run
 
 
-def test_check_prints_the_counts_and_exits_1_while_orders_wait(cli, tmp_path):
+def test_check_prints_the_counts_and_exits_3_while_orders_wait(cli, tmp_path):
     now = datetime.now().astimezone()  # the command reads the system clock, as the desk does
     rows = [feed_row(1, order_time=(now - timedelta(minutes=40)).isoformat()),
             feed_row(2, order_time=(now - timedelta(minutes=25)).isoformat()),
@@ -34,13 +34,13 @@ def test_check_prints_the_counts_and_exits_1_while_orders_wait(cli, tmp_path):
     assert cli("import", str(write_csv(tmp_path / "feed.csv", rows))).exit_code == 0
 
     text = cli("alerts", "check")
-    assert text.exit_code == 1
+    assert text.exit_code == 3
     assert text.output.splitlines()[0] == ("等待接单 3 单, 已超时 1 单, 10 分钟内到期 1 单 "
                                            "(3 waiting, 1 overdue, 1 due within 10 min)")
     assert "最紧急 (most urgent): LP00000001" in text.output and "\x1b" not in text.output
 
     out = cli("alerts", "check", "--format", "json")
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     data = json.loads(out.output)
     assert (data["waiting"], data["overdue"], data["due_soon"]) == (3, 1, 1)
     assert data["most_urgent"]["logistics_no"] == "LP00000001"
@@ -54,6 +54,8 @@ def test_check_prints_the_counts_and_exits_1_while_orders_wait(cli, tmp_path):
     assert (done.exit_code, done.output.strip()) == (0, "没有等待接单的订单 (no order waits for acceptance)")
 
 
-def test_check_refuses_a_format_it_cannot_write(cli):
-    result = cli("alerts", "check", "--format", "csv")
-    assert result.exit_code == 1 and "--format 'csv'" in result.output
+def test_check_writes_csv_and_refuses_a_format_not_among_the_choices(cli):
+    as_csv = cli("alerts", "check", "--format", "csv")
+    assert as_csv.exit_code == 0 and as_csv.stdout.splitlines()[0].startswith("at,working_hours,in_hours,waiting")
+    result = cli("alerts", "check", "--format", "xlsx")
+    assert result.exit_code == 2 and "xlsx" in result.output

@@ -84,9 +84,9 @@ def test_check_and_the_cli_report_a_broken_chain_with_what_to_do(history, monkey
     monkeypatch.setenv("STATIONDESK_DB", str(history.db.path))
     monkeypatch.setenv("STATIONDESK_CONFIG", str(tmp_path / "none.toml"))
     out = CliRunner().invoke(app, ["audit", "verify"])
-    assert out.exit_code == 1 and "event id 2" in out.output
+    assert out.exit_code == 5 and "event id 2" in out.output  # 5: damage found
     out = CliRunner().invoke(app, ["check"])
-    assert out.exit_code == 1 and "what to do:" in out.output
+    assert out.exit_code == 5 and "what to do:" in out.output
 
 
 def test_an_intact_chain_verifies_from_the_command_line(history, monkeypatch, tmp_path):

@@ -71,7 +71,8 @@ def test_time_left_and_overdue_against_the_16_hour_rule(desk, handled, clock):
     assert row["sender_phone"] == "138****5678" and row["status_label"] == "揽件成功"
     clock.advance(hours=15, minutes=55, seconds=1)  # 1 s past the deadline: the minute begun counts
     late = next(unscanned_report(desk, q))
-    assert (late["minutes_left"], late["overdue"], late["time_left"]) == (-1, True, "-0时01分")
+    assert (late["minutes_left"], late["overdue"], late["time_left"]) == (-1, True, "超时 0时01分")
+    assert (late["minutes_overdue"], row["minutes_overdue"]) == (1, 0)
 
 
 def test_the_list_shrinks_as_orders_are_scanned(desk, handled):

@@ -98,6 +98,9 @@ class AlertWatch:
                 self.sink.show_failure(failure_text(exc))
         else:
             self.failures = 0
+            # the 10-20 minute check is one INFO line; the minute-by-minute deadline watch only at DEBUG
+            log.log(logging.INFO if alert else logging.DEBUG, "alert check: %d waiting, %d overdue, %d due soon%s", waiting.waiting, waiting.overdue,
+                     waiting.due_soon, ", alert raised" if alert and found is not None else "")
         finally:
             self.runs += 1
 

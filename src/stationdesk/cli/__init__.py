@@ -24,9 +24,10 @@ app = typer.Typer(
     name="stationdesk",
     help="stationdesk: 网点电商订单 (e-commerce pickup orders) at the keyboard.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # stationdesk --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 config_app = typer.Typer(help="config.toml: where it is and what it says.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -42,7 +43,8 @@ ConfigOpt = Annotated[
 OperatorOpt = Annotated[
     str | None, typer.Option("--operator", envvar="STATIONDESK_OPERATOR", help="Who is acting (recorded on every event)")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv")]
+from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt  # noqa: E402,F401  (shared by the groups)
+from stationdesk.cli.exits import ExitCode  # noqa: E402
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,27 +65,37 @@ def guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (DomainError, StoreError, ConfigError, Refused) as exc:
-            from stationdesk.domain.text import clean_text
-
-            typer.echo(f"stationdesk: {clean_text(str(exc))}", err=True)
-            raise typer.Exit(1) from None
+            _refuse(func, str(exc))
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:  # a file or path problem: named, never a traceback
+            where = exc.filename if exc.filename is not None else ""
+            _refuse(func, f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc))
+        except KeyboardInterrupt:
+            typer.echo("stationdesk: interrupted", err=True)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
         except OverflowError:  # a stored time no calendar arithmetic can take (from before times were checked)
-            typer.echo("stationdesk: 数据库中有超出范围的时间, 无法显示或计算 (a stored time is out of range); "
-                       "运行 `stationdesk check` 找出订单 (run `stationdesk check` to name the orders)", err=True)
-            raise typer.Exit(1) from None
+            _refuse(func, "数据库中有超出范围的时间, 无法显示或计算 (a stored time is out of range); "
+                          "运行 `stationdesk check` 找出订单 (run `stationdesk check` to name the orders)")
         except Exception as exc:
             from stationdesk.store.errors import damage_message
 
             if (said := damage_message(exc)) is None:
                 raise
-            from stationdesk.domain.text import clean_text
-
-            typer.echo(f"stationdesk: {clean_text(said)}", err=True)
-            raise typer.Exit(1) from None
+            _refuse(func, said)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _refuse(func: Callable[..., Any], message: str) -> None:
+    """One line on stderr and in the log, then exit 1 (ExitCode.REFUSED)."""
+    from stationdesk.domain.text import clean_text
+    from stationdesk.logs import log_refusal
+
+    text = clean_text(message)
+    log_refusal(func.__name__, text)
+    typer.echo(f"stationdesk: {text}", err=True)
+    raise typer.Exit(ExitCode.REFUSED) from None
 
 
 def _open(db: Path | None, config: Path | None, operator: str | None = None, *,
@@ -163,8 +175,20 @@ def _done(outcome: Any) -> None:
 # ---------------------------------------------------------------- setup
 
 
+def _version(value: bool) -> None:
+    if value:
+        from stationdesk import __version__
+
+        typer.echo(f"stationdesk {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def _root(ctx: typer.Context) -> None:
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit")] = False,
+) -> None:
     """With no command, open the desk (the TUI) on the default database."""
     if ctx.invoked_subcommand is None:
         env = os.environ.get
@@ -233,8 +257,13 @@ def import_(
 
     for err in report.rejected:
         typer.echo(f"{file}: {clean_text(str(err))}", err=True)
+    from stationdesk.logs import log_event
+
+    log_event("import", f"{file.name}: imported {report.imported}, updated {report.updated}, "
+              f"rejected {len(report.rejected)}")
     if report.rejected:
-        raise typer.Exit(1)
+        taken = report.imported + report.updated + report.cancelled + report.unchanged
+        raise typer.Exit(ExitCode.PARTIAL if taken else ExitCode.REFUSED)
 
 
 @app.command()
@@ -271,6 +300,13 @@ def demo(
     from stationdesk.services.setup import init_database
 
     path = db or paths.demo_db_path()
+    if db is not None:  # a demo elsewhere keeps everything it writes beside its database
+        beside = path.expanduser().absolute().parent
+        os.environ["STATIONDESK_BACKUP_DIR"] = str(beside / f"{path.stem}-backups")
+        os.environ["STATIONDESK_LOG_DIR"] = str(beside / f"{path.stem}-logs")
+        from stationdesk.logs import setup_logging
+
+        setup_logging(restart=True)
     if not path.exists():
         typer.echo(f"creating demo database {path} ...", err=True)
         init_database(path, "HZ001")
@@ -291,7 +327,8 @@ def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None
 
 def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
     """The desk on ``db``; with accounts it opens on its log-in screen and ``operator`` is unused."""
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
+    served = os.environ.get("STATIONDESK_SERVED") == "1" and "TEXTUAL_DRIVER" in os.environ  # a browser tab
+    if not served and (not sys.stdout.isatty() or not sys.stdin.isatty()):
         raise Refused("the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts")
     from stationdesk.tui.start import run  # Textual loads only for the screen, SQLAlchemy after its first paint
 
@@ -337,17 +374,27 @@ def _say_problems(path: Path, report: Any) -> None:
     typer.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
     for line in report.advice:
         typer.echo(f"what to do: {line}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(ExitCode.DAMAGE)
+
+
+STATION_COLUMNS = (("here", "本站", 4), ("code", "代码 code", 10), ("name", "名称 name", 16),
+                   ("province", "省份", 8), ("districts", "区县 districts", 30), ("kind", "kind", 10))
 
 
 @app.command()
 @guarded
-def stations(db: DbOpt = None, config: ConfigOpt = None) -> None:
-    """The station directory: codes, names and the districts they serve."""
+def stations(db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = Format.table,
+             output: OutputOpt = None, excel: ExcelOpt = False) -> None:
+    """The station directory: codes, names and the districts they serve (* marks this station)."""
+    from stationdesk.cli.formats import emit
+
     desk = _open(db, config)
-    for s in sorted(desk.directory, key=lambda s: (s.is_datacenter, s.code)):
-        mark = "*" if s.code == desk.station.code else " "
-        typer.echo(f"{mark} {s.code}  {s.name}  {s.province}  {';'.join(sorted(s.districts))}  {s.kind.value}")
+    rows = [{"here": s.code == desk.station.code, "code": s.code, "name": s.name, "province": s.province,
+             "districts": ";".join(sorted(s.districts)), "kind": s.kind.value}
+            for s in sorted(desk.directory, key=lambda s: (s.is_datacenter, s.code))]
+    if fmt == Format.table:
+        rows = [{**r, "here": "*" if r["here"] else ""} for r in rows]
+    emit(rows, STATION_COLUMNS, fmt, output, excel=excel, tz=desk.config.tz, sheet="网点")
 
 
 @config_app.command("path")
@@ -370,11 +417,30 @@ def config_show(config: ConfigOpt = None) -> None:
     path = config or paths.default_config_path()
     cfg = cfg_mod.load(path)
     typer.echo(f"# {path}{'' if path.exists() else ' (not found: defaults)'}")
-    for table, values in cfg_mod.as_dict(cfg).items():
-        typer.echo(f"\n[{table}]")
-        for key, value in values.items():
-            rendered = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
-            typer.echo(f"{key} = {rendered}")
+    typer.echo(cfg_mod.dump_toml(cfg_mod.as_dict(cfg), mask_secrets=True), nl=False)
+
+
+@config_app.command("init")
+@guarded
+def config_init(
+    config: ConfigOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH",
+                                                help="Write here instead of the config path")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file")] = False,
+) -> None:
+    """Write the commented config.toml (every key with its default) to the config path."""
+    from stationdesk import paths
+    from stationdesk.cli.formats import check_writable
+    from stationdesk.config import shipped_config_text
+
+    path = output or config or paths.default_config_path()
+    if path.exists() and not force:
+        raise Refused(f"{path}: exists already (--force replaces it; `stationdesk config show` prints what is in force)")
+    if output is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    check_writable(path)
+    path.write_text(shipped_config_text(), encoding="utf-8")
+    typer.echo(f"{path}: written; edit it, then `stationdesk config show` checks it")
 
 
 # ---------------------------------------------------------------- shared by command groups
@@ -395,11 +461,13 @@ def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
 
 
 def _check_format(fmt: str) -> str:
+    from stationdesk.cli.formats import value_of
     from stationdesk.reports.writers import FORMATS
 
-    if fmt not in FORMATS:
-        raise Refused(f"--format '{fmt}': expected {', '.join(FORMATS)}")
-    return fmt
+    name = value_of(fmt)
+    if name not in FORMATS:
+        raise Refused(f"--format '{name}': expected {', '.join(FORMATS)}")
+    return name
 
 
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
@@ -437,5 +505,24 @@ from stationdesk.cli.users import users_app  # noqa: E402
 app.add_typer(users_app, name="user")
 
 
+from stationdesk.cli.logs_cmd import logs as _logs  # noqa: E402
+from stationdesk.cli.serve import serve as _serve  # noqa: E402
+from stationdesk.cli.logs_cmd import samples as _samples  # noqa: E402
+
+app.command("logs")(_logs)
+app.command("serve")(_serve)
+config_app.command("samples")(_samples)
+
+
 def main() -> None:
-    app()
+    from stationdesk.logs import setup_logging
+
+    setup_logging()
+    command()(prog_name="stationdesk")
+
+
+def command() -> Any:
+    """The click command behind `stationdesk`, with plain help (no type names): what main runs."""
+    from stationdesk.cli.helptext import build
+
+    return build(app)

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, Refused, _open, _open_as, guarded
+from stationdesk.cli import (
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, Refused, _open, _open_as, guarded,
+)
 
 
 def _size(n: int) -> str:
@@ -31,7 +33,7 @@ def backup(
     desk = _open(db, config)
     try:
         if daily:
-            folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.data_dir() / "backups"
+            folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.backup_dir()
             warnings: list[str] = []
             made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
                                           desk.config.backup.keep_days, warnings)
@@ -128,7 +130,7 @@ def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
         typer.echo(f"{desk.db.path}: 审计链完整 (audit chain intact): {report.events:,} events")
         return
     typer.echo(f"{desk.db.path}: {clean_text(str(report.problem))}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(ExitCode.DAMAGE)
 
 
 @audit_app.command("acknowledge")
@@ -155,14 +157,14 @@ def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
 @guarded
 def keys(
     config: ConfigOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
 ) -> None:
     """Every key of the screens: action id (what [keys] in config.toml names), key, default, where."""
-    import sys
-
     from stationdesk import config as config_mod
     from stationdesk import keymap, paths
-    from stationdesk.reports import writers
+    from stationdesk.cli.formats import emit
 
     cfg = config_mod.load(config if config is not None else paths.default_config_path())
     current = keymap.keys_of(cfg.keys)
@@ -171,11 +173,6 @@ def keys(
          "what": a.zh, "what_en": a.en}
         for a in keymap.ACTIONS
     ]
-    if fmt == "json":
-        writers.write_json(sys.stdout, rows)
-    elif fmt == "table":
-        columns = [("action", "action id", 24), ("key", "键 key", 14), ("default", "默认 default", 14),
-                   ("where", "范围 where", 16), ("what", "功能", 16), ("what_en", "what", 28)]
-        writers.write_table(sys.stdout, columns, rows)
-    else:
-        raise Refused(f"--format {fmt}: expected table or json")
+    columns = [("action", "action id", 24), ("key", "键 key", 14), ("default", "默认 default", 14),
+               ("where", "范围 where", 16), ("what", "功能", 16), ("what_en", "what", 28)]
+    emit(rows, columns, fmt, output, excel=excel, sheet="keys")

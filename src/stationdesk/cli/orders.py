@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from stationdesk.cli import (
-    ConfigOpt, DbOpt, FormatOpt, OperatorOpt, Refused, _acting, _check_format, _done, _open, _operator,
-    _parse_when, guarded,
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _acting, _check_format,
+    _done, _open, _operator, _parse_when, guarded,
 )
 
 if TYPE_CHECKING:
     from stationdesk.services.context import Desk
     from stationdesk.store.values import OrderFilter
+
+class CancelFilter(str, Enum):
+    """Query way 1's cancellation filter (撤单处理)."""
+
+    all = "all"
+    unhandled = "unhandled"
+    handled = "handled"
+
+
+from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice  # noqa: E402
 
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
@@ -72,17 +83,39 @@ def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
         yield s
 
 
-def _emit(desk: Desk, rows: Any, fmt: str) -> int:
-    from stationdesk.reports import writers
+# Every field of an order summary, with the heading a spreadsheet shows (CSV for Excel, XLSX).
+EXPORT_HEADINGS = {
+    "logistics_no": "物流号", "waybill_no": "运单号", "source": "数据来源", "channel": "线上/线下",
+    "business_type": "业务类型", "status": "状态代码", "status_label": "状态", "order_time": "下单时间",
+    "station": "网点", "out_of_area": "超区", "suggested_station": "应属网点", "cancelled": "撤单",
+    "cancel_handled": "已做撤单处理", "accept_deadline": "接单时限", "pickup_deadline": "揽收时限",
+    "sender_name": "寄件人", "sender_phone": "电话", "sender_district": "区县", "sender_address": "地址",
+    "violations": "违规",
+}
+_TIME_FIELDS = ("order_time", "accept_deadline", "pickup_deadline")
+
+
+def _export_columns() -> list[tuple[str, str, int]]:
     from stationdesk.services.views import SUMMARY_FIELDS
 
-    out = sys.stdout
+    return [(k, EXPORT_HEADINGS.get(k, k), 12) for k in SUMMARY_FIELDS]
+
+
+def _typed(s: dict[str, Any]) -> dict[str, Any]:
+    """Times as date-times again, so that each format writes them its own way (ISO, Excel)."""
+    from datetime import datetime
+
+    return {**s, **{k: datetime.fromisoformat(s[k]) for k in _TIME_FIELDS if s.get(k)}}
+
+
+def _emit(desk: Desk, rows: Any, fmt: Any, output: Any = None, excel: bool = False) -> int:
+    from stationdesk.cli.formats import emit, value_of
+
     items = _summaries(desk, rows)
-    if fmt == "json":
-        return writers.write_json(out, ({k: s[k] for k in SUMMARY_FIELDS} for s in items))
-    if fmt == "csv":
-        return writers.write_csv(out, SUMMARY_FIELDS, items)
-    return writers.write_table(out, LIST_COLUMNS, items)
+    if value_of(fmt) == "table":
+        return emit(items, LIST_COLUMNS, fmt, output, tz=desk.config.tz)
+    return emit((_typed(s) for s in items), _export_columns(), fmt, output, excel=excel, tz=desk.config.tz,
+                sheet="电商订单")
 
 
 
@@ -92,14 +125,16 @@ def _emit(desk: Desk, rows: Any, fmt: str) -> int:
 def orders_list(
     date_from: Annotated[str | None, typer.Option("--from", help="Order date from: YYYY-MM-DD (station time) or ISO")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
-    status: Annotated[list[str] | None, typer.Option("--status", help="waiting, accepted, ... (repeatable)")] = None,
-    cancel: Annotated[str, typer.Option("--cancel", help="all, unhandled (未做撤单处理), handled (已做撤单处理)")] = "all",
+    status: Annotated[list[StatusChoice] | None, typer.Option("--status", help="Status (repeatable)")] = None,
+    cancel: Annotated[CancelFilter, typer.Option("--cancel", help="unhandled: 未做撤单处理, handled: 已做撤单处理")] = CancelFilter.all,
     source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="online/线上 or offline/线下")] = None,
-    business_type: Annotated[str | None, typer.Option("--business-type", help="我要寄快递/send_parcel, 在线下单/online_order")] = None,
+    channel: Annotated[ChannelChoice | None, typer.Option("--channel", help="线上/线下")] = None,
+    business_type: Annotated[BusinessTypeChoice | None, typer.Option("--business-type", help="业务类型")] = None,
     out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -108,19 +143,20 @@ def orders_list(
 
     _check_format(fmt)
     desk = _open(db, config)
-    flt = _filter(desk, date_from=date_from, date_to=date_to, status=status, cancel=cancel, source=source,
-                  channel=channel, business_type=business_type, out_of_area=out_of_area)
+    flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
+                  cancel=cancel.value, source=source, channel=channel.value if channel else None,
+                  business_type=business_type.value if business_type else None, out_of_area=out_of_area)
     with desk.db.read() as conn:
-        n = _emit(desk, queries.stream(conn, flt, limit), fmt)
-    if fmt == "table":
-        typer.echo(f"({n} orders)", err=True)
+        n = _emit(desk, queries.stream(conn, flt, limit), fmt, output, excel)
+    if fmt == Format.table or output is not None:
+        typer.echo(f"({n} orders{f' -> {output}' if output else ''})", err=True)
 
 
 @orders_app.command("show")
 @guarded
 def orders_show(
     number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -138,13 +174,14 @@ def orders_show(
         events = events_of(conn, row["id"])
     summary = next(_summaries(desk, [row]))
     history = [history_entry(e, desk.config.tz) for e in events]
-    if fmt == "json":
+    if fmt in (Format.json, Format.jsonl):
         from stationdesk.services.views import SUMMARY_FIELDS
 
-        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False,
+                              indent=2 if fmt == Format.json else None))
         return
-    if fmt == "csv":
-        _emit(desk, [row], "csv")
+    if fmt == Format.csv:
+        _emit(desk, [row], fmt)
         return
     from stationdesk.domain.text import clean_text
 
@@ -188,7 +225,7 @@ def _reason(code: str) -> Any:
     return parse_reason(code)
 
 
-ReasonOpt = Annotated[str, typer.Option("--reason", help="customer_cancelled, customer_unreachable, prohibited_goods, wrong_address, duplicate_order, other")]
+ReasonOpt = Annotated[ReasonChoice, typer.Option("--reason", help="A truthful reason (code or 中文)")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Explanation (required for 'other')")]
 
 
@@ -200,7 +237,7 @@ def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.accept import fail_accept
 
     desk, who = _acting(db, config, operator)
-    _done(fail_accept(desk, number, _reason(reason), note, who))
+    _done(fail_accept(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("transfer")
@@ -239,7 +276,7 @@ def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     from stationdesk.services.pickup import fail_pickup
 
     desk, who = _acting(db, config, operator)
-    _done(fail_pickup(desk, number, _reason(reason), note, who))
+    _done(fail_pickup(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("cancel-handled")
@@ -301,4 +338,4 @@ def scan_pickup(
             typer.echo(f"refused: {clean_text(result.message)}", err=True)
     typer.echo(f"scans: {ok} recorded, {refused} refused", err=True)
     if refused:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.PARTIAL if ok else ExitCode.REFUSED)

@@ -5,7 +5,6 @@ Every report prints as a table or JSON, or writes CSV (UTF-8 with BOM, for Excel
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,42 +22,20 @@ report_app = typer.Typer(help="报表: 网点未揽收查询, violations, weekly
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (station time) or an ISO date-time [default: today]")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
-ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx)")]
+from stationdesk.cli.choices import ChannelOrAll, KindChoice  # noqa: E402
+from stationdesk.cli.formats import ExcelOpt, OutputOpt, ReportFormat, ReportFormatOpt  # noqa: E402
 FullPhonesOpt = Annotated[bool, typer.Option(
     "--full-phones", help="Full phone numbers instead of 138****5678 (supervisor; every order shown is written to the access log)")]
 
 Columns = Sequence[tuple[str, str, int]]
 
 
-def _emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: str, output: Path | None, sheet: str) -> int:
-    """Write ``rows`` in ``fmt`` to ``output`` or stdout; returns how many were written."""
-    from stationdesk.reports import writers
+def _emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Path | None, sheet: str, *,
+          excel: bool = False) -> int:
+    """Write ``rows`` in ``fmt`` to ``output`` or stdout (the one writer); returns how many were written."""
+    from stationdesk.cli.formats import emit
 
-    if fmt not in writers.REPORT_FORMATS:
-        raise Refused(f"--format '{fmt}': expected {', '.join(writers.REPORT_FORMATS)}")
-    keys = [k for k, _, _ in columns]
-    headings = [h for _, h, _ in columns]
-    if fmt == "xlsx":
-        if output is None:
-            raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
-        return writers.write_xlsx(output, keys, rows, headings=headings, sheet=sheet)
-    if output is not None:
-        try:
-            out = output.open("w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise Refused(f"--output {output}: cannot write: {exc.strerror}") from None
-    else:
-        out = sys.stdout
-    try:
-        if fmt == "csv":
-            return writers.write_csv(out, keys, rows, headings=headings, bom=True)
-        if fmt == "json":
-            return writers.write_json(out, ({k: r.get(k) for k in keys} for r in rows))
-        return writers.write_table(out, columns, rows)
-    finally:
-        if output is not None:
-            out.close()
+    return emit(rows, columns, fmt, output, excel=excel, sheet=sheet)
 
 
 def _days(desk: Desk, date_from: str | None, date_to: str | None) -> tuple[datetime, datetime]:
@@ -90,7 +67,7 @@ def _channel(channel: str) -> str | None:
 
 
 def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
-    if output is not None or fmt == "table":
+    if output is not None or fmt == ReportFormat.table:
         typer.echo(f"({n} {what}{f' -> {output}' if output else ''})", err=True)
 
 
@@ -98,8 +75,9 @@ def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
 @guarded
 def unscanned(
     date_from: FromOpt = None, date_to: ToOpt = None,
-    channel: Annotated[str, typer.Option("--channel", help="online/线上, offline/线下 or all/全部")] = "all",
-    fmt: ReportFormatOpt = "table", output: OutputOpt = None, full_phones: FullPhonesOpt = False,
+    channel: Annotated[ChannelOrAll, typer.Option("--channel", help="线上/线下/全部")] = ChannelOrAll("all"),
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    full_phones: FullPhonesOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """网点未揽收查询: orders accepted or pickup-confirmed with no pickup scan, oldest first,
@@ -108,16 +86,17 @@ def unscanned(
 
     desk, who = _open_as(db, config, operator, need=Permission.FULL_PHONES if full_phones else None)
     start, end = _days(desk, date_from, date_to)
-    query = UnscannedQuery(start, end, _channel(channel))
+    query = UnscannedQuery(start, end, _channel(channel.value))
     rows = unscanned_report(desk, query, reveal_to=who if full_phones else None)
-    n = _emit(rows, REPORT_COLUMNS, fmt, output, "网点未揽收")
+    n = _emit(rows, REPORT_COLUMNS, fmt, output, "网点未揽收", excel=excel)
     _done(n, fmt, output, "unscanned orders")
 
 
 @report_app.command("violations")
 @guarded
 def violations(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
@@ -125,7 +104,7 @@ def violations(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first, last = _dates(desk, date_from, date_to)
-    n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细")
+    n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细", excel=excel)
     _done(n, fmt, output, "violations")
 
 
@@ -133,7 +112,8 @@ def violations(
 @guarded
 def weekly(
     week: Annotated[str | None, typer.Option("--week", help="Any day of the week (YYYY-MM-DD) [default: last week]")] = None,
-    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The weekly report (Monday to Sunday): violations and fines per kind, and the total (supervisor)."""
@@ -147,7 +127,7 @@ def weekly(
     elif (day := parse_day(week)) is None:
         raise Refused(f"--week '{week}': expected a date YYYY-MM-DD")
     summary = run_weekly(desk, day)
-    _emit(summary.rows(), SUMMARY_COLUMNS, fmt, output, "周报")
+    _emit(summary.rows(), SUMMARY_COLUMNS, fmt, output, "周报", excel=excel)
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -165,7 +145,8 @@ def _month(text: str) -> tuple[int, int]:
 @guarded
 def monthly(
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM [default: this month]")] = None,
-    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The month's violations and fines per kind, and the total (supervisor)."""
@@ -175,7 +156,7 @@ def monthly(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     chosen = _month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
-    _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报")
+    _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报", excel=excel)
 
 
 @report_app.command("refunds")
@@ -183,7 +164,8 @@ def monthly(
 def refunds(
     date_from: Annotated[str, typer.Option("--from", help="First fined month, YYYY-MM")],
     date_to: Annotated[str | None, typer.Option("--to", help="Last fined month, YYYY-MM [default: --from]")] = None,
-    fmt: ReportFormatOpt = "table", output: OutputOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
+    db: DbOpt = None, config: ConfigOpt = None,
     operator: OperatorOpt = None,
 ) -> None:
     """The refund schedule: 60% of a month's fines back after a clean next month, 40% after a second (supervisor)."""
@@ -192,14 +174,15 @@ def refunds(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first = _month(date_from)
-    _emit(run_refunds(desk, first, _month(date_to) if date_to else first), REFUND_COLUMNS, fmt, output, "返还")
+    rows = run_refunds(desk, first, _month(date_to) if date_to else first)
+    _emit(rows, REFUND_COLUMNS, fmt, output, "返还", excel=excel)
 
 
 @report_app.command("appeal")
 @guarded
 def appeal(
     number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
-    kind: Annotated[str, typer.Option("--kind", help="late_accept, late_pickup, late_transfer, wrong_station_accept")],
+    kind: Annotated[KindChoice, typer.Option("--kind", help="The violation to appeal")],
     note: Annotated[str, typer.Option("--note", help="Why the violation is wrong (required)")],
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
@@ -208,5 +191,5 @@ def appeal(
     from stationdesk.services.appeal import appeal as run_appeal
 
     desk, who = _acting(db, config, operator, need=Permission.APPEAL)
-    outcome = run_appeal(desk, number, kind, note, who)
+    outcome = run_appeal(desk, number, kind.value, note, who)
     typer.echo(clean_text(outcome.message))

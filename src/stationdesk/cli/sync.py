@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, FormatOpt, OperatorOpt, Refused, _acting, _open, guarded
+from stationdesk.cli import (
+    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _acting, _open, guarded,
+)
 
 hq_app = typer.Typer(help="总部: head office PostgreSQL (init, import, cancel, dispatch).", no_args_is_help=True)
 conflicts_app = typer.Typer(help="同步冲突: clashes head office found with this station's actions.", no_args_is_help=True)
@@ -186,33 +188,29 @@ def sync_command(
 @guarded
 def conflicts_list(
     all_: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """The conflicts head office reported, open ones first until a person resolves them."""
-    import sys
-
-    from stationdesk.cli import _check_format
-    from stationdesk.reports import writers
+    from stationdesk.cli.formats import emit
     from stationdesk.store.values import to_db
     from stationdesk.sync import station
 
-    _check_format(fmt)
     desk = _open(db, config)
     rows = station.list_conflicts(desk.db, include_resolved=all_)
-    fields = ("id", "logistics_no", "kind", "action", "hq_status", "hq_station", "detected_at", "resolved_by",
-              "resolution", "message")
-    items = [{k: (to_db(r[k]) if hasattr(r[k], "tzinfo") else r[k]) for k in fields} for r in rows]
-    if fmt == "json":
-        writers.write_json(sys.stdout, items)
-    elif fmt == "csv":
-        writers.write_csv(sys.stdout, fields, items)
-    else:
-        cols = (("id", "编号", 4), ("logistics_no", "物流号", 18), ("kind", "类型", 10), ("action", "操作", 14),
-                ("hq_status", "总部状态", 10), ("message", "说明", 60))
-        writers.write_table(sys.stdout, cols, items)
+    fields = (("id", "编号", 4), ("logistics_no", "物流号", 18), ("kind", "类型", 10), ("action", "操作", 14),
+              ("hq_status", "总部状态", 10), ("hq_station", "总部网点", 8), ("detected_at", "发现时间", 20),
+              ("resolved_by", "处理人", 8), ("resolution", "处理说明", 20), ("message", "说明", 60))
+    items = [{k: (to_db(r[k]) if hasattr(r[k], "tzinfo") else r[k]) for k, _, _ in fields} for r in rows]
+    if fmt == Format.table:
+        cols = [c for c in fields if c[0] in ("id", "logistics_no", "kind", "action", "hq_status", "message")]
+        emit(items, cols, fmt, output)
         typer.echo(f"({len(items)} conflicts)", err=True)
+    else:
+        emit(items, fields, fmt, output, excel=excel, tz=desk.config.tz, sheet="同步冲突")
 
 
 @conflicts_app.command("resolve")

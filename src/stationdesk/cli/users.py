@@ -12,8 +12,12 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open_as, _secret, guarded
+from stationdesk.cli import (
+    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _open_as, _secret, guarded,
+)
 from stationdesk.domain.roles import Permission
+
+from stationdesk.cli.choices import RoleChoice  # noqa: E402
 
 users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
 
@@ -38,14 +42,14 @@ def _new_password(name: str) -> str:
 @guarded
 def user_add(
     name: Annotated[str, typer.Argument(help="The person's name, as recorded on every action")],
-    role: Annotated[str, typer.Option("--role", help="clerk (网点员工), supervisor (主管) or admin (管理员)")],
+    role: Annotated[RoleChoice, typer.Option("--role", help="clerk 网点员工, supervisor 主管, admin 管理员")],
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """Add an account (admin; the station's first account must be an admin, and needs no sign-in)."""
     from stationdesk.domain.roles import parse_role
     from stationdesk.services.operators import add_user, clean_name
 
-    wanted = parse_role(role)
+    wanted = parse_role(role.value)
     cleaned = clean_name(name)
     desk, who = _open_as(db, config, operator, need=Permission.USERS)
     try:
@@ -98,7 +102,8 @@ def user_disable(
 
 @users_app.command("list")
 @guarded
-def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None, fmt: FormatOpt = Format.table,
+              output: OutputOpt = None, excel: ExcelOpt = False) -> None:
     """The accounts, their roles, and which are disabled or locked (admin)."""
     from stationdesk.services.operators import list_users
 
@@ -108,12 +113,20 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
         now, tz = desk.now(), desk.config.tz
     finally:
         desk.db.dispose()
-    if not accounts:
+    if not accounts and fmt == Format.table:
         typer.echo("没有账号 (no accounts: the station is open; add the first with `stationdesk user add NAME --role admin`)")
-    for a in accounts:
-        state = "已停用 (disabled)" if a.disabled else (
-            f"锁定至 {a.locked_until.astimezone(tz):%H:%M} (locked)" if a.locked_until and a.locked_until > now else "")
-        typer.echo(f"{a.name}  {a.role.value} ({a.role.label})  {state}".rstrip())
+        return
+    from stationdesk.cli.formats import emit
+
+    rows = [{"name": a.name, "role": a.role.value, "role_label": a.role.label, "disabled": a.disabled,
+             "locked_until": a.locked_until.astimezone(tz) if a.locked_until and a.locked_until > now else None,
+             "state": "已停用 (disabled)" if a.disabled else (
+                 f"锁定至 {a.locked_until.astimezone(tz):%H:%M} (locked)" if a.locked_until and a.locked_until > now else "")}
+            for a in accounts]
+    columns = [("name", "姓名 name", 12), ("role", "role", 10), ("role_label", "角色", 8), ("state", "状态", 24)]
+    if fmt != Format.table:
+        columns[3:3] = [("disabled", "已停用", 6), ("locked_until", "锁定至", 19)]
+    emit(rows, columns, fmt, output, excel=excel, tz=tz, sheet="操作员")
 
 
 @users_app.command("unlock")

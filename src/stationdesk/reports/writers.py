@@ -1,7 +1,12 @@
-"""Streaming writers for rows of dicts: an aligned table (CJK-aware), JSON, CSV, and XLSX.
+"""Streaming writers for rows of dicts: an aligned table (CJK-aware), JSON, JSON Lines, CSV, and XLSX.
 
 Rows are written as they come, so a million-row listing never sits in memory. Text is cleaned
 (no escapes or controls) and, in CSV and XLSX, can never become a spreadsheet formula.
+
+Two kinds of reader, two shapes (``export`` chooses): a program reading a pipe gets stable
+English keys, UTF-8 without a BOM and ISO 8601 times with their offset; Excel (a CSV file, or
+``excel=True``, and every XLSX) gets the Chinese headings, a BOM, and times in station time
+without an offset, which Excel reads as date-times.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,8 +22,8 @@ from rich.cells import cell_len
 
 from stationdesk.domain.text import clean_text
 
-FORMATS = ("table", "json", "csv")
-REPORT_FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "jsonl", "csv")
+REPORT_FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 # A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel opens a CSV as UTF-8 (and shows the Chinese) only when it starts with this
@@ -76,17 +81,29 @@ def write_json(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
+def write_jsonl(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """JSON Lines: one object per line, nothing around them (for jq, grep and streaming readers)."""
+    n = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+        n += 1
+    return n
+
+
 def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[dict[str, Any]], *,
-              headings: Sequence[str] | None = None, bom: bool = False) -> int:
+              headings: Sequence[str] | None = None, bom: bool = False, tz: tzinfo | None = None,
+              local: bool = False) -> int:
     """CSV with a header row (``headings``, else the field names). ``bom`` starts the file with
-    the UTF-8 byte-order mark so that Excel shows Chinese text correctly."""
+    the UTF-8 byte-order mark so that Excel shows Chinese text correctly. With ``local`` (the
+    Excel shape), times are written in station time (``tz``, else the zone they carry) without
+    an offset, as Excel reads a date-time; otherwise ISO 8601 with the offset."""
     writer = csv.writer(out)
     if bom:
         out.write(BOM)
     writer.writerow([_no_formula(h) for h in (headings or fields)])
     n = 0
     for row in rows:
-        writer.writerow([_csv_value(row.get(f)) for f in fields])
+        writer.writerow([_csv_value(row.get(f), tz, local) for f in fields])
         n += 1
     return n
 
@@ -96,30 +113,66 @@ def _no_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _csv_value(value: Any) -> Any:
+def _local(value: datetime, tz: tzinfo | None) -> datetime:
+    """A date-time as Excel shows it: in station time, with no offset (Excel has no zones)."""
+    if tz is not None and value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.replace(tzinfo=None)
+
+
+def _csv_value(value: Any, tz: tzinfo | None = None, local: bool = False) -> Any:
     if isinstance(value, list):
         return _no_formula(json.dumps(value, ensure_ascii=False))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        if local:
+            return _local(value, tz).isoformat(sep=" ", timespec="seconds")
+        return value.isoformat(timespec="seconds")
     if isinstance(value, str):
         return _no_formula(clean_text(value))
     return "" if value is None else value
 
 
+XLSX_SAMPLE_ROWS = 500  # column widths are measured on the first rows: the rest stream straight to disk
+XLSX_MAX_WIDTH = 60
+
+
+def _xlsx_width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, date):
+        return 10
+    if value is None:
+        return 0
+    if isinstance(value, list):
+        value = json.dumps(value, ensure_ascii=False)
+    return cell_len(clean_text(str(value)))
+
+
 def write_xlsx(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]], *,
-               headings: Sequence[str] | None = None, sheet: str = "report") -> int:
-    """A real spreadsheet: a bold header row, then one row per dict. Times are Excel dates (in
-    the zone they carry, as Excel has none); numbers stay numbers; text is always text."""
+               headings: Sequence[str] | None = None, sheet: str = "report", tz: tzinfo | None = None) -> int:
+    """A real spreadsheet: a bold, frozen header row with a filter, columns as wide as their
+    content, then one row per dict. Times are Excel date-times in station time (``tz``) without
+    an offset; numbers stay numbers; text is always text, never a formula."""
+    from itertools import chain, islice
+
     from openpyxl import Workbook  # heavy: only for the xlsx format
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    heads = list(headings or fields)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31])
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
+
+    rows = iter(rows)
+    sample = list(islice(rows, XLSX_SAMPLE_ROWS))
+    for i, (f, h) in enumerate(zip(fields, heads), start=1):
+        widest = max([cell_len(h)] + [_xlsx_width(r.get(f)) for r in sample])
+        ws.column_dimensions[get_column_letter(i)].width = min(XLSX_MAX_WIDTH, widest + 2)
 
     def text_cell(value: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(ws, value=value)
@@ -131,14 +184,14 @@ def write_xlsx(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]]
         cell.font = bold
         return cell
 
-    ws.append([header(h) for h in (headings or fields)])
+    ws.append([header(h) for h in heads])
     n = 0
-    for row in rows:
+    for row in chain(sample, rows):
         cells: list[Any] = []
         for f in fields:
             value = row.get(f)
             if isinstance(value, datetime):
-                cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
+                cell = WriteOnlyCell(ws, value=_local(value, tz))
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
                 cells.append(cell)
             elif isinstance(value, date):
@@ -153,7 +206,48 @@ def write_xlsx(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]]
                 cells.append(text_cell(clean_text(str(value))))
         ws.append(cells)
         n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(heads)))}{n + 1}"
     tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)  # a half-written file never takes the report's name
+    try:
+        wb.save(tmp)
+        tmp.replace(path)  # a half-written file never takes the report's name
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return n
+
+
+Column = tuple[str, str, int]  # key (stable, English), heading (Chinese, for people), table width
+
+
+def export(fmt: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, out: TextIO | None = None,
+           path: Path | None = None, excel: bool = False, tz: tzinfo | None = None, sheet: str = "report") -> int:
+    """The one export writer: ``rows`` in ``fmt`` (table, json, jsonl, csv, xlsx) to ``path`` or ``out``.
+
+    CSV takes the Excel shape (BOM, Chinese headings, station time without offset) when written
+    to a file or when ``excel`` is asked; into a pipe it is plain UTF-8 with the English keys.
+    JSON and JSON Lines always use the English keys and ISO times with their offset. Returns
+    how many rows were written. File errors are raised as OSError for the caller to report.
+    """
+    keys = [k for k, _, _ in columns]
+    headings = [h for _, h, _ in columns]
+    if fmt == "xlsx":
+        if path is None:
+            raise ValueError("xlsx needs a file")
+        return write_xlsx(path, keys, rows, headings=headings, sheet=sheet, tz=tz)
+    target = path.open("w", encoding="utf-8", newline="") if path is not None else out
+    assert target is not None
+    try:
+        if fmt == "csv":
+            for_excel = excel or path is not None
+            return write_csv(target, keys, rows, headings=headings if for_excel else None, bom=for_excel,
+                             tz=tz, local=for_excel)
+        picked = ({k: r.get(k) for k in keys} for r in rows)
+        if fmt == "json":
+            return write_json(target, picked)
+        if fmt == "jsonl":
+            return write_jsonl(target, picked)
+        return write_table(target, columns, rows)
+    finally:
+        if path is not None:
+            target.close()

@@ -10,6 +10,7 @@ state instead of a file swapped under it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -60,6 +61,8 @@ class BackupResult:
 
 DAMAGED_CHAIN_KEY = "backup.damaged_chain"
 
+
+_log = logging.getLogger("stationdesk.backup")  # one line per backup, for the admin's log file
 
 def _store_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
     text = str(exc)
@@ -217,7 +220,10 @@ def _backup(db: Database, dest: Path, partial: Path) -> BackupResult:
         record_audit_damage(db, damaged_chain, datetime.now().astimezone())
     partial.rename(dest)
     checked.path = dest
-    return BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started, damaged_chain)
+    result = BackupResult(dest, checked, dest.stat().st_size, time.perf_counter() - started, damaged_chain)
+    _log.info("backup %s: %d orders, %d bytes, %.1f s, verified%s", dest, checked.orders, result.bytes, result.seconds,
+              " (a copy of a damaged audit chain)" if damaged_chain else "")
+    return result
 
 
 def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool = False) -> tuple[Verified, Path | None]:

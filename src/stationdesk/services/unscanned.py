@@ -131,7 +131,7 @@ REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("order_time", "下单时间", 16), ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15),
     ("status_label", "状态", 8), ("time_left", "剩余", 9), ("overdue", "超时", 4),
     ("channel_label", "线上/线下", 9), ("source", "数据来源", 10), ("business_type_label", "业务类型", 10),
-    ("pickup_deadline", "揽收时限", 16), ("minutes_left", "剩余分钟", 8),
+    ("pickup_deadline", "揽收时限", 16), ("minutes_left", "剩余分钟", 8), ("minutes_overdue", "超时分钟", 8),
     ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
     ("sender_address", "地址", 24),
 )
@@ -147,6 +147,8 @@ def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone:
     deadline = sla.pickup_deadline_of(row["order_time"])
     left = sla.time_left(deadline, now)
     secs = left.total_seconds()
+    minutes_left = int(secs // 60) if secs >= 0 else -int(-secs // 60 + (1 if -secs % 60 else 0))
+    readable = sla.format_time_left(left, hours=True)
     return {
         "id": row["id"],
         "order_time": row["order_time"].astimezone(tz),
@@ -154,8 +156,10 @@ def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone:
         "waybill_no": clean_text(row["waybill_no"]),
         "status": row["status"],
         "status_label": _STATUS_LABELS[row["status"]],
-        "time_left": sla.format_time_left(left, hours=True),
-        "minutes_left": int(secs // 60) if secs >= 0 else -int(-secs // 60 + (1 if -secs % 60 else 0)),
+        # readable in a spreadsheet: "超时 309时52分", never a leading minus Excel takes for a formula
+        "time_left": f"超时 {readable.lstrip('-')}" if secs < 0 else readable,
+        "minutes_left": minutes_left,
+        "minutes_overdue": max(0, -minutes_left),
         "overdue": secs < 0,
         "channel": row["channel"],
         "channel_label": _CHANNEL_LABELS[row["channel"]],

@@ -8,6 +8,7 @@ meta), so a sync interrupted anywhere resumes on the next run with nothing lost 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from stationdesk.sync.protocol import (
     OpResult, PushBatch, Rebase, Resolution, Resolutions, StoredOp,
 )
 
+_log = logging.getLogger("stationdesk.sync")  # one line per sync, for the admin's log file
 FEED_POSITION = "sync.feed_position"
 LAST_SYNC = "sync.last_sync_at"
 CHAIN_ACKED = "sync.chain_acked"  # "event_id:hash": the last chain link head office acknowledged
@@ -399,6 +401,7 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
     with db.write() as conn:
         _write_meta(conn, LAST_SYNC, to_db(clock()))
         conn.execute(META.delete().where(META.c.key == CHAIN_PROBLEM))
+    _log.info("sync %s: %s", station_code, report.summary())
     return report
 
 

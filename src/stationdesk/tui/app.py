@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +85,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
+        bind("app.quit_also", priority=True), bind("app.help_also"),
         bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
     ]
 
@@ -217,6 +219,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
                 await asyncio.wait_for(done.wait(), 2.0)  # a widget removed meanwhile never answers
 
     def _store_opened(self) -> None:
+        logging.getLogger("stationdesk.desk").info("desk open on %s", self.desk.db.path.name)
         self.refresh_counts()
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
@@ -274,6 +277,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
         """Put ``text`` on the message line (and in a notification when it is not good news)."""
         self.message = (text, severity)
+        if severity == "error":  # a refusal or a failure on the desk: one line in the admin's log
+            logging.getLogger("stationdesk.desk").warning("refused on the desk (%s): %s", self.operator or "-", text)
         if severity != "information":
             self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
         for screen in self.screen_stack:
@@ -341,6 +346,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def sign_in(self, who: Operator) -> None:
         """The log-in screen accepted ``who``: open the desk as them."""
         self.signed_in, self.operator = who, who.name
+        logging.getLogger("stationdesk.desk").info("signed in: %s", who.label)
         self.switch_mode("accept")
         self.remove_mode("login")
         self.say(tr("login.welcome", self.lang, who=who.label))

@@ -26,7 +26,7 @@ class DeskBackups:
         self.app = app
         self.failed = False
         settings = app.config.backup
-        self.folder = Path(settings.folder).expanduser() if settings.folder else paths.data_dir() / "backups"
+        self.folder = Path(settings.folder).expanduser() if settings.folder else paths.backup_dir()
 
     def schedule(self, scheduler: AlertSchedule | None) -> bool:
         if scheduler is None:

@@ -19,6 +19,8 @@ ACTION_CALLS: dict[str, str] = {
     "app.conflicts": "switch_mode('conflicts')",
     "app.sync": "sync_now",
     "app.quit": "request_quit",
+    "app.help_also": "help",
+    "app.quit_also": "request_quit",
     "app.palette": "command_palette",
     "app.ack_alert": "ack_alert",
     "list.details": "screen.details",

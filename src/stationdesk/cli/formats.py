@@ -1,0 +1,86 @@
+"""How every command prints rows: `--format table|json|jsonl|csv` (reports add xlsx), `-o PATH`
+and `--excel`, with one writer (stationdesk.reports.writers.export) behind all of them.
+
+A command that prints rows takes ``fmt: FormatOpt = Format.table`` and ``output: OutputOpt = None``
+(and ``excel: ExcelOpt = False``), builds (key, heading, width) columns and calls ``emit``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+
+class Format(str, Enum):
+    """What a listing prints: an aligned table for people, or data for programs."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ReportFormat(str, Enum):
+    """A report's formats: the listing's, and an Excel workbook (needs -o FILE.xlsx)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table for people; json, jsonl or csv for programs (English keys)")]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="table, json, jsonl, csv, or xlsx (with -o FILE.xlsx)")]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="PATH", help="Write to this file instead of the screen (CSV then opens in Excel)")]
+ExcelOpt = Annotated[bool, typer.Option(
+    "--excel", help="CSV for Excel even into a pipe: BOM, Chinese headings, station time without offset")]
+
+Columns = Sequence[tuple[str, str, int]]
+
+
+def value_of(fmt: Any) -> str:
+    """The plain name of a format given as an enum member or a string."""
+    return fmt.value if isinstance(fmt, Enum) else str(fmt)
+
+
+def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Path | None = None, *,
+         excel: bool = False, tz: tzinfo | None = None, sheet: str = "stationdesk") -> int:
+    """Write ``rows`` as ``fmt`` to ``output`` (or standard output); returns how many rows.
+
+    A file that cannot be written is refused with its path and the reason, never a traceback;
+    nothing is left half-written under the file's name for XLSX.
+    """
+    from stationdesk.cli import Refused
+    from stationdesk.reports.writers import export
+
+    name = value_of(fmt)
+    if name == "xlsx" and output is None:
+        raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
+    if output is not None:
+        check_writable(output)
+    try:
+        return export(name, columns, rows, out=None if output is not None else sys.stdout, path=output,
+                      excel=excel, tz=tz, sheet=sheet)
+    except OSError as exc:
+        raise Refused(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a file whose folder is missing or which is a folder itself."""
+    from stationdesk.cli import Refused
+
+    if path.is_dir():
+        raise Refused(f"--output {path}: is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise Refused(f"--output {path}: folder {parent} does not exist")

@@ -1,0 +1,104 @@
+"""The log an admin reads after a failed night sync or a crash: one rotating file in the user
+log dir (platformdirs; STATIONDESK_LOG_DIR overrides), level from `[log] level` in config.toml.
+
+One line per sync, alert check, backup, import and refusal. Nothing personal reaches the file:
+a filter masks mobile numbers (138****5678) and the password in any URL or `password=` text,
+whatever a message carries. `stationdesk logs [--follow]` prints it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+LOGGER = "stationdesk"
+FILE_NAME = "stationdesk.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+# A library stays silent until the entrypoint sets a handler (no "last resort" output on stderr).
+logging.getLogger(LOGGER).addHandler(logging.NullHandler())
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+_SECRET_WORD = re.compile(r"(?i)\b(password|passwd|pwd|token|secret)(\s*[=:]\s*)\S+")
+
+
+def scrub(text: str) -> str:
+    """``text`` with phones masked and passwords or tokens replaced by ***."""
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _SECRET_WORD.sub(r"\1\2***", text)
+    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+class ScrubFilter(logging.Filter):
+    """Applied to every record the file gets: the message and any traceback are scrubbed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+def log_dir() -> Path:
+    env = os.environ.get("STATIONDESK_LOG_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_log_path
+
+    return user_log_path("stationdesk", appauthor=False)
+
+
+def log_path() -> Path:
+    return log_dir() / FILE_NAME
+
+
+def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | None:
+    """Attach the rotating file (once per process). ``level`` defaults to `[log] level` of the
+    config in force; a config that cannot be read leaves INFO (the command refuses it itself).
+    Returns the file's path, or None when it cannot be opened (the command still runs)."""
+    logger = logging.getLogger(LOGGER)
+    for h in list(logger.handlers):
+        if isinstance(h, RotatingFileHandler):
+            if not restart:
+                return Path(h.baseFilename)
+            logger.removeHandler(h)  # the log moves (demo: beside its database)
+            h.close()
+    if level is None:
+        level = _configured_level()
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter(FORMAT, datefmt="%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(ScrubFilter())
+    logger.addHandler(handler)
+    logger.setLevel(getattr(logging, level.upper(), logging.INFO))
+    return path
+
+
+def _configured_level() -> str:
+    try:
+        from stationdesk import config, paths
+
+        return config.load(paths.default_config_path()).log.level
+    except Exception:  # a broken config is reported by the command that reads it, not here
+        return "INFO"
+
+
+def log_refusal(command: str, message: str) -> None:
+    logging.getLogger(f"{LOGGER}.cli").warning("refused %s: %s", command, message)
+
+
+def log_event(what: str, message: str) -> None:
+    logging.getLogger(f"{LOGGER}.{what}").info("%s", message)
