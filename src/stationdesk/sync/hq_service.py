@@ -229,8 +229,21 @@ def do_rebase(engine: Engine, station: str, body: Rebase) -> Welcome:
 # ---------------------------------------------------------------- the application
 
 
+def _log_to_stderr() -> None:
+    """The service's own lines go to its stderr beside uvicorn's, where a service manager keeps them
+    (the station's log file is for a station's commands)."""
+    import sys
+
+    if not any(isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) is sys.stderr for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s:  %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def create_app(url: str | None = None, pool_size: int | None = None) -> Starlette:
     """The ASGI application; ``url`` and ``pool_size`` default to the environment (uvicorn workers)."""
+    _log_to_stderr()
     url = url or os.environ.get(URL_ENV, "")
     size = pool_size or int(os.environ.get(POOL_ENV, "10") or 10)
     engine = connect(url, pool_size=size, max_overflow=size)
