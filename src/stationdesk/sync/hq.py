@@ -19,6 +19,7 @@ from stationdesk.domain.errors import DomainError, IllegalTransition
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.values import from_db, to_db
+from stationdesk.sync import hq_audit
 from stationdesk.sync.hq_schema import HQError, load_directory
 from stationdesk.sync.hq_tables import (
     HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS, ORDER_FIELDS, TIME_FIELDS,
@@ -175,8 +176,9 @@ def _route_to(conn: Connection, row: dict[str, Any], target: Station, directory:
               now: datetime, details: dict[str, Any]) -> dict[str, Any]:
     """The order arrives at ``target`` waiting for acceptance (等待接单), as a pushed order does."""
     area = check_area(target, directory, row["sender_district"]) if not target.is_datacenter else None
+    # a person routed it: the order is the target's; the directory's disagreement is a note (suggested_station)
     values = {"station_code": target.code, "status": Status.WAITING.value, "accepted_at": None,
-              "out_of_area": bool(area and area.out_of_area),
+              "out_of_area": False,
               "suggested_station": area.suggested.code if area and area.out_of_area and area.suggested else None}
     return _change(conn, row, values, "route", operator, now, {**details, "to": target.code})
 
@@ -230,7 +232,15 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         feed = _Feed()
         op_rows, conflict_rows = [], []
         for o, key in zip(new, keys, strict=True):
-            res, order_id = _apply(conn, station_code, o, key, orders, directory, feed, now)
+            if o.action == Action.APPEAL.value:  # an appeal is the audit's business, not the order's
+                result, message, order_id = hq_audit.take_appeal(conn, station_code, o.op_id, o.payload,
+                                                                 orders.get(key) if key else None, now)
+                res = OpResult(o.op_id, o.seq, result, message)
+            else:
+                before = orders.get(key) if key else None
+                res, order_id = _apply(conn, station_code, o, key, orders, directory, feed, now)
+                if res.result == APPLIED:
+                    hq_audit.after_op(conn, station_code, o.action, o.payload, before, orders.get(key), now)
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
                             "order_id": order_id, "payload": o.payload, "result": res.result,
@@ -436,6 +446,7 @@ def _cancel(conn: Connection, row: dict[str, Any], operator: str, now: datetime,
     new_status = next_status(Action.CANCEL, Status(row["status"]), row["logistics_no"])
     new = _change(conn, row, {"status": new_status.value, "cancelled": True, "cancelled_at": now}, Action.CANCEL.value,
                   operator, now, {"origin": origin})
+    hq_audit.after_hq_action(conn, row, Action.CANCEL, new_status.value, now)
     feed.add(new["station_code"], new["id"], "cancel")
     return new
 
@@ -482,6 +493,7 @@ def dispatch(engine: Engine, number: str, to_code: str, now: datetime, operator:
         moved = _change(conn, row, {"status": status.value, "transferred_at": now, "transferred_to": target.code,
                                     "station_code": target.code}, Action.TRANSFER.value, operator, now,
                         {"origin": "hq", "to": target.code})
+        hq_audit.after_hq_action(conn, row, Action.TRANSFER, status.value, now)
         feed.add(old_station, moved["id"], "moved_away", snapshot(moved))
         moved = _change(conn, moved, {"dispatch_time": now, "dispatch_operator": operator}, "dispatch", operator, now,
                         {"origin": "hq"})

@@ -44,6 +44,7 @@ class SyncReport:
     conflicts: int = 0
     pulled: int = 0
     resolutions_sent: int = 0
+    audit_messages: int = 0  # notices, decisions and refunds received from head office
     messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -196,7 +197,8 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
         next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
         for r in rows:
             snap = r["snapshot"]
-            values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
+            values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap.get(k) is not None else snap.get(k))
+                      for k in ORDER_FIELDS}
             local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
                                                       ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
             details = {"origin": "hq", "reason": r["reason"], "position": r["position"], "hq_version": snap.get("hq_version")}
@@ -297,6 +299,10 @@ def sync(db: Database, station_code: str, engine: Engine, clock: Clock, *,
         report.pulled += apply_feed(db, station_code, rows, clock())
         if progress:
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
+    from stationdesk.sync import station_audit
+
+    report.audit_messages = _with_retries(f"网点 {station_code} 考核通知",
+                                          lambda: station_audit.pull(db, station_code, engine, clock))
     with db.write() as conn:
         _write_meta(conn, LAST_SYNC, to_db(clock()))
     return report
