@@ -317,6 +317,7 @@ def _apply(conn: Connection, station: str, o: PushedOp, key: tuple[str, str] | N
         values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
         for k in ("out_of_area", "cancelled", "cancel_handled"):
             values[k] = bool(values.get(k) or False)
+        values.update(hq_audit.area_of_import(directory, station, values))  # head office's directory, not the station's word
         if values["cancelled"] and not values.get("cancelled_at"):
             values["cancelled_at"] = min(now, values["order_time"])
         row = _insert_order(conn, values, operator, now, {"origin": "station", **base}, station, o.op_id)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from stationdesk.domain import ledger
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.routing import Directory, check_area
 from stationdesk.domain.sla import PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.values import from_db, to_db
@@ -62,8 +63,8 @@ def record(conn: Connection, order_id: int, found: Sequence[ledger.Found], now: 
         {"order_id": order_id, "station_code": f.station, "kind": f.kind.value, "fine": f.fine,
          "deadline": f.deadline, "at": f.at, "state": state.value, "origin": origin, "created_at": now}
         for f in found
-    ]).on_conflict_do_nothing(constraint="uq_hq_violation_fact")
-    return conn.execute(stmt).rowcount
+    ]).on_conflict_do_nothing(constraint="uq_hq_violation_fact").returning(HQ_VIOLATIONS.c.id)
+    return len(conn.execute(stmt).all())
 
 
 def after_op(conn: Connection, station: str, action: str, payload: Mapping[str, Any],
@@ -83,6 +84,17 @@ def after_hq_action(conn: Connection, before: Mapping[str, Any], action: Action,
     """Head office itself moved or cancelled an order: the holding station's late obligations stay."""
     found = ledger.incurred(ledger.clocks(before), action, Status(after_status), at)
     record(conn, before["id"], found, at, "hq")
+
+
+def area_of_import(directory: Directory, station: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether an order a station imported is outside its area, by head office's own directory (an
+    e-commerce team dispatch on it makes it the station's whatever the directory says)."""
+    home = directory.find(station)
+    if home is None or home.is_datacenter:
+        return {}
+    area = check_area(home, directory, str(values.get("sender_district") or ""))
+    note = area.suggested.code if area.out_of_area and area.suggested else None
+    return {"out_of_area": area.out_of_area and not ledger.person_routed_in(values), "suggested_station": note}
 
 
 def rebuild_ledger(conn: Connection, now: datetime) -> int:
@@ -200,7 +212,7 @@ def _record_open(conn: Connection, start: datetime, end: datetime, now: datetime
     n = 0
     batch: list[dict[str, Any]] = []
     datacenters = set(conn.execute(select(HQ_STATIONS.c.code).where(HQ_STATIONS.c.kind == "datacenter")).scalars())
-    for row in conn.execution_options(yield_per=5000).execute(stmt).mappings():
+    for row in conn.execute(stmt.execution_options(yield_per=5000)).mappings():
         if row["station_code"] in datacenters:
             continue  # the data center is head office's own desk: nobody to fine
         for f in ledger.overdue(ledger.clocks(row), end):
@@ -217,8 +229,8 @@ def _record_open(conn: Connection, start: datetime, end: datetime, now: datetime
 def _insert_many(conn: Connection, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
-    return conn.execute(pg_insert(HQ_VIOLATIONS).values(rows).on_conflict_do_nothing(
-        constraint="uq_hq_violation_fact")).rowcount
+    return len(conn.execute(pg_insert(HQ_VIOLATIONS).values(rows).on_conflict_do_nothing(
+        constraint="uq_hq_violation_fact").returning(HQ_VIOLATIONS.c.id)).all())
 
 
 def _issue_notices(conn: Connection, week: str, start: datetime, end: datetime, now: datetime,
@@ -575,8 +587,8 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
             return 0
         for f in found:
             f.setdefault("created_at", now)
-        return conn.execute(pg_insert(HQ_REVIEWS).values(found).on_conflict_do_nothing(
-            constraint="uq_hq_review_suspicion")).rowcount
+        return len(conn.execute(pg_insert(HQ_REVIEWS).values(found).on_conflict_do_nothing(
+            constraint="uq_hq_review_suspicion").returning(HQ_REVIEWS.c.id)).all())
 
 
 def _suspect(order: Mapping[str, Any], station: str, kind: str, when: datetime, evidence: str,
