@@ -106,14 +106,15 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def replay(conn: sqlite3.Connection) -> Iterator[tuple[int, int, ledger.Found]]:
+def replay(conn: sqlite3.Connection, from_id: int = 0) -> Iterator[tuple[int, int, ledger.Found]]:
     """Every violation the station's own actions incurred, found again from each order's history:
     (order id, event id, finding). The order is walked back from its current row by undoing each
     event's recorded changes, then forward through the rules, event by event."""
-    conn_rows = conn.execute("SELECT * FROM orders ORDER BY id")
+    home = (conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone() or [None])[0]
+    conn_rows = conn.execute("SELECT * FROM orders WHERE id >= ? ORDER BY id", (from_id,))
     names = [d[0] for d in conn_rows.description]
-    events = conn.execute("SELECT order_id, id, action, at, after_status, details FROM order_event"
-                          " ORDER BY order_id, version")
+    events = conn.execute("SELECT order_id, id, action, at, after_status, details, before_status FROM order_event"
+                          " WHERE order_id >= ? ORDER BY order_id, version", (from_id,))
     pending = next(events, None)
     for values in conn_rows:
         row = dict(zip(names, values, strict=True))
@@ -132,6 +133,9 @@ def replay(conn: sqlite3.Connection) -> Iterator[tuple[int, int, ledger.Found]]:
             if action is None:
                 continue  # a change received from head office: head office keeps that ledger
             before = _typed(dict(state))
+            # every action event in a station's file is that station's, from the status it records
+            before["status"] = event[6] or before["status"]
+            before["station_code"] = home or before["station_code"]
             area = (changes[i].get("out_of_area") or [None, None])[1]
             for f in found_by(before, action, event[4], from_db(event[3]), area):
                 yield row["id"], event[1], f
@@ -165,11 +169,12 @@ def _number(conn: sqlite3.Connection, order_id: int) -> str:
     return r[0] if r else f"id {order_id}"
 
 
-def rebuild(conn: sqlite3.Connection, now: datetime) -> int:
-    """Write the ledger from history (the migration, once). Returns the rows written."""
+def rebuild(conn: sqlite3.Connection, now: datetime, from_id: int = 0) -> int:
+    """Write the ledger from history (the migration, once; or for orders written in bulk from
+    ``from_id`` on). Returns the rows written."""
     stamp = to_db(now)
     n = 0
-    for order_id, event_id, f in replay(conn):
+    for order_id, event_id, f in list(replay(conn, from_id)):
         n += conn.execute(
             "INSERT OR IGNORE INTO violation (order_id, station_code, kind, fine, deadline, at, state, recorded_at,"
             " event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

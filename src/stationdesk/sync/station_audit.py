@@ -84,7 +84,7 @@ def _event(conn: Connection, journal: Journal, bumped: dict[int, tuple[int, str]
     details = json.dumps({"origin": "hq", "message": m["id"], "kind": m["kind"], **what}, ensure_ascii=False,
                          sort_keys=True)
     journal.add(order_id, version, f"audit_{m['kind']}", HQ_OPERATOR, stamp, status, status, details, details,
-                op_id=f"hq-audit-{m['id']}-{order_id}", acked_at=stamp)
+                op_id=f"hq-audit-{m['id']}-{order_id}-{version}", acked_at=stamp)
 
 
 def _order_id(conn: Connection, source: str | None, number: str) -> int | None:
