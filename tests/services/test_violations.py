@@ -218,3 +218,25 @@ def test_the_ledger_is_rebuilt_from_history_once(desk, db_path, late, clock):
     con.close()
     assert sorted(rebuilt) == sorted(r[:5] for r in recorded)
     assert check(desk.db).ok
+
+
+def test_an_existing_database_migrates_and_gets_its_ledger_from_history(desk, db_path, late, clock):
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from stationdesk.store.schema import MIGRATIONS_DIR, upgrade
+
+    clock.advance(hours=20)
+    transfer.transfer(desk, "LP00000002", "HZ002", "张敏")
+    recorded = sorted(r[:5] for r in ledger_rows(db_path))
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with desk.db.write() as conn:  # the database as the release before the ledger left it
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'violation'").fetchone() == (0,)
+    con.close()
+    upgrade(desk.db)
+    assert sorted(r[:5] for r in ledger_rows(db_path)) == recorded and len(recorded) == 2
+    assert check(desk.db).ok

@@ -33,6 +33,7 @@ from stationdesk.sync.hq_tables import (
 HQ_TZ = ZoneInfo("Asia/Shanghai")  # the network's audit calendar: weeks and months in Beijing time
 REWARD_PLACES = 200
 REWARD_AMOUNT = 200
+REACHABLE_WITHIN = timedelta(days=2)  # a customer picked up this close to an "unreachable" failure was reachable
 _ACTIONS = {a.value: a for a in Action}
 _COUNTS = tuple(s.value for s in ledger.COUNTS)
 
@@ -539,8 +540,8 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
 
     - false waybill: a pickup confirmed with a waybill that never got a pickup scan (by ``now``), or
       that another order already carries;
-    - false reason: an acceptance failed as unreachable (联系不上客户) while the same station picked
-      the order up later;
+    - false reason: a failure given as unreachable (联系不上客户) while the same station picked up
+      another order of the same customer (same phone) within two days of it;
     - wrong transfer: a station transferred it to a station that does not serve the district (not
       the data center) and that station has not accepted it.
     """
@@ -552,9 +553,12 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
         datacenters = {r["code"] for r in directory_rows if r["kind"] == "datacenter"}
         rows = conn.execute(select(HQ_ORDERS).where(o.order_time >= start, o.order_time < end)).mappings().all()
         by_waybill: dict[str, list[Any]] = defaultdict(list)
+        by_phone: dict[tuple[str, str], list[Any]] = defaultdict(list)  # picked up, per station and customer
         for r in rows:
             if r["waybill_no"]:
                 by_waybill[r["waybill_no"]].append(r)
+            if r["picked_up_at"] is not None and r["sender_phone"]:
+                by_phone[(r["station_code"], r["sender_phone"])].append(r)
         for r in rows:
             if r["picked_up_at"] is not None and r["scanned_at"] is None and r["picked_up_at"] + PICKUP_LIMIT < now:
                 found.append(_suspect(r, r["station_code"], "false_waybill", r["picked_up_at"],
@@ -563,9 +567,14 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
                 others = ", ".join(x["logistics_no"] for x in by_waybill[r["waybill_no"]] if x["id"] != r["id"])
                 found.append(_suspect(r, r["station_code"], "false_waybill", r["picked_up_at"],
                                       f"运单号 {r['waybill_no']} 也在订单 {others} 上"))
-            if r["fail_reason"] == "unreachable" and r["accept_failed_at"] is not None and r["picked_up_at"] is not None:
-                found.append(_suspect(r, r["station_code"], "false_reason", r["accept_failed_at"],
-                                      "接单失败原因为联系不上客户, 之后同一网点揽收成功"))
+            failed_at = r["accept_failed_at"] or r["pickup_failed_at"]
+            if r["fail_reason"] == "customer_unreachable" and failed_at is not None:
+                for other in by_phone.get((r["station_code"], r["sender_phone"]), ()):
+                    if other["id"] != r["id"] and abs(other["picked_up_at"] - failed_at) <= REACHABLE_WITHIN:
+                        found.append(_suspect(r, r["station_code"], "false_reason", failed_at,
+                                              f"失败原因为联系不上客户, 同一客户的订单 {other['logistics_no']} "
+                                              f"由本网点于 {to_db(other['picked_up_at'])[:16]} 揽收成功"))
+                        break
         transfers = conn.execute(
             select(HQ_EVENTS.c.order_id, HQ_EVENTS.c.station_code, HQ_EVENTS.c.at, HQ_EVENTS.c.details)
             .where(HQ_EVENTS.c.action == Action.TRANSFER.value, HQ_EVENTS.c.station_code.is_not(None),

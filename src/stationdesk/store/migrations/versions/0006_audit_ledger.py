@@ -62,8 +62,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("audit_notice")
     op.drop_table("violation")
-    with op.batch_alter_table("appeal") as batch:
-        for name in ("decided_at", "decision_note", "decision", "violation_id"):
-            batch.drop_column(name)
-    with op.batch_alter_table("orders") as batch:
-        batch.drop_column("transfer_clock_at")
+    # plain columns with no index or constraint: SQLite (3.35+) drops them in place
+    for name in ("decided_at", "decision_note", "decision", "violation_id"):
+        op.drop_column("appeal", name)
+    op.drop_column("orders", "transfer_clock_at")
