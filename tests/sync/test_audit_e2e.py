@@ -23,7 +23,7 @@ from stationdesk.services.pickup import confirm_pickup
 from stationdesk.services.transfer import transfer
 from stationdesk.store.tables import APPEALS, ORDERS, VIOLATIONS
 from stationdesk.sync import hq, hq_audit, station
-from stationdesk.sync.hq_tables import HQ_APPEALS, HQ_STATIONS, HQ_VIOLATIONS
+from stationdesk.sync.hq_tables import HQ_STATIONS, HQ_VIOLATIONS
 from tests.conftest import feed_row, write_csv
 
 MON = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing, week 2026-W48

@@ -9,9 +9,9 @@ fine is listed but not counted.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -97,34 +97,42 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-_COUNTED = frozenset(st.value for st in rules.COUNTS)
+# The period's totals, counted by SQLite over the ledger's deadline index (no row leaves the database).
+SUMMARY_SQL = (
+    "SELECT kind, count(*), sum(fine), sum(state IN ('appealed', 'upheld')) FROM violation"
+    " WHERE deadline >= ? AND deadline < ? AND station_code = ? AND state != 'withdrawn' GROUP BY kind"
+)
+SUMMARY_ORDERS_SQL = (
+    "SELECT count(DISTINCT order_id), sum(state = 'withdrawn') FROM violation"
+    " WHERE deadline >= ? AND deadline < ? AND station_code = ?"
+)
 
 
-def summarise(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
+def period_summary(desk: Desk, first: date, last: date) -> Summary:
+    """Violations and fines per kind whose deadline passed from ``first`` to ``last`` (inclusive)."""
+    start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
+    args = (start, end, desk.station.code)
     s = Summary(first, last)
-    counts: Counter[str] = Counter()
-    fines: Counter[str] = Counter()
-    orders: set[str] = set()
-    for r in rows:
-        if r["state"] not in _COUNTED:
-            continue  # withdrawn by head office: listed, not fined
-        counts[r["kind"]] += 1
-        fines[r["kind"]] += r["fine"]
-        orders.add(r["logistics_no"])
-        s.appealed += r["appealed"]
-    s.counts, s.fines, s.orders = dict(counts), dict(fines), len(orders)
+    with desk.db.read() as conn:
+        driver = conn.connection.driver_connection
+        for kind, n, fine, appealed in driver.execute(SUMMARY_SQL, args):
+            s.counts[kind], s.fines[kind] = n, fine
+            s.appealed += appealed
+        orders, withdrawn = driver.execute(SUMMARY_ORDERS_SQL, args).fetchone()
+    s.orders = orders
+    s.appealed += withdrawn or 0
     return s
 
 
 def weekly(desk: Desk, day: date) -> Summary:
     """The weekly report for the Monday-to-Sunday week holding ``day``."""
     monday, sunday = audit.week_of(day)
-    return summarise(violation_rows(desk, monday, sunday), monday, sunday)
+    return period_summary(desk, monday, sunday)
 
 
 def monthly(desk: Desk, month: audit.Month) -> Summary:
     first, last = audit.month_days(month)
-    return summarise(violation_rows(desk, first, last), first, last)
+    return period_summary(desk, first, last)
 
 
 REFUND_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -144,9 +152,10 @@ def refunds(desk: Desk, first: audit.Month, through: audit.Month) -> list[dict[s
     start_day = audit.month_days(first)[0]
     end_day = audit.month_days(min(end_month, audit.month_of(today)))[1]
     fines: dict[audit.Month, int] = defaultdict(int)
-    for r in violation_rows(desk, start_day, end_day):
-        if r["state"] in _COUNTED:
-            fines[audit.month_of(r["day"])] += r["fine"]
+    month = audit.month_of(start_day)
+    while audit.month_days(month)[0] <= end_day:
+        fines[month] = period_summary(desk, *audit.month_days(month)).total_fine
+        month = audit.add_months(month, 1)
     online = _online_orders(desk, start_day, end_day)
     out = []
     for refund in audit.refund_schedule(fines, last_over, online):
