@@ -106,3 +106,53 @@ def test_head_office_builds_its_ledger_from_history_when_it_migrates(hq_engine, 
         [(v["logistics_no"], v["kind"], v["deadline"], v["at"]) for v in before]
     with hq_engine.connect() as c:
         assert set(c.execute(select(HQ_VIOLATIONS.c.origin)).scalars()) == {"history"}
+
+
+def test_the_week_close_finds_open_orders_as_the_rules_do(hq_engine):
+    """The SQL form of ledger.overdue and the rule itself agree on every kind of open order."""
+    from sqlalchemy import insert
+
+    from stationdesk.domain import ledger
+    from stationdesk.sync.hq_tables import HQ_ORDERS
+
+    start, end = hq_audit.week_range("2026-W48")
+    t = start + timedelta(days=2)
+    cases = [
+        dict(status="waiting"),  # a directory order never answered
+        dict(status="waiting", order_time=end - timedelta(minutes=29)),  # its 30 minutes run past the week
+        dict(status="waiting", order_time=start - timedelta(minutes=40)),  # its deadline was last week
+        dict(status="waiting", dispatch_time=t + timedelta(hours=2), dispatch_operator="电商小王",
+             transferred_at=t + timedelta(hours=2), transferred_to="HZ001"),  # 电商 dispatch: from the dispatch
+        dict(status="waiting", dispatch_time=t + timedelta(hours=2), dispatch_operator="总部张三"),  # not 电商
+        dict(status="waiting", transferred_at=t + timedelta(hours=3), transferred_to="HZ001"),  # transferred in
+        dict(status="waiting", out_of_area=True),  # never transferred
+        dict(status="accepted", out_of_area=True, transfer_clock_at=t + timedelta(hours=5)),  # corrected out
+        dict(status="accepted", order_time=end - timedelta(hours=10)),  # its 16 hours run past the week
+        dict(status="accepted"),  # never picked up
+        dict(status="picked_up"),  # done: nothing open
+    ]
+    rows = []
+    for i, over in enumerate(cases):
+        base = _values(900 + i, "西湖区", t)
+        row = {**{k: base[k] for k in ("source", "logistics_no", "channel", "business_type", "order_time",
+                                       "sender_name", "sender_phone", "sender_province", "sender_city",
+                                       "sender_district", "sender_address", "note", "goods")},
+               "station_code": "HZ001", "out_of_area": False, "cancelled": False, "cancel_handled": False,
+               "dispatch_time": None, "dispatch_operator": None, "transferred_at": None, "transferred_to": None,
+               "transfer_clock_at": None, "version": 1, "created_at": t, "updated_at": t, **over}
+        rows.append(row)
+    with hq_engine.begin() as c:
+        c.execute(insert(HQ_ORDERS), rows)
+        ids = {r["logistics_no"]: r["id"] for r in c.execute(select(HQ_ORDERS.c.id, HQ_ORDERS.c.logistics_no)).mappings()}
+        hq_audit._record_open(c, start, end, end)  # noqa: SLF001
+    expected = sorted((ids[r["logistics_no"]], f.kind.value, f.deadline)
+                      for r in rows for f in ledger.overdue(ledger.clocks(r), end) if f.deadline >= start)
+    with hq_engine.connect() as c:
+        got = sorted((r.order_id, r.kind, r.deadline) for r in c.execute(
+            select(HQ_VIOLATIONS.c.order_id, HQ_VIOLATIONS.c.kind, HQ_VIOLATIONS.c.deadline)))
+    assert got == expected and len(expected) == 8
+
+
+def _values(n: int, district: str, order_time) -> dict:  # noqa: ANN001
+    row = feed_row(n, sender_district=district)
+    return {**row, "order_time": order_time, "business_type": "send_parcel", "channel": "online"}

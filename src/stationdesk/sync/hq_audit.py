@@ -15,18 +15,18 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, literal as sa_literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from stationdesk.domain import ledger
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.routing import Directory, check_area
-from stationdesk.domain.sla import PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
+from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.hq_tables import (
-    HQ_APPEALS, HQ_AUDIT_MESSAGES, HQ_AUDIT_WEEKS, HQ_EVENTS, HQ_NOTICES, HQ_OPS, HQ_ORDERS, HQ_REVIEWS,
+    TSZ, HQ_APPEALS, HQ_AUDIT_MESSAGES, HQ_AUDIT_WEEKS, HQ_EVENTS, HQ_NOTICES, HQ_OPS, HQ_ORDERS, HQ_REVIEWS,
     HQ_STATIONS, HQ_VIOLATIONS,
 )
 
@@ -178,18 +178,18 @@ def close_week(engine: Engine, week: str, now: datetime, tz: tzinfo = HQ_TZ) -> 
             raise AuditError(f"{label} 已结周 (already closed); 用 `hq audit week-report {label}` 查看周报")
         report.recorded_at_close = _record_open(conn, start, end, now)
         _confirm_suspected_transfers(conn, start, end, now)
-        conn.execute(update(HQ_VIOLATIONS)
-                     .where(HQ_VIOLATIONS.c.deadline >= start, HQ_VIOLATIONS.c.deadline < end,
-                            HQ_VIOLATIONS.c.state == ledger.State.PROVISIONAL.value)
-                     .values(state=ledger.State.CONFIRMED.value, week=label))
         report.notices = _issue_notices(conn, label, start, end, now, tz)
         _summarise(conn, report, start, end)
-        conn.execute(update(HQ_AUDIT_WEEKS).where(HQ_AUDIT_WEEKS.c.week == label).values(report=report.as_json()))
+        kept = report.as_json()  # the notices' violations are on the ledger (notice_id): the report keeps totals
+        kept["notices"] = [{k: v for k, v in n.items() if k != "violations"} | {"count": len(n["violations"])}
+                           for n in report.notices]
+        conn.execute(update(HQ_AUDIT_WEEKS).where(HQ_AUDIT_WEEKS.c.week == label).values(report=kept))
     return report
 
 
 def report_of(engine: Engine, week: str, tz: tzinfo = HQ_TZ) -> WeekReport:
-    """A closed week's report as it was written at the close."""
+    """A closed week's report as it was written at the close (each notice with its count of
+    violations; `violations_of` lists them)."""
     start, _ = week_range(week, tz)
     label = ledger.iso_week(start.date())
     with engine.connect() as conn:
@@ -200,64 +200,71 @@ def report_of(engine: Engine, week: str, tz: tzinfo = HQ_TZ) -> WeekReport:
                       data["recorded_at_close"])
 
 
+# The SQL form of domain/ledger.overdue over head office's orders, so a week of a million orders is
+# judged inside PostgreSQL; tests/sync/test_audit_review.py checks both agree case by case.
+_ROUTED_HERE = "(coalesce(o.transferred_to = o.station_code, false) AND o.transferred_at IS NOT NULL)"
+_DISPATCH_LAST = f"(o.dispatch_time IS NOT NULL AND (NOT {_ROUTED_HERE} OR o.dispatch_time >= o.transferred_at))"
+_ACCEPT_START = (f"CASE WHEN {_DISPATCH_LAST} AND btrim(coalesce(o.dispatch_operator, '')) LIKE '{HQ_DISPATCH_PREFIX}%'"
+                 f" THEN o.dispatch_time WHEN {_DISPATCH_LAST} THEN o.order_time"
+                 f" WHEN {_ROUTED_HERE} THEN o.transferred_at ELSE o.order_time END")
+OVERDUE_SQL = f"""
+INSERT INTO hq_violation (order_id, station_code, kind, fine, deadline, at, state, origin, created_at)
+SELECT id, station_code, kind, fine, deadline, NULL, 'provisional', 'close', :now FROM (
+    SELECT o.id, o.station_code, 'late_accept' AS kind, {ViolationKind.LATE_ACCEPT.fine} AS fine,
+           ({_ACCEPT_START}) + interval '{int(ACCEPT_LIMIT.total_seconds())} seconds' AS deadline
+      FROM hq_order o WHERE o.status = 'waiting' AND NOT o.out_of_area
+    UNION ALL
+    SELECT o.id, o.station_code, 'late_transfer', {ViolationKind.LATE_TRANSFER.fine},
+           coalesce(o.transfer_clock_at, o.order_time) + interval '{int(TRANSFER_LIMIT.total_seconds())} seconds'
+      FROM hq_order o WHERE o.status IN ('waiting', 'accepted') AND o.out_of_area
+    UNION ALL
+    SELECT o.id, o.station_code, 'late_pickup', {ViolationKind.LATE_PICKUP.fine},
+           o.order_time + interval '{int(PICKUP_LIMIT.total_seconds())} seconds'
+      FROM hq_order o WHERE o.status = 'accepted' AND o.order_time >= :earliest
+) found
+WHERE deadline >= :start AND deadline <= :end
+  AND station_code NOT IN (SELECT code FROM hq_station WHERE kind = 'datacenter')
+ON CONFLICT ON CONSTRAINT uq_hq_violation_fact DO NOTHING
+"""
+
+
 def _record_open(conn: Connection, start: datetime, end: datetime, now: datetime) -> int:
     """Orders still open at the week's end with a deadline in the week: recorded with no action time."""
-    o = HQ_ORDERS.c
-    earliest = start - PICKUP_LIMIT  # no clock runs longer than the pickup's 16 hours
-    recent = start - TRANSFER_LIMIT
-    stmt = select(HQ_ORDERS).where(
-        o.status.in_((Status.WAITING.value, Status.ACCEPTED.value)), o.order_time < end,
-        or_(o.order_time >= earliest, o.dispatch_time >= recent, o.transferred_at >= recent,
-            o.transfer_clock_at >= recent),
-    )
-    n = 0
-    batch: list[dict[str, Any]] = []
-    datacenters = set(conn.execute(select(HQ_STATIONS.c.code).where(HQ_STATIONS.c.kind == "datacenter")).scalars())
-    for row in conn.execute(stmt.execution_options(yield_per=5000)).mappings():
-        if row["station_code"] in datacenters:
-            continue  # the data center is head office's own desk: nobody to fine
-        for f in ledger.overdue(ledger.clocks(row), end):
-            if f.deadline >= start:
-                batch.append({"order_id": row["id"], "station_code": f.station, "kind": f.kind.value, "fine": f.fine,
-                              "deadline": f.deadline, "at": None, "state": ledger.State.PROVISIONAL.value,
-                              "origin": "close", "created_at": now})
-        if len(batch) >= 5000:
-            n += _insert_many(conn, batch)
-            batch = []
-    return n + _insert_many(conn, batch)
-
-
-def _insert_many(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    return len(conn.execute(pg_insert(HQ_VIOLATIONS).values(rows).on_conflict_do_nothing(
-        constraint="uq_hq_violation_fact").returning(HQ_VIOLATIONS.c.id)).all())
+    return conn.execute(text(OVERDUE_SQL), {"now": now, "start": start, "end": end,
+                                            "earliest": start - PICKUP_LIMIT}).rowcount
 
 
 def _issue_notices(conn: Connection, week: str, start: datetime, end: datetime, now: datetime,
                    tz: tzinfo) -> list[dict[str, Any]]:
-    v, o = HQ_VIOLATIONS.c, HQ_ORDERS.c
+    """Confirm the week's violations and issue one notice per station, in a few set-wide statements.
+
+    A violation confirmed after its own week was closed (a review decided later) goes into the
+    next notice of its station: nothing provisional is left behind by a close.
+    """
+    v, o, n = HQ_VIOLATIONS.c, HQ_ORDERS.c, HQ_NOTICES.c
+    deadline = now + APPEAL_WINDOW
+    pending = and_(v.deadline < end, v.notice_id.is_(None),
+                   v.state.in_((ledger.State.PROVISIONAL.value, ledger.State.CONFIRMED.value)))
+    conn.execute(HQ_NOTICES.insert().from_select(
+        ["week", "station_code", "issued_at", "appeal_deadline", "total_fine"],
+        select(sa_literal(week), v.station_code, sa_literal(now, TSZ), sa_literal(deadline, TSZ), func.sum(v.fine))
+        .where(pending).group_by(v.station_code)))
+    # confirmed and notified at once: the notice is the confirmation head office sends
+    conn.execute(update(HQ_VIOLATIONS).where(pending, v.station_code == n.station_code, n.week == week)
+                 .values(notice_id=n.id, week=week, state=ledger.State.NOTIFIED.value))
     rows = conn.execute(
-        select(v.id, v.station_code, v.kind, v.fine, v.deadline, v.at, o.source, o.logistics_no)
-        .select_from(HQ_VIOLATIONS.join(HQ_ORDERS, HQ_ORDERS.c.id == v.order_id))
-        .where(v.deadline >= start, v.deadline < end, v.state == ledger.State.CONFIRMED.value, v.notice_id.is_(None))
+        select(v.id, v.station_code, v.kind, v.fine, v.deadline, v.at, v.notice_id, o.source, o.logistics_no)
+        .select_from(HQ_VIOLATIONS.join(HQ_ORDERS, o.id == v.order_id))
+        .where(v.week == week, v.notice_id.in_(select(n.id).where(n.week == week)))
         .order_by(v.station_code, v.deadline, v.id)
     ).all()
     per_station: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         per_station[r.station_code].append(r)
-    deadline = now + APPEAL_WINDOW
-    notices = []
-    messages = []
+    notices, messages = [], []
     for station, items in per_station.items():
-        total = sum(r.fine for r in items)
-        notice_id = conn.execute(HQ_NOTICES.insert().values(
-            week=week, station_code=station, issued_at=now, appeal_deadline=deadline, total_fine=total,
-        ).returning(HQ_NOTICES.c.id)).scalar_one()
-        conn.execute(update(HQ_VIOLATIONS).where(v.id.in_([r.id for r in items]))
-                     .values(notice_id=notice_id, state=ledger.State.NOTIFIED.value))
-        notice = {"id": notice_id, "week": week, "station": station, "issued_at": _local(now, tz),
-                  "appeal_deadline": _local(deadline, tz), "total_fine": total,
+        notice = {"id": items[0].notice_id, "week": week, "station": station, "issued_at": _local(now, tz),
+                  "appeal_deadline": _local(deadline, tz), "total_fine": sum(r.fine for r in items),
                   "violations": [{"logistics_no": r.logistics_no, "kind": r.kind, "fine": r.fine} for r in items]}
         notices.append(notice)
         body = {**notice, "issued_at": to_db(now), "appeal_deadline": to_db(deadline),
