@@ -144,12 +144,11 @@ def test_the_week_close_finds_open_orders_as_the_rules_do(hq_engine):
     with hq_engine.begin() as c:
         c.execute(insert(HQ_ORDERS), rows)
         ids = {r["logistics_no"]: r["id"] for r in c.execute(select(HQ_ORDERS.c.id, HQ_ORDERS.c.logistics_no)).mappings()}
-        hq_audit._record_open(c, start, end, end)  # noqa: SLF001
+        assert hq_audit._find_open(c, start, end) == 8  # noqa: SLF001
+        got = sorted((r.order_id, r.kind, r.deadline) for r in c.exec_driver_sql(
+            "SELECT order_id, kind, deadline FROM hq_open_found"))
     expected = sorted((ids[r["logistics_no"]], f.kind.value, f.deadline)
                       for r in rows for f in ledger.overdue(ledger.clocks(r), end) if f.deadline >= start)
-    with hq_engine.connect() as c:
-        got = sorted((r.order_id, r.kind, r.deadline) for r in c.execute(
-            select(HQ_VIOLATIONS.c.order_id, HQ_VIOLATIONS.c.kind, HQ_VIOLATIONS.c.deadline)))
     assert got == expected and len(expected) == 8
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, func, literal as sa_literal, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from stationdesk.domain import ledger
@@ -26,7 +26,7 @@ from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMI
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.hq_tables import (
-    TSZ, HQ_APPEALS, HQ_AUDIT_MESSAGES, HQ_AUDIT_WEEKS, HQ_EVENTS, HQ_NOTICES, HQ_OPS, HQ_ORDERS, HQ_REVIEWS,
+    HQ_APPEALS, HQ_AUDIT_MESSAGES, HQ_AUDIT_WEEKS, HQ_EVENTS, HQ_NOTICES, HQ_OPS, HQ_ORDERS, HQ_REVIEWS,
     HQ_STATIONS, HQ_VIOLATIONS,
 )
 
@@ -176,8 +176,8 @@ def close_week(engine: Engine, week: str, now: datetime, tz: tzinfo = HQ_TZ) -> 
                             .on_conflict_do_nothing().returning(HQ_AUDIT_WEEKS.c.week)).scalar()
         if done is None:
             raise AuditError(f"{label} 已结周 (already closed); 用 `hq audit week-report {label}` 查看周报")
-        report.recorded_at_close = _record_open(conn, start, end, now)
         _confirm_suspected_transfers(conn, start, end, now)
+        report.recorded_at_close = _find_open(conn, start, end)
         report.notices = _issue_notices(conn, label, start, end, now, tz)
         _summarise(conn, report, start, end)
         kept = report.as_json()  # the notices' violations are on the ledger (notice_id): the report keeps totals
@@ -208,8 +208,8 @@ _ACCEPT_START = (f"CASE WHEN {_DISPATCH_LAST} AND btrim(coalesce(o.dispatch_oper
                  f" THEN o.dispatch_time WHEN {_DISPATCH_LAST} THEN o.order_time"
                  f" WHEN {_ROUTED_HERE} THEN o.transferred_at ELSE o.order_time END")
 OVERDUE_SQL = f"""
-INSERT INTO hq_violation (order_id, station_code, kind, fine, deadline, at, state, origin, created_at)
-SELECT id, station_code, kind, fine, deadline, NULL, 'provisional', 'close', :now FROM (
+CREATE TEMP TABLE hq_open_found ON COMMIT DROP AS
+SELECT id AS order_id, station_code, kind, fine, deadline FROM (
     SELECT o.id, o.station_code, 'late_accept' AS kind, {ViolationKind.LATE_ACCEPT.fine} AS fine,
            ({_ACCEPT_START}) + interval '{int(ACCEPT_LIMIT.total_seconds())} seconds' AS deadline
       FROM hq_order o WHERE o.status = 'waiting' AND NOT o.out_of_area
@@ -224,14 +224,16 @@ SELECT id, station_code, kind, fine, deadline, NULL, 'provisional', 'close', :no
 ) found
 WHERE deadline >= :start AND deadline <= :end
   AND station_code NOT IN (SELECT code FROM hq_station WHERE kind = 'datacenter')
-ON CONFLICT ON CONSTRAINT uq_hq_violation_fact DO NOTHING
+  AND NOT EXISTS (SELECT 1 FROM hq_violation x WHERE x.order_id = found.id AND x.station_code = found.station_code
+                  AND x.kind = found.kind AND x.deadline = found.deadline)
 """
 
 
-def _record_open(conn: Connection, start: datetime, end: datetime, now: datetime) -> int:
-    """Orders still open at the week's end with a deadline in the week: recorded with no action time."""
-    return conn.execute(text(OVERDUE_SQL), {"now": now, "start": start, "end": end,
-                                            "earliest": start - PICKUP_LIMIT}).rowcount
+def _find_open(conn: Connection, start: datetime, end: datetime) -> int:
+    """Orders still open at the week's end with a deadline in the week, into the transaction's
+    scratch table hq_open_found (recorded with the notices, already notified). Returns how many."""
+    conn.execute(text(OVERDUE_SQL), {"start": start, "end": end, "earliest": start - PICKUP_LIMIT})
+    return conn.execute(text("SELECT count(*) FROM hq_open_found")).scalar_one()
 
 
 def _issue_notices(conn: Connection, week: str, start: datetime, end: datetime, now: datetime,
@@ -243,15 +245,24 @@ def _issue_notices(conn: Connection, week: str, start: datetime, end: datetime, 
     """
     v, o, n = HQ_VIOLATIONS.c, HQ_ORDERS.c, HQ_NOTICES.c
     deadline = now + APPEAL_WINDOW
-    pending = and_(v.deadline < end, v.notice_id.is_(None),
-                   v.state.in_((ledger.State.PROVISIONAL.value, ledger.State.CONFIRMED.value)))
-    conn.execute(HQ_NOTICES.insert().from_select(
-        ["week", "station_code", "issued_at", "appeal_deadline", "total_fine"],
-        select(sa_literal(week), v.station_code, sa_literal(now, TSZ), sa_literal(deadline, TSZ), func.sum(v.fine))
-        .where(pending).group_by(v.station_code)))
+    pending_sql = ("deadline < :end AND notice_id IS NULL AND state IN ('provisional', 'confirmed')")
+    args = {"end": end, "week": week, "now": now, "until": deadline}
+    conn.execute(text(
+        "INSERT INTO hq_notice (week, station_code, issued_at, appeal_deadline, total_fine)"
+        " SELECT :week, station_code, :now, :until, sum(fine) FROM ("
+        f"  SELECT station_code, fine FROM hq_violation WHERE {pending_sql}"
+        "   UNION ALL SELECT station_code, fine FROM hq_open_found) x GROUP BY station_code"), args)
     # confirmed and notified at once: the notice is the confirmation head office sends
-    conn.execute(update(HQ_VIOLATIONS).where(pending, v.station_code == n.station_code, n.week == week)
-                 .values(notice_id=n.id, week=week, state=ledger.State.NOTIFIED.value))
+    conn.execute(text(
+        "UPDATE hq_violation v SET notice_id = n.id, week = :week, state = 'notified' FROM hq_notice n"
+        " WHERE v.deadline < :end AND v.notice_id IS NULL AND v.state IN ('provisional', 'confirmed')"
+        " AND n.week = :week AND n.station_code = v.station_code"),
+        args)
+    conn.execute(text(
+        "INSERT INTO hq_violation (order_id, station_code, kind, fine, deadline, at, state, origin, week, notice_id,"
+        " created_at) SELECT f.order_id, f.station_code, f.kind, f.fine, f.deadline, NULL, 'notified', 'close', :week,"
+        " n.id, :now FROM hq_open_found f JOIN hq_notice n ON n.week = :week AND n.station_code = f.station_code"
+        " ON CONFLICT ON CONSTRAINT uq_hq_violation_fact DO NOTHING"), args)
     rows = conn.execute(
         select(v.id, v.station_code, v.kind, v.fine, v.deadline, v.at, v.notice_id, o.source, o.logistics_no)
         .select_from(HQ_VIOLATIONS.join(HQ_ORDERS, o.id == v.order_id))

@@ -144,6 +144,7 @@ HQ_FEED_COUNTER = sa.Table(
 # Head office's ledger: every violation of every station, recorded when a station's op shows the late
 # action (by the same rules as the station, from head office's own copy of the order) or when the
 # week is closed for an order still open past its deadline, or when a review confirms a suspicion.
+# (hq0002 gives it fillfactor 70: the close's state changes are then HOT updates.)
 HQ_VIOLATIONS = sa.Table(
     "hq_violation", HQ_METADATA,
     sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
