@@ -43,7 +43,8 @@ def upgrade() -> None:
         sa.Column("decision_note", sa.String(), nullable=True),
         sa.UniqueConstraint("order_id", "station_code", "kind", "deadline", name="uq_violation_fact"),
     )
-    op.create_index("ix_violation_deadline", "violation", ["deadline"])
+    op.create_index("ix_violation_station_deadline", "violation",
+                    ["station_code", "deadline", "kind", "state", "fine", "order_id"])
     op.create_index("ix_violation_order", "violation", ["order_id"])
     op.create_table(
         "audit_notice",
