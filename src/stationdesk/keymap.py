@@ -23,6 +23,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     "unscanned": ("网点未揽收查询", "unscanned orders"),
     "scan": ("揽收扫描", "pickup scan"),
     "conflicts": ("同步冲突", "sync conflicts"),
+    "supervisor": ("主管报表", "supervisor reports"),
 }
 
 # The contexts that are live together on each screen: one key may serve one action per screen.
@@ -32,7 +33,7 @@ SCREEN_CONTEXTS: dict[str, tuple[str, ...]] = {
     "query": ("app", "list", "query", "filter"),
     "unscanned": ("app", "list", "unscanned"),
     "scan": ("app", "scan"),
-    "supervisor": ("app",),
+    "supervisor": ("app", "supervisor"),
     "conflicts": ("app", "conflicts"),
     "detail": ("app", "detail"),
     "dialog": ("app", "dialog"),
@@ -104,6 +105,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("dialog.down", "down", "下一个", "Next", "dialog", show=False),
     KeyAction("dialog.up", "up", "上一个", "Previous", "dialog", show=False),
     KeyAction("help.close", "escape", "关闭帮助", "Close help", "help"),
+    KeyAction("supervisor.appeal", "a", "违规申诉", "Appeal a fine", "supervisor"),
 )
 
 BY_ID: dict[str, KeyAction] = {a.id: a for a in ACTIONS}

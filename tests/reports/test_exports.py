@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from stationdesk.cli import app
+from stationdesk.store.engine import Database
 from tests.conftest import feed_row, write_csv
+from tests.services.test_violations import deliver_notice
 
 
 @pytest.fixture
@@ -99,6 +101,11 @@ def test_violations_and_appeal_from_the_command_line(cli, tmp_path):
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["物流号"], r["违规类型"], r["罚款(元)"]) for r in rows] == [("LP00000001", "接单超时(30分钟)", "100")]
+    early = cli("report", "appeal", "LP00000001", "--kind", "late_accept", "--note", "系统故障")
+    assert early.exit_code == 1 and "尚未收到总部处罚通知" in early.output
+    db = Database(tmp_path / "s.db")
+    deliver_notice(db, datetime.now().astimezone())  # the Monday notice, as the sync delivers it
+    db.dispose()
     ok = cli("report", "appeal", "LP00000001", "--kind", "late_accept", "--note", "系统故障")
     assert ok.exit_code == 0 and "已申诉" in ok.stdout
     again = cli("report", "appeal", "LP00000001", "--kind", "late_accept", "--note", "再次")

@@ -102,8 +102,8 @@ def hq_url(pg_server: PGServer) -> str:
 
 
 HQ_TABLES = ("hq_feed", "hq_conflict", "hq_op", "hq_event", "hq_order", "hq_push_cursor", "hq_chain", "hq_account_chain",
-             "hq_review",
-             "hq_station_token")
+             "hq_review", "hq_station_token", "hq_violation", "hq_audit_week", "hq_notice", "hq_appeal",
+             "hq_audit_message", "hq_suspicion")
 
 
 def stationdesk_command() -> str:

@@ -504,6 +504,11 @@ from stationdesk.cli.users import users_app  # noqa: E402
 
 app.add_typer(users_app, name="user")
 
+from stationdesk.cli.hq_audit import hq_audit_app as _hq_audit_app, notices as _notices  # noqa: E402
+
+_hq_app.add_typer(_hq_audit_app, name="audit")
+app.command("notices")(_notices)
+
 
 from stationdesk.cli.logs_cmd import logs as _logs  # noqa: E402
 from stationdesk.cli.serve import serve as _serve  # noqa: E402

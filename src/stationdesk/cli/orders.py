@@ -169,10 +169,15 @@ def orders_show(
 
     _check_format(fmt)
     desk = _open(db, config)
+    from stationdesk.services import ledger
+
     with desk.db.read() as conn:
         row = find(conn, number)
         events = events_of(conn, row["id"])
+        recorded = ledger.of_order(conn, row["id"])
     summary = next(_summaries(desk, [row]))
+    # the recorded violations (考核台账), not today's clocks: {kind, fine, state, station, deadline, at}
+    summary["violations"] = [ledger.as_json(v, desk.config.tz) for v in recorded]
     history = [history_entry(e, desk.config.tz) for e in events]
     if fmt in (Format.json, Format.jsonl):
         from stationdesk.services.views import SUMMARY_FIELDS
@@ -187,7 +192,7 @@ def orders_show(
 
     for key, value in summary.items():
         if key in ("violations",):
-            value = ", ".join(f"{v['kind']} {v['fine']}元{'(未处理)' if v['pending'] else ''}" for v in value) or "-"
+            value = ", ".join(f"{v['kind']} {v['fine']}元 {v['state']} ({v['station']})" for v in value) or "-"
         typer.echo(f"{key:20} {clean_text(str(value)) if value is not None else '-'}")
     typer.echo("history:")
     for h in history:

@@ -67,12 +67,14 @@ class Refund:
     due: bool  # the earning month is over (else: expected if it stays clean)
 
 
-def refund_schedule(fines: Mapping[Month, int], through: Month) -> list[Refund]:
+def refund_schedule(fines: Mapping[Month, int], through: Month,
+                    online: Mapping[Month, int] | None = None) -> list[Refund]:
     """Refunds owed for fines by month, judged with months up to ``through`` known.
 
     A station fined in M gets 60% back if M+1 has no violation, and the remaining 40% if M+2 is
     clean too; a violation in M+1 ends the refund (and M+1's own fines start their own schedule).
-    A month after ``through`` is not over yet: its refund is listed as not yet due.
+    A month after ``through`` is not over yet: its refund is listed as not yet due. With
+    ``online`` (online orders per month), a month with no online orders at all is not clean either.
     """
     out: list[Refund] = []
     for month in sorted(m for m, amount in fines.items() if amount > 0):
@@ -82,7 +84,7 @@ def refund_schedule(fines: Mapping[Month, int], through: Month) -> list[Refund]:
             if earned > through:
                 out.append(Refund(month, earned, percent, total * percent / 100, due=False))
                 break
-            if fines.get(earned, 0) > 0:
+            if fines.get(earned, 0) > 0 or (online is not None and online.get(earned, 0) == 0):
                 break
             out.append(Refund(month, earned, percent, total * percent / 100, due=True))
     return out

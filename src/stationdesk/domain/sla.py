@@ -23,6 +23,10 @@ class ViolationKind(StrEnum):
     LATE_PICKUP = "late_pickup"
     LATE_TRANSFER = "late_transfer"
     WRONG_STATION_ACCEPT = "wrong_station_accept"
+    # Found by head office's review (truthfulness), never by a clock.
+    FALSE_REASON = "false_reason"
+    FALSE_WAYBILL = "false_waybill"
+    WRONG_TRANSFER = "wrong_transfer"
 
     @property
     def label(self) -> str:
@@ -43,12 +47,18 @@ VIOLATION_RULES: dict[ViolationKind, tuple[str, int]] = {
     ViolationKind.LATE_PICKUP: ("揽收超时(16小时)", 100),
     ViolationKind.LATE_TRANSFER: ("超区未及时转单(30分钟)", 100),
     ViolationKind.WRONG_STATION_ACCEPT: ("接了非本网点订单", 100),
+    ViolationKind.FALSE_REASON: ("虚假失败原因", 100),
+    ViolationKind.FALSE_WAYBILL: ("虚假运单号", 500),
+    ViolationKind.WRONG_TRANSFER: ("转错网点", 100),
 }
 VIOLATION_LABELS_EN: dict[ViolationKind, str] = {
     ViolationKind.LATE_ACCEPT: "late accept (30 min)",
     ViolationKind.LATE_PICKUP: "late pickup (16 h)",
     ViolationKind.LATE_TRANSFER: "out of area, transferred late (30 min)",
     ViolationKind.WRONG_STATION_ACCEPT: "accepted another station's order",
+    ViolationKind.FALSE_REASON: "false failure reason",
+    ViolationKind.FALSE_WAYBILL: "false waybill number",
+    ViolationKind.WRONG_TRANSFER: "transferred to the wrong station",
 }
 
 

@@ -1,4 +1,5 @@
-"""违规申诉: the station appeals a violation with a note, within 3 days of it; refused after.
+"""违规申诉: the station appeals a recorded violation with a note, within 3 days of the penalty
+notice that named it (《电商业务违规处罚消息通知》); refused before the notice and after the 3 days.
 
 An appeal is a station action like any other: the appeal row, the order's event and its outbox
 op are written in one transaction, so head office hears of it through the same channel.
@@ -6,17 +7,17 @@ op are written in one transaction, so head office hears of it through the same c
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from stationdesk.domain import audit, sla
+from stationdesk.domain import ledger, sla
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.fields import parse_text
 from stationdesk.domain.statuses import Action
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref
 from stationdesk.services.outcome import Outcome
-from stationdesk.store.values import order_times
-from stationdesk.store.tables import APPEALS
+from stationdesk.store.tables import APPEALS, VIOLATIONS
+from stationdesk.store.values import to_db
 
 _KINDS = {name: k for k in sla.ViolationKind for name in (k.value, k.label)}
 
@@ -30,8 +31,9 @@ def parse_kind(text: str) -> sla.ViolationKind:
 
 
 def appeal(desk: Desk, key: OrderKey, kind: sla.ViolationKind | str, note: str, operator: str) -> Outcome:
-    """File an appeal of one violation of one order. Refused (nothing written) when the order
-    has no such violation, it was appealed already, the note is empty, or the 3 days are over."""
+    """File an appeal of one recorded violation of this station on one order. Refused (nothing
+    written) when the ledger has no such violation, it is not in a penalty notice yet, it was
+    appealed already, the note is empty, or the 3 days from the notice are over."""
     kind = kind if isinstance(kind, sla.ViolationKind) else parse_kind(kind)
     try:
         text = parse_text("note", note, required=True)
@@ -42,19 +44,28 @@ def appeal(desk: Desk, key: OrderKey, kind: sla.ViolationKind | str, note: str, 
         now = desk.now()
         row = find(conn, key)
         ref = order_ref(row)
-        found = [v for v in sla.violations(order_times(row), now) if v.kind is kind]
-        if not found:
+        v = conn.execute(
+            select(VIOLATIONS).where(VIOLATIONS.c.order_id == row["id"], VIOLATIONS.c.kind == kind.value,
+                                     VIOLATIONS.c.station_code == desk.station.code)
+            .order_by(VIOLATIONS.c.deadline.desc()).limit(1)
+        ).mappings().first()
+        if v is None:
             raise DomainError(f"订单 {ref}: 没有「{kind.label}」违规, 无需申诉 (no such violation on this order)")
-        violation = found[0]
-        if not audit.may_appeal(violation, now):
-            since = audit.occurred_at(violation).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            until = audit.appeal_deadline(violation).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            raise DomainError(f"订单 {ref}: 「{kind.label}」违规发生于 {since}, 申诉期 3 天已于 {until} 结束, "
-                              "不能再申诉 (appeal window closed)")
         if conn.execute(select(APPEALS.c.id).where(APPEALS.c.order_id == row["id"], APPEALS.c.kind == kind.value)).first():
             raise DomainError(f"订单 {ref}: 「{kind.label}」已申诉, 不能重复申诉 (already appealed)")
+        if v["notice_id"] is None or v["appeal_until"] is None:
+            raise DomainError(f"订单 {ref}: 「{kind.label}」尚未收到总部处罚通知, 收到通知后 3 天内可申诉 "
+                              "(not in a penalty notice yet: appeal within 3 days of the notice)")
+        if v["state"] != ledger.State.NOTIFIED.value:
+            raise DomainError(f"订单 {ref}: 「{kind.label}」状态为「{ledger.State(v['state']).label}」, 不能申诉")
+        if now > v["appeal_until"]:
+            until = v["appeal_until"].astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            raise DomainError(f"订单 {ref}: 「{kind.label}」处罚通知的申诉期 3 天已于 {until} 结束, "
+                              "不能再申诉 (appeal window closed)")
         conn.execute(APPEALS.insert().values(order_id=row["id"], kind=kind.value, note=text, operator=operator,
-                                             appealed_at=now))
-        apply_changes(conn, [Change(row, Action.APPEAL, {}, {"kind": kind.value, "note": text})],
+                                             appealed_at=now, violation_id=v["id"]))
+        conn.execute(update(VIOLATIONS).where(VIOLATIONS.c.id == v["id"]).values(state=ledger.State.APPEALED.value))
+        apply_changes(conn, [Change(row, Action.APPEAL, {}, {"kind": kind.value, "note": text, "violation": v["hq_id"],
+                                                             "deadline": to_db(v["deadline"])})],
                       operator, now, desk.station.code)
     return Outcome(f"订单 {ref}: 「{kind.label}」已申诉 (罚款 {kind.fine} 元)", [row["id"]])

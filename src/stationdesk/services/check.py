@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store import account_chain
+from stationdesk.services.ledger import disagreements
 from stationdesk.store.engine import Database
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 
@@ -113,6 +114,10 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         if rows:
             sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
             report.problems.append(f"{title}: {len(rows)} - {sample}")
+    ledger_problems = disagreements(conn, LIMIT)
+    if ledger_problems:
+        report.problems.append(f"考核台账与订单历史不符 (the audit ledger and the history disagree): "
+                               f"{len(ledger_problems)} - " + "; ".join(ledger_problems))
     if report.problems:
         report.advice.append(CONSISTENCY_ADVICE)
     audit = verify_connection(conn)

@@ -6,6 +6,7 @@ from typing import Any
 
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.fields import parse_phone, parse_text
+from stationdesk.domain.ledger import area_values
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.services.context import Desk
@@ -47,8 +48,7 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
             _check_waybill_free(conn, changed["waybill_no"], row["id"], ref)
         if "sender_district" in changed:
             routing = check_area(desk.station, desk.directory, changed["sender_district"])
-            changed["out_of_area"] = routing.out_of_area
-            changed["suggested_station"] = routing.suggested.code if routing.suggested else None
+            changed.update(area_values(row, routing, now))
         changed["status"] = new.value
         apply_changes(conn, [Change(row, Action.CORRECT_INFO, changed)], operator, now, desk.station.code)
     return Outcome(f"订单 {ref} 客户信息已更正: {', '.join(sorted(set(changed) & set(CORRECTABLE)))}", [row["id"]])

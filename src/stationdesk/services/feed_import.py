@@ -24,6 +24,7 @@ from stationdesk.domain.fields import (
     parse_bool, parse_business_type, parse_channel, parse_logistics_no, parse_phone, parse_time, text_parser,
 )
 from stationdesk.domain.limits import check_raw
+from stationdesk.domain.ledger import area_values, person_routed_in
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.domain.text import clean_text
@@ -338,8 +339,7 @@ def _update(desk: Desk, row: Any, feed: FeedRow, now: datetime, protected: set[s
         action = Action.CORRECT_INFO
     if "sender_district" in values and status is Status.WAITING:
         routing = check_area(desk.station, desk.directory, v["sender_district"])
-        values["out_of_area"] = routing.out_of_area
-        values["suggested_station"] = routing.suggested.code if routing.suggested else None
+        values.update(area_values(row, routing, now))
     return Change(row, action, values, {"origin": "feed", "line": feed.line})
 
 
@@ -380,6 +380,8 @@ class _Inserter:
     def prepare(self, r: FeedRow) -> None:
         v = r.values
         out_of_area, suggested = self._area(v["sender_district"])
+        if out_of_area and person_routed_in(v):
+            out_of_area = False  # head office's 电商 分件 routed it here; the directory's view stays as a note
         status = Status.CANCELLED.value if v["cancelled"] else Status.WAITING.value
         stored = {**v, "order_time": to_db(v["order_time"]),
                   "dispatch_time": to_db(v["dispatch_time"]) if v["dispatch_time"] else None}

@@ -16,6 +16,7 @@ from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
 from stationdesk.domain.limits import limit_of
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.text import clean_text, is_clean
+from stationdesk.services import ledger
 from stationdesk.store.journal import Journal, to_json
 from stationdesk.store.queries import order_by_id, orders_by_number
 from stationdesk.store.tables import ORDERS
@@ -110,6 +111,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     journal = Journal(conn, station_code)
     stamp = to_db(now)
     updates = []
+    incurred: list[tuple[int, list[Any], int]] = []  # the violations each action incurs (domain/ledger.py)
     columns = None
     for ch in changes:
         row = ch.order
@@ -129,10 +131,13 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
             "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
             "base_version": row["version"], **details,
         }
-        journal.add(
+        event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
             to_json(details), to_json(payload),
         )
+        found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
+        if found:
+            incurred.append((row["id"], found, event_id))
     assert columns is not None
     stmt = (
         ORDERS.update()
@@ -150,6 +155,8 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
             "(changed in another terminal; nothing was changed)"
         )
     journal.write()
+    for order_id, found, event_id in incurred:  # in the action's transaction, after its event exists
+        ledger.insert_found(conn, order_id, found, now, event_id)
     return [e[0] for e in journal.events]
 
 

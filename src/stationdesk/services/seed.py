@@ -16,6 +16,7 @@ from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_import import IMPORT_COLUMNS
 from stationdesk.services.recording import next_order_id
@@ -71,6 +72,8 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
                                 acked_at=stamp)
             insert_rows(conn, "orders", SEED_COLUMNS, rows)
             journal.write()
+            # the audit ledger of the demo history, as the actions would have recorded it
+            ledger.rebuild(conn.connection.driver_connection, now, next_id)
         done += n
         if progress:
             progress(done)

@@ -1,81 +1,81 @@
 """The supervisor's reports (考核): violations per order and kind with their fines, the weekly
 report (Monday to Sunday), the month's total, the refund schedule, and a 14-day picture.
 
-Violations are the ones domain/sla.py finds on each order, so the reports, the lists and the
-detail screen can never disagree. A violation belongs to the day its order was placed (the
-order's 下单时间, in the station's time zone), which is how an order's audit is filed.
+They read the audit ledger (services/ledger.py): violations recorded when they happened, never
+re-derived from an order's fields today. A violation belongs to the day (and so the week and the
+month) its deadline passed, in the station's time zone, whenever the late action came; a withdrawn
+fine is listed but not counted.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from stationdesk.domain import audit, sla
+from stationdesk.domain import audit, ledger as rules, sla
 from stationdesk.domain.fields import day_range
 from stationdesk.domain.text import clean_text
+from stationdesk.services import ledger
 from stationdesk.services.context import Desk
-from stationdesk.store.values import order_times
-from stationdesk.store.tables import APPEALS, ORDERS
-
-_COLUMNS = (
-    "id", "logistics_no", "waybill_no", "source", "status", "order_time", "out_of_area", "dispatch_time",
-    "dispatch_operator", "accepted_at", "accept_failed_at", "picked_up_at", "pickup_failed_at", "transferred_at",
-    "cancelled_at", "scanned_at",
-)
+from stationdesk.services.unscanned import UNSCANNED_SQL
+from stationdesk.store.tables import ORDERS
+from stationdesk.store.values import from_db, to_db
 
 REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("order_day", "下单日期", 10), ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15),
-    ("kind_label", "违规类型", 22), ("fine", "罚款(元)", 8), ("deadline", "时限", 16), ("at", "操作时间", 16),
-    ("pending", "未处理", 6), ("appeal_until", "申诉截止", 16), ("appealed", "已申诉", 6), ("appeal_note", "申诉说明", 20),
-    ("source", "数据来源", 10), ("kind", "kind", 20),
+    ("day", "日期", 10), ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15),
+    ("kind_label", "违规类型", 22), ("fine", "罚款(元)", 8), ("state_label", "状态", 8), ("deadline", "时限", 16),
+    ("at", "操作时间", 16), ("pending", "未处理", 6), ("appeal_until", "申诉截止", 16), ("appealed", "已申诉", 6),
+    ("appeal_note", "申诉说明", 20), ("source", "数据来源", 10), ("kind", "kind", 20), ("state", "state", 12),
+    ("station", "网点", 8),
 )
+_APPEALED = frozenset({rules.State.APPEALED.value, rules.State.UPHELD.value, rules.State.WITHDRAWN.value})
+_STATE_LABELS = {s.value: s.label for s in rules.State}
+_KINDS = {k.value: k for k in sla.ViolationKind}
 
 
-def _orders(conn: Connection, start: datetime, end: datetime) -> Iterator[Mapping[str, Any]]:
-    c = ORDERS.c
-    stmt = (select(*(c[name] for name in _COLUMNS))
-            .where(c.order_time >= start, c.order_time < end).order_by(c.order_time, c.id))
-    yield from conn.execution_options(yield_per=2000).execute(stmt).mappings()
-
-
-def _appeals(conn: Connection, start: datetime, end: datetime) -> dict[tuple[int, str], Mapping[str, Any]]:
-    stmt = (select(APPEALS).join(ORDERS, ORDERS.c.id == APPEALS.c.order_id)
-            .where(ORDERS.c.order_time >= start, ORDERS.c.order_time < end))
-    return {(r["order_id"], r["kind"]): r for r in conn.execute(stmt).mappings()}
+def _shown(value: str | None) -> str:
+    """Stored text made safe to show: plain ASCII passes with two C calls, anything else is cleaned."""
+    if value is None:
+        return ""
+    if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
+        return value
+    return clean_text(value)
 
 
 def violation_rows(desk: Desk, first: date, last: date) -> list[dict[str, Any]]:
-    """Every violation of orders placed from ``first`` to ``last`` (inclusive), one row per order
-    and kind, oldest order first, with its fine and appeal."""
-    tz, now = desk.config.tz, desk.now()
+    """This station's recorded violations whose deadline passed from ``first`` to ``last``
+    (inclusive), oldest deadline first, with fine, state and appeal."""
+    tz = desk.config.tz
     start, end = day_range(first, last, tz)
-    out: list[dict[str, Any]] = []
     with desk.db.read() as conn:
-        appeals = _appeals(conn, start, end)
-        for row in _orders(conn, start, end):
-            for v in sla.violations(order_times(row), now):
-                appeal = appeals.get((row["id"], v.kind.value))
-                out.append({
-                    "order_day": row["order_time"].astimezone(tz).date(),
-                    "logistics_no": clean_text(row["logistics_no"]),
-                    "waybill_no": clean_text(row["waybill_no"]),
-                    "source": clean_text(row["source"]),
-                    "kind": v.kind.value,
-                    "kind_label": v.kind.label,
-                    "fine": v.fine,
-                    "deadline": v.deadline.astimezone(tz),
-                    "at": v.at.astimezone(tz) if v.at else None,
-                    "pending": v.pending,
-                    "appeal_until": audit.appeal_deadline(v).astimezone(tz),
-                    "appealed": appeal is not None,
-                    "appeal_note": clean_text(appeal["note"]) if appeal else "",
-                })
+        rows = ledger.rows_between(conn, desk.station.code, start, end)
+    out: list[dict[str, Any]] = []
+    sources: dict[str, str] = {}  # a handful of data sources: each cleaned once
+    for (_id, kind, fine, state, station, deadline, at, until, _notice, _note, number, waybill, source, _ot,
+         appeal_note) in rows:
+        deadline_local = from_db(deadline).astimezone(tz)
+        out.append({
+            "day": deadline_local.date(),
+            "logistics_no": _shown(number),
+            "waybill_no": _shown(waybill),
+            "source": sources.get(source) or sources.setdefault(source, clean_text(source)),
+            "kind": kind,
+            "kind_label": _KINDS[kind].label,
+            "fine": fine,
+            "state": state,
+            "state_label": _STATE_LABELS.get(state, state),
+            "station": station,
+            "deadline": deadline_local,
+            "at": from_db(at).astimezone(tz) if at else None,
+            "pending": at is None,
+            "appeal_until": from_db(until).astimezone(tz) if until else None,
+            "appealed": state in _APPEALED or appeal_note is not None,
+            "appeal_note": clean_text(appeal_note) if appeal_note else "",
+        })
     return out
 
 
@@ -108,29 +108,42 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def summarise(rows: list[dict[str, Any]], first: date, last: date) -> Summary:
+# The period's totals, counted by SQLite over the ledger's deadline index (no row leaves the database).
+SUMMARY_SQL = (
+    "SELECT kind, count(*), sum(fine), sum(state IN ('appealed', 'upheld')) FROM violation"
+    " WHERE deadline >= ? AND deadline < ? AND station_code = ? AND state != 'withdrawn' GROUP BY kind"
+)
+SUMMARY_ORDERS_SQL = (
+    "SELECT count(DISTINCT order_id), sum(state = 'withdrawn') FROM violation"
+    " WHERE deadline >= ? AND deadline < ? AND station_code = ?"
+)
+
+
+def period_summary(desk: Desk, first: date, last: date) -> Summary:
+    """Violations and fines per kind whose deadline passed from ``first`` to ``last`` (inclusive)."""
+    start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
+    args = (start, end, desk.station.code)
     s = Summary(first, last)
-    counts: Counter[str] = Counter()
-    fines: Counter[str] = Counter()
-    orders: set[str] = set()
-    for r in rows:
-        counts[r["kind"]] += 1
-        fines[r["kind"]] += r["fine"]
-        orders.add(r["logistics_no"])
-        s.appealed += r["appealed"]
-    s.counts, s.fines, s.orders = dict(counts), dict(fines), len(orders)
+    with desk.db.read() as conn:
+        driver = conn.connection.driver_connection
+        for kind, n, fine, appealed in driver.execute(SUMMARY_SQL, args):
+            s.counts[kind], s.fines[kind] = n, fine
+            s.appealed += appealed
+        orders, withdrawn = driver.execute(SUMMARY_ORDERS_SQL, args).fetchone()
+    s.orders = orders
+    s.appealed += withdrawn or 0
     return s
 
 
 def weekly(desk: Desk, day: date) -> Summary:
     """The weekly report for the Monday-to-Sunday week holding ``day``."""
     monday, sunday = audit.week_of(day)
-    return summarise(violation_rows(desk, monday, sunday), monday, sunday)
+    return period_summary(desk, monday, sunday)
 
 
 def monthly(desk: Desk, month: audit.Month) -> Summary:
     first, last = audit.month_days(month)
-    return summarise(violation_rows(desk, first, last), first, last)
+    return period_summary(desk, first, last)
 
 
 REFUND_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -140,18 +153,23 @@ REFUND_COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 
 def refunds(desk: Desk, first: audit.Month, through: audit.Month) -> list[dict[str, Any]]:
-    """Fines per month from ``first`` and the refunds they earn, judged by the violation history
-    up to the last month that is over (the current month never counts as clean yet)."""
-    today = desk.now().astimezone(desk.config.tz).date()
+    """Fines per month from ``first`` and the refunds they earn, judged by the ledger up to the last
+    month that is over (the current month never counts as clean yet). A clean month had online
+    orders and no violation."""
+    tz = desk.config.tz
+    today = desk.now().astimezone(tz).date()
     last_over = audit.add_months(audit.month_of(today), -1)
     end_month = audit.add_months(through, 2)  # a month's refund depends on the two after it
     start_day = audit.month_days(first)[0]
     end_day = audit.month_days(min(end_month, audit.month_of(today)))[1]
     fines: dict[audit.Month, int] = defaultdict(int)
-    for r in violation_rows(desk, start_day, end_day):
-        fines[audit.month_of(r["order_day"])] += r["fine"]
+    month = audit.month_of(start_day)
+    while audit.month_days(month)[0] <= end_day:
+        fines[month] = period_summary(desk, *audit.month_days(month)).total_fine
+        month = audit.add_months(month, 1)
+    online = _online_orders(desk, start_day, end_day)
     out = []
-    for refund in audit.refund_schedule(fines, last_over):
+    for refund in audit.refund_schedule(fines, last_over, online):
         if not first <= refund.fined <= through:
             continue
         out.append({
@@ -159,6 +177,21 @@ def refunds(desk: Desk, first: audit.Month, through: audit.Month) -> list[dict[s
             "earned_month": f"{refund.earned[0]}-{refund.earned[1]:02d}", "percent": refund.percent,
             "amount": refund.amount, "status": "已返还" if refund.due else "待下月无违规",
         })
+    return out
+
+
+def _online_orders(desk: Desk, first: date, last: date) -> dict[audit.Month, int]:
+    """Whether each month had online orders (1) or none (0), by order time in the station's time
+    zone: a clean month needs one, so the first found is enough."""
+    tz = desk.config.tz
+    out: dict[audit.Month, int] = {}
+    month = audit.month_of(first)
+    with desk.db.read() as conn:
+        while audit.month_days(month)[0] <= last:
+            start, end = day_range(*audit.month_days(month), tz)
+            out[month] = len(conn.execute(select(ORDERS.c.id).where(
+                ORDERS.c.order_time >= start, ORDERS.c.order_time < end, ORDERS.c.channel == "online").limit(1)).all())
+            month = audit.add_months(month, 1)
     return out
 
 
@@ -172,21 +205,26 @@ class DayFigures:
 
 
 def daily_figures(desk: Desk, days: int = 14) -> list[DayFigures]:
-    """The last ``days`` days up to today, oldest first: the supervisor screen's chart."""
-    tz, now = desk.config.tz, desk.now()
-    today = now.astimezone(tz).date()
+    """The last ``days`` days up to today, oldest first: the supervisor screen's chart. Orders by
+    order day from the time index, missed scans from the unscanned index (a few per day), late
+    accepts and pickups from the ledger by the day their deadline passed."""
+    tz = desk.config.tz
+    today = desk.now().astimezone(tz).date()
     first = today - timedelta(days=days - 1)
-    start, end = day_range(first, today, tz)
-    tally: dict[date, Counter[str]] = {first + timedelta(days=i): Counter() for i in range(days)}
+    start, end = (to_db(t) for t in day_range(first, today, tz))
+    tally = {first + timedelta(days=i): [0, 0, 0, 0] for i in range(days)}  # orders, late accepts, pickups, missed
     with desk.db.read() as conn:
-        for row in _orders(conn, start, end):
-            counter = tally[row["order_time"].astimezone(tz).date()]
-            counter["orders"] += 1
-            if row["scanned_at"] is None and row["status"] in ("accepted", "picked_up"):
-                counter["missed"] += 1
-            for v in sla.violations(order_times(row), now):
-                if v.kind is sla.ViolationKind.LATE_ACCEPT:
-                    counter["late_accept"] += 1
-                elif v.kind is sla.ViolationKind.LATE_PICKUP:
-                    counter["late_pickup"] += 1
-    return [DayFigures(d, c["orders"], c["late_accept"], c["late_pickup"], c["missed"]) for d, c in tally.items()]
+        driver = conn.connection.driver_connection
+        for day in tally:
+            lo, hi = (to_db(t) for t in day_range(day, day, tz))
+            tally[day][0] = driver.execute("SELECT count(*) FROM orders WHERE order_time >= ? AND order_time < ?",
+                                           (lo, hi)).fetchone()[0]
+        for (order_time,) in driver.execute(f"SELECT order_time FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
+                                            " AND order_time >= ? AND order_time < ?",
+                                            (start, end)):
+            tally[from_db(order_time).astimezone(tz).date()][3] += 1
+        for deadline, kind in driver.execute(
+                "SELECT deadline, kind FROM violation WHERE station_code = ? AND deadline >= ? AND deadline < ?"
+                " AND kind IN ('late_accept', 'late_pickup') AND state != 'withdrawn'", (desk.station.code, start, end)):
+            tally[from_db(deadline).astimezone(tz).date()][1 if kind == "late_accept" else 2] += 1
+    return [DayFigures(day, *counts) for day, counts in tally.items()]

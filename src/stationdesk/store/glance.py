@@ -35,7 +35,7 @@ STATS_WORTH_IT = 10_000
 # How the orders table stores what is not text or a number (see store.tables; a test holds the two together).
 TIME_COLUMNS = frozenset({
     "order_time", "dispatch_time", "accepted_at", "accept_failed_at", "transferred_at", "picked_up_at",
-    "pickup_failed_at", "scanned_at", "cancelled_at", "created_at", "updated_at",
+    "pickup_failed_at", "scanned_at", "cancelled_at", "created_at", "updated_at", "transfer_clock_at",
 })
 BOOL_COLUMNS = frozenset({"out_of_area", "cancelled", "cancel_handled"})
 

@@ -84,6 +84,9 @@ class OrderRow(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    # When the 30-min transfer clock started, if not at the order time: a correction that moved the
+    # order out of the area (domain/ledger.py).
+    transfer_clock_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class EventRow(SQLModel, table=True):
@@ -153,6 +156,49 @@ class AppealRow(SQLModel, table=True):
     note: str
     operator: str
     appealed_at: datetime = Field(sa_column=_ts(nullable=False))
+    violation_id: int | None = None  # the ledger row appealed
+    decision: str | None = None  # upheld / withdrawn / refused, as head office sent it back
+    decision_note: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class ViolationRow(SQLModel, table=True):
+    """The audit ledger (考核台账): one recorded violation, written with the action that incurred it
+    or received from head office. Later actions never change it; head office's decisions do."""
+
+    __tablename__ = "violation"
+    __table_args__ = (
+        UniqueConstraint("order_id", "station_code", "kind", "deadline", name="uq_violation_fact"),
+        # covers the reports' totals: a month of a big station is counted from the index alone
+        Index("ix_violation_station_deadline", "station_code", "deadline", "kind", "state", "fine", "order_id"),
+        Index("ix_violation_order", "order_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    station_code: str  # the station that answers for it
+    kind: str  # a ViolationKind value
+    fine: int
+    deadline: datetime = Field(sa_column=_ts(nullable=False))
+    at: datetime | None = Field(default=None, sa_column=_ts())  # the late action; NULL: still open at the week's close
+    state: str  # a ledger.State value
+    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+    event_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("order_event.id"), nullable=True))
+    hq_id: int | None = None  # head office's id of the same violation, once it has told the station
+    notice_id: int | None = None  # the penalty notice it was in
+    appeal_until: datetime | None = Field(default=None, sa_column=_ts())
+    decision_note: str | None = None
+
+
+class NoticeRow(SQLModel, table=True):
+    """A penalty notice (《电商业务违规处罚消息通知》) head office issued to this station."""
+
+    __tablename__ = "audit_notice"
+    id: int = Field(primary_key=True)  # head office's notice id
+    week: str
+    issued_at: datetime = Field(sa_column=_ts(nullable=False))
+    appeal_deadline: datetime = Field(sa_column=_ts(nullable=False))
+    total_fine: int
+    received_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
 class SyncConflictRow(SQLModel, table=True):
@@ -217,6 +263,8 @@ APPEALS = AppealRow.__table__
 CONFLICTS = SyncConflictRow.__table__
 OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
+VIOLATIONS = ViolationRow.__table__
+NOTICES = NoticeRow.__table__
 
 
 class AccountEventRow(SQLModel, table=True):

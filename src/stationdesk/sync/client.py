@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from stationdesk.sync.errors import HQError
 from stationdesk.sync.protocol import (
-    PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, ChainCompare, ChainVerdict, FeedPage, Hello, OpsPage, PushBatch, PushResult,
+    PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, AuditPage, ChainCompare, ChainVerdict, FeedPage, Hello, OpsPage, PushBatch, PushResult,
     Rebase, Recorded, Refusal, Resolutions, Welcome,
 )
 
@@ -155,6 +155,9 @@ class HeadOffice:
 
     def compare(self, body: ChainCompare) -> ChainVerdict:
         return self._call("POST", "/v2/chain/compare", ChainVerdict, body)
+
+    def audit(self, after: int, limit: int) -> AuditPage:
+        return self._call("GET", "/v2/audit", AuditPage, params={"after": after, "limit": limit})
 
     def ops_after(self, after: int, limit: int) -> OpsPage:
         return self._call("GET", "/v2/ops", OpsPage, params={"after": after, "limit": limit})

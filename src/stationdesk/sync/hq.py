@@ -20,6 +20,7 @@ from stationdesk.domain.errors import DomainError, IllegalTransition
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.values import from_db, to_db
+from stationdesk.sync import hq_audit
 from stationdesk.sync.hq_schema import HQError, load_directory
 from stationdesk.sync.hq_tables import (
     HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS, ORDER_FIELDS, TIME_FIELDS,
@@ -241,8 +242,9 @@ def _route_to(conn: Connection, row: dict[str, Any], target: Station, directory:
               now: datetime, details: dict[str, Any]) -> dict[str, Any]:
     """The order arrives at ``target`` waiting for acceptance (等待接单), as a pushed order does."""
     area = check_area(target, directory, row["sender_district"]) if not target.is_datacenter else None
+    # a person routed it: the order is the target's; the directory's disagreement is a note (suggested_station)
     values = {"station_code": target.code, "status": Status.WAITING.value, "accepted_at": None,
-              "out_of_area": bool(area and area.out_of_area),
+              "out_of_area": False,
               "suggested_station": area.suggested.code if area and area.out_of_area and area.suggested else None}
     return _change(conn, row, values, "route", operator, now, {**details, "to": target.code})
 
@@ -301,14 +303,17 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         # insert itself); the rest, and any order an import found already there, are locked
         imported = {k for o, k in zip(new, keys, strict=True) if k is not None and o.action == Action.IMPORT.value}
         orders: dict[tuple[str, str], dict[str, Any]] = {}
-        fresh = _insert_new_orders(conn, station_code, new, keys, orders, now)
+        fresh = _insert_new_orders(conn, station_code, new, keys, orders, now, directory)
         orders.update(_lock_orders(conn, {k for k in keys if k is not None and (k not in imported or k not in orders)}))
         writes = _Writes(conn)
         stamp = to_db(now)
         feed = _Feed()
         op_rows, conflict_rows = [], []
         for o, key in zip(new, keys, strict=True):
+            before = orders.get(key) if key else None
             res, order_id = _apply(writes, station_code, o, key, orders, directory, feed, now, fresh)
+            if res.result == APPLIED and o.action not in APPLIERS:
+                hq_audit.after_op(conn, station_code, o.action, o.payload, before, orders.get(key) if key else None, now)
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
                             "order_id": order_id, "payload": o.payload, "result": res.result,
@@ -379,7 +384,8 @@ def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[st
 
 
 def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], keys: Sequence[tuple[str, str] | None],
-                       orders: dict[tuple[str, str], dict[str, Any]], now: datetime) -> dict[str, str]:
+                       orders: dict[tuple[str, str], dict[str, Any]], now: datetime,
+                       directory: Directory) -> dict[str, str]:
     """Insert the orders the batch's imports bring, in one statement, skipping any head office has
     (the caller locks and reads those). Returns the op id that created each new order."""
     first: dict[tuple[str, str], PushedOp] = {}
@@ -393,6 +399,7 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
     rows = []
     for key in sorted(first):
         values = _import_values(station, first[key].payload, now)
+        values.update(hq_audit.area_of_import(directory, station, values))  # head office's directory, not the station's word
         rows.append({c: values.get(c) for c in columns} | {"version": 1, "created_at": stamp, "updated_at": stamp})
     made: dict[str, str] = {}
     for row in bulk_insert(conn, HQ_ORDERS, rows, conflict="uq_hq_order_source_logistics", returning=True).mappings():
@@ -412,6 +419,20 @@ APPLIERS: dict[str, Applier] = {}
 def register_applier(kind: str, apply: Applier) -> None:
     """Let head office apply pushed ops of ``kind`` (validated first by the protocol's op kinds)."""
     APPLIERS[kind] = apply
+
+
+def _apply_appeal(conn: Connection, station: str, o: PushedOp, now: datetime) -> tuple[OpResult, int | None]:
+    """An appeal is the audit's business, not the order's: taken or refused by the appeal rules."""
+    key = _key(o)
+    row = None
+    if key is not None:
+        row = conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.source == key[0], HQ_ORDERS.c.logistics_no == key[1])
+                           ).mappings().first()
+    result, message, order_id = hq_audit.take_appeal(conn, station, o.op_id, o.payload, row, now)
+    return OpResult(o.op_id, o.seq, result, message), order_id
+
+
+register_applier(Action.APPEAL.value, _apply_appeal)
 
 
 def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None,
@@ -560,6 +581,7 @@ def _cancel(conn: Connection, row: dict[str, Any], operator: str, now: datetime,
     new_status = next_status(Action.CANCEL, Status(row["status"]), row["logistics_no"])
     new = _change(conn, row, {"status": new_status.value, "cancelled": True, "cancelled_at": now}, Action.CANCEL.value,
                   operator, now, {"origin": origin})
+    hq_audit.after_hq_action(conn, row, Action.CANCEL, new_status.value, now)
     feed.add(new["station_code"], new["id"], "cancel")
     return new
 
@@ -606,6 +628,7 @@ def dispatch(engine: Engine, number: str, to_code: str, now: datetime, operator:
         moved = _change(conn, row, {"status": status.value, "transferred_at": now, "transferred_to": target.code,
                                     "station_code": target.code}, Action.TRANSFER.value, operator, now,
                         {"origin": "hq", "to": target.code})
+        hq_audit.after_hq_action(conn, row, Action.TRANSFER, status.value, now)
         feed.add(old_station, moved["id"], "moved_away", snapshot(moved))
         moved = _change(conn, moved, {"dispatch_time": now, "dispatch_operator": operator}, "dispatch", operator, now,
                         {"origin": "hq"})

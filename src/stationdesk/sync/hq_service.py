@@ -31,7 +31,7 @@ from stationdesk.sync.hq_tables import (
     HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS, HQ_STATION_TOKENS,
 )
 from stationdesk.sync.protocol import (
-    MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, ChainCompare, ChainVerdict, FeedEntry, FeedPage,
+    MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, AuditMessage, AuditPage, ChainCompare, ChainVerdict, FeedEntry, FeedPage,
     Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
     validate_op,
 )
@@ -181,6 +181,10 @@ def do_feed(engine: Engine, station: str, after: int, limit: int) -> FeedPage:
                     backlog=backlog)
 
 
+def do_audit(engine: Engine, station: str, after: int, limit: int) -> AuditPage:
+    return AuditPage(messages=[AuditMessage(**m) for m in hq_audit.read_messages(engine, station, after, limit)])
+
+
 def do_accounts_check(engine: Engine, station: str, body: AccountsCheck) -> Recorded:
     with engine.connect() as conn:
         try:
@@ -322,6 +326,9 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
     def ops(engine: Engine, station: str, request: Request, raw: bytes) -> OpsPage:
         return do_ops(engine, station, *paging(request))
 
+    def audit(engine: Engine, station: str, request: Request, raw: bytes) -> AuditPage:
+        return do_audit(engine, station, *paging(request))
+
     def _health() -> dict[str, Any]:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -343,6 +350,7 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
         Route("/v2/rebase", endpoint(rebase, body=True), methods=["POST"]),
         Route("/v2/feed", endpoint(feed, body=False), methods=["GET"]),
         Route("/v2/ops", endpoint(ops, body=False), methods=["GET"]),
+        Route("/v2/audit", endpoint(audit, body=False), methods=["GET"]),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

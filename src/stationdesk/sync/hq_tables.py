@@ -39,6 +39,8 @@ HQ_STATIONS = sa.Table(
     sa.Column("province", sa.String(), nullable=False),
     sa.Column("districts", sa.String(), nullable=False),
     sa.Column("kind", sa.String(), nullable=False),
+    # 一级网点: the rewards are shared out by first-level stations (hq0002)
+    sa.Column("first_level", sa.Boolean(), nullable=False, server_default=sa.true()),
 )
 
 HQ_ORDERS = sa.Table(
@@ -198,4 +200,98 @@ HQ_REVIEW = sa.Table(
     sa.Column("message", sa.String(), nullable=False),
     sa.Column("created_at", TSZ, nullable=False),
     sa.Index("ix_hq_review_station", "station_code", "created_at"),
+)
+
+# ---------------------------------------------------------------- the audit (考核), hq0002
+
+# Head office's ledger: every violation of every station, recorded when a station's op shows the late
+# action (by the same rules as the station, from head office's own copy of the order) or when the
+# week is closed for an order still open past its deadline, or when a review confirms a suspicion.
+# (hq0002 gives it fillfactor 70: the close's state changes are then HOT updates.)
+HQ_VIOLATIONS = sa.Table(
+    "hq_violation", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=False),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("fine", sa.Integer(), nullable=False),
+    sa.Column("deadline", TSZ, nullable=False),
+    sa.Column("at", TSZ, nullable=True),
+    sa.Column("state", sa.String(), nullable=False),
+    sa.Column("origin", sa.String(), nullable=False),  # op / close / review / hq
+    sa.Column("week", sa.String(), nullable=True),  # set when the week is closed
+    sa.Column("notice_id", sa.BigInteger(), nullable=True),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Column("decided_at", TSZ, nullable=True),
+    sa.Column("decision_note", sa.String(), nullable=True),
+    sa.UniqueConstraint("order_id", "station_code", "kind", "deadline", name="uq_hq_violation_fact"),
+    sa.Index("ix_hq_violation_deadline", "deadline"),
+    sa.Index("ix_hq_violation_station_deadline", "station_code", "deadline"),
+)
+
+# Weeks head office has closed (the Monday job runs once per week).
+HQ_AUDIT_WEEKS = sa.Table(
+    "hq_audit_week", HQ_METADATA,
+    sa.Column("week", sa.String(), primary_key=True),
+    sa.Column("closed_at", TSZ, nullable=False),
+    sa.Column("report", JSONB(), nullable=False),
+)
+
+# 《电商业务违规处罚消息通知》: one per station and closed week.
+HQ_NOTICES = sa.Table(
+    "hq_notice", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("week", sa.String(), nullable=False),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("issued_at", TSZ, nullable=False),
+    sa.Column("appeal_deadline", TSZ, nullable=False),
+    sa.Column("total_fine", sa.Integer(), nullable=False),
+    sa.UniqueConstraint("week", "station_code", name="uq_hq_notice_week_station"),
+)
+
+HQ_APPEALS = sa.Table(
+    "hq_appeal", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("violation_id", sa.BigInteger(), sa.ForeignKey("hq_violation.id"), nullable=True),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("source", sa.String(), nullable=False),
+    sa.Column("logistics_no", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("note", sa.String(), nullable=False),
+    sa.Column("filed_at", TSZ, nullable=False),  # the station's time of the appeal
+    sa.Column("op_id", sa.String(), nullable=False),
+    sa.Column("state", sa.String(), nullable=False),  # open / upheld / withdrawn / refused
+    sa.Column("decision", sa.String(), nullable=True),  # the decision's note
+    sa.Column("decided_at", TSZ, nullable=True),
+    sa.Column("decided_by", sa.String(), nullable=True),
+    sa.UniqueConstraint("op_id", name="uq_hq_appeal_op"),
+    sa.Index("ix_hq_appeal_state", "state"),
+)
+
+# What head office tells a station about its audit (notices, decisions, refunds), read by the
+# station's pull after the order feed, in id order.
+HQ_AUDIT_MESSAGES = sa.Table(
+    "hq_audit_message", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),  # notice / decision / refund
+    sa.Column("body", JSONB(), nullable=False),
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Index("ix_hq_audit_message_station", "station_code", "id"),
+)
+
+# Suspicions of untruthful feedback, for a person at head office to confirm or dismiss.
+HQ_REVIEWS = sa.Table(
+    "hq_suspicion", HQ_METADATA,
+    sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+    sa.Column("order_id", sa.BigInteger(), sa.ForeignKey("hq_order.id"), nullable=False),
+    sa.Column("station_code", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),  # false_reason / false_waybill / wrong_transfer
+    sa.Column("evidence", sa.String(), nullable=False),
+    sa.Column("deadline", TSZ, nullable=False),  # when the suspected act happened: the fact's key
+    sa.Column("state", sa.String(), nullable=False),  # open / confirmed / dismissed
+    sa.Column("created_at", TSZ, nullable=False),
+    sa.Column("decided_at", TSZ, nullable=True),
+    sa.Column("decided_by", sa.String(), nullable=True),
+    sa.UniqueConstraint("order_id", "station_code", "kind", name="uq_hq_suspicion"),
 )

@@ -250,6 +250,19 @@ class FeedPage(Versioned):
     backlog: int  # entries after the ones on this page
 
 
+class AuditMessage(BaseModel):
+    """Head office's word on the station's audit (考核): a notice, a decision or a refund."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    kind: Short  # notice / decision / refund
+    body: dict[str, Any]
+
+
+class AuditPage(Versioned):
+    messages: list[AuditMessage]
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -314,5 +327,19 @@ def _order_action(action: Action) -> OpValidator:
     return check
 
 
+def _appeal(op: Op) -> str | None:
+    """An appeal (违规申诉) changes no status: it names the order, the violation's kind and a note."""
+    from stationdesk.domain.sla import ViolationKind
+
+    p = op.payload
+    if not p.get("logistics_no") or not p.get("source"):
+        return "appeal without an order number"
+    if str(p.get("kind")) not in {k.value for k in ViolationKind}:
+        return f"appeal of an unknown violation kind {str(p.get('kind'))[:40]!r}"
+    if not isinstance(p.get("note", ""), str) or not isinstance(p.get("at", ""), str):
+        return "appeal note and time must be text"
+    return None
+
+
 for _action in Action:
-    register_op_kind(_action.value, _order_action(_action))
+    register_op_kind(_action.value, _appeal if _action is Action.APPEAL else _order_action(_action))

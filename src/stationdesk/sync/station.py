@@ -56,6 +56,7 @@ class SyncReport:
     conflicts: int = 0
     pulled: int = 0
     resolutions_sent: int = 0
+    audit_messages: int = 0  # notices, decisions and refunds received from head office
     messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -398,6 +399,10 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
         report.pulled += apply_feed(db, station_code, [e.model_dump() for e in page.entries], clock())
         if progress:
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
+    from stationdesk.sync import station_audit
+
+    report.audit_messages = station_audit.pull(
+        db, station_code, lambda after, limit: [m.model_dump() for m in link.audit(after, limit).messages], clock)
     with db.write() as conn:
         _write_meta(conn, LAST_SYNC, to_db(clock()))
         conn.execute(META.delete().where(META.c.key == CHAIN_PROBLEM))

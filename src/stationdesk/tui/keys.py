@@ -54,6 +54,7 @@ ACTION_CALLS: dict[str, str] = {
     "dialog.up": "previous_option",
     "dialog.cancel": "cancel",
     "help.close": "close",
+    "supervisor.appeal": "appeal",
 }
 
 

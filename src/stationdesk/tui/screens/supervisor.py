@@ -3,7 +3,7 @@ schedule, and a chart of the last 14 days (orders, late accepts, late pickups, m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -14,8 +14,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from stationdesk.domain import audit
+from stationdesk.domain.text import clean_text
 from stationdesk.services import violations
 from stationdesk.services.context import Desk
+from stationdesk.services.notices import notice_list
+from stationdesk.services.outcome import Outcome
+from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import DeskScreen
 
 SERIES = (("orders", "订单", "Orders", "blue"), ("late_accepts", "接单超时", "Late accepts", "yellow"),
@@ -30,6 +34,12 @@ class Picture:
     month: violations.Summary
     refunds: list[dict[str, Any]]
     days: list[violations.DayFigures]
+    notices: list[dict[str, Any]] = field(default_factory=list)  # 处罚通知, newest first
+
+    def appealable(self) -> list[dict[str, Any]]:
+        """The fines of notices whose 3 days are still running and that are not appealed yet."""
+        return [{**v, "time_left": n["time_left"]} for n in self.notices if n["appeal_open"]
+                for v in n["violations"] if v["state"] == "notified"]
 
 
 def load_picture(desk: Desk) -> Picture:
@@ -42,6 +52,7 @@ def load_picture(desk: Desk) -> Picture:
         month=violations.monthly(desk, month),
         refunds=violations.refunds(desk, audit.add_months(month, -3), audit.add_months(month, -1)),
         days=violations.daily_figures(desk, 14),
+        notices=notice_list(desk),
     )
 
 
@@ -66,6 +77,16 @@ def summary_text(p: Picture, lang: str) -> Text:
     for r in p.refunds:
         out.append(f"  {r['fined_month']} {r['fine']}元 -> {r['earned_month']} {r['percent']}% "
                    f"{r['amount']:.0f}元 {r['status']}\n")
+    out.append("\n" + ("Penalty notices (appeal within 3 days of the notice)" if en
+                       else "处罚通知 (通知后 3 天内可申诉)") + "\n", style="bold")
+    if not p.notices:
+        out.append("  -\n")
+    for n in p.notices[:6]:
+        left = n["time_left"] if n["appeal_open"] else ("closed" if en else "申诉期已过")
+        out.append(f"  {n['week']} {n['total_fine']}{'yuan' if en else '元'}  "
+                   f"{'appeal until' if en else '申诉截止'} {n['appeal_deadline'][:16].replace('T', ' ')} ({left})\n")
+        for v in n["violations"][:10]:
+            out.append(f"    {clean_text(v['logistics_no'])} {v['kind']} {v['fine']} {v['state']}\n")
     return out
 
 
@@ -89,6 +110,8 @@ def chart_text(days: list[violations.DayFigures], lang: str) -> Text:
 class SupervisorScreen(DeskScreen):
     CONTEXT: ClassVar[str] = "supervisor"
     TITLE_KEY: ClassVar[str] = "app.title"
+    BINDINGS = [bind("supervisor.appeal")]
+    picture: Picture | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="sup-body"):
@@ -109,3 +132,15 @@ class SupervisorScreen(DeskScreen):
         self.picture = p
         self.query_one("#sup-summary", Static).update(summary_text(p, self.lang))
         self.query_one("#sup-chart", Static).update(chart_text(p.days, self.lang))
+
+    def action_appeal(self) -> None:
+        """违规申诉: a fine of a notice still open to appeal, chosen and explained in a dialog."""
+        from stationdesk.tui.dialogs.appeal import AppealDialog  # opened on demand
+
+        if self.picture is not None:
+            self.app.push_screen(AppealDialog(self.picture.appealable()), self._after_appeal)
+
+    def _after_appeal(self, outcome: Outcome | None) -> None:
+        if outcome is not None:
+            self.desk_app.show_outcome(outcome)
+            self.reload()

@@ -1,14 +1,14 @@
 """Head office as a service: station tokens, every station's audit chains (events, accounts), the review list.
 
 Revision ID: hq0003
-Revises: hq0001
+Revises: hq0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "hq0003"
-down_revision = "hq0001"
+down_revision = "hq0002"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,184 @@
+"""The station's audit ledger (考核台账): recording violations with the action that incurs them,
+reading them for reports, the F8 screen and `orders show`, and rebuilding them from history.
+
+The rules are domain/ledger.py; this module only writes and reads their findings. A recorded row
+is never deleted and never re-derived: only what head office sends back (a notice, a decision, a
+refund) changes its state, and each such change is an event in the order's audit chain.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from stationdesk.domain import ledger
+from stationdesk.domain.sla import ViolationKind
+from stationdesk.domain.statuses import Action, Status
+from stationdesk.store.tables import NOTICES, ORDERS, VIOLATIONS
+from stationdesk.store.values import from_db, to_db
+
+_ACTIONS = {a.value: a for a in Action}
+
+
+def found_by(row: Mapping[str, Any], action: Action, after_status: str, now: datetime,
+             after_out_of_area: Any = None) -> list[ledger.Found]:
+    """What the rules find when ``action`` is taken on ``row`` (the order as it was) at ``now``."""
+    area = None if after_out_of_area is None else bool(after_out_of_area)
+    return ledger.incurred(ledger.clocks(row), action, Status(after_status), now, area)
+
+
+def insert_found(conn: Connection, order_id: int, found: Sequence[ledger.Found], now: datetime,
+                 event_id: int | None, state: ledger.State = ledger.State.PROVISIONAL) -> None:
+    """Record violations; one already on the ledger (same order, station, kind, deadline) stays as it is."""
+    if not found:
+        return
+    conn.execute(VIOLATIONS.insert().prefix_with("OR IGNORE"), [
+        {"order_id": order_id, "station_code": f.station, "kind": f.kind.value, "fine": f.fine,
+         "deadline": f.deadline, "at": f.at, "state": state.value, "recorded_at": now, "event_id": event_id}
+        for f in found
+    ])
+
+
+# ---------------------------------------------------------------- reading
+
+
+def as_json(v: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """A violation as scripts see it: {kind, fine, state, station, deadline, at} (local times)."""
+    return {
+        "kind": v["kind"], "fine": v["fine"], "state": v["state"], "station": v["station_code"],
+        "deadline": _local(v["deadline"], tz), "at": _local(v["at"], tz),
+    }
+
+
+def _local(ts: datetime | None, tz: tzinfo) -> str | None:
+    return ts.astimezone(tz).isoformat(timespec="seconds") if ts else None
+
+
+def of_order(conn: Connection, order_id: int) -> list[dict[str, Any]]:
+    """An order's recorded violations, oldest deadline first."""
+    return [dict(r) for r in conn.execute(
+        select(VIOLATIONS).where(VIOLATIONS.c.order_id == order_id).order_by(VIOLATIONS.c.deadline, VIOLATIONS.c.id)
+    ).mappings()]
+
+
+# The columns a report row reads: the ledger row and the few order fields it shows.
+_REPORT_SQL = (
+    "SELECT v.id, v.kind, v.fine, v.state, v.station_code, v.deadline, v.at, v.appeal_until, v.notice_id,"
+    " v.decision_note, o.logistics_no, o.waybill_no, o.source, o.order_time, a.note"
+    " FROM violation v JOIN orders o ON o.id = v.order_id"
+    " LEFT JOIN appeal a ON a.order_id = v.order_id AND a.kind = v.kind"
+    " WHERE v.deadline >= ? AND v.deadline < ? AND v.station_code = ? ORDER BY v.deadline, v.id"
+)
+
+
+def rows_between(conn: Connection, station: str, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """The station's violations whose deadline passed in [start, end), as plain tuples in
+    _REPORT_SQL's column order, times still as stored text (the caller converts what it shows)."""
+    driver = conn.connection.driver_connection
+    return driver.execute(_REPORT_SQL, (to_db(start), to_db(end), station)).fetchall()
+
+
+REPORT_FIELDS = ("id", "kind", "fine", "state", "station_code", "deadline", "at", "appeal_until", "notice_id",
+                 "decision_note", "logistics_no", "waybill_no", "source", "order_time", "appeal_note")
+
+
+def notices(conn: Connection) -> list[dict[str, Any]]:
+    """The penalty notices head office sent this station, newest first."""
+    return [dict(r) for r in conn.execute(select(NOTICES).order_by(NOTICES.c.issued_at.desc(), NOTICES.c.id.desc()))
+            .mappings()]
+
+
+# ---------------------------------------------------------------- history: the migration and `check`
+
+
+_TIME_COLUMNS = frozenset(c.name for c in ORDERS.columns if c.type.__class__.__name__ == "UTCDateTime")
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    for k in _TIME_COLUMNS:
+        if isinstance(row.get(k), str):
+            row[k] = from_db(row[k])
+    return row
+
+
+def replay(conn: sqlite3.Connection, from_id: int = 0) -> Iterator[tuple[int, int, ledger.Found]]:
+    """Every violation the station's own actions incurred, found again from each order's history:
+    (order id, event id, finding). The order is walked back from its current row by undoing each
+    event's recorded changes, then forward through the rules, event by event."""
+    home = (conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone() or [None])[0]
+    conn_rows = conn.execute("SELECT * FROM orders WHERE id >= ? ORDER BY id", (from_id,))
+    names = [d[0] for d in conn_rows.description]
+    events = conn.execute("SELECT order_id, id, action, at, after_status, details, before_status FROM order_event"
+                          " WHERE order_id >= ? ORDER BY order_id, version", (from_id,))
+    pending = next(events, None)
+    for values in conn_rows:
+        row = dict(zip(names, values, strict=True))
+        history = []
+        while pending is not None and pending[0] < row["id"]:
+            pending = next(events, None)
+        while pending is not None and pending[0] == row["id"]:
+            history.append(pending)
+            pending = next(events, None)
+        if len(history) < 2:
+            continue  # only the import: nothing was done to it here
+        changes = [json.loads(e[5]).get("changes") or {} for e in history[1:]]
+        states = ledger.states_before(row, changes)  # states[i] is the order before history[i + 1]
+        for i, (state, event) in enumerate(zip(states, history[1:], strict=True)):
+            action = _ACTIONS.get(event[2])
+            if action is None:
+                continue  # a change received from head office: head office keeps that ledger
+            before = _typed(dict(state))
+            # every action event in a station's file is that station's, from the status it records
+            before["status"] = event[6] or before["status"]
+            before["station_code"] = home or before["station_code"]
+            area = (changes[i].get("out_of_area") or [None, None])[1]
+            for f in found_by(before, action, event[4], from_db(event[3]), area):
+                yield row["id"], event[1], f
+
+
+def disagreements(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
+    """Where the ledger and the history disagree: a violation the history shows that the ledger
+    lacks, or a ledger row said to come from an event whose history does not show it."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'violation'").fetchone() is None:
+        return []  # a database from before the ledger: the migration builds it
+    expected = {}
+    for order_id, event_id, f in replay(conn):
+        expected[(order_id, f.station, f.kind.value, to_db(f.deadline))] = (event_id, f)
+    recorded = {(r[0], r[1], r[2], r[3]): r[4] for r in conn.execute(
+        "SELECT order_id, station_code, kind, deadline, event_id FROM violation WHERE event_id IS NOT NULL")}
+    all_keys = {(r[0], r[1], r[2], r[3]) for r in conn.execute(
+        "SELECT order_id, station_code, kind, deadline FROM violation")}
+    numbers = {}
+    out = []
+    for key in sorted(set(expected) - all_keys)[:limit]:
+        numbers.setdefault(key[0], _number(conn, key[0]))
+        out.append(f"订单 {numbers[key[0]]}: 历史显示「{ViolationKind(key[2]).label}」(期限 {key[3]}), 考核台账没有")
+    for key in sorted(set(recorded) - set(expected))[: max(0, limit - len(out))]:
+        numbers.setdefault(key[0], _number(conn, key[0]))
+        out.append(f"订单 {numbers[key[0]]}: 考核台账有「{ViolationKind(key[2]).label}」(期限 {key[3]}), 历史不支持")
+    return out
+
+
+def _number(conn: sqlite3.Connection, order_id: int) -> str:
+    r = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()
+    return r[0] if r else f"id {order_id}"
+
+
+def rebuild(conn: sqlite3.Connection, now: datetime, from_id: int = 0) -> int:
+    """Write the ledger from history (the migration, once; or for orders written in bulk from
+    ``from_id`` on). Returns the rows written."""
+    stamp = to_db(now)
+    n = 0
+    for order_id, event_id, f in list(replay(conn, from_id)):
+        n += conn.execute(
+            "INSERT OR IGNORE INTO violation (order_id, station_code, kind, fine, deadline, at, state, recorded_at,"
+            " event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order_id, f.station, f.kind.value, f.fine, to_db(f.deadline), to_db(f.at) if f.at else None,
+             ledger.State.PROVISIONAL.value, stamp, event_id),
+        ).rowcount
+    return n
