@@ -36,8 +36,9 @@ def load(desk, tmp_path: Path, rows) -> None:
     assert report.ok, report.rejected
 
 
-def sync(desk, engine):
-    return station.sync(desk.db, desk.station.code, engine, desk.now)
+def sync(desk, office):
+    with office.link(desk.station.code) as link:
+        return station.sync(desk.db, desk.station.code, link, desk.now)
 
 
 def ledger_of(desk):
@@ -57,7 +58,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=day - 1, hours=hour - 8, minutes=minute)
 
 
-def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewards(
+def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewards(office, 
         hq_engine, station_factory, tmp_path, clock):
     hz1, hz2 = station_factory("HZ001"), station_factory("HZ002")
     clock.now = MON
@@ -68,23 +69,23 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
     # HZ002: LP11 never answered; head office's import sends LP12 (西湖区) to HZ001 and dispatches it to HZ002
     load(hz2, tmp_path, [feed_row(11, order_time=order_time, sender_district="拱墅区")])
     accept(hz1, ["LP00000002"], "张敏")
-    sync(hz1, hq_engine)
-    sync(hz2, hq_engine)
+    sync(hz1, office)
+    sync(hz2, office)
     clock.advance(minutes=40)
     accept(hz1, ["LP00000001"], "张敏")
     transfer(hz1, "LP00000003", "HZ002", "张敏")
     hq.import_orders(hq_engine, [(1, _values(12, "西湖区", clock.now - timedelta(minutes=10)))], clock.now)
     hq.dispatch(hq_engine, "LP00000012", "HZ002", clock.now, operator="电商小李")
-    sync(hz1, hq_engine)
-    assert sync(hz2, hq_engine).pulled >= 2
+    sync(hz1, office)
+    assert sync(hz2, office).pulled >= 2
     clock.advance(minutes=30)  # exactly 30:00 after the dispatch (40 after LP12's order), and after LP3 arrived
     accept(hz2, ["LP00000012", "LP00000003"], "李强")  # a dispatched order outside the directory is HZ002's
     for number in ("LP00000001", "LP00000002"):
         confirm_pickup(hz1, number, f"5500000000{number[-2:]}", "张敏")
     for number in ("LP00000012", "LP00000003"):
         confirm_pickup(hz2, number, f"5500000000{number[-2:]}", "李强")
-    sync(hz1, hq_engine)
-    sync(hz2, hq_engine)
+    sync(hz1, office)
+    sync(hz2, office)
     assert ledger_of(hz1) == [("LP00000001", "late_accept", "provisional"), ("LP00000003", "late_transfer", "provisional")]
     assert ledger_of(hz2) == []
     # head office recorded the same from its own copy of the orders
@@ -109,8 +110,8 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
 
     # ---- the notices reach both stations at their next sync
     clock.advance(hours=1)
-    assert sync(hz1, hq_engine).audit_messages == 1
-    assert sync(hz2, hq_engine).audit_messages == 1
+    assert sync(hz1, office).audit_messages == 1
+    assert sync(hz2, office).audit_messages == 1
     n1, n2 = notice_list(hz1), notice_list(hz2)
     assert [(n["week"], n["total_fine"]) for n in n1] == [("2026-W48", 200)]
     assert n2[0]["violations"] == [{"logistics_no": "LP00000011", "kind": "late_accept", "fine": 100, "state": "notified"}]
@@ -121,7 +122,7 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
     # ---- appeals: HZ001 on the third day (Thursday 08:00) is taken; HZ002 on the fourth is refused
     clock.now = at(33, 8)
     appeal(hz1, "LP00000001", "late_accept", "系统故障, 已报总部", "主管王")
-    sync(hz1, hq_engine)
+    sync(hz1, office)
     assert hq_audit.appeals(hq_engine, "open") == [{
         "id": 1, "station": "HZ001", "logistics_no": "LP00000001", "kind": "late_accept", "state": "open",
         "note": "系统故障, 已报总部", "decision": None}]
@@ -139,8 +140,8 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
     with pytest.raises(hq_audit.AuditError, match="已是「withdrawn」"):
         hq_audit.decide(hq_engine, 1, True, "改判", at(35, 9))
     clock.now = at(35, 10)
-    sync(hz1, hq_engine)
-    sync(hz2, hq_engine)
+    sync(hz1, office)
+    sync(hz2, office)
     assert ledger_of(hz1) == [("LP00000001", "late_accept", "withdrawn"), ("LP00000003", "late_transfer", "notified")]
     with hz1.db.read() as c:
         assert c.execute(select(APPEALS.c.decision, APPEALS.c.decision_note)).one() == ("withdrawn", "核实系统故障")
@@ -150,16 +151,16 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
     clock.now = at(40, 10)
     load(hz1, tmp_path, [feed_row(40 + i, order_time=(clock.now - timedelta(minutes=5)).isoformat()) for i in range(3)])
     accept(hz1, [f"LP000000{40 + i}" for i in range(3)], "张敏")
-    sync(hz1, hq_engine)
+    sync(hz1, office)
     load(hz2, tmp_path, [feed_row(50, order_time=(clock.now - timedelta(minutes=5)).isoformat(), channel="线下",
                                   sender_district="拱墅区")])
     accept(hz2, ["LP00000050"], "李强")
-    sync(hz2, hq_engine)
+    sync(hz2, office)
     # January: HZ001 clean again
     clock.now = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
     load(hz1, tmp_path, [feed_row(60, order_time=(clock.now - timedelta(minutes=5)).isoformat())])
     accept(hz1, ["LP00000060"], "张敏")
-    sync(hz1, hq_engine)
+    sync(hz1, office)
 
     # mid-January: December is over and clean for HZ001 (60%), January is not judged yet
     early = hq_audit.refunds(hq_engine, (2026, 11), datetime(2027, 1, 15, tzinfo=UTC))
@@ -169,7 +170,7 @@ def test_a_week_of_actions_the_close_notices_appeals_decisions_refunds_and_rewar
     assert [(r["station"], r["refund_60"], r["refund_40"], r["refunded"]) for r in rows] == [
         ("HZ001", 60, 40, 100), ("HZ002", 0, 0, 0)]
     clock.now = datetime(2027, 2, 2, 2, 0, tzinfo=UTC)
-    sync(hz1, hq_engine)
+    sync(hz1, office)
     assert ledger_of(hz1) == [("LP00000001", "late_accept", "withdrawn"), ("LP00000003", "late_transfer", "refund_100")]
     assert check(hz1.db).ok
 
@@ -210,7 +211,8 @@ def _values(n: int, district: str, order_time: datetime) -> dict:
             "dispatch_time": None, "dispatch_operator": None, "business_type": "send_parcel", "channel": "online"}
 
 
-def test_the_audit_commands_on_head_office(hq_url, hq_engine, tmp_path):
+def test_the_audit_commands_on_head_office(hq_engine, tmp_path):
+    hq_url = hq_engine.url.render_as_string(hide_password=False)  # head office behind the test's service
     runner = CliRunner()
     out = runner.invoke(app, ["hq", "audit", "close-week", "2026-W40", "--url", hq_url, "--format", "json"])
     assert out.exit_code == 0, out.output

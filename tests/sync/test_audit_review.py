@@ -25,11 +25,12 @@ def load(desk, tmp_path: Path, rows) -> None:
     assert report.ok, report.rejected
 
 
-def sync(desk, engine):
-    return station.sync(desk.db, desk.station.code, engine, desk.now)
+def sync(desk, office):
+    with office.link(desk.station.code) as link:
+        return station.sync(desk.db, desk.station.code, link, desk.now)
 
 
-def test_suspicions_with_their_evidence_are_confirmed_or_dismissed(hq_engine, station_factory, tmp_path, clock):
+def test_suspicions_with_their_evidence_are_confirmed_or_dismissed(office, hq_engine, station_factory, tmp_path, clock):
     hz1, hz3 = station_factory("HZ001"), station_factory("HZ003")
     clock.now = MON
     t = (MON - timedelta(minutes=5)).isoformat()
@@ -48,8 +49,8 @@ def test_suspicions_with_their_evidence_are_confirmed_or_dismissed(hq_engine, st
     confirm_pickup(hz1, "LP00000005", "550000000005", "张敏")
     record_scan(hz1, "550000000004", "陈刚")
     record_scan(hz1, "550000000005", "陈刚")
-    sync(hz1, hq_engine)
-    sync(hz3, hq_engine)  # HZ003 receives LP1 and leaves it waiting
+    sync(hz1, office)
+    sync(hz3, office)  # HZ003 receives LP1 and leaves it waiting
 
     start, end = hq_audit.week_range("2026-W48")
     assert hq_audit.scan_suspicions(hq_engine, start, end, MON + timedelta(hours=1)) == 2  # no waybill doubt yet
@@ -73,13 +74,13 @@ def test_suspicions_with_their_evidence_are_confirmed_or_dismissed(hq_engine, st
     assert {r["kind"]: r["state"] for r in hq_audit.reviews(hq_engine, None)} == {
         "wrong_transfer": "confirmed", "false_waybill": "confirmed", "false_reason": "dismissed"}
     clock.now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-    sync(hz1, hq_engine)
+    sync(hz1, office)
     from stationdesk.services.notices import notice_list
 
     assert notice_list(hz1)[0]["total_fine"] == 600
 
 
-def test_head_office_builds_its_ledger_from_history_when_it_migrates(hq_engine, station_factory, tmp_path, clock):
+def test_head_office_builds_its_ledger_from_history_when_it_migrates(office, hq_engine, station_factory, tmp_path, clock):
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -91,7 +92,7 @@ def test_head_office_builds_its_ledger_from_history_when_it_migrates(hq_engine, 
                          feed_row(2, order_time=(MON - timedelta(minutes=5)).isoformat())])
     clock.advance(minutes=40)
     accept(hz1, ["LP00000001", "LP00000002"], "张敏")
-    sync(hz1, hq_engine)
+    sync(hz1, office)
     before = hq_audit.violations_of(hq_engine)
     assert [(v["logistics_no"], v["kind"]) for v in before] == [("LP00000001", "late_accept"),
                                                                 ("LP00000002", "late_accept")]

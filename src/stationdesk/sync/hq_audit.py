@@ -594,21 +594,27 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
                                               f"由本网点于 {to_db(other['picked_up_at'])[:16]} 揽收成功"))
                         break
         transfers = conn.execute(
-            select(HQ_EVENTS.c.order_id, HQ_EVENTS.c.station_code, HQ_EVENTS.c.at, HQ_EVENTS.c.details)
+            select(HQ_EVENTS.c.order_id, HQ_EVENTS.c.station_code, HQ_EVENTS.c.at, HQ_EVENTS.c.details,
+                   HQ_OPS.c.payload)
+            .select_from(HQ_EVENTS.outerjoin(HQ_OPS, HQ_OPS.c.op_id == HQ_EVENTS.c.op_id))
             .where(HQ_EVENTS.c.action == Action.TRANSFER.value, HQ_EVENTS.c.station_code.is_not(None),
                    HQ_EVENTS.c.order_id.in_(select(o.id).where(o.order_time >= start, o.order_time < end)))
         ).all()
         by_id = {r["id"]: r for r in rows}
         for t in transfers:
             order = by_id.get(t.order_id)
-            to = (t.details.get("changes", {}).get("station_code") or [None, None])[1]
+            changes = t.details.get("changes", {})
+            # the station's op names the target (transferred_to); head office's routing moves station_code
+            to = (changes.get("transferred_to") or changes.get("station_code") or [None, None])[1] or t.details.get("to")
             if order is None or not to or to in datacenters:
                 continue
             if order["sender_district"] in serves.get(to, set()):
                 continue
             if order["station_code"] == to and order["status"] != Status.WAITING.value and order["accepted_at"]:
                 continue  # the station it went to accepted it: not a wrong transfer
-            found.append(_suspect(order, t.station_code, "wrong_transfer", t.at,
+            # the station's own time of the transfer (the op's), not when head office received it
+            when = _ts((t.payload or {}).get("at")) or t.at
+            found.append(_suspect(order, t.station_code, "wrong_transfer", when,
                                   f"转单至 {to}, 该网点不服务区县「{order['sender_district']}」", now))
         if not found:
             return 0

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from stationdesk.sync import hq, hq_chain, hq_credentials
+from stationdesk.sync import hq, hq_audit, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
 from stationdesk.sync.hq_tables import (
     HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_CONFLICTS, HQ_CURSORS, HQ_STATION_TOKENS,
