@@ -57,4 +57,10 @@ def test_notices_lists_head_offices_notices_with_the_time_left(cli, tmp_path):
     assert notice["violations"] == [{"logistics_no": "LP00000001", "kind": "late_accept", "fine": 100,
                                      "state": "notified"}]
     bad = cli("notices", "--format", "xml")
-    assert bad.exit_code == 1 and "--format 'xml'" in bad.output
+    assert bad.exit_code == 2 and "'xml'" in bad.output  # a usage error, as for every --format
+    rows = [json.loads(line) for line in cli("notices", "--format", "jsonl").stdout.splitlines()]
+    assert rows == [{"notice": notice["id"], "week": notice["week"], "station": notice["station"],
+                     "issued_at": notice["issued_at"], "appeal_deadline": notice["appeal_deadline"],
+                     "time_left": notice["time_left"], "total_fine": 100, "logistics_no": "LP00000001",
+                     "kind": "late_accept", "fine": 100, "state": "notified"}]
+    assert "LP00000001" in cli("notices").stdout

@@ -1,8 +1,9 @@
 """`stationdesk hq audit ...`: head office's audit (考核) on its PostgreSQL, and the station's
 `stationdesk notices`: the penalty notices head office sent, with the time left to appeal.
 
-Every command prints a table or JSON (the shapes in README "Audit"), and the week report also CSV
-or XLSX. The logic is stationdesk.sync.hq_audit; these only parse and print.
+Every command prints rows in the shared formats (stationdesk.cli.formats: --format table, json,
+jsonl, csv, the week report also xlsx; -o PATH; --excel), the JSON in the shapes of README "Audit".
+The logic is stationdesk.sync.hq_audit; these only parse and print.
 """
 
 from __future__ import annotations
@@ -14,25 +15,44 @@ from typing import Annotated, Any
 import typer
 
 from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, guarded
+from stationdesk.cli.formats import (
+    ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt, emit, value_of,
+)
 from stationdesk.cli.sync import UrlOpt, _engine, _now
 from stationdesk.domain.roles import Permission
 
 hq_audit_app = typer.Typer(help="考核: close the week, notices, appeals, decisions, refunds, rewards, review.",
                            no_args_is_help=True)
 
-JsonFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
-ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx)")]
+VIOLATION_COLUMNS = (("id", "编号", 6), ("logistics_no", "物流号", 12), ("kind", "违规类型", 16), ("fine", "罚款(元)", 8),
+                     ("state", "状态", 12), ("station", "网点", 8), ("deadline", "时限", 25), ("at", "发生时间", 25))
+APPEAL_COLUMNS = (("id", "编号", 6), ("station", "网点", 8), ("logistics_no", "物流号", 12), ("kind", "违规类型", 16),
+                  ("state", "状态", 10), ("note", "申诉理由", 24), ("decision", "总部决定", 24))
+REFUND_COLUMNS = (("station", "网点", 8), ("month", "月份", 8), ("fine", "罚款(元)", 8), ("refund_60", "返还60%", 8),
+                  ("refund_60_status", "60%状态", 8), ("refund_40", "返还40%", 8), ("refund_40_status", "40%状态", 8),
+                  ("refunded", "已返还", 8))
+REWARD_COLUMNS = (("province", "省份", 8), ("places", "名额", 6), ("rank", "名次", 6), ("station", "网点", 8),
+                  ("name", "网点名称", 14), ("send_parcel_orders", "我要寄快递单数", 8), ("amount", "奖励(元)", 8))
+REVIEW_COLUMNS = (("id", "编号", 6), ("station", "网点", 8), ("logistics_no", "物流号", 12), ("kind", "疑似类型", 16),
+                  ("fine", "罚款(元)", 8), ("state", "状态", 10), ("evidence", "证据", 40))
+NOTICE_COLUMNS = (("notice", "通知", 6), ("week", "周", 8), ("station", "网点", 8), ("issued_at", "发出时间", 25),
+                  ("appeal_deadline", "申诉截止", 25), ("time_left", "剩余", 10), ("total_fine", "罚款合计(元)", 8),
+                  ("logistics_no", "物流号", 12), ("kind", "违规类型", 16), ("fine", "罚款(元)", 8), ("state", "状态", 10))
 
 
-def _json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+def _document(data: Any, output: Path | None) -> None:
+    """A nested JSON document (a notice with its violations, the week report) as it is, to the screen or -o."""
+    from stationdesk.cli.formats import check_writable
 
-
-def _format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
-    if fmt not in allowed:
-        raise Refused(f"--format '{fmt[:20]}': expected {', '.join(allowed)}")
-    return fmt
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if output is None:
+        typer.echo(text)
+        return
+    check_writable(output)
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise Refused(f"--output {output}: cannot write: {exc.strerror or exc}") from None
 
 
 def _ready(url: str) -> Any:
@@ -54,16 +74,6 @@ def _month(text: str) -> tuple[int, int]:
     return month
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    from stationdesk.domain.text import clean_text
-    from stationdesk.reports import writers
-
-    import sys
-
-    writers.write_table(sys.stdout, [(c, c, max(len(c), 8)) for c in columns],
-                        [{c: clean_text(str(r.get(c))) if r.get(c) is not None else "" for c in columns} for r in rows])
-
-
 WEEK_COLUMNS = (("section", "分类", 8), ("province", "省份", 8), ("station", "网点", 8), ("name", "网点名称", 14),
                 ("kind", "违规类型", 20), ("count", "单数", 6), ("fine", "罚款(元)", 8))
 
@@ -75,52 +85,55 @@ def _week_rows(report: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _print_week(report: Any, fmt: str, output: Path | None) -> None:
-    if fmt == "json":
-        _json(report.as_json())
+def _print_week(report: Any, fmt: ReportFormat, output: Path | None, excel: bool) -> None:
+    if value_of(fmt) == "json":
+        _document(report.as_json(), output)
         return
-    from stationdesk.cli.report import _emit
-
-    _emit(_week_rows(report), WEEK_COLUMNS, fmt, output, f"周报 {report.week}")
-    if fmt == "table":
+    emit(_week_rows(report), WEEK_COLUMNS, fmt, output, excel=excel, sheet=f"周报 {report.week}")
+    if value_of(fmt) == "table":
         typer.echo(f"{report.week}: 通知 {len(report.notices)} 个网点, 罚款合计 "
-                   f"{sum(n['total_fine'] for n in report.notices)} 元, 结周时记录未处理超时 {report.recorded_at_close} 单")
+                   f"{sum(n['total_fine'] for n in report.notices)} 元, 结周时记录未处理超时 {report.recorded_at_close} 单",
+                   err=output is not None)
 
 
 @hq_audit_app.command("close-week")
 @guarded
 def close_week(
     week: Annotated[str, typer.Argument(help="ISO week, e.g. 2026-W48")],
-    url: UrlOpt, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    url: UrlOpt, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """The Monday job: confirm the week's violations, issue one notice per station, write the network report."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt, ("table", "json", "csv", "xlsx"))
+    from stationdesk.cli.formats import check_writable
+
+    if value_of(fmt) == "xlsx" and output is None:  # refused before the week is closed
+        raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
+    if output is not None:
+        check_writable(output)
     engine = _ready(url)
     try:
         report = hq_audit.close_week(engine, week, _now())
     finally:
         engine.dispose()
-    _print_week(report, fmt, output)
+    _print_week(report, fmt, output, excel)
 
 
 @hq_audit_app.command("week-report")
 @guarded
 def week_report(
     week: Annotated[str, typer.Argument(help="ISO week, e.g. 2026-W48")],
-    url: UrlOpt, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    url: UrlOpt, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """A closed week's network report, as written at the close."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt, ("table", "json", "csv", "xlsx"))
     engine = _ready(url)
     try:
         report = hq_audit.report_of(engine, week)
     finally:
         engine.dispose()
-    _print_week(report, fmt, output)
+    _print_week(report, fmt, output, excel)
 
 
 @hq_audit_app.command("violations")
@@ -129,21 +142,17 @@ def violations(
     url: UrlOpt,
     station: Annotated[str | None, typer.Option("--station", help="One station's code")] = None,
     week: Annotated[str | None, typer.Option("--week", help="ISO week of the deadline, e.g. 2026-W48")] = None,
-    fmt: JsonFormatOpt = "table",
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
-    """Head office's ledger: {kind, fine, state, station, deadline, at} per violation."""
+    """Head office's ledger: {id, logistics_no, kind, fine, state, station, deadline, at} per violation."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     engine = _ready(url)
     try:
         rows = hq_audit.violations_of(engine, station, week)
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(rows)
-    else:
-        _table(rows, ["id", "station", "logistics_no", "kind", "fine", "state", "deadline", "at"])
+    emit(rows, VIOLATION_COLUMNS, fmt, output, excel=excel, sheet="违规")
 
 
 @hq_audit_app.command("appeals")
@@ -151,21 +160,17 @@ def violations(
 def appeals(
     url: UrlOpt,
     state: Annotated[str | None, typer.Option("--state", help="open, upheld, withdrawn or refused")] = None,
-    fmt: JsonFormatOpt = "table",
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """Appeals from stations: {id, station, logistics_no, kind, state, note, decision}."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     engine = _ready(url)
     try:
         rows = hq_audit.appeals(engine, state)
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(rows)
-    else:
-        _table(rows, ["id", "station", "logistics_no", "kind", "state", "note", "decision"])
+    emit(rows, APPEAL_COLUMNS, fmt, output, excel=excel, sheet="申诉")
 
 
 @hq_audit_app.command("decide")
@@ -176,67 +181,66 @@ def decide(
     uphold: Annotated[bool, typer.Option("--uphold", help="Keep the fine")] = False,
     withdraw: Annotated[bool, typer.Option("--withdraw", help="Withdraw the fine")] = False,
     note: Annotated[str, typer.Option("--note", help="The reason for the decision (required)")] = "",
-    fmt: JsonFormatOpt = "table", operator: OperatorOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False, operator: OperatorOpt = None,
 ) -> None:
-    """Decide an open appeal; the station receives the decision at its next sync."""
+    """Decide an open appeal; the station receives the decision at its next sync.
+
+    --format json prints the decided appeal as one object; table, jsonl and csv print it as one row."""
+    from stationdesk.cli.formats import check_writable
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     if uphold == withdraw:
         raise Refused("give exactly one of --uphold or --withdraw")
+    if output is not None:
+        check_writable(output)  # before the decision is recorded
     engine = _ready(url)
     try:
         row = hq_audit.decide(engine, appeal_id, uphold, note, _now(), operator or "电商总部")
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(row)
-    else:
-        typer.echo(f"申诉 {row['id']} (订单 {row['logistics_no']}, {row['station']}): {row['state']}")
+    if value_of(fmt) == "json":
+        _document(row, output)
+        return
+    emit([row], APPEAL_COLUMNS, fmt, output, excel=excel, sheet="申诉")
+    if value_of(fmt) == "table":
+        typer.echo(f"申诉 {row['id']} (订单 {row['logistics_no']}, {row['station']}): {row['state']}",
+                   err=output is not None)
 
 
 @hq_audit_app.command("refunds")
 @guarded
 def refunds(
     url: UrlOpt, month: Annotated[str, typer.Option("--month", help="The fined month, YYYY-MM")],
-    fmt: JsonFormatOpt = "table",
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """60% of a month's fines back after a clean next month (online orders, no violation), 40% after a second."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     chosen = _month(month)
     engine = _ready(url)
     try:
         rows = hq_audit.refunds(engine, chosen, _now())
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(rows)
-    else:
-        _table(rows, ["station", "month", "fine", "refund_60", "refund_60_status", "refund_40", "refund_40_status",
-                      "refunded"])
+    emit(rows, REFUND_COLUMNS, fmt, output, excel=excel, sheet=f"返还 {month.strip()}")
 
 
 @hq_audit_app.command("rewards")
 @guarded
 def rewards(
-    url: UrlOpt, month: Annotated[str, typer.Option("--month", help="YYYY-MM")], fmt: JsonFormatOpt = "table",
+    url: UrlOpt, month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """200 places of 200 yuan, by province (first-level stations) and 我要寄快递 volume without violations."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     chosen = _month(month)
     engine = _ready(url)
     try:
         rows = hq_audit.rewards(engine, chosen)
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(rows)
-    else:
-        _table(rows, ["province", "places", "rank", "station", "name", "send_parcel_orders", "amount"])
+    emit(rows, REWARD_COLUMNS, fmt, output, excel=excel, sheet=f"奖励 {month.strip()}")
 
 
 @hq_audit_app.command("review")
@@ -245,12 +249,11 @@ def review(
     url: UrlOpt,
     scan_week: Annotated[str | None, typer.Option("--scan", help="First look for suspicions in orders of this ISO week")] = None,
     state: Annotated[str, typer.Option("--state", help="open, confirmed, dismissed or all")] = "open",
-    fmt: JsonFormatOpt = "table",
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """The truthfulness queue: suspected false reasons, false waybills and wrong transfers, with the evidence."""
     from stationdesk.sync import hq_audit
 
-    _format(fmt)
     engine = _ready(url)
     try:
         if scan_week:
@@ -260,10 +263,7 @@ def review(
         rows = hq_audit.reviews(engine, None if state == "all" else state)
     finally:
         engine.dispose()
-    if fmt == "json":
-        _json(rows)
-    else:
-        _table(rows, ["id", "station", "logistics_no", "kind", "fine", "state", "evidence"])
+    emit(rows, REVIEW_COLUMNS, fmt, output, excel=excel, sheet="复核")
 
 
 @hq_audit_app.command("review-decide")
@@ -287,22 +287,30 @@ def review_decide(
     typer.echo(f"复核 {row['id']}: {row['state']}")
 
 
+def _notice_rows(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per violation of each notice (a notice without violations keeps one row of its own)."""
+    rows = []
+    for n in notices:
+        head = {"notice": n["id"], "week": n["week"], "station": n["station"], "issued_at": n["issued_at"],
+                "appeal_deadline": n["appeal_deadline"], "time_left": n["time_left"], "total_fine": n["total_fine"]}
+        rows += [{**head, **v} for v in n["violations"]] or [head]
+    return rows
+
+
 @guarded
-def notices(fmt: JsonFormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None,
-            operator: OperatorOpt = None) -> None:
-    """处罚通知: the penalty notices head office sent this station, with the time left to appeal (supervisor)."""
+def notices(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False, db: DbOpt = None,
+            config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """处罚通知: the penalty notices head office sent this station, with the time left to appeal (supervisor).
+
+    --format json prints each notice with its violations; table, jsonl and csv print one row per violation."""
     from stationdesk.services.notices import notice_list
 
-    _format(fmt)
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     rows = notice_list(desk)
-    if fmt == "json":
-        _json(rows)
+    if value_of(fmt) == "json":
+        _document(rows, output)
         return
-    if not rows:
+    if not rows and value_of(fmt) == "table" and output is None:
         typer.echo("(没有处罚通知 / no notices)")
-    for n in rows:
-        typer.echo(f"通知 {n['id']} {n['week']} 发出 {n['issued_at']} 罚款 {n['total_fine']} 元, "
-                   f"申诉截止 {n['appeal_deadline']} ({n['time_left']})")
-        for v in n["violations"]:
-            typer.echo(f"  {v['logistics_no']}  {v['kind']}  {v['fine']} 元  {v['state']}")
+        return
+    emit(_notice_rows(rows), NOTICE_COLUMNS, fmt, output, excel=excel, tz=desk.config.tz, sheet="处罚通知")

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import FormatOpt, Refused, guarded
+from stationdesk.cli import Refused, guarded
+from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt, emit
 
 station_app = typer.Typer(help="网点凭据: tokens stations sync with (add, rotate, revoke, list).", no_args_is_help=True)
 
@@ -73,18 +74,19 @@ def station_revoke(code: CodeArg, url: UrlOpt) -> None:
     typer.echo(f"网点 {code.strip()}: 凭据已吊销 (revoked)")
 
 
+STATION_COLUMNS = (("station", "网点", 8), ("issued_at", "签发", 28), ("state", "状态", 8), ("revoked_at", "失效", 28),
+                   ("last_used_at", "最近同步", 28))
+REVIEW_COLUMNS = (("id", "编号", 5), ("created_at", "时间", 28), ("station", "网点", 8), ("kind", "类型", 14),
+                  ("event_id", "事件", 8), ("message", "说明", 70))
+
+
 @station_app.command("list")
 @guarded
-def station_list(url: UrlOpt, fmt: FormatOpt = "table") -> None:
+def station_list(url: UrlOpt, fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False) -> None:
     """Every token issued, live or revoked (never the token itself)."""
-    import sys
-
-    from stationdesk.cli import _check_format
-    from stationdesk.reports import writers
     from stationdesk.store.values import to_db
     from stationdesk.sync import hq_credentials
 
-    _check_format(fmt)
     engine = _engine(url)
     try:
         rows = hq_credentials.listing(engine)
@@ -94,31 +96,20 @@ def station_list(url: UrlOpt, fmt: FormatOpt = "table") -> None:
               "state": "live" if r.revoked_at is None else f"{r.revoked_why or 'revoked'}",
               "revoked_at": to_db(r.revoked_at) if r.revoked_at else None,
               "last_used_at": to_db(r.last_used_at) if r.last_used_at else None} for r in rows]
-    if fmt == "json":
-        writers.write_json(sys.stdout, items)
-    elif fmt == "csv":
-        writers.write_csv(sys.stdout, ("station", "issued_at", "state", "revoked_at", "last_used_at"), items)
-    else:
-        writers.write_table(sys.stdout, (("station", "网点", 8), ("issued_at", "签发", 28), ("state", "状态", 8),
-                                         ("revoked_at", "失效", 28), ("last_used_at", "最近同步", 28)), items)
+    emit(items, STATION_COLUMNS, fmt, output, excel=excel, sheet="网点凭据")
 
 
 @guarded
 def review(
     url: UrlOpt,
     station: Annotated[str | None, typer.Option("--station", help="Only this station")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
 ) -> None:
     """What head office must look at: refused tokens, another station's token, a chain that does not match, re-bases."""
-    import sys
-
-    from stationdesk.cli import _check_format
     from stationdesk.domain.text import clean_text
-    from stationdesk.reports import writers
     from stationdesk.store.values import to_db
     from stationdesk.sync import hq_credentials
 
-    _check_format(fmt)
     engine = _engine(url)
     try:
         rows = hq_credentials.reviews(engine, station.strip() if station else None)
@@ -126,14 +117,7 @@ def review(
         engine.dispose()
     items = [{"id": r["id"], "created_at": to_db(r["created_at"]), "station": r["station_code"], "kind": r["kind"],
               "event_id": r["event_id"], "message": clean_text(r["message"])} for r in rows]
-    fields = ("id", "created_at", "station", "kind", "event_id", "message")
-    if fmt == "json":
-        writers.write_json(sys.stdout, items)
-    elif fmt == "csv":
-        writers.write_csv(sys.stdout, fields, items)
-    else:
-        writers.write_table(sys.stdout, (("id", "编号", 5), ("created_at", "时间", 28), ("station", "网点", 8),
-                                         ("kind", "类型", 14), ("event_id", "事件", 8), ("message", "说明", 70)), items)
+    emit(items, REVIEW_COLUMNS, fmt, output, excel=excel, sheet="总部复核")
 
 
 def _bind(value: str) -> tuple[str, int]:
