@@ -78,11 +78,11 @@ def no_traceback(result) -> None:
 
 
 @pytest.mark.parametrize("kind", DAMAGE)
-def test_a_damaged_file_is_named_and_an_admin_restores_onto_it(station, kind):
+def test_a_damaged_file_is_named_and_an_admin_restores_onto_it(station, kind):  # check exits 5: damage found
     DAMAGE[kind](station.db)
     checked = station("check", env=ADMIN)
     no_traceback(checked)
-    assert checked.exit_code == 1 and "restore" in checked.stderr  # names the damage and what to do
+    assert checked.exit_code == 5 and "restore" in checked.stderr  # names the damage and what to do
     feed = write_csv(station.db.parent / "more.csv", [feed_row(i) for i in range(1000, 1400)])
     for args in (("orders", "list"), ("import", str(feed)), ("backup", str(station.db.parent / "b2.db"))):
         out = station(*args, env=ADMIN)
@@ -105,7 +105,7 @@ def test_a_broken_chain_does_not_stop_backups_and_the_desk_shows_it_until_an_adm
     con.commit()
     con.close()
     checked = station("check", env=ADMIN)
-    assert checked.exit_code == 1 and "审计" in checked.stderr
+    assert checked.exit_code == 5 and "审计" in checked.stderr
     made = station("backup", str(tmp_path / "after.db"), env=ADMIN)
     assert made.exit_code == 0, made.output
     assert "审计链断开" in made.stderr
@@ -172,4 +172,4 @@ def test_a_stored_time_out_of_range_is_named_not_a_traceback(station):
     no_traceback(listed)
     assert listed.exit_code == 1 and "stationdesk check" in listed.stderr
     checked = station("check", env=ADMIN)
-    assert checked.exit_code == 1 and "时间超出范围" in checked.stderr and "LP00000005" in checked.stderr
+    assert checked.exit_code == 5 and "时间超出范围" in checked.stderr and "LP00000005" in checked.stderr
