@@ -321,6 +321,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.alerts.jump_to_most_urgent()
 
+    async def action_open_query(self) -> None:
+        """F2: 电商订单查询 with the focus in the number field, on the first visit or the tenth."""
+        await self.switch_mode("query")
+        screen = self.screen
+        if hasattr(screen, "number_first"):
+            screen.number_first()
+
     def action_sync_now(self) -> None:
         self.sync.start(manual=True)
 

@@ -9,7 +9,7 @@ from stationdesk.keymap import BY_ID
 # What each registry action runs, as a Textual action string on the node that binds it.
 ACTION_CALLS: dict[str, str] = {
     "app.help": "help",
-    "app.query": "switch_mode('query')",
+    "app.query": "open_query",
     "app.accept": "open_accept",
     "app.pickup": "switch_mode('pickup')",
     "app.refresh": "refresh",

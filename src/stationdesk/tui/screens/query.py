@@ -80,6 +80,12 @@ class QueryScreen(ListScreen):
     def action_filter(self) -> None:
         self.query_one("#filters", QueryForm).open()
 
+    def number_first(self) -> None:
+        """F2: whatever had the focus on the last visit, a number typed or scanned now goes into
+        the number field (its old text selected, so replaced) and Enter searches by it."""
+        if self.is_mounted:
+            self.call_after_refresh(self.action_filter)  # after Textual gives the last focus back
+
     def action_cancel_handled(self) -> None:
         if (view := self.current()) is not None:
             app = self.desk_app

@@ -1,0 +1,106 @@
+"""The traps a clerk met in a working day, each held shut by a test: where the focus goes on F2
+and in the filter bars, how numbers are matched, what a refresh shows."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from stationdesk.tui.screens.accept import AcceptScreen
+from stationdesk.tui.screens.query import QueryScreen
+from stationdesk.tui.widgets.order_list import OrderList
+from tui_support import db_rows, order, settle
+
+SIZE = (120, 40)
+
+
+def waiting_ids(path):  # noqa: ANN001, ANN201
+    return [r["id"] for r in db_rows(path, "SELECT id FROM orders WHERE status = 'waiting' AND out_of_area = 0 "
+                                           "ORDER BY order_time, id")]
+
+
+async def test_a_number_typed_on_any_visit_to_the_query_searches_by_number(make_app, db_path):
+    first, second = db_rows(db_path, "SELECT id, logistics_no FROM orders ORDER BY id LIMIT 2")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueryScreen)
+        await pilot.press(*first["logistics_no"], "enter")
+        await settle(pilot)
+        lst = screen.query_one(OrderList)
+        assert [v.id for v in lst.views] == [first["id"]]
+        assert lst.has_focus  # Enter handed the focus to the list
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f2")  # the tenth visit: the focus was on the list
+        await settle(pilot)
+        await pilot.press(*second["logistics_no"], "enter")
+        await settle(pilot)
+        assert [v.id for v in lst.views] == [second["id"]]
+        assert screen.query_one("#q-number", Input).value == second["logistics_no"]  # replaced, not appended
+
+
+async def test_the_filter_key_in_the_number_field_types_nothing(make_app, db_path):
+    row = db_rows(db_path, "SELECT id, logistics_no FROM orders ORDER BY id LIMIT 1")[0]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("slash", *row["logistics_no"], "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#q-number", Input).value == row["logistics_no"]
+        assert [v.id for v in app.screen.query_one(OrderList).views] == [row["id"]]
+        await pilot.press("slash")  # from the list: one key back to the number field
+        assert app.screen.query_one("#q-number", Input).has_focus
+        app.screen.query_one("#q-source").focus()
+        await pilot.press("f2")  # from a pick list of the form: F2 again
+        await settle(pilot)
+        assert app.screen.query_one("#q-number", Input).has_focus
+
+
+async def test_numbers_match_in_any_case_and_by_their_first_characters(make_app, db_path):
+    row = db_rows(db_path, "SELECT logistics_no, waybill_no FROM orders WHERE logistics_no LIKE 'KD%' "
+                           "AND waybill_no IS NOT NULL LIMIT 1")[0]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        await pilot.press(*row["logistics_no"].lower(), "enter")
+        await settle(pilot)
+        assert [v.row["logistics_no"] for v in lst.views] == [row["logistics_no"]]
+        prefix = row["logistics_no"][:8].lower()
+        await pilot.press("slash", *prefix, "enter")
+        await settle(pilot)
+        expected = db_rows(db_path, "SELECT count(*) FROM orders WHERE logistics_no LIKE ? OR waybill_no LIKE ?",
+                           prefix + "%", prefix + "%")[0][0]
+        assert expected > 1
+        assert lst.total == expected
+        assert all(v.row["logistics_no"].lower().startswith(prefix) for v in lst.views)
+        await pilot.press("slash", *row["waybill_no"][:9], "enter")
+        await settle(pilot)
+        assert lst.views and all(v.row["waybill_no"].startswith(row["waybill_no"][:9]) for v in lst.views)
+
+
+async def test_the_filter_bar_opens_on_the_number_and_enter_returns_to_the_list(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = waiting_ids(db_path)[2]
+        logistics = order(db_path, target)["logistics_no"]
+        await pilot.press("slash")  # one key to the number field of 网点接单's filter bar
+        assert app.screen.query_one("#f-number", Input).has_focus
+        await pilot.press(*logistics, "enter")
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        assert [v.id for v in lst.views] == [target]
+        assert lst.has_focus
+        await pilot.press("a")  # the next key is an action, not a letter in the field
+        await settle(pilot)
+        assert order(db_path, target)["status"] == "accepted"
+        assert app.screen.query_one("#f-number", Input).value == logistics
+        assert isinstance(app.screen, AcceptScreen)
