@@ -104,3 +104,52 @@ async def test_the_filter_bar_opens_on_the_number_and_enter_returns_to_the_list(
         assert order(db_path, target)["status"] == "accepted"
         assert app.screen.query_one("#f-number", Input).value == logistics
         assert isinstance(app.screen, AcceptScreen)
+
+
+async def test_a_transfer_the_directory_does_not_support_asks_first_naming_the_fine(make_app, db_path):
+    from stationdesk.tui.dialogs.confirm import ConfirmDialog
+    from stationdesk.tui.dialogs.transfer import TransferDialog
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        target = lst.highlighted.id
+        assert not order(db_path, target)["out_of_area"]  # the station's own order
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*"HZ002", "enter")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmDialog)
+        words = " ".join([question.question, *question.details])
+        assert "HZ002" in words and "100 元" in words and "HZ001" in words
+        assert order(db_path, target)["status"] == "waiting"
+        await pilot.press("escape")  # no: back to the transfer dialog, nothing done
+        await settle(pilot)
+        assert isinstance(app.screen, TransferDialog)
+        assert order(db_path, target)["status"] == "waiting"
+        await pilot.press("enter", "enter")  # yes
+        await settle(pilot)
+        assert order(db_path, target)["transferred_to"] == "HZ002"
+        assert isinstance(app.screen, AcceptScreen)
+
+
+async def test_quit_with_actions_not_yet_sent_to_head_office_asks_first(make_app, db_path, monkeypatch):
+    from stationdesk.tui.dialogs.confirm import ConfirmDialog
+
+    app = make_app()
+    exits: list[bool] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app, "exit", lambda *a, **k: exits.append(True))
+        await pilot.press("a")  # one accept: one op waits for the next sync
+        await settle(pilot)
+        pending = db_rows(db_path, "SELECT count(*) FROM outbox WHERE acked_at IS NULL")[0][0]
+        assert pending >= 1
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog) and not exits
+        assert any(str(pending) in line for line in app.screen.details)
+        await pilot.press("enter")
+        assert exits == [True]

@@ -380,6 +380,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
             self.exit()  # the quit key again confirms
             return
         reasons = self.unsaved()
+        status = self.sync.status
+        if status is not None and status.pending:
+            reasons.append(tr("quit.unsynced", self.lang, n=status.pending))
         if not reasons:
             self.exit()
             return
