@@ -153,3 +153,98 @@ async def test_quit_with_actions_not_yet_sent_to_head_office_asks_first(make_app
         assert any(str(pending) in line for line in app.screen.details)
         await pilot.press("enter")
         assert exits == [True]
+
+
+async def test_f5_brings_the_most_urgent_rows_into_view_and_the_row_number_shows(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=(120, 16)) as pilot:  # a page of a few rows
+        await settle(pilot)
+        screen = app.screen
+        lst = screen.query_one(OrderList)
+        ids = [r["id"] for r in db_rows(db_path, "SELECT id FROM orders WHERE status = 'waiting' ORDER BY order_time, id")]
+        assert len(ids) >= 5 + lst.page_size
+        target = ids[5]
+        from datetime import UTC, datetime
+
+        at = datetime.fromisoformat(order(db_path, target)["order_time"])
+        screen.show_order(target, at if at.tzinfo else at.replace(tzinfo=UTC))  # as the alert's jump does
+        await settle(pilot)
+        assert lst.views[0].id == target  # five more urgent rows are above the page
+        await pilot.press("f5")
+        await settle(pilot)
+        assert lst.views[0].id == ids[0] and lst.highlighted.id == target
+        assert lst.position == 6
+        assert "第 6 行" in str(screen.query_one("#heading").render())
+        await pilot.press("down")
+        assert "第 7 行" in str(screen.query_one("#heading").render())
+
+
+async def test_time_left_of_an_order_overdue_for_days_is_never_cut(make_app, db_path):
+    from datetime import timedelta
+
+    from tui_support import NOW, line_text
+
+    app = make_app(now=NOW + timedelta(days=20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("f3", "f4"):
+            await pilot.press(key)
+            await settle(pilot)
+            lst = app.screen.query_one(OrderList)
+            first = line_text(lst, 1)
+            assert "~" not in first[:12], first
+            assert "天" in first[:12] and "时" in first[:12], first
+
+
+async def test_columns_give_way_by_priority_and_no_header_is_cut(make_app, db_path):
+    from tui_support import line_text
+
+    for width, config in ((80, ""), (120, ""), (160, ""), (80, '[station]\nlanguage = "en"\n'),
+                          (160, '[station]\nlanguage = "en"\n')):
+        app = make_app(config)
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            for key in ("f3", "f4", "f2"):
+                await pilot.press(key)
+                await settle(pilot)
+                lst = app.screen.query_one(OrderList)
+                header = line_text(lst, 0)
+                assert "~" not in header, (width, key, header)
+                shown = {c.key for c, _w in lst._layout(lst.size.width)}
+                dropped = [c for c in lst.columns if c.key not in shown]
+                assert all(c.priority > 2 for c in dropped), (width, key, dropped)  # the first ones always stay
+                if width >= 160:
+                    assert not dropped, (key, [c.key for c in dropped])
+                if width >= 160 and key == "f3" and not config:
+                    assert "线上/线下" in header and "数据来源" in header
+                if key == "f2":  # the status column holds every status in full
+                    status_width = dict((c.key, w) for c, w in lst._layout(lst.size.width))["status"]
+                    cells = [line_text(lst, y)[:status_width] for y in range(1, len(lst.views) + 1)]
+                    assert cells and not any("~" in cell for cell in cells), cells
+                if width == 80 and key == "f3":
+                    assert {"left", "logistics_no", "area", "business_type"} <= shown
+
+
+async def test_the_wheel_scrolls_a_list_a_click_highlights_and_the_key_bar_answers_clicks(make_app, db_path):
+    from textual import events as ev
+
+    from stationdesk.tui.screens.pickup import PickupScreen
+    from stationdesk.tui.widgets.key_bar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        await pilot._post_mouse_events([ev.MouseScrollDown], widget=lst, offset=(5, 5))
+        await pilot._post_mouse_events([ev.MouseScrollDown], widget=lst, offset=(5, 5))
+        assert lst.cursor == 2
+        await pilot._post_mouse_events([ev.MouseScrollUp], widget=lst, offset=(5, 5))
+        assert lst.cursor == 1
+        await pilot.click(lst, offset=(20, 5))  # row 5 under the header line
+        assert lst.cursor == 4
+        bar = app.screen.query_one(KeyBar)
+        bar.render()
+        hit = next(h for h in bar._hits if h[3] == "F4")
+        await pilot.click(bar, offset=(hit[1] + 1, hit[0]))
+        await settle(pilot)
+        assert isinstance(app.screen, PickupScreen)

@@ -242,6 +242,16 @@ def count(conn: Connection, f: OrderFilter, cap: int | None = None) -> int:
     return conn.execute(select(func.count()).select_from(matches), params).scalar_one()
 
 
+def count_before(conn: Connection, f: OrderFilter, cursor: Cursor, cap: int) -> int:
+    """How many orders of ``f`` come before ``cursor`` in (order_time, id) order, counting up to
+    cap + 1: a list's row number, read off the same index seek as its page."""
+    c = ORDERS.c
+    conds, params = _where(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
+    conds.append(or_(c.order_time < cursor.order_time, and_(c.order_time == cursor.order_time, c.id < cursor.id)))
+    before = select(c.id).where(*conds).order_by(c.order_time.desc(), c.id.desc()).limit(cap + 1).subquery()
+    return conn.execute(select(func.count()).select_from(before), params).scalar_one()
+
+
 def accept_clock_start() -> ColumnElement[Any]:
     """When an order's 30-minute accept clock started, as SQL: the HQ dispatch (分件) time when an
     电商** operator dispatched it, else the order time (the rule of domain/sla.py)."""

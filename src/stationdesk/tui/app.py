@@ -366,7 +366,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def action_refresh(self) -> None:
         if (screen := self.base_screen) is not None:
-            screen.reload()
+            screen.refresh_by_key()
         self.refresh_counts()
 
     def unsaved(self) -> list[str]:

@@ -50,6 +50,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # list titles
     "list.total": ("共 {n} 单", "{n} orders"),
     "list.selected": ("已选 {n} 单", "{n} selected"),
+    "list.position": ("第 {n} 行", "row {n}"),
     "list.loading": ("正在加载...", "Loading..."),
     "list.empty": ("没有符合条件的订单", "No orders match"),
     "list.end": ("已是最后一页", "This is the last page"),
@@ -65,7 +66,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.logistics_no": ("物流号", "Logistics no."),
     "col.waybill_no": ("运单号", "Waybill no."),
     "col.source": ("数据来源", "Source"),
-    "col.channel": ("线上/下", "Channel"),
+    "col.channel": ("线上/线下", "Channel"),
     "col.business_type": ("业务类型", "Type"),
     "col.status": ("状态", "Status"),
     "col.cancel": ("撤单", "Cancel"),
@@ -193,6 +194,24 @@ LABELS: dict[str, tuple[str, str]] = {
         "It will list online orders in an order-time range that have no pickup scan, for the\n"
         "end-of-shift supplementary scan. Until then use the order query (F2) by status.",
     ),
+    # the key bar's short words, used when the full ones do not fit (an 80-column terminal)
+    "keyshort.app.query": ("查询", "Query"),
+    "keyshort.app.accept": ("接单", "Accept"),
+    "keyshort.app.pickup": ("揽件", "Pickup"),
+    "keyshort.app.unscanned": ("未揽收", "Unscanned"),
+    "keyshort.app.scan": ("扫描", "Scan"),
+    "keyshort.app.supervisor": ("报表", "Reports"),
+    "keyshort.app.conflicts": ("冲突", "Conflicts"),
+    "keyshort.app.ack_alert": ("确认", "Ack"),
+    "keyshort.accept.select_all": ("全选", "All"),
+    "keyshort.accept.batch": ("批量", "Batch"),
+    "keyshort.accept.fail": ("失败", "Fail"),
+    "keyshort.pickup.confirm": ("揽件", "Pick up"),
+    "keyshort.pickup.fail": ("失败", "Fail"),
+    "keyshort.list.details": ("详细", "Details"),
+    "keyshort.list.page_down": ("下页", "Next"),
+    "keyshort.list.page_up": ("上页", "Prev"),
+    "keyshort.query.cancel_handled": ("撤单处理", "Handled"),
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
@@ -251,12 +270,26 @@ def reason_label(value: str | None, lang: str) -> str:
     return reason.label_en if lang == "en" else reason.label
 
 
+TIME_LEFT_WIDTH = 10  # cells: the widest time_left text, '-999天23时'
+
+
 def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:
-    """'12分' / '5时20分' (the domain's own words), or '12m' / '5h20m' in English."""
+    """'12分' / '5时20分' (the domain's own words), or '12m' / '5h20m' in English. Past 999
+    minutes a minutes-only text reads in hours, and past 99 hours in days and hours, so an order
+    overdue for weeks still fits TIME_LEFT_WIDTH cells ('-14天02时', '-14d02h')."""
+    secs = int(left.total_seconds())
+    if abs(secs) >= 100 * 3600:
+        sign, secs = ("-" if secs < 0 else ""), abs(secs)
+        if sign:
+            secs = -(-secs // 3600) * 3600  # up to the hour begun, as minutes count up to the minute begun
+        days, hrs = divmod(secs // 3600, 24)
+        return f"{sign}{days}d{hrs:02d}h" if lang == "en" else f"{sign}{days}天{hrs:02d}时"
+    hours = hours or abs(secs) >= 1000 * 60
     if lang != "en":
         return format_time_left(left, hours=hours)
-    secs = int(left.total_seconds())
     sign, secs = ("-" if secs < 0 else ""), abs(secs)
+    if sign:
+        secs = -(-secs // 60) * 60
     if hours:
         return f"{sign}{secs // 3600}h{(secs % 3600) // 60:02d}m"
     return f"{sign}{secs // 60}m"

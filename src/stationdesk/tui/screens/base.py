@@ -57,7 +57,11 @@ class DeskScreen(DeskNode, Screen):
         self.query_one("#heading", Static).update(Text("  ".join(p for p in self.heading_parts() if p)))
 
     def reload(self) -> None:
-        """F5: fetch what the screen shows again."""
+        """Fetch what the screen shows again (every minute, and after an action)."""
+
+    def refresh_by_key(self) -> None:
+        """F5."""
+        self.reload()
 
     def unsaved(self) -> list[str]:
         """What would be lost if the app quit now (one line each)."""
@@ -101,6 +105,8 @@ class ListScreen(DeskScreen):
         parts = [tr(self.TITLE_KEY, self.lang)]
         if lst.total is not None:
             parts.append(tr("list.total", self.lang, n=count_text(lst.total)))
+        if (at := lst.position) is not None:
+            parts.append(tr("list.position", self.lang, n=count_text(at)))
         if lst.selected:
             parts.append(tr("list.selected", self.lang, n=len(lst.selected)))
         if self.HINT_KEY:
@@ -123,6 +129,13 @@ class ListScreen(DeskScreen):
 
     def reload(self) -> None:
         self.order_list.reload()
+
+    def refresh_by_key(self) -> None:
+        """F5: on a list kept by deadline, back to its most urgent rows; elsewhere the page in view."""
+        if self.DEADLINE is not None:
+            self.order_list.reload_top()
+        else:
+            self.reload()
 
     def action_target(self, scope: str) -> DOMNode | None:
         if scope in ("list", self.CONTEXT):  # the list's letter keys serve the screen's own scope

@@ -17,19 +17,19 @@ from stationdesk.tui.widgets.order_list import Column, OrderList
 from stationdesk.tui.widgets.query_form import QueryForm, QuerySpec
 
 COLUMNS = [
-    Column("status", 8, priority=1),
+    Column("status", 8, priority=1, en_width=13),
     Column("order_time", 11, priority=1),
     Column("logistics_no", 17, priority=1),
     Column("waybill_no", 15, priority=3),
-    Column("cancel", 6, priority=2),
-    Column("area", 10, priority=3),
-    Column("business_type", 10, priority=4),
-    Column("source", 8, priority=5),
-    Column("channel", 7, priority=7),
-    Column("name", 8, priority=6),
-    Column("phone", 11, priority=7),
+    Column("cancel", 6, priority=3, en_width=9),
+    Column("area", 10, priority=4),
+    Column("business_type", 10, priority=2, en_width=9),
+    Column("source", 12, priority=5),
+    Column("channel", 9, priority=7),
+    Column("name", 8, priority=5),
+    Column("phone", 11, priority=8),
     Column("district", 8, priority=6),
-    Column("address", 10, priority=9, flex=True),
+    Column("address", 14, priority=9, flex=True),
 ]
 
 

@@ -24,13 +24,13 @@ COLUMNS = [
     Column("order_time", 11, priority=2),
     Column("logistics_no", 17, priority=1),
     Column("waybill_no", 15, priority=1),
-    Column("status", 8, priority=3),
-    Column("channel", 7, priority=4),
+    Column("status", 8, priority=3, en_width=13),
+    Column("channel", 9, priority=4),
     Column("business_type", 10, priority=5),
     Column("name", 8, priority=6),
     Column("phone", 11, priority=7),
     Column("district", 8, priority=6),
-    Column("address", 10, priority=8, flex=True),
+    Column("address", 16, priority=8, flex=True),
 ]
 
 WORDS: dict[str, tuple[str, str]] = {
