@@ -248,3 +248,96 @@ async def test_the_wheel_scrolls_a_list_a_click_highlights_and_the_key_bar_answe
         await pilot.click(bar, offset=(hit[1] + 1, hit[0]))
         await settle(pilot)
         assert isinstance(app.screen, PickupScreen)
+
+
+def _alert(app, db_path):  # noqa: ANN001, ANN202
+    """Raise 您还有未接订单 as the scheduled check does, with the counts of the moment."""
+    from stationdesk.alerts.rule import Alert
+
+    c = app.counts
+    app.alerts.raise_alert(Alert(c.waiting, c.overdue, c.due_soon, 10))
+
+
+def _escalate(app, db_path, ids):  # noqa: ANN001, ANN202
+    from datetime import UTC, datetime, timedelta
+
+    from stationdesk.alerts.rule import Escalation, UrgentOrder
+
+    urgent = []
+    for i in ids:
+        row = order(db_path, i)
+        at = datetime.fromisoformat(row["order_time"])
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        urgent.append(UrgentOrder(i, row["logistics_no"], at, at + timedelta(minutes=30)))
+    app.alerts.raise_escalation(Escalation(tuple(urgent)), app.now())
+
+
+def _area(app):  # noqa: ANN001, ANN202
+    from stationdesk.tui.widgets.alert_bar import AlertBar
+
+    bar = app.screen.query_one(AlertBar)
+    return bar.render().plain if bar.display else ""
+
+
+def _toasts(app):  # noqa: ANN001, ANN202
+    return [t.render().plain for t in app.screen.query("Toast")]
+
+
+async def test_the_alert_counts_update_in_place_and_answered_orders_leave_the_area(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        waiting = app.counts.waiting
+        _alert(app, db_path)
+        lst = app.screen.query_one(OrderList)
+        first, second = lst.views[0].id, lst.views[1].id
+        _escalate(app, db_path, [first])
+        _escalate(app, db_path, [second])  # a minute later, another order: the same area, one line
+        await settle(pilot)
+        area = _area(app)
+        assert f"等待接单 {waiting} 单" in area
+        assert area.count("订单即将接单超时") == 1
+        assert order(db_path, first)["logistics_no"] in area and order(db_path, second)["logistics_no"] in area
+        assert _toasts(app) == []
+        await pilot.press("a")  # accept the highlighted (first) order
+        await settle(pilot)
+        area = _area(app)
+        assert f"等待接单 {waiting - 1} 单" in area  # the same area, its counts as they are now
+        assert order(db_path, first)["logistics_no"] not in area
+        assert order(db_path, second)["logistics_no"] in area
+
+
+async def test_esc_acknowledges_the_alert_before_it_leaves_scan_mode(make_app, db_path):
+    from stationdesk.tui.screens.scan import ScanScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        _alert(app, db_path)
+        await settle(pilot)
+        assert "您还有未接订单" in _area(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ScanScreen) and app.alerts.alert is None and _area(app) == ""
+        await pilot.press("escape")  # then Esc leaves as before
+        await settle(pilot)
+        assert not isinstance(app.screen, ScanScreen)
+
+
+async def test_one_toast_at_a_time_and_the_message_line_stays_with_its_screen(make_app, db_path):
+    from tui_support import message
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        app.say("第一个错误", severity="error")
+        app.say("第二个警告" * 10, severity="warning")  # a long one: read whole, over two lines
+        await settle(pilot)
+        assert len(_toasts(app)) == 1
+        line = app.screen.query_one("MessageLine")
+        assert line.size.height >= 2 and "~" not in line.render().plain and "…" not in line.render().plain
+        await pilot.press("f4")
+        await settle(pilot)
+        assert message(app) == "" and _toasts(app) == []

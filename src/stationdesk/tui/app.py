@@ -84,7 +84,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
-        bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
+        bind("app.ack_alert", priority=True), bind("app.conflicts"), bind("app.sync"),
     ]
 
     def __init__(self, desk: Desk | None, operator: str, *, alerts: bool = False, login: bool = False,
@@ -124,6 +124,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.backups = DeskBackups(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.message: tuple[str, SeverityLevel] = ("", "information")
+        self._said = 0  # words said so far: only the last one gets a toast
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
         self.key_overrides: dict[str, str] = {}
@@ -273,11 +274,20 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
         """Put ``text`` on the message line (and in a notification when it is not good news)."""
         self.message = (text, severity)
-        if severity != "information":
-            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
+        self._said += 1
+        self.call_later(self._toast, self._said, text, severity)
         for screen in self.screen_stack:
             for line in screen.query("MessageLine"):
-                line.refresh()
+                line.refresh(layout=True)  # a long word takes a second line
+
+    def _toast(self, said: int, text: str, severity: SeverityLevel) -> None:
+        """The toast of the last word said: it replaces the one before, so there is never a pile
+        of them nor a stale one (a 登录失败 once the log-in went through)."""
+        if said != self._said:
+            return  # something newer was said meanwhile
+        self.clear_notifications()
+        if severity != "information":
+            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
@@ -288,6 +298,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         for screen in self.screen_stack:
             for bar in screen.query("StatusBar"):
                 bar.refresh()
+            for area in screen.query("AlertBar"):
+                area.refresh(layout=True)  # the alert's counts, in place
+        if counts is not None:
+            self.alerts.counts_changed(counts)
 
     def _tick_list(self) -> None:
         if (screen := self.base_screen) is not None and screen.is_active:
@@ -301,6 +315,14 @@ class StationDeskApp(App[None], inherit_bindings=False):
                     lst.refresh()
 
     # -- screens and keys ------------------------------------------------------------------
+
+    def switch_mode(self, mode: str) -> Any:
+        """Another screen: the message line starts empty there (the last word was about the last screen)."""
+        if mode != self.current_mode and self.message[0]:
+            self.message = ("", "information")
+            self._said += 1
+            self.clear_notifications()
+        return super().switch_mode(mode)
 
     @property
     def base_screen(self) -> DeskScreen | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 from stationdesk.domain import sla
@@ -204,7 +204,8 @@ def load_waiting_counts(desk: Desk) -> WaitingCounts:
     from stationdesk.store import queries
 
     with desk.db.read() as conn:
-        return queries.waiting_counts(conn, desk.now())
+        # "due soon" as the alert counts it, so the warning area's counts read the same
+        return queries.waiting_counts(conn, desk.now(), timedelta(minutes=desk.config.alerts.warn_before_minutes))
 
 
 def load_sources(desk: Desk) -> list[str]:

@@ -34,7 +34,10 @@ class DeskScreen(DeskNode, Screen):
     TITLE_KEY: ClassVar[str] = "app.title"
 
     def compose(self) -> ComposeResult:
+        from stationdesk.tui.widgets.alert_bar import AlertBar
+
         yield StatusBar()
+        yield AlertBar()
         yield Static(id="heading")
         yield from self.compose_body()
         yield MessageLine()
@@ -199,6 +202,7 @@ class ListScreen(DeskScreen):
 
     def after_action(self, outcome: Outcome) -> None:
         """An action changed orders: drop them from the selection and fetch the page again."""
+        self.desk_app.alerts.resolved(list(outcome.order_ids))
         self.order_list.selected.difference_update(outcome.order_ids)
         self.order_list.reload()
         self.desk_app.refresh_counts()
