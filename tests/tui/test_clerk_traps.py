@@ -341,3 +341,64 @@ async def test_one_toast_at_a_time_and_the_message_line_stays_with_its_screen(ma
         await pilot.press("f4")
         await settle(pilot)
         assert message(app) == "" and _toasts(app) == []
+
+
+async def _find(pilot, number):  # noqa: ANN001, ANN202
+    await pilot.press("f2")
+    await settle(pilot)
+    await pilot.press(*number, "enter")
+    await settle(pilot)
+
+
+async def test_accept_pickup_transfer_and_fail_from_the_query_and_from_details(make_app, db_path):
+    from stationdesk.tui.dialogs.reason import ReasonDialog
+    from stationdesk.tui.dialogs.transfer import TransferDialog
+    from stationdesk.tui.dialogs.waybill import WaybillDialog
+    from stationdesk.tui.screens.detail import DetailScreen
+
+    waiting = waiting_ids(db_path)
+    out = db_rows(db_path, "SELECT id, logistics_no, suggested_station FROM orders WHERE status = 'waiting' "
+                           "AND out_of_area = 1 AND suggested_station IS NOT NULL LIMIT 1")[0]
+    accepted = db_rows(db_path, "SELECT id, logistics_no FROM orders WHERE status = 'accepted' "
+                                "AND waybill_no IS NOT NULL LIMIT 1")[0]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # from the query's results: a (accept)
+        await _find(pilot, order(db_path, waiting[0])["logistics_no"])
+        await pilot.press("a")
+        await settle(pilot)
+        assert order(db_path, waiting[0])["status"] == "accepted"
+        assert isinstance(app.screen, QueryScreen)
+        assert app.screen.query_one(OrderList).views[0].cells["status"] == "接单成功"  # the row as it is now
+        # f on an accepted order: 揽收失败, the reason dialog
+        await _find(pilot, accepted["logistics_no"])
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonDialog) and "揽收失败" in app.screen.title_text
+        await pilot.press("escape")
+        await settle(pilot)
+        # from 详细数据: p (揽件确认 with the waybill the order has), then t on another order
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, WaybillDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert order(db_path, accepted["id"])["status"] == "picked_up"
+        assert dict(app.screen.fields())["状态"] == "揽件成功"  # 详细数据 shows the order as it is now
+        await pilot.press("escape")
+        await settle(pilot)
+        await _find(pilot, out["logistics_no"])
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferDialog) and app.screen.chosen() == out["suggested_station"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert order(db_path, out["id"])["transferred_to"] == out["suggested_station"]
+        assert isinstance(app.screen, DetailScreen)

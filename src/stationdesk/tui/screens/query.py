@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 
 from stationdesk.services import cancel
+from stationdesk.tui import order_actions
 from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import load_sources
 from stationdesk.tui.keys import bind
@@ -34,7 +35,8 @@ COLUMNS = [
 
 
 class QueryList(OrderList):
-    BINDINGS = [bind("query.cancel_handled")]
+    BINDINGS = [bind("query.cancel_handled"), bind("query.accept"), bind("query.pickup"), bind("query.transfer"),
+                bind("query.fail")]
 
 
 class QueryScreen(ListScreen):
@@ -85,6 +87,20 @@ class QueryScreen(ListScreen):
         the number field (its old text selected, so replaced) and Enter searches by it."""
         if self.is_mounted:
             self.call_after_refresh(self.action_filter)  # after Textual gives the last focus back
+
+    # -- acting on a found order, through the same use cases as 网点接单 and 网点揽件 ----------
+
+    def action_accept(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.accept_order(self.desk_app, view, self.after_action, self.after_refusal)
+
+    def action_pickup(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.confirm_pickup(self.desk_app, view, self.after_dialog)
+
+    def action_fail(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.fail_order(self.desk_app, view, self.after_dialog)
 
     def action_cancel_handled(self) -> None:
         if (view := self.current()) is not None:
