@@ -402,3 +402,25 @@ async def test_accept_pickup_transfer_and_fail_from_the_query_and_from_details(m
         await settle(pilot)
         assert order(db_path, out["id"])["transferred_to"] == out["suggested_station"]
         assert isinstance(app.screen, DetailScreen)
+
+
+async def test_f1_shows_this_screens_keys_then_the_rules_within_80x24(make_app):
+    from stationdesk.tui.screens.help import HelpScreen
+
+    for config in ("", '[station]\nlanguage = "en"\n'):
+        app = make_app(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("f1")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            keys = app.screen.query_one("#help-screen")
+            rules = app.screen.query_one("#help-rules")
+            text = keys.render()
+            assert "accept.select_all" not in str(text)  # no internal action ids
+            # both parts are wholly on the 80x24 screen, one line per rule
+            assert rules.region.y + rules.region.height <= 23 and keys.region.y < rules.region.y
+            assert rules.region.height == len(app.screen.rules()) + 1
+            words = " ".join(app.screen.rules())
+            for must in (("30", "16", "100", "500") if config else ("30 分钟", "16 小时", "100", "500", "转")):
+                assert must in words

@@ -184,6 +184,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.key": ("按键", "Key"),
     "help.what": ("作用", "What it does"),
     "help.id": ("动作代码", "Action id"),
+    "help.rules": ("总部考核的规则", "The rules head office holds the station to"),
+    "help.rule_accept": ("30 分钟内接单 (从下单起; 总部电商分件从分件起): 超时罚 {fine} 元",
+                         "Accept within 30 min of the order (of an HQ dispatch): late, {fine} yuan"),
+    "help.rule_pickup": ("16 小时内揽收 (从下单起): 超时罚 {fine} 元", "Pick up within 16 h of the order: late, {fine} yuan"),
+    "help.rule_transfer": ("超区订单 30 分钟内转给正确网点或数据中心: 迟转/转错罚 {fine} 元",
+                           "Out of area: to the right station within 30 min: late/wrong, {fine} yuan"),
+    "help.rule_reason": ("失败原因须真实 (人手不够/地址太远不算): 假原因罚 100, 假运单号罚 500 元",
+                         "True failure reasons only (not staff/distance): 100; false waybill: 500"),
+    "help.rule_other": ("不接非本网点订单 (罚 {fine} 元); 违规通知后 3 天内可申诉 (主管 F8)",
+                        "Never accept another station's order ({fine} yuan); appeal in 3 days (F8)"),
     "help.where": ("范围", "Where"),
     # unscanned placeholder
     "unscanned.body": (
