@@ -411,6 +411,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.push_screen(ConfirmDialog(tr("quit.confirm", self.lang), reasons, purpose="quit"),
                          lambda yes: self.exit() if yes else None)
 
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette, asking in the screen's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette.placeholder", self.lang), id="--command-palette"))
+
     async def action_quit(self) -> None:
         # Textual's own quit (command palette, ctrl+q) goes through the same check.
         self.action_request_quit()

@@ -222,6 +222,60 @@ LABELS: dict[str, tuple[str, str]] = {
     "keyshort.list.page_down": ("下页", "Next"),
     "keyshort.list.page_up": ("上页", "Prev"),
     "keyshort.query.cancel_handled": ("撤单处理", "Handled"),
+    # resolve
+    "resolve.title": ("处理冲突 {id}: {ref}", "Resolve conflict {id}: {ref}"),
+    "resolve.hint": ("写明用什么新操作解决了冲突 (如: 已做撤单处理 / 已转单至 XX), 按 Enter 保存; 订单本身不会被改动",
+             "Say which new action settled it (e.g. cancellation handled / transferred to XX), Enter saves; "
+             "the order itself is not changed"),
+    "resolve.note": ("处理结果", "Resolution"),
+    "resolve.required": ("请写明处理结果", "Say how it was resolved"),
+    "resolve.unsaved": ("{title}: 输入未保存", "{title}: input not saved"),
+    # conflicts
+    "conflicts.title": ("同步冲突", "Sync conflicts"),
+    "conflicts.count": ("未处理 {n} 条", "{n} open"),
+    "conflicts.hint": ("{resolve} 处理 (写明用什么新操作解决)  {details} 详细数据",
+             "{resolve}: resolve (say which new action settled it)  {details}: details"),
+    "conflicts.loading": ("正在加载...", "Loading..."),
+    "conflicts.empty": ("没有未处理的冲突", "No open conflicts"),
+    "conflicts.none": ("没有选中的冲突", "No conflict highlighted"),
+    "conflicts.no_order": ("订单 {ref} 不在本网点数据库中, 没有详细数据", "Order {ref} is not in this station's database"),
+    "conflicts.col.no": ("编号", "No."),
+    "conflicts.col.logistics_no": ("物流号", "Logistics no."),
+    "conflicts.col.kind": ("类型", "Kind"),
+    "conflicts.col.action": ("本网点操作", "Station action"),
+    "conflicts.col.hq": ("总部状态/网点", "HQ status/station"),
+    "conflicts.col.detected": ("发现时间", "Detected"),
+    "conflicts.col.message": ("说明", "Message"),
+    "conflicts.kind.rejected": ("驳回", "rejected"),
+    "conflicts.kind.fact_kept": ("事实保留", "fact kept"),
+    "conflicts.resolved": ("冲突 {id} (订单 {ref}) 已处理, 下次同步报总部", "Conflict {id} (order {ref}) resolved; head office hears on the next sync"),
+    # unscanned
+    "unscanned.from": ("下单日期 从", "Ordered from"),
+    "unscanned.to": ("到", "to"),
+    "unscanned.channel": ("线上/线下", "Channel"),
+    "unscanned.all": ("全部", "All"),
+    "unscanned.online": ("线上", "Online"),
+    "unscanned.offline": ("线下", "Offline"),
+    "unscanned.hint": ("s 补扫描; 超过 16 小时显示为红色", "s: scan these; over 16 hours is red"),
+    "unscanned.bad_day": ("日期 '{text}' 不对 (YYYY-MM-DD)", "Date '{text}' is not YYYY-MM-DD"),
+    "unscanned.bad_range": ("开始日期晚于结束日期", "The start is after the end"),
+    # scan
+    "scan.prompt": ("扫描或输入运单号, 回车", "Scan or type a waybill number, then Enter"),
+    "scan.counts": ("本次扫描 {n}  揽收成功 {ok}  补扫描 {sup}  拒绝 {bad}", "Scans {n}  picked up {ok}  supplementary {sup}  refused {bad}"),
+    "scan.queued": ("  处理中 {n}", "  in progress {n}"),
+    "scan.left": ("  待扫 {n} 单", "  {n} left to scan"),
+    "scan.unsaved": ("{n} 个扫描尚未记录完", "{n} scans not yet recorded"),
+    "scan.failed": ("未记录, 请重扫", "NOT recorded, scan again"),
+    "scan.targets": ("未揽收订单 (扫描后移除)", "Unscanned orders (leave the list when scanned)"),
+    "palette.placeholder": ("输入命令名称搜索…", "Search for commands…"),
+    "sup.kind_line": ("{kind} {n}单/{fine}元", "{kind} {n} orders/{fine} yuan"),
+    "sup.series": ("{name} (最多 {top})", "{name} (max {top})"),
+    "sup.total": ("合计 {fine} 元", "total {fine} yuan"),
+    "sup.refund_line": ("{fined} {fine}元 -> {earned} {percent}% {amount}元 {status}",
+                        "{fined} {fine} yuan -> {earned} {percent}% {amount} yuan {status}"),
+    "waybill.default_desc": ("12-15 位数字", "12 to 15 digits"),
+    "error.transition": ("订单 {ref}: 当前状态「{status}」不能执行「{action}」(可执行的状态: {allowed})",
+                         "Order {ref}: status '{status}' does not allow '{action}' (allowed from: {allowed})"),
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
@@ -281,6 +335,33 @@ def reason_label(value: str | None, lang: str) -> str:
 
 
 TIME_LEFT_WIDTH = 10  # cells: the widest time_left text, '-999天23时'
+
+
+def violation_label(value: str, lang: str) -> str | None:
+    """A violation kind's words in ``lang`` (None for a kind this desk does not know)."""
+    from stationdesk.domain.sla import ViolationKind
+
+    try:
+        kind = ViolationKind(value)
+    except ValueError:
+        return None
+    return kind.label_en if lang == "en" else kind.label
+
+
+def error_text(error: Exception, lang: str) -> str | None:
+    """A refusal in the operator's language, from its catalogue key and parameters (statuses and
+    actions named by value, shown by their labels); None when it carries no key."""
+    key = getattr(error, "key", None)
+    if key is None or key not in LABELS:
+        return None
+    values = dict(getattr(error, "params", {}))
+    if "status" in values:
+        values["status"] = status_label(str(values["status"]), lang)
+    if "action" in values:
+        values["action"] = action_label(str(values["action"]), lang)
+    if "allowed" in values:
+        values["allowed"] = ", ".join(status_label(v, lang) for v in values["allowed"]) or "-"
+    return tr(key, lang, **values)
 
 
 def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:

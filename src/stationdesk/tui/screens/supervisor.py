@@ -16,6 +16,7 @@ from textual.widgets import Static
 from stationdesk.domain import audit
 from stationdesk.services import violations
 from stationdesk.services.context import Desk
+from stationdesk.tui.i18n import tr, violation_label
 from stationdesk.tui.screens.base import DeskScreen
 
 SERIES = (("orders", "订单", "Orders", "blue"), ("late_accepts", "接单超时", "Late accepts", "yellow"),
@@ -57,15 +58,17 @@ def summary_text(p: Picture, lang: str) -> Text:
         out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30), style="bold")
         for row in s.rows()[:-1]:
             if row["count"]:
-                out.append(f"{row['kind_label']} {row['count']}单/{row['fine']}元  ")
-        out.append(f"{'total' if en else '合计'} {s.total_fine} {'yuan' if en else '元'}\n", style="bold")
+                kind = violation_label(row["kind"], lang) or row["kind_label"]
+                out.append(tr("sup.kind_line", lang, kind=kind, n=row["count"], fine=row["fine"]).replace(" ", "\u00a0") + "  ")
+        # a no-break space: the total never parts from its amount at the end of a line
+        out.append(tr("sup.total", lang, fine=s.total_fine).replace(" ", "\u00a0") + "\n", style="bold")
     out.append("\n" + ("Refunds (60% after a clean month, 40% after a second)" if en else "罚款返还 (次月无违规返 60%, 再下月无违规返 40%)")
                + "\n", style="bold")
     if not p.refunds:
         out.append("  -\n")
     for r in p.refunds:
-        out.append(f"  {r['fined_month']} {r['fine']}元 -> {r['earned_month']} {r['percent']}% "
-                   f"{r['amount']:.0f}元 {r['status']}\n")
+        out.append("  " + tr("sup.refund_line", lang, fined=r["fined_month"], fine=r["fine"], earned=r["earned_month"],
+                                 percent=r["percent"], amount=f"{r['amount']:.0f}", status=r["status"]) + "\n")
     return out
 
 
@@ -76,7 +79,7 @@ def chart_text(days: list[violations.DayFigures], lang: str) -> Text:
     out.append(("Last 14 days" if en else "最近 14 天") + "\n", style="bold")
     for key, zh, eng, colour in SERIES:
         top = max((getattr(d, key) for d in days), default=0) or 1
-        out.append(f"{eng if en else zh} (max {top})\n", style=f"bold {colour}")
+        out.append(tr("sup.series", lang, name=eng if en else zh, top=top) + "\n", style=f"bold {colour}")
         for d in days:
             value = getattr(d, key)
             bar = "█" * max(1 if value else 0, round(value / top * BAR))
