@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Label, Static
 
 from stationdesk.tui.widgets.key_bar import KeyBar
@@ -84,6 +85,10 @@ async def test_every_screen_speaks_one_language_and_cuts_no_label(make_app, db_p
             texts = chrome(app)
             problems.extend((where, t) for t in foreign(texts, app, lang, data))
             problems.extend((where + " cut", t) for t in texts if CUT.search(t))
+            for heading in app.screen.query("#heading"):  # one line: it must fit the width
+                text = heading.render().plain
+                if cell_len(text) > heading.size.width - 2:
+                    problems.append((where + " heading cut", text))
 
         for key in SCREENS:
             await pilot.press(key)

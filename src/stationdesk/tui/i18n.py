@@ -56,8 +56,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "list.end": ("已是最后一页", "This is the last page"),
     "list.start": ("已是第一页", "This is the first page"),
     "list.none": ("没有选中的订单", "No order highlighted"),
-    "accept.hint": ("超时未接单的订单显示为红色; 超区订单须转单", "Overdue orders are red; out-of-area orders must be transferred"),
-    "pickup.hint": ("揽件时限 16 小时; 超时显示为红色", "Pickup within 16 hours; overdue orders are red"),
+    "accept.hint": ("超时未接单的订单显示为红色; 超区订单须转单", "red: overdue; OUT: transfer it"),
+    "pickup.hint": ("揽件时限 16 小时; 超时显示为红色", "16 h to pick up; red: overdue"),
     # columns
     "col.mark": ("", ""),
     "col.left_accept": ("剩余", "Left"),

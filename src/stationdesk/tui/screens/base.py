@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.dom import DOMNode
@@ -57,7 +58,16 @@ class DeskScreen(DeskNode, Screen):
         return [tr(self.TITLE_KEY, self.lang)]
 
     def update_heading(self) -> None:
-        self.query_one("#heading", Static).update(Text("  ".join(p for p in self.heading_parts() if p)))
+        """The heading on its one line: on a narrow terminal the parts give way from the end (the
+        hints come last), never cut in the middle of a word."""
+        parts = [p for p in self.heading_parts() if p]
+        room = self.size.width - 2  # its padding
+        while len(parts) > 1 and room > 0 and cell_len("  ".join(parts)) > room:
+            parts.pop()
+        self.query_one("#heading", Static).update(Text("  ".join(parts)))
+
+    def on_resize(self) -> None:
+        self.update_heading()
 
     def reload(self) -> None:
         """Fetch what the screen shows again (every minute, and after an action)."""

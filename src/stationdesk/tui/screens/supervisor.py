@@ -55,13 +55,13 @@ def summary_text(p: Picture, lang: str) -> Text:
     out = Text()
     heads = (("本周", "This week", p.this_week), ("上周", "Last week", p.last_week), ("本月", "This month", p.month))
     for zh, eng, s in heads:
-        out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30), style="bold")
+        # the period and its total on one line, each kind on its own under it: nothing is split at 80 columns
+        out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30) + " ", style="bold")
+        out.append(tr("sup.total", lang, fine=s.total_fine) + "\n", style="bold")
         for row in s.rows()[:-1]:
             if row["count"]:
                 kind = violation_label(row["kind"], lang) or row["kind_label"]
-                out.append(tr("sup.kind_line", lang, kind=kind, n=row["count"], fine=row["fine"]).replace(" ", "\u00a0") + "  ")
-        # a no-break space: the total never parts from its amount at the end of a line
-        out.append(tr("sup.total", lang, fine=s.total_fine).replace(" ", "\u00a0") + "\n", style="bold")
+                out.append("  " + tr("sup.kind_line", lang, kind=kind, n=row["count"], fine=row["fine"]) + "\n")
     out.append("\n" + ("Refunds (60% after a clean month, 40% after a second)" if en else "罚款返还 (次月无违规返 60%, 再下月无违规返 40%)")
                + "\n", style="bold")
     if not p.refunds:
