@@ -105,7 +105,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "select.out_of_area": ("超区订单不能接单, 请转单", "Out-of-area orders cannot be accepted: transfer them"),
     "batch.none": ("没有选择订单: 用空格选择, 或全选等待接单", "Nothing selected: use space, or select all waiting"),
     "batch.confirm": ("批量接单 {n} 单?", "Batch accept {n} orders?"),
-    "quit.confirm": ("还有未保存的内容, 确定退出?", "Something is not saved. Quit anyway?"),
+    "quit.confirm": ("以下内容尚未完成, 确定退出?", "Not everything is finished. Quit anyway?"),
     "quit.title": ("退出", "Quit"),
     "confirm.ok": ("Enter 确定", "Enter: OK"),
     "confirm.cancel": ("Esc 取消", "Esc: cancel"),

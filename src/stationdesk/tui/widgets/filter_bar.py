@@ -67,6 +67,9 @@ class FilterBar(Horizontal):
         yield Input(placeholder=tr("filter.number", lang), compact=True, id="f-number", max_length=64,
                     restrict=NUMBER_CHARS)
 
+    def on_mount(self) -> None:
+        self.query_one("#f-number", Input).cursor_blink = False  # the field's colour marks the focus: a steady cursor
+
     def filters(self) -> ListFilters:
         def pick(selector: str) -> str | None:
             value = self.query_one(selector, Select).value

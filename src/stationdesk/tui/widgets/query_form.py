@@ -109,6 +109,9 @@ class QueryForm(Grid):
         event.stop()
         self._search(submitted=False)
 
+    def on_mount(self) -> None:
+        self.query_one("#q-number", Input).cursor_blink = False  # the field's colour marks the focus: a steady cursor
+
     def open(self) -> None:
         """The number field, its text selected: what is typed next replaces the last number."""
         number = self.query_one("#q-number", Input)
