@@ -19,6 +19,7 @@ from stationdesk.services.transfer import transfer
 from stationdesk.tui.app import StationDeskApp, build_app
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.pickup import PickupScreen
+from stationdesk.tui.widgets.alert_bar import AlertBar
 from stationdesk.tui.widgets.key_bar import KeyBar
 from stationdesk.tui.widgets.order_list import OrderList
 from stationdesk.tui.widgets.status_bar import StatusBar
@@ -66,6 +67,14 @@ def toasts(app: StationDeskApp) -> list[str]:
     return [t.render().plain for t in app.screen.query("Toast")]
 
 
+def shown(app: StationDeskApp) -> list[str]:
+    """The warning area's alerts as drawn on the screen in view (the keys line aside)."""
+    area = app.screen.query_one(AlertBar)
+    if not area.display:
+        return []
+    return area.render().plain.split("\n")[:-1]
+
+
 async def until(pilot, cond: Callable[[], bool]) -> None:  # noqa: ANN001
     """Wait (bounded) for a scheduled check to finish, then for what it started."""
     for _ in range(500):
@@ -85,27 +94,28 @@ async def test_alert_at_start_acknowledged_never_stacked_and_f3_lands_on_the_mos
         await until(pilot, lambda: watch.runs >= 1)  # the run at start, by the scheduler
         alert = app.alerts.alert
         assert alert is not None and (alert.waiting, alert.overdue, alert.due_soon) == (waiting, overdue, soon)
-        shown = toasts(app)
+        lines = shown(app)
         counts = f"等待接单 {waiting} 单, 已超时 {overdue} 单, 10 分钟内到期 {soon} 单"
-        assert any("您还有未接订单,请尽快操作!" in t and counts in t for t in shown), shown
+        assert any("您还有未接订单,请尽快操作!" in t and counts in t for t in lines), lines
         escalated = 1 if soon else 0
-        assert len(shown) == 1 + escalated and app.alerts.bells == 1 + escalated
+        assert len(lines) == 1 + escalated and app.alerts.bells == 1 + escalated
+        assert toasts(app) == []  # the area, not a pile of notifications
         assert f"等待接单 {waiting}!" in app.screen.query_one(StatusBar).render().plain
         assert ACK in app.screen.query_one(KeyBar).entries()
 
         app.alerts.schedule.run_now()  # unacknowledged: the next check adds nothing
         await until(pilot, lambda: watch.runs >= 2)
-        assert len(toasts(app)) == 1 + escalated and app.alerts.bells == 1 + escalated
+        assert len(shown(app)) == 1 + escalated and app.alerts.bells == 1 + escalated
 
         await pilot.press("escape")
         await settle(pilot)
-        assert app.alerts.alert is None and toasts(app) == []
+        assert app.alerts.alert is None and shown(app) == []
         assert ACK not in app.screen.query_one(KeyBar).entries()
         assert f"等待接单 {waiting} " in app.screen.query_one(StatusBar).render().plain + " "
 
         app.alerts.schedule.run_now()  # acknowledged, orders still wait: alert again (escalations were once)
         await until(pilot, lambda: watch.runs >= 3)
-        assert app.alerts.alert is not None and len(toasts(app)) == 1 and app.alerts.bells == 2 + escalated
+        assert app.alerts.alert is not None and len(shown(app)) == 1 and app.alerts.bells == 2 + escalated
 
         await pilot.press("f4")
         await settle(pilot)
@@ -115,7 +125,7 @@ async def test_alert_at_start_acknowledged_never_stacked_and_f3_lands_on_the_mos
         assert isinstance(app.screen, AcceptScreen)
         most_urgent = waiting_by_deadline(db_path)[0][1]
         assert app.screen.query_one(OrderList).highlighted.id == most_urgent
-        assert app.alerts.alert is None and toasts(app) == []
+        assert app.alerts.alert is None and shown(app) == []
     await asyncio.sleep(0)  # the scheduler's shutdown runs on the loop after the app unmounts
     assert not app.alerts.schedule.scheduler.running
 
@@ -135,7 +145,7 @@ async def test_no_alert_once_every_order_is_answered(alert_app, db_path):
         bells = app.alerts.bells
         app.alerts.schedule.run_now()
         await until(pilot, lambda: watch.runs >= 2)
-        assert app.alerts.alert is None and toasts(app) == [] and app.alerts.bells == bells
+        assert app.alerts.alert is None and shown(app) == [] and app.alerts.bells == bells
         assert app.counts is not None and app.counts.waiting == 0
         assert "等待接单 0" in app.screen.query_one(StatusBar).render().plain
 
@@ -145,7 +155,7 @@ async def test_no_alert_outside_working_hours_and_no_bell_when_off(alert_app):
     app = alert_app('[hours]\nstart = "06:00"\nend = "14:00"\n')
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.alerts.watch.runs >= 1)
-        assert app.alerts.alert is None and toasts(app) == [] and app.counts.waiting > 0
+        assert app.alerts.alert is None and shown(app) == [] and app.counts.waiting > 0
     quiet = alert_app("[alerts]\nbell = false\n")
     async with quiet.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: quiet.alerts.watch.runs >= 1)

@@ -139,3 +139,28 @@ def test_conflicts_screen(make_app, db_path, snap_compare):
                  message_text="订单 LP90000002: 网点 HZ001 的「揽收扫描」(序号 2) 与总部状态「已撤单」冲突; 事实已记录, 待人工复核 "
                               "(kept, flagged for review)")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=steps("f9"))
+
+
+def test_accept_screen_in_english_80x24(make_app, snap_compare):
+    app = make_app('[station]\nlanguage = "en"\n')
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps())
+
+
+def test_query_screen_in_english_120x40(make_app, snap_compare):
+    app = make_app('[station]\nlanguage = "en"\n')
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("f2"))
+
+
+def test_help_screen_80x24(make_app, snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=steps("f1"))
+
+
+def test_the_warning_area_at_80x24(make_app, snap_compare):
+    async def alert(pilot) -> None:  # noqa: ANN001
+        from stationdesk.alerts.rule import Alert
+
+        app = pilot.app
+        c = app.counts
+        app.alerts.raise_alert(Alert(c.waiting, c.overdue, c.due_soon, 10))
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=steps(then=alert))

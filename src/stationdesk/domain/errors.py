@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A business rule refused an action. ``str(err)`` is the message for a person."""
+    """A business rule refused an action. ``str(err)`` is the message for a person; ``key`` and
+    ``params``, when set, let an entrypoint say it in the operator's language from its catalogue."""
+
+    key: str | None = None
+    params: dict[str, object] = {}  # noqa: RUF012 - replaced, never changed in place
+
+    def with_words(self, key: str, **params: object) -> DomainError:
+        self.key, self.params = key, params
+        return self
 
 
 class IllegalTransition(DomainError):

@@ -32,6 +32,6 @@ def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
     routed = desk.directory.route(row["sender_district"])
     if routed is not None and routed.code != target.code and not target.is_datacenter:
         warnings.append(
-            f"注意: 区县「{row['sender_district']}」按目录属于 {routed.code} {routed.name}, 转错网点会被考核"
+            f"区县「{row['sender_district']}」按目录属于 {routed.code} {routed.name}, 转错网点会被考核"
         )
     return Outcome(f"订单 {ref} 已转单至 {target.code} {target.name}", [row["id"]], warnings)

@@ -28,8 +28,7 @@ def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
     conds: list = []
     params: dict[str, Any] = {}
     if f.number:
-        conds.append(or_(c.logistics_no == bindparam("number"), c.waybill_no == bindparam("number")))
-        params["number"] = f.number.strip()
+        conds.append(_number_condition(f.number.strip(), params))
     if f.start is not None:
         conds.append(c.order_time >= bindparam("start"))
         params["start"] = f.start
@@ -51,6 +50,49 @@ def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
         conds.append(c.out_of_area == bindparam("out_of_area"))
         params["out_of_area"] = f.out_of_area
     return conds, params
+
+
+PREFIX_FROM = 4  # characters typed before a number also matches as a prefix (fewer: exact only)
+MAX_CASE_LETTERS = 6  # letters whose every upper/lower case spelling is tried; past that, as typed/upper/lower
+
+
+def number_spellings(number: str) -> list[str]:
+    """Every upper/lower case spelling of ``number`` ('kd01' -> KD01, Kd01, kD01, kd01): numbers are
+    stored as the channel writes them (LP.., wx.., ali..), a clerk types them in any case."""
+    letters = [i for i, ch in enumerate(number) if ch.lower() != ch.upper()]
+    if len(letters) > MAX_CASE_LETTERS:
+        return list(dict.fromkeys([number, number.upper(), number.lower()]))
+    out = []
+    for mask in range(1 << len(letters)):
+        chars = list(number.lower())
+        for bit, i in enumerate(letters):
+            if mask >> bit & 1:
+                chars[i] = chars[i].upper()
+        out.append("".join(chars))
+    return out
+
+
+def _after_prefix(prefix: str) -> str:
+    """The first string past every string that starts with ``prefix`` (code point order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _number_condition(number: str, params: dict[str, Any]) -> ColumnElement[bool]:
+    """Logistics or waybill number equal to ``number`` in any case, or (from PREFIX_FROM characters)
+    starting with it: each spelling is an index range on both number columns, so the lookup stays a
+    few index seeks on a million orders."""
+    c = ORDERS.c
+    terms = []
+    for i, spelling in enumerate(number_spellings(number)):
+        lo = bindparam(f"number_{i}")
+        params[f"number_{i}"] = spelling
+        if len(number) >= PREFIX_FROM:
+            hi = bindparam(f"number_{i}_end")
+            params[f"number_{i}_end"] = _after_prefix(spelling)
+            terms += [and_(c.logistics_no >= lo, c.logistics_no < hi), and_(c.waybill_no >= lo, c.waybill_no < hi)]
+        else:
+            terms += [c.logistics_no == lo, c.waybill_no == lo]
+    return or_(*terms)
 
 
 def select_orders(f: OrderFilter, *, descending: bool = False) -> Select:
@@ -198,6 +240,16 @@ def count(conn: Connection, f: OrderFilter, cap: int | None = None) -> int:
         return conn.execute(select(func.count()).select_from(ORDERS).where(*conds), params).scalar_one()
     matches = select(ORDERS.c.id).where(*conds).limit(cap + 1).subquery()
     return conn.execute(select(func.count()).select_from(matches), params).scalar_one()
+
+
+def count_before(conn: Connection, f: OrderFilter, cursor: Cursor, cap: int) -> int:
+    """How many orders of ``f`` come before ``cursor`` in (order_time, id) order, counting up to
+    cap + 1: a list's row number, read off the same index seek as its page."""
+    c = ORDERS.c
+    conds, params = _where(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
+    conds.append(or_(c.order_time < cursor.order_time, and_(c.order_time == cursor.order_time, c.id < cursor.id)))
+    before = select(c.id).where(*conds).order_by(c.order_time.desc(), c.id.desc()).limit(cap + 1).subquery()
+    return conn.execute(select(func.count()).select_from(before), params).scalar_one()
 
 
 def accept_clock_start() -> ColumnElement[Any]:

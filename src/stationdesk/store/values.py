@@ -46,7 +46,7 @@ class OrderFilter:
     channel: str | None = None
     business_type: str | None = None
     out_of_area: bool | None = None
-    number: str | None = None  # a logistics or waybill number, exact
+    number: str | None = None  # a logistics or waybill number, any case; from 4 characters also a prefix
 
     def with_(self, **kw) -> OrderFilter:  # noqa: ANN003
         return replace(self, **kw)

@@ -1,8 +1,11 @@
 """您还有未接订单,请尽快操作! on the screen: the sink of the alert jobs (stationdesk.alerts.job).
 
-The alert is a notification that stays until the clerk acknowledges it (Esc), the terminal bell
-(``[alerts] bell``) and the waiting count marked in the status bar. F3 acknowledges it too and
-opens 网点接单 on the most urgent order. Every method runs on the app's event loop.
+The alert is the warning area under the status bar (widgets.alert_bar), which stays until the
+clerk acknowledges it (Esc, before Esc does anything else) or every waiting order is answered;
+the terminal bell (``[alerts] bell``) and the waiting count marked in the status bar. Its counts
+are the desk's current ones, redrawn in place; orders about to pass their deadline are listed in
+the same area, and leave it once answered. F3 acknowledges it too and opens 网点接单 on the
+most urgent order. Every method runs on the app's event loop.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ if TYPE_CHECKING:
     from stationdesk.alerts.job import AlertSchedule, AlertWatch
     from stationdesk.tui.app import StationDeskApp
 
-STAY = 12 * 3600.0  # seconds a notification stays: longer than a shift, so until acknowledged
 
 
 class DeskAlerts:
@@ -61,19 +63,55 @@ class DeskAlerts:
 
     def raise_alert(self, alert: Alert) -> None:
         self.alert = alert
-        lang = self.app.lang
-        self.app.notify(f"{alert.counts_text(lang)}\n{self._keys_hint()}", title=alert.title(lang),
-                        severity="error" if alert.overdue else "warning", timeout=STAY, markup=False)
         self._ring()
         self._changed()
 
     def raise_escalation(self, escalation: Escalation, now: datetime) -> None:
-        self.escalation = escalation
-        lang = self.app.lang
-        self.app.notify(f"{escalation.text(now, self.app.desk.config.tz, lang)}\n{self._keys_hint()}",
-                        title=escalation.title(lang), severity="warning", timeout=STAY, markup=False)
+        """Orders entering their last minutes join those already listed (each named once)."""
+        from stationdesk.alerts.rule import Escalation as Listed
+
+        before = self.escalation.orders if self.escalation is not None else ()
+        known = {o.id for o in before}
+        self.escalation = Listed((*before, *(o for o in escalation.orders if o.id not in known)))
         self._ring()
         self._changed()
+
+    def lines(self) -> list[str]:
+        """The warning area's text: the alert with the desk's current counts, then the orders
+        about to pass their deadline, then the keys that answer them. Empty when nothing waits."""
+        if not self.showing:
+            return []
+        lang = self.app.lang
+        out = []
+        if (alert := self.alert) is not None:
+            counts = self.app.counts
+            if counts is not None:  # read every half minute: the alert's own were read when it fired
+                from stationdesk.alerts.rule import counts_text
+
+                text = counts_text(counts.waiting, counts.overdue, counts.due_soon, alert.warn_minutes, lang)
+            else:
+                text = alert.counts_text(lang)
+            out.append(f"{alert.title(lang)} {text}")
+        if (escalation := self.escalation) is not None:
+            out.append(f"{escalation.title(lang)}: {escalation.text(self.app.now(), self.app.config.tz, lang)}")
+        out.append(self._keys_hint())
+        return out
+
+    def resolved(self, order_ids: list[int]) -> None:
+        """Orders were answered (accepted, transferred, failed): they leave the area; with none
+        left waiting at all, the alert itself is answered."""
+        if self.escalation is not None:
+            from stationdesk.alerts.rule import Escalation as Listed
+
+            left = tuple(o for o in self.escalation.orders if o.id not in set(order_ids))
+            self.escalation = Listed(left) if left else None
+            self._changed()
+
+    def counts_changed(self, counts: WaitingCounts | None) -> None:
+        """Nothing waits any more: the alert and the list are answered."""
+        if counts is not None and counts.waiting == 0 and self.showing:
+            self.alert = self.escalation = None
+            self._changed()
 
     def show_failure(self, message: str) -> None:
         self.app.say(message, severity="error")
@@ -85,7 +123,6 @@ class DeskAlerts:
         if not self.showing:
             return False
         self.alert = self.escalation = None
-        self.app.clear_notifications()
         self._changed()
         return True
 
@@ -120,3 +157,11 @@ class DeskAlerts:
     def _changed(self) -> None:
         self.app.refresh_bindings()  # the acknowledge key is shown only while there is something to acknowledge
         self.app.show_counts(self.app.counts)
+        self.redraw()
+
+    def redraw(self) -> None:
+        from stationdesk.tui.widgets.alert_bar import AlertBar
+
+        for screen in self.app.screen_stack:
+            for bar in screen.query(AlertBar):
+                bar.update_shown()

@@ -86,7 +86,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
         bind("app.quit_also", priority=True), bind("app.help_also"),
-        bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
+        bind("app.ack_alert", priority=True), bind("app.conflicts"), bind("app.sync"),
     ]
 
     def __init__(self, desk: Desk | None, operator: str, *, alerts: bool = False, login: bool = False,
@@ -127,6 +127,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.damage: str | None = None  # a broken audit chain not yet acknowledged by an admin (services/damage.py)
         self.message: tuple[str, SeverityLevel] = ("", "information")
+        self._said = 0  # words said so far: only the last one gets a toast
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
         self.key_overrides: dict[str, str] = {}
@@ -279,11 +280,20 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.message = (text, severity)
         if severity == "error":  # a refusal or a failure on the desk: one line in the admin's log
             logging.getLogger("stationdesk.desk").warning("refused on the desk (%s): %s", self.operator or "-", text)
-        if severity != "information":
-            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
+        self._said += 1
+        self.call_later(self._toast, self._said, text, severity)
         for screen in self.screen_stack:
             for line in screen.query("MessageLine"):
-                line.refresh()
+                line.refresh(layout=True)  # a long word takes a second line
+
+    def _toast(self, said: int, text: str, severity: SeverityLevel) -> None:
+        """The toast of the last word said: it replaces the one before, so there is never a pile
+        of them nor a stale one (a 登录失败 once the log-in went through)."""
+        if said != self._said:
+            return  # something newer was said meanwhile
+        self.clear_notifications()
+        if severity != "information":
+            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
@@ -299,6 +309,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         for screen in self.screen_stack:
             for bar in screen.query("StatusBar"):
                 bar.refresh()
+            for area in screen.query("AlertBar"):
+                area.refresh(layout=True)  # the alert's counts, in place
+        if counts is not None:
+            self.alerts.counts_changed(counts)
 
     def _tick_list(self) -> None:
         if (screen := self.base_screen) is not None and screen.is_active:
@@ -312,6 +326,14 @@ class StationDeskApp(App[None], inherit_bindings=False):
                     lst.refresh()
 
     # -- screens and keys ------------------------------------------------------------------
+
+    def switch_mode(self, mode: str) -> Any:
+        """Another screen: the message line starts empty there (the last word was about the last screen)."""
+        if mode != self.current_mode and self.message[0]:
+            self.message = ("", "information")
+            self._said += 1
+            self.clear_notifications()
+        return super().switch_mode(mode)
 
     @property
     def base_screen(self) -> DeskScreen | None:
@@ -331,6 +353,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
         """F3: 网点接单; while an alert shows, acknowledge it and highlight the most urgent order."""
         self.switch_mode("accept")
         self.alerts.jump_to_most_urgent()
+
+    async def action_open_query(self) -> None:
+        """F2: 电商订单查询 with the focus in the number field, on the first visit or the tenth."""
+        await self.switch_mode("query")
+        screen = self.screen
+        if hasattr(screen, "number_first"):
+            screen.number_first()
 
     def action_sync_now(self) -> None:
         self.sync.start(manual=True)
@@ -372,7 +401,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def action_refresh(self) -> None:
         if (screen := self.base_screen) is not None:
-            screen.reload()
+            screen.refresh_by_key()
         self.refresh_counts()
 
     def unsaved(self) -> list[str]:
@@ -386,11 +415,21 @@ class StationDeskApp(App[None], inherit_bindings=False):
             self.exit()  # the quit key again confirms
             return
         reasons = self.unsaved()
+        status = self.sync.status
+        if status is not None and status.pending:
+            reasons.append(tr("quit.unsynced", self.lang, n=status.pending))
         if not reasons:
             self.exit()
             return
         self.push_screen(ConfirmDialog(tr("quit.confirm", self.lang), reasons, purpose="quit"),
                          lambda yes: self.exit() if yes else None)
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette, asking in the screen's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette.placeholder", self.lang), id="--command-palette"))
 
     async def action_quit(self) -> None:
         # Textual's own quit (command palette, ctrl+q) goes through the same check.

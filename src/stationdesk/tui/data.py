@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 from stationdesk.domain import sla
@@ -61,6 +61,7 @@ class PageResult:
     cursor: int = 0
     edge: Literal["start", "end"] | None = None  # the move found nothing new: keep the page shown
     request: PageRequest | None = None
+    offset: int | None = None  # rows before the first one (capped at COUNT_CAP + 1); None: not known
 
 
 def local_text(ts: datetime | None, tz: tzinfo, fmt: str = "%m-%d %H:%M") -> str:
@@ -124,8 +125,11 @@ def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
     limit = max(1, limit)
     with desk.db.read() as conn:
         rows, cursor, edge = _rows_for(conn, f, req, limit, page or queries.page, last_page or queries.last_page)
+        offset = None
+        if rows and isinstance(f, OrderFilter):  # the row number of the first row, for the heading
+            offset = queries.count_before(conn, f, Cursor.of(rows[0]), cap=COUNT_CAP)
     tz = desk.config.tz
-    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
+    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req, offset)
 
 
 def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, lang: str) -> PageResult | None:
@@ -136,7 +140,7 @@ def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, 
     rows = seen.first_rows(f, max(1, limit))
     if rows is None:
         return None
-    return PageResult([to_view(r, tz, lang) for r in rows], _index_of(rows, req.keep_id, req.keep_index), None, req)
+    return PageResult([to_view(r, tz, lang) for r in rows], _index_of(rows, req.keep_id, req.keep_index), None, req, 0)
 
 
 def _rows_for(conn, f, req: PageRequest, limit: int, page, last_page):  # noqa: ANN001, ANN202, PLR0911, PLR0913
@@ -200,7 +204,8 @@ def load_waiting_counts(desk: Desk) -> WaitingCounts:
     from stationdesk.store import queries
 
     with desk.db.read() as conn:
-        return queries.waiting_counts(conn, desk.now())
+        # "due soon" as the alert counts it, so the warning area's counts read the same
+        return queries.waiting_counts(conn, desk.now(), timedelta(minutes=desk.config.alerts.warn_before_minutes))
 
 
 def load_damage(desk: Desk) -> str | None:

@@ -52,13 +52,14 @@ LABELS: dict[str, tuple[str, str]] = {
     # list titles
     "list.total": ("共 {n} 单", "{n} orders"),
     "list.selected": ("已选 {n} 单", "{n} selected"),
+    "list.position": ("第 {n} 行", "row {n}"),
     "list.loading": ("正在加载...", "Loading..."),
     "list.empty": ("没有符合条件的订单", "No orders match"),
     "list.end": ("已是最后一页", "This is the last page"),
     "list.start": ("已是第一页", "This is the first page"),
     "list.none": ("没有选中的订单", "No order highlighted"),
-    "accept.hint": ("超时未接单的订单显示为红色; 超区订单须转单", "Overdue orders are red; out-of-area orders must be transferred"),
-    "pickup.hint": ("揽件时限 16 小时; 超时显示为红色", "Pickup within 16 hours; overdue orders are red"),
+    "accept.hint": ("超时未接单的订单显示为红色; 超区订单须转单", "red: overdue; OUT: transfer it"),
+    "pickup.hint": ("揽件时限 16 小时; 超时显示为红色", "16 h to pick up; red: overdue"),
     # columns
     "col.mark": ("", ""),
     "col.left_accept": ("剩余", "Left"),
@@ -67,7 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.logistics_no": ("物流号", "Logistics no."),
     "col.waybill_no": ("运单号", "Waybill no."),
     "col.source": ("数据来源", "Source"),
-    "col.channel": ("线上/下", "Channel"),
+    "col.channel": ("线上/线下", "Channel"),
     "col.business_type": ("业务类型", "Type"),
     "col.status": ("状态", "Status"),
     "col.cancel": ("撤单", "Cancel"),
@@ -106,7 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "select.out_of_area": ("超区订单不能接单, 请转单", "Out-of-area orders cannot be accepted: transfer them"),
     "batch.none": ("没有选择订单: 用空格选择, 或全选等待接单", "Nothing selected: use space, or select all waiting"),
     "batch.confirm": ("批量接单 {n} 单?", "Batch accept {n} orders?"),
-    "quit.confirm": ("还有未保存的内容, 确定退出?", "Something is not saved. Quit anyway?"),
+    "quit.confirm": ("以下内容尚未完成, 确定退出?", "Not everything is finished. Quit anyway?"),
     "quit.title": ("退出", "Quit"),
     "confirm.ok": ("Enter 确定", "Enter: OK"),
     "confirm.cancel": ("Esc 取消", "Esc: cancel"),
@@ -122,6 +123,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "transfer.search": ("按网点代码或名称搜索", "Search by station code or name"),
     "transfer.suggested": ("建议", "suggested"),
     "transfer.none": ("没有匹配的网点", "No station matches"),
+    "transfer.confirm_wrong": ("目录中 {code} 不服务区县「{district}」: 确定转单?",
+                               "The directory says {code} does not serve {district}: transfer anyway?"),
+    "transfer.served_by": ("该区县按目录属于 {code} {name}", "By the directory it belongs to {code} {name}"),
+    "transfer.served_by_none": ("目录中没有服务该区县的网点: 应转数据中心", "No station serves it: the data center takes it"),
+    "transfer.fine": ("转错网点会被考核, 罚款 {fine} 元", "A wrong transfer is fined {fine} yuan"),
+    "quit.unsynced": ("{n} 个操作尚未上传总部 (下次同步时上传)", "{n} actions not yet sent to head office (sent at the next sync)"),
     "transfer.pick": ("上下键选择, Enter 转单", "Up/down to choose, Enter to transfer"),
     "waybill.title": ("揽件确认: {ref}", "Confirm pickup: {ref}"),
     "waybill.label": ("运单号 ({desc})", "Waybill number ({desc})"),
@@ -179,6 +186,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.key": ("按键", "Key"),
     "help.what": ("作用", "What it does"),
     "help.id": ("动作代码", "Action id"),
+    "help.rules": ("总部考核的规则", "The rules head office holds the station to"),
+    "help.rule_accept": ("30 分钟内接单 (从下单起; 总部电商分件从分件起): 超时罚 {fine} 元",
+                         "Accept within 30 min of the order (of an HQ dispatch): late, {fine} yuan"),
+    "help.rule_pickup": ("16 小时内揽收 (从下单起): 超时罚 {fine} 元", "Pick up within 16 h of the order: late, {fine} yuan"),
+    "help.rule_transfer": ("超区订单 30 分钟内转给正确网点或数据中心: 迟转/转错罚 {fine} 元",
+                           "Out of area: to the right station within 30 min: late/wrong, {fine} yuan"),
+    "help.rule_reason": ("失败原因须真实 (人手不够/地址太远不算): 假原因罚 100, 假运单号罚 500 元",
+                         "True failure reasons only (not staff/distance): 100; false waybill: 500"),
+    "help.rule_other": ("不接非本网点订单 (罚 {fine} 元); 违规通知后 3 天内可申诉 (主管 F8)",
+                        "Never accept another station's order ({fine} yuan); appeal in 3 days (F8)"),
     "help.where": ("范围", "Where"),
     # unscanned placeholder
     "unscanned.body": (
@@ -189,6 +206,79 @@ LABELS: dict[str, tuple[str, str]] = {
         "It will list online orders in an order-time range that have no pickup scan, for the\n"
         "end-of-shift supplementary scan. Until then use the order query (F2) by status.",
     ),
+    # the key bar's short words, used when the full ones do not fit (an 80-column terminal)
+    "keyshort.app.query": ("查询", "Query"),
+    "keyshort.app.accept": ("接单", "Accept"),
+    "keyshort.app.pickup": ("揽件", "Pickup"),
+    "keyshort.app.unscanned": ("未揽收", "Unscanned"),
+    "keyshort.app.scan": ("扫描", "Scan"),
+    "keyshort.app.supervisor": ("报表", "Reports"),
+    "keyshort.app.conflicts": ("冲突", "Conflicts"),
+    "keyshort.app.ack_alert": ("确认", "Ack"),
+    "keyshort.accept.select_all": ("全选", "All"),
+    "keyshort.accept.batch": ("批量", "Batch"),
+    "keyshort.accept.fail": ("失败", "Fail"),
+    "keyshort.pickup.confirm": ("揽件", "Pick up"),
+    "keyshort.pickup.fail": ("失败", "Fail"),
+    "keyshort.list.details": ("详细", "Details"),
+    "keyshort.list.page_down": ("下页", "Next"),
+    "keyshort.list.page_up": ("上页", "Prev"),
+    "keyshort.query.cancel_handled": ("撤单处理", "Handled"),
+    # resolve
+    "resolve.title": ("处理冲突 {id}: {ref}", "Resolve conflict {id}: {ref}"),
+    "resolve.hint": ("写明用什么新操作解决了冲突 (如: 已做撤单处理 / 已转单至 XX), 按 Enter 保存; 订单本身不会被改动",
+             "Say which new action settled it (e.g. cancellation handled / transferred to XX), Enter saves; "
+             "the order itself is not changed"),
+    "resolve.note": ("处理结果", "Resolution"),
+    "resolve.required": ("请写明处理结果", "Say how it was resolved"),
+    "resolve.unsaved": ("{title}: 输入未保存", "{title}: input not saved"),
+    # conflicts
+    "conflicts.title": ("同步冲突", "Sync conflicts"),
+    "conflicts.count": ("未处理 {n} 条", "{n} open"),
+    "conflicts.hint": ("{resolve} 处理 (写明用什么新操作解决)  {details} 详细数据",
+             "{resolve}: resolve (say which new action settled it)  {details}: details"),
+    "conflicts.loading": ("正在加载...", "Loading..."),
+    "conflicts.empty": ("没有未处理的冲突", "No open conflicts"),
+    "conflicts.none": ("没有选中的冲突", "No conflict highlighted"),
+    "conflicts.no_order": ("订单 {ref} 不在本网点数据库中, 没有详细数据", "Order {ref} is not in this station's database"),
+    "conflicts.col.no": ("编号", "No."),
+    "conflicts.col.logistics_no": ("物流号", "Logistics no."),
+    "conflicts.col.kind": ("类型", "Kind"),
+    "conflicts.col.action": ("本网点操作", "Station action"),
+    "conflicts.col.hq": ("总部状态/网点", "HQ status/station"),
+    "conflicts.col.detected": ("发现时间", "Detected"),
+    "conflicts.col.message": ("说明", "Message"),
+    "conflicts.kind.rejected": ("驳回", "rejected"),
+    "conflicts.kind.fact_kept": ("事实保留", "fact kept"),
+    "conflicts.chain": ("总部拒绝同步: {why}", "Head office refuses to sync: {why}"),
+    "conflicts.resolved": ("冲突 {id} (订单 {ref}) 已处理, 下次同步报总部", "Conflict {id} (order {ref}) resolved; head office hears on the next sync"),
+    # unscanned
+    "unscanned.from": ("下单日期 从", "Ordered from"),
+    "unscanned.to": ("到", "to"),
+    "unscanned.channel": ("线上/线下", "Channel"),
+    "unscanned.all": ("全部", "All"),
+    "unscanned.online": ("线上", "Online"),
+    "unscanned.offline": ("线下", "Offline"),
+    "unscanned.hint": ("s 补扫描; 超过 16 小时显示为红色", "s: scan these; over 16 hours is red"),
+    "unscanned.bad_day": ("日期 '{text}' 不对 (YYYY-MM-DD)", "Date '{text}' is not YYYY-MM-DD"),
+    "unscanned.bad_range": ("开始日期晚于结束日期", "The start is after the end"),
+    # scan
+    "scan.prompt": ("扫描或输入运单号, 回车", "Scan or type a waybill number, then Enter"),
+    "scan.counts": ("本次扫描 {n}  揽收成功 {ok}  补扫描 {sup}  拒绝 {bad}", "Scans {n}  picked up {ok}  supplementary {sup}  refused {bad}"),
+    "scan.queued": ("  处理中 {n}", "  in progress {n}"),
+    "scan.left": ("  待扫 {n} 单", "  {n} left to scan"),
+    "scan.unsaved": ("{n} 个扫描尚未记录完", "{n} scans not yet recorded"),
+    "scan.failed": ("未记录, 请重扫", "NOT recorded, scan again"),
+    "scan.targets": ("未揽收订单 (扫描后移除)", "Unscanned orders (leave the list when scanned)"),
+    "palette.placeholder": ("输入命令名称搜索…", "Search for commands…"),
+    "sup.kind_line": ("{kind} {n}单/{fine}元", "{kind} {n} orders/{fine} yuan"),
+    "sup.series": ("{name} (最多 {top})", "{name} (max {top})"),
+    "sup.total": ("合计 {fine} 元", "total {fine} yuan"),
+    "sup.refund_line": ("{fined} {fine}元 -> {earned} {percent}% {amount}元 {status}",
+                        "{fined} {fine} yuan -> {earned} {percent}% {amount} yuan {status}"),
+    "waybill.default_desc": ("12-15 位数字", "12 to 15 digits"),
+    "error.transition": ("订单 {ref}: 当前状态「{status}」不能执行「{action}」(可执行的状态: {allowed})",
+                         "Order {ref}: status '{status}' does not allow '{action}' (allowed from: {allowed})"),
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
@@ -247,12 +337,53 @@ def reason_label(value: str | None, lang: str) -> str:
     return reason.label_en if lang == "en" else reason.label
 
 
+TIME_LEFT_WIDTH = 10  # cells: the widest time_left text, '-999天23时'
+
+
+def violation_label(value: str, lang: str) -> str | None:
+    """A violation kind's words in ``lang`` (None for a kind this desk does not know)."""
+    from stationdesk.domain.sla import ViolationKind
+
+    try:
+        kind = ViolationKind(value)
+    except ValueError:
+        return None
+    return kind.label_en if lang == "en" else kind.label
+
+
+def error_text(error: Exception, lang: str) -> str | None:
+    """A refusal in the operator's language, from its catalogue key and parameters (statuses and
+    actions named by value, shown by their labels); None when it carries no key."""
+    key = getattr(error, "key", None)
+    if key is None or key not in LABELS:
+        return None
+    values = dict(getattr(error, "params", {}))
+    if "status" in values:
+        values["status"] = status_label(str(values["status"]), lang)
+    if "action" in values:
+        values["action"] = action_label(str(values["action"]), lang)
+    if "allowed" in values:
+        values["allowed"] = ", ".join(status_label(v, lang) for v in values["allowed"]) or "-"
+    return tr(key, lang, **values)
+
+
 def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:
-    """'12分' / '5时20分' (the domain's own words), or '12m' / '5h20m' in English."""
+    """'12分' / '5时20分' (the domain's own words), or '12m' / '5h20m' in English. Past 999
+    minutes a minutes-only text reads in hours, and past 99 hours in days and hours, so an order
+    overdue for weeks still fits TIME_LEFT_WIDTH cells ('-14天02时', '-14d02h')."""
+    secs = int(left.total_seconds())
+    if abs(secs) >= 100 * 3600:
+        sign, secs = ("-" if secs < 0 else ""), abs(secs)
+        if sign:
+            secs = -(-secs // 3600) * 3600  # up to the hour begun, as minutes count up to the minute begun
+        days, hrs = divmod(secs // 3600, 24)
+        return f"{sign}{days}d{hrs:02d}h" if lang == "en" else f"{sign}{days}天{hrs:02d}时"
+    hours = hours or abs(secs) >= 1000 * 60
     if lang != "en":
         return format_time_left(left, hours=hours)
-    secs = int(left.total_seconds())
     sign, secs = ("-" if secs < 0 else ""), abs(secs)
+    if sign:
+        secs = -(-secs // 60) * 60
     if hours:
         return f"{sign}{secs // 3600}h{(secs % 3600) // 60:02d}m"
     return f"{sign}{secs // 60}m"

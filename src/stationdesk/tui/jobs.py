@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from stationdesk.domain.errors import DomainError
 from stationdesk.services.outcome import Outcome
 from stationdesk.store.errors import StoreError
-from stationdesk.tui.i18n import tr
+from stationdesk.tui.i18n import error_text, tr
 
 if TYPE_CHECKING:
     from stationdesk.tui.app import StationDeskApp
@@ -33,7 +33,7 @@ class Job:
 def describe_error(error: BaseException, lang: str) -> str:
     """What to tell the clerk: the rule's own message for a refusal, else an internal error."""
     if isinstance(error, (DomainError, StoreError)):
-        return str(error)
+        return error_text(error, lang) or str(error)
     return f"{tr('error.internal', lang)}: {type(error).__name__}: {error}"
 
 

@@ -9,7 +9,7 @@ from stationdesk.keymap import BY_ID
 # What each registry action runs, as a Textual action string on the node that binds it.
 ACTION_CALLS: dict[str, str] = {
     "app.help": "help",
-    "app.query": "switch_mode('query')",
+    "app.query": "open_query",
     "app.accept": "open_accept",
     "app.pickup": "switch_mode('pickup')",
     "app.refresh": "refresh",
@@ -41,6 +41,14 @@ ACTION_CALLS: dict[str, str] = {
     "pickup.fail": "screen.fail",
     "pickup.transfer": "screen.transfer",
     "query.cancel_handled": "screen.cancel_handled",
+    "query.accept": "screen.accept",
+    "query.pickup": "screen.pickup",
+    "query.transfer": "screen.transfer",
+    "query.fail": "screen.fail",
+    "detail.accept": "accept",
+    "detail.pickup": "pickup",
+    "detail.transfer": "transfer",
+    "detail.fail": "fail",
     "unscanned.scan": "screen.scan_these",
     "scan.close": "screen.close",
     "conflicts.resolve": "resolve",

@@ -10,26 +10,17 @@ from textual.widgets import Input, Static
 
 from stationdesk.domain.text import clean_text
 from stationdesk.tui.dialogs.base import ActionDialog
+from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:
     from stationdesk.tui.screens.conflicts import ConflictView
 
 MAX_RESOLUTION = 500  # what the conflict table keeps
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("处理冲突 {id}: {ref}", "Resolve conflict {id}: {ref}"),
-    "hint": ("写明用什么新操作解决了冲突 (如: 已做撤单处理 / 已转单至 XX), 按 Enter 保存; 订单本身不会被改动",
-             "Say which new action settled it (e.g. cancellation handled / transferred to XX), Enter saves; "
-             "the order itself is not changed"),
-    "note": ("处理结果", "Resolution"),
-    "required": ("请写明处理结果", "Say how it was resolved"),
-    "unsaved": ("{title}: 输入未保存", "{title}: input not saved"),
-}
-
 
 def word(key: str, lang: str, **values: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+    """The words of this screen, from the desk's one catalogue (stationdesk.tui.i18n)."""
+    return tr(f"resolve.{key}", lang, **values)
 
 
 class ResolveDialog(ActionDialog):

@@ -102,6 +102,33 @@ class TransferDialog(ActionDialog):
         if code is None:
             self.show_error(tr("transfer.none", self.lang))
             return
+        if (question := self.unsupported(code)) is not None:
+            from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
+
+            self.app.push_screen(ConfirmDialog(*question, purpose="wrong_transfer"),
+                                 lambda yes: self._transfer(code) if yes else None)
+            return
+        self._transfer(code)
+
+    def unsupported(self, code: str) -> tuple[str, list[str]] | None:
+        """The question to ask before a transfer the directory does not support (the district is
+        served by another station, or by no known one): head office fines a wrong transfer."""
+        from stationdesk.domain.sla import ViolationKind
+
+        desk = self.desk_app.desk
+        target = desk.directory.get(code)
+        if target.is_datacenter:
+            return None  # where an order goes when its station cannot be determined
+        district = clean_text(self.view.row["sender_district"])
+        routed = desk.directory.route(district)
+        if routed is not None and routed.code == code:
+            return None
+        served = (tr("transfer.served_by", self.lang, code=routed.code, name=routed.name) if routed is not None
+                  else tr("transfer.served_by_none", self.lang))
+        return (tr("transfer.confirm_wrong", self.lang, code=code, district=district or "-"),
+                [served, tr("transfer.fine", self.lang, fine=ViolationKind.LATE_TRANSFER.fine)])
+
+    def _transfer(self, code: str) -> None:
         app = self.desk_app
         self.run_service(transfer.transfer, app.desk, self.view.id, code, app.operator)
 

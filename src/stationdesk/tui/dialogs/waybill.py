@@ -13,7 +13,7 @@ from stationdesk.domain.text import clean_text
 from stationdesk.services import pickup
 from stationdesk.tui.data import OrderView
 from stationdesk.tui.dialogs.base import ActionDialog
-from stationdesk.tui.i18n import business_label, tr
+from stationdesk.tui.i18n import LABELS, business_label, tr
 
 
 class WaybillDialog(ActionDialog):
@@ -33,7 +33,10 @@ class WaybillDialog(ActionDialog):
         else:
             key, cls = "waybill.remind", "dialog-remind"
         yield Static(Text(tr(key, lang)), classes=cls, id="waybill-note")
-        yield Static(Text(tr("waybill.label", lang, desc=desk.waybill.description)))
+        desc = desk.waybill.description  # the station's own words in config.toml; the shipped ones are translated
+        if desc == LABELS["waybill.default_desc"][0]:
+            desc = tr("waybill.default_desc", lang)
+        yield Static(Text(tr("waybill.label", lang, desc=desc)))
         yield Input(value=self.initial, max_length=64, compact=True, id="waybill")
 
     def on_mount(self) -> None:

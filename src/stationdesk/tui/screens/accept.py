@@ -15,24 +15,26 @@ from stationdesk.services.outcome import Outcome
 from stationdesk.store.glance import WAITING
 from stationdesk.store.values import Cursor, OrderFilter
 from stationdesk.tui.data import PageRequest
-from stationdesk.tui.i18n import tr
+from stationdesk.tui.i18n import TIME_LEFT_WIDTH, tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
 
+# Lowest priority gives way first: at 80 columns the time left, number, area, type and district
+# stay; at 120 the sender, address and source join; at 160 everything, the address widest.
 COLUMNS = [
     Column("mark", 1, priority=0),
-    Column("left", 7, priority=1, align="right"),
+    Column("left", TIME_LEFT_WIDTH, priority=1, align="right"),
     Column("order_time", 11, priority=2),
     Column("logistics_no", 17, priority=1),
     Column("area", 10, priority=3),
     Column("business_type", 10, priority=4),
     Column("name", 8, priority=5),
-    Column("district", 8, priority=6),
-    Column("source", 8, priority=6),
-    Column("phone", 11, priority=7),
-    Column("address", 10, priority=8, flex=True),
-    Column("channel", 7, priority=9),
+    Column("district", 8, priority=4),
+    Column("source", 12, priority=7),
+    Column("phone", 11, priority=8),
+    Column("address", 16, priority=6, flex=True),
+    Column("channel", 9, priority=9),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.dom import DOMNode
@@ -34,7 +35,10 @@ class DeskScreen(DeskNode, Screen):
     TITLE_KEY: ClassVar[str] = "app.title"
 
     def compose(self) -> ComposeResult:
+        from stationdesk.tui.widgets.alert_bar import AlertBar
+
         yield StatusBar()
+        yield AlertBar()
         yield Static(id="heading")
         yield from self.compose_body()
         yield MessageLine()
@@ -54,10 +58,23 @@ class DeskScreen(DeskNode, Screen):
         return [tr(self.TITLE_KEY, self.lang)]
 
     def update_heading(self) -> None:
-        self.query_one("#heading", Static).update(Text("  ".join(p for p in self.heading_parts() if p)))
+        """The heading on its one line: on a narrow terminal the parts give way from the end (the
+        hints come last), never cut in the middle of a word."""
+        parts = [p for p in self.heading_parts() if p]
+        room = self.size.width - 2  # its padding
+        while len(parts) > 1 and room > 0 and cell_len("  ".join(parts)) > room:
+            parts.pop()
+        self.query_one("#heading", Static).update(Text("  ".join(parts)))
+
+    def on_resize(self) -> None:
+        self.update_heading()
 
     def reload(self) -> None:
-        """F5: fetch what the screen shows again."""
+        """Fetch what the screen shows again (every minute, and after an action)."""
+
+    def refresh_by_key(self) -> None:
+        """F5."""
+        self.reload()
 
     def unsaved(self) -> list[str]:
         """What would be lost if the app quit now (one line each)."""
@@ -101,6 +118,8 @@ class ListScreen(DeskScreen):
         parts = [tr(self.TITLE_KEY, self.lang)]
         if lst.total is not None:
             parts.append(tr("list.total", self.lang, n=count_text(lst.total)))
+        if (at := lst.position) is not None:
+            parts.append(tr("list.position", self.lang, n=count_text(at)))
         if lst.selected:
             parts.append(tr("list.selected", self.lang, n=len(lst.selected)))
         if self.HINT_KEY:
@@ -123,6 +142,13 @@ class ListScreen(DeskScreen):
 
     def reload(self) -> None:
         self.order_list.reload()
+
+    def refresh_by_key(self) -> None:
+        """F5: on a list kept by deadline, back to its most urgent rows; elsewhere the page in view."""
+        if self.DEADLINE is not None:
+            self.order_list.reload_top()
+        else:
+            self.reload()
 
     def action_target(self, scope: str) -> DOMNode | None:
         if scope in ("list", self.CONTEXT):  # the list's letter keys serve the screen's own scope
@@ -186,6 +212,7 @@ class ListScreen(DeskScreen):
 
     def after_action(self, outcome: Outcome) -> None:
         """An action changed orders: drop them from the selection and fetch the page again."""
+        self.desk_app.alerts.resolved(list(outcome.order_ids))
         self.order_list.selected.difference_update(outcome.order_ids)
         self.order_list.reload()
         self.desk_app.refresh_counts()

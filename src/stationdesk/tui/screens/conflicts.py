@@ -17,38 +17,17 @@ from stationdesk.keymap import keys_of
 from stationdesk.services.context import Desk
 from stationdesk.services.outcome import Outcome
 from stationdesk.tui.data import local_text
-from stationdesk.tui.i18n import action_label, status_label
+from stationdesk.tui.i18n import LABELS, action_label, status_label, tr
 from stationdesk.tui.keys import bind, key_display
 from stationdesk.tui.screens.base import DeskScreen
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("同步冲突", "Sync conflicts"),
-    "count": ("未处理 {n} 条", "{n} open"),
-    "hint": ("{resolve} 处理 (写明用什么新操作解决)  {details} 详细数据",
-             "{resolve}: resolve (say which new action settled it)  {details}: details"),
-    "loading": ("正在加载...", "Loading..."),
-    "empty": ("没有未处理的冲突", "No open conflicts"),
-    "none": ("没有选中的冲突", "No conflict highlighted"),
-    "no_order": ("订单 {ref} 不在本网点数据库中, 没有详细数据", "Order {ref} is not in this station's database"),
-    "col.no": ("编号", "No."),
-    "col.logistics_no": ("物流号", "Logistics no."),
-    "col.kind": ("类型", "Kind"),
-    "col.action": ("本网点操作", "Station action"),
-    "col.hq": ("总部状态/网点", "HQ status/station"),
-    "col.detected": ("发现时间", "Detected"),
-    "col.message": ("说明", "Message"),
-    "kind.rejected": ("驳回", "rejected"),
-    "kind.fact_kept": ("事实保留", "fact kept"),
-    "resolved": ("冲突 {id} (订单 {ref}) 已处理, 下次同步报总部", "Conflict {id} (order {ref}) resolved; head office hears on the next sync"),
-    "chain": ("总部拒绝同步: {why}", "Head office refuses to sync: {why}"),
-}
 COLUMNS = ("no", "logistics_no", "kind", "action", "hq", "detected", "message")
 MESSAGE_CELLS = 44  # the table shows the start of the message; the line under it shows it whole
 
 
 def word(key: str, lang: str, **values: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+    """The words of this screen, from the desk's one catalogue (stationdesk.tui.i18n)."""
+    return tr(f"conflicts.{key}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -81,7 +60,7 @@ def to_view(row: dict[str, Any], order_id: int | None, desk: Desk, lang: str) ->
     cells = {
         "no": str(row["id"]),
         "logistics_no": ref,
-        "kind": word(f"kind.{kind}", lang) if f"kind.{kind}" in WORDS else clean_text(kind),
+        "kind": word(f"kind.{kind}", lang) if f"conflicts.kind.{kind}" in LABELS else clean_text(kind),
         "action": action_label(clean_text(row["action"]), lang),
         "hq": hq or "-",
         "detected": local_text(row["detected_at"], desk.config.tz),

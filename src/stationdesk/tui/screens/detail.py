@@ -15,16 +15,19 @@ from textual.widgets import Static
 from stationdesk.domain.text import clean_text
 from stationdesk.keymap import keys_of
 from stationdesk.services.operators import record_access
-from stationdesk.tui.data import Detail, detail_fields, event_lines, load_detail
+from stationdesk.services.outcome import Outcome
+from stationdesk.tui import order_actions
+from stationdesk.tui.data import Detail, OrderView, detail_fields, event_lines, load_detail, to_view
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind, key_display
-from stationdesk.tui.screens.base import DeskScreen
+from stationdesk.tui.screens.base import DeskScreen, ListScreen
 
 
 class DetailScreen(DeskScreen):
     CONTEXT: ClassVar[str] = "detail"
     TITLE_KEY: ClassVar[str] = "screen.detail"
-    BINDINGS = [bind("detail.reveal"), bind("detail.close")]
+    BINDINGS = [bind("detail.reveal"), bind("detail.close"), bind("detail.accept"), bind("detail.pickup"),
+                bind("detail.transfer"), bind("detail.fail")]
 
     def __init__(self, order_id: int) -> None:
         super().__init__()
@@ -102,3 +105,40 @@ class DetailScreen(DeskScreen):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    # -- acting on the order shown, through the same use cases as the lists -----------------
+
+    def view(self) -> OrderView | None:
+        if self.detail is None:
+            return None
+        return to_view(self.detail.row, self.desk_app.desk.config.tz, self.lang)
+
+    def _done(self, outcome: Outcome | None) -> None:
+        """The order changed: show it as it is now, and refresh the list under this screen."""
+        if outcome is None:
+            return
+        self.desk_app.alerts.resolved(list(outcome.order_ids))
+        self.reload()
+        self.desk_app.refresh_counts()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ListScreen):
+                screen.reload()
+
+    def _refused(self, _message: str) -> None:
+        self.reload()
+
+    def action_accept(self) -> None:
+        if (view := self.view()) is not None:
+            order_actions.accept_order(self.desk_app, view, self._done, self._refused)
+
+    def action_pickup(self) -> None:
+        if (view := self.view()) is not None:
+            order_actions.confirm_pickup(self.desk_app, view, self._done)
+
+    def action_transfer(self) -> None:
+        if (view := self.view()) is not None:
+            order_actions.transfer_order(self.desk_app, view, self._done)
+
+    def action_fail(self) -> None:
+        if (view := self.view()) is not None:
+            order_actions.fail_order(self.desk_app, view, self._done)

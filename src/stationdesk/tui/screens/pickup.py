@@ -9,13 +9,13 @@ from typing import ClassVar
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import pickup
 from stationdesk.store.values import OrderFilter
-from stationdesk.tui.i18n import tr
+from stationdesk.tui.i18n import TIME_LEFT_WIDTH, tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
 
 COLUMNS = [
-    Column("left", 10, priority=1, align="right"),
+    Column("left", TIME_LEFT_WIDTH, priority=1, align="right"),
     Column("order_time", 11, priority=2),
     Column("logistics_no", 17, priority=1),
     Column("waybill_no", 15, priority=3),
@@ -23,9 +23,9 @@ COLUMNS = [
     Column("business_type", 10, priority=4),
     Column("name", 8, priority=5),
     Column("phone", 11, priority=7),
-    Column("district", 8, priority=6),
-    Column("source", 8, priority=7),
-    Column("address", 10, priority=8, flex=True),
+    Column("district", 8, priority=5),
+    Column("source", 12, priority=8),
+    Column("address", 16, priority=6, flex=True),
 ]
 
 

@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 
 from stationdesk.services import cancel
+from stationdesk.tui import order_actions
 from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import load_sources
 from stationdesk.tui.keys import bind
@@ -17,24 +18,25 @@ from stationdesk.tui.widgets.order_list import Column, OrderList
 from stationdesk.tui.widgets.query_form import QueryForm, QuerySpec
 
 COLUMNS = [
-    Column("status", 8, priority=1),
+    Column("status", 8, priority=1, en_width=13),
     Column("order_time", 11, priority=1),
     Column("logistics_no", 17, priority=1),
     Column("waybill_no", 15, priority=3),
-    Column("cancel", 6, priority=2),
-    Column("area", 10, priority=3),
-    Column("business_type", 10, priority=4),
-    Column("source", 8, priority=5),
-    Column("channel", 7, priority=7),
-    Column("name", 8, priority=6),
-    Column("phone", 11, priority=7),
+    Column("cancel", 6, priority=3, en_width=9),
+    Column("area", 10, priority=4),
+    Column("business_type", 10, priority=2, en_width=9),
+    Column("source", 12, priority=5),
+    Column("channel", 9, priority=7),
+    Column("name", 8, priority=5),
+    Column("phone", 11, priority=8),
     Column("district", 8, priority=6),
-    Column("address", 10, priority=9, flex=True),
+    Column("address", 14, priority=9, flex=True),
 ]
 
 
 class QueryList(OrderList):
-    BINDINGS = [bind("query.cancel_handled")]
+    BINDINGS = [bind("query.cancel_handled"), bind("query.accept"), bind("query.pickup"), bind("query.transfer"),
+                bind("query.fail")]
 
 
 class QueryScreen(ListScreen):
@@ -79,6 +81,26 @@ class QueryScreen(ListScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filters", QueryForm).open()
+
+    def number_first(self) -> None:
+        """F2: whatever had the focus on the last visit, a number typed or scanned now goes into
+        the number field (its old text selected, so replaced) and Enter searches by it."""
+        if self.is_mounted:
+            self.call_after_refresh(self.action_filter)  # after Textual gives the last focus back
+
+    # -- acting on a found order, through the same use cases as 网点接单 and 网点揽件 ----------
+
+    def action_accept(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.accept_order(self.desk_app, view, self.after_action, self.after_refusal)
+
+    def action_pickup(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.confirm_pickup(self.desk_app, view, self.after_dialog)
+
+    def action_fail(self) -> None:
+        if (view := self.current()) is not None:
+            order_actions.fail_order(self.desk_app, view, self.after_dialog)
 
     def action_cancel_handled(self) -> None:
         if (view := self.current()) is not None:

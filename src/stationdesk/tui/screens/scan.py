@@ -21,24 +21,15 @@ from textual.widgets import Input, RichLog, Static
 from stationdesk.domain.text import clean_text
 from stationdesk.services.pickup import ScanResult, record_scan
 from stationdesk.services.unscanned import UnscannedQuery
+from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import DeskScreen
 from stationdesk.tui.screens.unscanned import UnscannedList
 
-WORDS: dict[str, tuple[str, str]] = {
-    "prompt": ("扫描或输入运单号, 回车", "Scan or type a waybill number, then Enter"),
-    "counts": ("本次扫描 {n}  揽收成功 {ok}  补扫描 {sup}  拒绝 {bad}", "Scans {n}  picked up {ok}  supplementary {sup}  refused {bad}"),
-    "queued": ("  处理中 {n}", "  in progress {n}"),
-    "left": ("  待扫 {n} 单", "  {n} left to scan"),
-    "unsaved": ("{n} 个扫描尚未记录完", "{n} scans not yet recorded"),
-    "failed": ("未记录, 请重扫", "NOT recorded, scan again"),
-    "targets": ("未揽收订单 (扫描后移除)", "Unscanned orders (leave the list when scanned)"),
-}
-
 
 def word(key: str, lang: str, **values: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+    """The words of this screen, from the desk's one catalogue (stationdesk.tui.i18n)."""
+    return tr(f"scan.{key}", lang, **values)
 
 
 @dataclass(frozen=True)

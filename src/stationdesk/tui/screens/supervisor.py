@@ -19,6 +19,7 @@ from stationdesk.services import violations
 from stationdesk.services.context import Desk
 from stationdesk.services.notices import notice_list
 from stationdesk.services.outcome import Outcome
+from stationdesk.tui.i18n import tr, violation_label
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import DeskScreen
 
@@ -65,18 +66,20 @@ def summary_text(p: Picture, lang: str) -> Text:
     out = Text()
     heads = (("本周", "This week", p.this_week), ("上周", "Last week", p.last_week), ("本月", "This month", p.month))
     for zh, eng, s in heads:
-        out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30), style="bold")
+        # the period and its total on one line, each kind on its own under it: nothing is split at 80 columns
+        out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30) + " ", style="bold")
+        out.append(tr("sup.total", lang, fine=s.total_fine) + "\n", style="bold")
         for row in s.rows()[:-1]:
             if row["count"]:
-                out.append(f"{row['kind_label']} {row['count']}单/{row['fine']}元  ")
-        out.append(f"{'total' if en else '合计'} {s.total_fine} {'yuan' if en else '元'}\n", style="bold")
+                kind = violation_label(row["kind"], lang) or row["kind_label"]
+                out.append("  " + tr("sup.kind_line", lang, kind=kind, n=row["count"], fine=row["fine"]) + "\n")
     out.append("\n" + ("Refunds (60% after a clean month, 40% after a second)" if en else "罚款返还 (次月无违规返 60%, 再下月无违规返 40%)")
                + "\n", style="bold")
     if not p.refunds:
         out.append("  -\n")
     for r in p.refunds:
-        out.append(f"  {r['fined_month']} {r['fine']}元 -> {r['earned_month']} {r['percent']}% "
-                   f"{r['amount']:.0f}元 {r['status']}\n")
+        out.append("  " + tr("sup.refund_line", lang, fined=r["fined_month"], fine=r["fine"], earned=r["earned_month"],
+                                 percent=r["percent"], amount=f"{r['amount']:.0f}", status=r["status"]) + "\n")
     out.append("\n" + ("Penalty notices (appeal within 3 days of the notice)" if en
                        else "处罚通知 (通知后 3 天内可申诉)") + "\n", style="bold")
     if not p.notices:
@@ -86,7 +89,7 @@ def summary_text(p: Picture, lang: str) -> Text:
         out.append(f"  {n['week']} {n['total_fine']}{'yuan' if en else '元'}  "
                    f"{'appeal until' if en else '申诉截止'} {n['appeal_deadline'][:16].replace('T', ' ')} ({left})\n")
         for v in n["violations"][:10]:
-            out.append(f"    {clean_text(v['logistics_no'])} {v['kind']} {v['fine']} {v['state']}\n")
+            out.append(f"    {clean_text(v['logistics_no'])} {violation_label(v['kind'], lang) or v['kind']} {v['fine']} {v['state']}\n")
     return out
 
 
@@ -97,7 +100,7 @@ def chart_text(days: list[violations.DayFigures], lang: str) -> Text:
     out.append(("Last 14 days" if en else "最近 14 天") + "\n", style="bold")
     for key, zh, eng, colour in SERIES:
         top = max((getattr(d, key) for d in days), default=0) or 1
-        out.append(f"{eng if en else zh} (max {top})\n", style=f"bold {colour}")
+        out.append(tr("sup.series", lang, name=eng if en else zh, top=top) + "\n", style=f"bold {colour}")
         for d in days:
             value = getattr(d, key)
             bar = "█" * max(1 if value else 0, round(value / top * BAR))

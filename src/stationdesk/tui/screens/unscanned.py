@@ -15,6 +15,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services import unscanned as service
 from stationdesk.services.unscanned import UnscannedQuery
 from stationdesk.tui.data import PageRequest, PageResult, load_page
+from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
@@ -24,31 +25,19 @@ COLUMNS = [
     Column("order_time", 11, priority=2),
     Column("logistics_no", 17, priority=1),
     Column("waybill_no", 15, priority=1),
-    Column("status", 8, priority=3),
-    Column("channel", 7, priority=4),
+    Column("status", 8, priority=3, en_width=13),
+    Column("channel", 9, priority=4),
     Column("business_type", 10, priority=5),
     Column("name", 8, priority=6),
     Column("phone", 11, priority=7),
     Column("district", 8, priority=6),
-    Column("address", 10, priority=8, flex=True),
+    Column("address", 16, priority=8, flex=True),
 ]
-
-WORDS: dict[str, tuple[str, str]] = {
-    "from": ("下单日期 从", "Ordered from"),
-    "to": ("到", "to"),
-    "channel": ("线上/线下", "Channel"),
-    "all": ("全部", "All"),
-    "online": ("线上", "Online"),
-    "offline": ("线下", "Offline"),
-    "hint": ("s 补扫描; 超过 16 小时显示为红色", "s: scan these; over 16 hours is red"),
-    "bad_day": ("日期 '{text}' 不对 (YYYY-MM-DD)", "Date '{text}' is not YYYY-MM-DD"),
-    "bad_range": ("开始日期晚于结束日期", "The start is after the end"),
-}
 
 
 def word(key: str, lang: str, **values: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+    """The words of this screen, from the desk's one catalogue (stationdesk.tui.i18n)."""
+    return tr(f"unscanned.{key}", lang, **values)
 
 
 def load_unscanned_page(desk: Desk, q: UnscannedQuery, req: PageRequest, limit: int, lang: str) -> PageResult:

@@ -16,6 +16,8 @@ from stationdesk.domain.fields import SOURCES, BusinessType
 from stationdesk.tui.i18n import business_label, tr
 from stationdesk.tui.keys import bind
 
+NUMBER_CHARS = r"[^/]*"  # no number holds a slash: the filter key pressed in the field types nothing
+
 ALL = "*"
 
 
@@ -62,7 +64,11 @@ class FilterBar(Horizontal):
         areas = [(tr("filter.all", lang), ALL), (tr("filter.area_in", lang), "in"), (tr("filter.area_out", lang), "out")]
         yield Select(areas, value=ALL, allow_blank=False, compact=True, id="f-area")
         yield Label(tr("filter.number", lang))
-        yield Input(placeholder=tr("filter.number", lang), compact=True, id="f-number", max_length=64)
+        yield Input(placeholder=tr("filter.number", lang), compact=True, id="f-number", max_length=64,
+                    restrict=NUMBER_CHARS)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-number", Input).cursor_blink = False  # the field's colour marks the focus: a steady cursor
 
     def filters(self) -> ListFilters:
         def pick(selector: str) -> str | None:
@@ -81,12 +87,18 @@ class FilterBar(Horizontal):
         self.post_message(self.Changed(self.filters()))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter searches and hands the focus back to the list, so the next key is an action."""
         event.stop()
         self.post_message(self.Changed(self.filters()))
+        self.screen.query_one("OrderList").focus()
 
     def open(self) -> None:
+        """Show the bar with the focus in the number field (a scanner types there at once); Tab
+        goes on to the pick lists."""
         self.display = True
-        self.query_one("#f-source", Select).focus()
+        number = self.query_one("#f-number", Input)
+        number.focus()
+        number.select_all()
 
     def action_close(self) -> None:
         """Back to the list; the bar stays in view while a filter is set."""

@@ -7,10 +7,12 @@ from typing import cast
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
 from textual.widget import Widget
 
 from stationdesk.keymap import ACTIONS, BY_ID
+from stationdesk.tui.i18n import LABELS, tr
 from stationdesk.tui.keys import key_display
 
 _ORDER = {a.id: i for i, a in enumerate(ACTIONS)}
@@ -23,6 +25,9 @@ ALWAYS_SHOWN = ("app.help", "app.quit")
 class KeyBar(Widget):
     DEFAULT_CSS = "KeyBar { height: auto; max-height: 3; }"
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--key-disabled", "key-bar--disabled"}
+
+    _raw: dict[str, str] = {}  # key as shown -> key as bound, for clicks
+    _hits: list[tuple[int, int, int, str]] = []  # (line, first cell, past last cell, key as shown)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -49,11 +54,17 @@ class KeyBar(Widget):
             seen.add(entry.id)
             found.append((entry, binding.key, active.enabled))
         found.sort(key=lambda e: (e[0].scope == "app", _ORDER[e[0].id]))
+        self._raw = {key_display(key): key.split(",")[0] for _entry, key, _on in found}
         return [(entry.id, entry.scope, key_display(key), entry.description(lang), enabled) for entry, key, enabled in found]
 
     def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
-        """The entries wrapped to ``width``, in at most MAX_LINES lines."""
+        """The entries wrapped to ``width``, in at most MAX_LINES lines: in their short words when
+        the full ones take more, and only then without the screen-wide keys from the end."""
         entries = self._entries()
+        if len(self._wrap([(key, desc, on) for _id, _scope, key, desc, on in entries], width)) > MAX_LINES:
+            lang = cast(str, getattr(self.app, "lang", "zh"))
+            entries = [(id_, scope, key, tr(f"keyshort.{id_}", lang) if f"keyshort.{id_}" in LABELS else desc, on)
+                       for id_, scope, key, desc, on in entries]
         while True:
             lines = self._wrap([(key, desc, enabled) for _id, _scope, key, desc, enabled in entries], width)
             if len(lines) <= MAX_LINES:
@@ -79,7 +90,16 @@ class KeyBar(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
 
+    def on_click(self, event: events.Click) -> None:
+        """A click on a key does what pressing it does."""
+        for y, x0, x1, shown in self._hits:
+            if event.y == y and x0 <= event.x < x1 and shown in self._raw:
+                event.stop()
+                self.app.simulate_key(self._raw[shown])
+                return
+
     def render(self) -> Text:
+        self._hits: list[tuple[int, int, int, str]] = []
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         key_off = self.get_component_rich_style("key-bar--key-disabled", partial=True)
         desc_off = self.get_component_rich_style("key-bar--disabled", partial=True)
@@ -87,9 +107,15 @@ class KeyBar(Widget):
         for n, line in enumerate(self.lines(self.size.width)):
             if n:
                 text.append("\n")
+            x = 0
             for i, (key, desc, enabled) in enumerate(line):
                 if i:
                     text.append("  ")
+                    x += 2
+                width = cell_len(f"{key} {desc}")
+                if enabled:
+                    self._hits.append((n, x, x + width, key))
+                x += width
                 text.append(key, style=key_style if enabled else key_off)
                 text.append(" " + desc, style="" if enabled else desc_off)
         return text

@@ -40,6 +40,12 @@ class Column:
     priority: int = 5  # lower stays longer when the terminal is narrow
     flex: bool = False  # takes the width left over
     align: Literal["left", "right"] = "left"
+    en_width: int | None = None  # wider English values ('transferred', 'to handle')
+
+    def size(self, lang: str, header: str) -> int:
+        """The width in ``lang``: never narrower than its header, so no header is ever cut."""
+        base = self.en_width if lang == "en" and self.en_width else self.width
+        return max(base, cell_len(header))
 
 
 def fit(text: str, width: int, align: str = "left") -> str:
@@ -60,12 +66,15 @@ def fit(text: str, width: int, align: str = "left") -> str:
     return pad + text if align == "right" else text + pad
 
 
-def layout(columns: list[Column], width: int) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` cells (by priority), in display order, with their widths."""
+def layout(columns: list[Column], width: int, sizes: dict[str, int] | None = None) -> list[tuple[Column, int]]:
+    """The columns that fit ``width`` cells, in display order, with their widths: the lowest
+    priority gives way first when the terminal is narrow; a wide one shows them all and gives
+    what is left to the flexible column. ``sizes`` overrides a column's width (its language's)."""
+    sizes = sizes or {}
     chosen: set[str] = set()
     used = 0
     for col in sorted(columns, key=lambda c: c.priority):
-        need = col.width + 1
+        need = sizes.get(col.key, col.width) + 1
         if used + need <= width:
             chosen.add(col.key)
             used += need
@@ -75,7 +84,7 @@ def layout(columns: list[Column], width: int) -> list[tuple[Column, int]]:
         if col.key in chosen:
             extra = spare if col.flex else 0
             spare -= extra
-            out.append((col, col.width + extra))
+            out.append((col, sizes.get(col.key, col.width) + extra))
     return out
 
 
@@ -115,6 +124,7 @@ class OrderList(Widget, can_focus=True):
         self.cursor = 0
         self.selected: set[int] = set()
         self.total: int | None = None
+        self.rows_before: int | None = None  # rows of the list before the first one in view
         self.loaded = False
         self.generation = 0  # counts pages drawn: tests and the benchmark wait on it
         self._pending: PageRequest | None = None
@@ -198,6 +208,7 @@ class OrderList(Widget, can_focus=True):
             self.desk_app.say(tr(f"list.{result.edge}", self.desk_app.lang))
             return
         self.views = result.views
+        self.rows_before = result.offset
         self.cursor = max(0, min(result.cursor, len(self.views) - 1))
         self.loaded = True
         self.generation += 1
@@ -222,6 +233,24 @@ class OrderList(Widget, can_focus=True):
     def _move_to(self, index: int) -> None:
         self.cursor = index
         self.refresh()
+        self.post_message(self.Loaded(self))  # the position shown in the heading moved
+
+    def reload_top(self) -> None:
+        """F5 on a list kept by deadline: the first page (the most urgent rows), the highlighted
+        row kept when it is among them."""
+        if self.filter is None:
+            return
+        current = self.highlighted
+        self.request(PageRequest("first", keep_id=current.id if current else None))
+        self._count_after_page = True
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.action_cursor_down()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.action_cursor_up()
 
     def action_cursor_down(self) -> None:
         if self.cursor < len(self.views) - 1:
@@ -250,16 +279,32 @@ class OrderList(Widget, can_focus=True):
         self.request(PageRequest("last"))
 
     def on_click(self, event: events.Click) -> None:
+        """A click highlights the row; a second click on it (a double click) opens 详细数据."""
         row = event.y - 1
         if 0 <= row < len(self.views):
+            again = row == self.cursor and event.chain >= 2
             self._move_to(row)
+            if again:
+                self.run_action("screen.details")
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def header(self, col: Column, lang: str) -> str:
+        return tr(f"col.left_{self.deadline}", lang) if col.key == "left" else tr(f"col.{col.key}", lang)
+
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         if self._columns_cache is None or self._columns_cache[0] != width:
-            self._columns_cache = (width, layout(self.columns, width))
+            lang = self.desk_app.lang
+            sizes = {c.key: c.size(lang, self.header(c, lang)) for c in self.columns}
+            self._columns_cache = (width, layout(self.columns, width, sizes))
         return self._columns_cache[1]
+
+    @property
+    def position(self) -> int | None:
+        """The highlighted row's place in the whole list, from 1 (None until it is known)."""
+        if self.rows_before is None or self.highlighted is None:
+            return None
+        return self.rows_before + self.cursor + 1
 
     def _left(self, view: OrderView, now: datetime) -> tuple[str, bool]:
         if self.deadline is None:
@@ -275,8 +320,7 @@ class OrderList(Widget, can_focus=True):
         lang = self.desk_app.lang
         if y == 0:
             style = base + self.get_component_rich_style("order-list--header")
-            segs = [Segment(fit(tr(f"col.{c.key}", lang) if c.key != "left" else tr(f"col.left_{self.deadline}", lang),
-                                w, c.align) + " ", style) for c, w in cols]
+            segs = [Segment(fit(self.header(c, lang), w, c.align) + " ", style) for c, w in cols]
             return Strip(segs).adjust_cell_length(width, style)
         index = y - 1
         if index >= len(self.views):

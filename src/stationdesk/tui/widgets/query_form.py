@@ -18,7 +18,7 @@ from stationdesk.store.values import OrderFilter
 from stationdesk.domain.fields import day_range, parse_day
 from stationdesk.tui.i18n import channel_label, status_label, tr
 from stationdesk.tui.keys import bind
-from stationdesk.tui.widgets.filter_bar import ALL, business_options, source_options
+from stationdesk.tui.widgets.filter_bar import ALL, NUMBER_CHARS, business_options, source_options
 
 DEFAULT_DAYS = 7
 
@@ -66,7 +66,7 @@ class QueryForm(Grid):
         statuses = [(tr("filter.all", lang), ALL), *((status_label(s.value, lang), s.value) for s in Status)]
         yield self._field("filter.status", Select(statuses, value=ALL, allow_blank=False, compact=True, id="q-status"))
         yield self._field("filter.number", Input(placeholder=tr("filter.number", lang), max_length=64, compact=True,
-                                                 id="q-number"))
+                                                 restrict=NUMBER_CHARS, id="q-number"))
 
     def _pick(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
@@ -109,8 +109,14 @@ class QueryForm(Grid):
         event.stop()
         self._search(submitted=False)
 
+    def on_mount(self) -> None:
+        self.query_one("#q-number", Input).cursor_blink = False  # the field's colour marks the focus: a steady cursor
+
     def open(self) -> None:
-        self.query_one("#q-number", Input).focus()
+        """The number field, its text selected: what is typed next replaces the last number."""
+        number = self.query_one("#q-number", Input)
+        number.focus()
+        number.select_all()
 
     def action_close(self) -> None:
         self.screen.query_one("#orders").focus()

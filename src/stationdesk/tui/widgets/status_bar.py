@@ -97,11 +97,11 @@ class StatusBar(Widget):
 class MessageLine(Widget):
     """The last confirmation, warning or refusal, as plain text (never parsed as markup)."""
 
-    DEFAULT_CSS = "MessageLine { height: 1; }"
+    DEFAULT_CSS = "MessageLine { height: auto; max-height: 3; }"
 
     def render(self) -> Text:
         app = cast("StationDeskApp", self.app)
         text, severity = app.message
         self.set_class(severity == "error", "-error")
         self.set_class(severity == "warning", "-warning")
-        return Text(text, no_wrap=True, overflow="ellipsis", end="")
+        return Text(text, end="")  # wrapped over up to three lines: a long refusal is read whole
