@@ -58,3 +58,14 @@ def load_most_urgent(db: Database) -> UrgentOrder | None:
     with db.read() as conn:
         found = _urgent(conn, limit=1)
     return found[0] if found else None
+
+
+def count_unscanned(db: Database) -> int:
+    """Orders handled in the menus and not yet scanned (what 网点未揽收查询 lists), on the partial index."""
+    from sqlalchemy import func
+
+    c = ORDERS.c
+    stmt = select(func.count()).select_from(ORDERS).where(
+        c.scanned_at.is_(None), c.status.in_([Status.ACCEPTED.value, Status.PICKED_UP.value]))
+    with db.read() as conn:
+        return int(conn.execute(stmt).scalar() or 0)

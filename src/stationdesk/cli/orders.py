@@ -61,6 +61,7 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
 
 def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
     from stationdesk.domain.fields import BusinessType
+    from stationdesk.domain.sources import source_remark
     from stationdesk.services.views import order_summary
 
     now, tz = desk.now(), desk.config.tz
@@ -69,14 +70,35 @@ def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
         s["business_type_label"] = BusinessType(s["business_type"]).label
         s["order_time_short"] = s["order_time"][:16].replace("T", " ")
         s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
+        s["duplicate_of"] = row.get("duplicate_of") if hasattr(row, "get") else None
+        s["awaiting_waybill"] = row["status"] == "picked_up" and not row["waybill_no"]
+        s["remark"] = source_remark(row["source"], row["logistics_no"])
         yield s
 
 
-def _emit(desk: Desk, rows: Any, fmt: str) -> int:
+def _with_links(conn: Any, rows: Any) -> Iterator[Any]:
+    """The rows with ``duplicate_of`` (the earlier order's logistics number, or None), a chunk at a time."""
+    from itertools import islice
+
+    from stationdesk.store.duplicates import duplicate_links
+
+    it = iter(rows)
+    while chunk := list(islice(it, 500)):
+        links = duplicate_links(conn, [r["id"] for r in chunk])
+        for r in chunk:
+            yield {**r, "duplicate_of": links.get(r["id"])}
+
+
+def _emit(desk: Desk, rows: Any, fmt: str, conn: Any = None) -> int:
     from stationdesk.reports import writers
     from stationdesk.services.views import SUMMARY_FIELDS
 
     out = sys.stdout
+    if fmt == "json" and conn is not None:
+        items = _summaries(desk, _with_links(conn, rows))
+        return writers.write_json(out, ({**{k: s[k] for k in SUMMARY_FIELDS}, "duplicate_of": s["duplicate_of"],
+                                         "awaiting_waybill": s["awaiting_waybill"], "remark": s["remark"]}
+                                        for s in items))
     items = _summaries(desk, rows)
     if fmt == "json":
         return writers.write_json(out, ({k: s[k] for k in SUMMARY_FIELDS} for s in items))
@@ -94,11 +116,12 @@ def orders_list(
     date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
     status: Annotated[list[str] | None, typer.Option("--status", help="waiting, accepted, ... (repeatable)")] = None,
     cancel: Annotated[str, typer.Option("--cancel", help="all, unhandled (未做撤单处理), handled (已做撤单处理)")] = "all",
-    source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="数据来源: a name (淘宝) or its code (LP, KD, wx, IS, CT_H_, ali)")] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="online/线上 or offline/线下")] = None,
     business_type: Annotated[str | None, typer.Option("--business-type", help="我要寄快递/send_parcel, 在线下单/online_order")] = None,
     out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
+    awaiting_waybill: Annotated[bool, typer.Option("--awaiting-waybill", help="Picked up without a waybill number (在线下单): waiting for the customer's number")] = False,
     fmt: FormatOpt = "table",
     db: DbOpt = None,
     config: ConfigOpt = None,
@@ -110,8 +133,10 @@ def orders_list(
     desk = _open(db, config)
     flt = _filter(desk, date_from=date_from, date_to=date_to, status=status, cancel=cancel, source=source,
                   channel=channel, business_type=business_type, out_of_area=out_of_area)
+    if awaiting_waybill:
+        flt = flt.with_(awaiting_waybill=True)
     with desk.db.read() as conn:
-        n = _emit(desk, queries.stream(conn, flt, limit), fmt)
+        n = _emit(desk, queries.stream(conn, flt, limit), fmt, conn)
     if fmt == "table":
         typer.echo(f"({n} orders)", err=True)
 
@@ -133,15 +158,20 @@ def orders_show(
 
     _check_format(fmt)
     desk = _open(db, config)
+    from stationdesk.store.duplicates import duplicate_links
+
     with desk.db.read() as conn:
         row = find(conn, number)
         events = events_of(conn, row["id"])
+        row = {**row, "duplicate_of": duplicate_links(conn, [row["id"]]).get(row["id"])}
     summary = next(_summaries(desk, [row]))
     history = [history_entry(e, desk.config.tz) for e in events]
     if fmt == "json":
         from stationdesk.services.views import SUMMARY_FIELDS
 
-        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False, indent=2))
+        extra = {k: summary[k] for k in ("duplicate_of", "awaiting_waybill", "remark")}
+        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, **extra, "history": history},
+                              ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         _emit(desk, [row], "csv")
@@ -257,6 +287,7 @@ def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = Non
 def orders_correct(
     number: str,
     set_: Annotated[list[str], typer.Option("--set", help="field=value, e.g. sender_phone=13800001111 (repeatable)")],
+    reason: Annotated[str | None, typer.Option("--why", help="Why the details changed, e.g. 客户来电更正地址")] = None,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """更正客户信息: record corrected customer details (address, phone, name, ...)."""
@@ -270,7 +301,57 @@ def orders_correct(
             raise Refused(f"--set '{item}': expected field=value")
         fields[key.strip()] = value
     desk, who = _acting(db, config, operator)
-    _done(correct_info(desk, number, fields, who))
+    _done(correct_info(desk, number, fields, who, reason))
+
+
+@orders_app.command("duplicates")
+@guarded
+def orders_duplicates(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """重复下单?: orders flagged as a likely second submission, with the earlier order and what to do."""
+    import json
+
+    from stationdesk.domain.masking import mask_phone
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.duplicates import list_duplicates
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    rows = list_duplicates(desk)
+    items = [{"logistics_no": r["logistics_no"], "duplicate_of": r["earlier_no"], "status": r["status"],
+              "earlier_status": r["earlier_status"], "order_time": r["order_time"].astimezone(tz).isoformat(),
+              "earlier_time": r["earlier_time"].astimezone(tz).isoformat(),
+              "sender_phone": mask_phone(r["sender_phone"]), "detected_at": r["detected_at"].astimezone(tz).isoformat(),
+              "advice": r["advice"]} for r in rows]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        typer.echo(clean_text(f"{i['logistics_no']}  重复下单? 同 {i['duplicate_of']} ({i['earlier_time'][11:16]}, "
+                              f"{i['earlier_status']})  {i['sender_phone']}  {i['advice']}"))
+    typer.echo(f"({len(items)} flagged)", err=True)
+
+
+@orders_app.command("not-duplicate")
+@guarded
+def orders_not_duplicate(number: str, db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """Clear the 重复下单? flag: the customer really placed both orders."""
+    from stationdesk.services.duplicates import clear_duplicate
+
+    desk, who = _acting(db, config, operator)
+    _done(clear_duplicate(desk, number, who))
+
+
+@orders_app.command("fail-duplicate")
+@guarded
+def orders_fail_duplicate(number: str, note: NoteOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+                          operator: OperatorOpt = None) -> None:
+    """接单失败 with reason 重复下单 for a flagged order (then tell the customer)."""
+    from stationdesk.services.duplicates import fail_as_duplicate
+
+    desk, who = _acting(db, config, operator)
+    _done(fail_as_duplicate(desk, number, who, note))
 
 
 # ---------------------------------------------------------------- scans

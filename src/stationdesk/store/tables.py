@@ -44,6 +44,7 @@ class OrderRow(SQLModel, table=True):
         Index("ix_orders_status_time", "status", "order_time"),
         Index("ix_orders_station_status_time", "station_code", "status", "order_time"),
         Index("ix_orders_order_time", "order_time"),
+        Index("ix_orders_phone_time", "sender_phone", "order_time"),  # 重复下单: same phone within the window
         # 网点未揽收查询: only orders handled in the menus and not yet scanned (a few per day).
         Index("ix_orders_unscanned", "order_time",
               sqlite_where=text("scanned_at IS NULL AND status IN ('accepted', 'picked_up')")),
@@ -207,6 +208,32 @@ class AccessLogRow(SQLModel, table=True):
     what: str  # "phone": the full sender phone was shown
 
 
+class DuplicateRow(SQLModel, table=True):
+    """重复下单?: an order that looks like a second submission of an earlier one (same phone,
+    address and goods within the window). Station-local: head office keeps its own order columns."""
+
+    __tablename__ = "order_duplicate"
+    __table_args__ = (Index("ix_order_duplicate_open", "cleared_at", "order_id"),)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), primary_key=True))
+    duplicate_of: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    detected_at: datetime = Field(sa_column=_ts(nullable=False))
+    cleared_at: datetime | None = Field(default=None, sa_column=_ts())  # a person said: not a duplicate
+    cleared_by: str | None = None
+
+
+class DeskSessionRow(SQLModel, table=True):
+    """A spell of someone signed in at the desk (登录时段): from sign-in to sign-out, or to the last
+    sign of life when the desk stopped without signing out."""
+
+    __tablename__ = "desk_session"
+    __table_args__ = (Index("ix_desk_session_started", "started_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str
+    started_at: datetime = Field(sa_column=_ts(nullable=False))
+    last_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
@@ -217,3 +244,5 @@ APPEALS = AppealRow.__table__
 CONFLICTS = SyncConflictRow.__table__
 OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
+DUPLICATES = DuplicateRow.__table__
+DESK_SESSIONS = DeskSessionRow.__table__

@@ -38,7 +38,7 @@ class DeskAlerts:
         from stationdesk.alerts.job import AlertSchedule, AlertWatch  # APScheduler loads with the screen only
 
         desk = self.app.desk
-        self.watch = AlertWatch(desk.db, desk.config, desk.now, self)
+        self.watch = AlertWatch(desk.db, desk.config, desk.now, self, desk.station.province)
         self.schedule = AlertSchedule(self.watch, desk.config.alerts.min_minutes, desk.config.alerts.max_minutes)
         self.schedule.start()
 
@@ -77,6 +77,15 @@ class DeskAlerts:
 
     def show_failure(self, message: str) -> None:
         self.app.say(message, severity="error")
+
+    def remind_shift_end(self, unscanned: int) -> None:
+        """Before the end of the shift: open 网点未揽收查询 (F6) and do the 补扫描."""
+        from stationdesk.tui.i18n import tr
+
+        keys = keymap.keys_of(self.app.key_overrides)
+        self.app.notify(tr("shift_end.text", self.app.lang, n=unscanned, key=key_display(keys["app.unscanned"])),
+                        title=tr("shift_end.title", self.app.lang), severity="warning", timeout=STAY, markup=False)
+        self._ring()
 
     # -- the clerk's answer ------------------------------------------------------------------
 

@@ -307,7 +307,7 @@ def _event_details(raw: str | None, lang: str, *, reveal: bool) -> str:
     parts: list[str] = []
     if details.get("reason"):
         parts.append(reason_label(str(details["reason"]), lang))
-    for key in ("note", "to", "origin", "file"):
+    for key in ("note", "to", "origin", "file", "reason_text", "remark"):
         if details.get(key):
             parts.append(f"{key}: {clean_text(str(details[key]))}")
     changes = details.get("changes")
@@ -316,7 +316,7 @@ def _event_details(raw: str | None, lang: str, *, reveal: bool) -> str:
             if col in _QUIET or not isinstance(pair, list) or len(pair) != 2:
                 continue
             new = pair[1]
-            if col in PERSONAL_FIELDS and not reveal:
+            if col in PERSONAL_FIELDS and not reveal and "*" not in str(new or ""):
                 new = PERSONAL_FIELDS[col](str(new or ""))
             parts.append(f"{col}: {clean_text(str(new)) if new is not None else '-'}")
     return "; ".join(parts)
