@@ -83,6 +83,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("accept.batch", "b", "批量接单", "Batch accept", "accept"),
     KeyAction("accept.transfer", "t", "转单", "Transfer", "accept"),
     KeyAction("accept.fail", "f", "接单失败", "Fail acceptance", "accept"),
+    KeyAction("accept.duplicate", "d", "重复下单处理", "Handle a likely duplicate", "accept", show=False),
+    KeyAction("list.correct", "e", "更正客户信息", "Correct customer details", "list", show=False),
     KeyAction("pickup.confirm", "p", "揽件确认", "Confirm pickup", "pickup"),
     KeyAction("pickup.fail", "f", "揽收失败", "Fail pickup", "pickup"),
     KeyAction("pickup.transfer", "t", "转单", "Transfer", "pickup"),

@@ -39,6 +39,7 @@ class OrderView:
     accept_deadline: datetime
     pickup_deadline: datetime
     out_of_area: bool
+    duplicate_of: str | None = None  # 重复下单?: the earlier order's logistics number
 
     @property
     def ref(self) -> str:
@@ -67,7 +68,7 @@ def local_text(ts: datetime | None, tz: tzinfo, fmt: str = "%m-%d %H:%M") -> str
     return ts.astimezone(tz).strftime(fmt) if ts else ""
 
 
-def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
+def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str, duplicate_of: str | None = None) -> OrderView:
     times = order_times(row)
     out = bool(row["out_of_area"])
     suggested = clean_text(row["suggested_station"])
@@ -75,6 +76,8 @@ def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
         area = tr("area.out", lang, code=suggested) if suggested else tr("area.out_unknown", lang)
     else:
         area = ""
+    if duplicate_of:
+        area = f"{area} {tr('area.duplicate', lang)}".strip()
     if row["cancelled"]:
         cancel = tr("cancel.handled" if row["cancel_handled"] else "cancel.unhandled", lang)
     else:
@@ -97,6 +100,7 @@ def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
     return OrderView(
         id=row["id"], cursor=Cursor.of(row), row=row, cells=cells,
         accept_deadline=sla.accept_deadline(times), pickup_deadline=sla.pickup_deadline(times), out_of_area=out,
+        duplicate_of=clean_text(duplicate_of) or None,
     )
 
 
@@ -122,10 +126,13 @@ def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
     from stationdesk.store import queries
 
     limit = max(1, limit)
+    from stationdesk.store.duplicates import duplicate_links
+
     with desk.db.read() as conn:
         rows, cursor, edge = _rows_for(conn, f, req, limit, page or queries.page, last_page or queries.last_page)
+        links = duplicate_links(conn, [r["id"] for r in rows]) if rows else {}  # 重复下单? marks of this page
     tz = desk.config.tz
-    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req)
+    return PageResult([to_view(r, tz, lang, links.get(r["id"])) for r in rows], cursor, edge, req)
 
 
 def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, lang: str) -> PageResult | None:

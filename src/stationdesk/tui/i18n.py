@@ -190,6 +190,23 @@ LABELS: dict[str, tuple[str, str]] = {
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
+    # order exceptions: corrections, duplicates, the end of the shift
+    "area.duplicate": ("重复下单?", "DUP?"),
+    "correct.title": ("更正客户信息: {ref}", "Correct customer details: {ref}"),
+    "correct.hint": ("联系客户后填写更正的内容; 不改的留空或保持原样", "After contacting the customer, change what is wrong; leave the rest"),
+    "correct.phone": ("电话 (现为 {masked}; 留空不改)", "Phone (now {masked}; empty keeps it)"),
+    "correct.reason": ("更正原因 (必填)", "Why (required)"),
+    "correct.no_reason": ("请填写更正原因", "Say why the details change"),
+    "correct.nothing": ("没有需要更正的内容", "Nothing changed"),
+    "dup.title": ("重复下单?: {ref} 与 {earlier}", "Likely duplicate: {ref} of {earlier}"),
+    "dup.hint": ("两单均未处理时按重复下单接单失败并告知客户; 已处理的请先联系客户",
+                 "If neither is processed, fail it as a duplicate and tell the customer; otherwise contact the customer"),
+    "dup.fail": ("按重复下单接单失败 (原因: 重复下单)", "Fail as a duplicate (reason: duplicate order)"),
+    "dup.clear": ("不是重复下单, 取消标记", "Not a duplicate: clear the flag"),
+    "dup.not_flagged": ("订单 {ref} 没有重复下单标记", "Order {ref} is not flagged as a duplicate"),
+    "shift_end.title": ("下班前请运行网点未揽收查询", "Before the end of the shift: run the unscanned check"),
+    "shift_end.text": ("还有 {n} 单未揽收扫描; 按 {key} 打开网点未揽收查询并补扫描",
+                       "{n} orders have no pickup scan; press {key} for the unscanned list and scan them"),
 }
 
 _BUSINESS_EN = {BusinessType.SEND_PARCEL: "parcel", BusinessType.ONLINE_ORDER: "web order"}

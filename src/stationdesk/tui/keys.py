@@ -35,6 +35,8 @@ ACTION_CALLS: dict[str, str] = {
     "accept.batch": "screen.batch",
     "accept.transfer": "screen.transfer",
     "accept.fail": "screen.fail",
+    "accept.duplicate": "screen.duplicate",
+    "list.correct": "screen.correct",
     "pickup.confirm": "screen.confirm",
     "pickup.fail": "screen.fail",
     "pickup.transfer": "screen.transfer",

@@ -1,0 +1,103 @@
+"""The desk's order exceptions: correcting an address, flagging and failing a duplicate."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from textual.widgets import Input
+
+from stationdesk.store.duplicates import flag_duplicates
+from stationdesk.tui.dialogs.correct import CorrectDialog
+from stationdesk.tui.dialogs.duplicate import DuplicateDialog
+from stationdesk.tui.screens.accept import AcceptScreen
+from stationdesk.tui.widgets.order_list import OrderList
+from tui_support import db_exec, db_rows, events, message, order, settle
+
+SIZE = (120, 40)
+
+
+async def open_on(pilot, path, order_id: int, key: str) -> OrderList:  # noqa: ANN001
+    """Open a list screen and find the order by typing its number into the filter bar."""
+    app = pilot.app
+    await pilot.press(key)
+    await settle(pilot)
+    await pilot.press("slash")
+    number = app.screen.query_one("#f-number", Input)
+    number.focus()
+    number.value = order(path, order_id)["logistics_no"]
+    await pilot.press("enter", "escape")
+    await settle(pilot)
+    lst = app.screen.query_one(OrderList)
+    assert [v.id for v in lst.views] == [order_id] and lst.has_focus
+    return lst
+
+
+async def test_correcting_an_address_in_the_desk(make_app, db_path):
+    target = db_rows(db_path, "SELECT id FROM orders WHERE status = 'accepted' ORDER BY order_time, id")[0]["id"]
+    before_phone = order(db_path, target)["sender_phone"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_on(pilot, db_path, target, "f4")
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectDialog)
+        assert dialog.query_one("#c-sender_phone", Input).value == ""  # never shown without the reveal
+        dialog.query_one("#c-sender_address", Input).value = "文一西路 998 号"
+        dialog.query_one("#c-reason", Input).focus()
+        await pilot.press("enter")  # no reason yet
+        await settle(pilot)
+        assert isinstance(app.screen, CorrectDialog) and order(db_path, target)["sender_address"] != "文一西路 998 号"
+        dialog.query_one("#c-reason", Input).value = "客户来电更正地址"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CorrectDialog)
+        row = order(db_path, target)
+        assert row["sender_address"] == "文一西路 998 号" and row["sender_phone"] == before_phone
+        assert "已更正" in message(app)
+        # the courier's list shows the new address
+        assert app.screen.query_one(OrderList).views[0].cells["address"] == "文一西路 998 号"
+        last = events(db_path, target)[-1]
+        details = json.loads(last["details"])
+        assert last["action"] == "correct_info" and details["reason_text"] == "客户来电更正地址"
+        assert before_phone not in last["details"]
+
+
+async def test_flagging_and_failing_a_duplicate_in_the_desk(make_app, db_path):
+    first, second = [r["id"] for r in db_rows(
+        db_path, "SELECT id FROM orders WHERE status = 'waiting' AND out_of_area = 0 ORDER BY order_time, id")[:2]]
+    a = order(db_path, first)
+    db_exec(db_path, "UPDATE orders SET sender_phone = ?, sender_district = ?, sender_address = ?, goods = ? "
+            "WHERE id = ?", a["sender_phone"], a["sender_district"], a["sender_address"], a["goods"], second)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk = app.desk
+        with desk.db.write() as conn:
+            flagged = flag_duplicates(conn, [second], timedelta(days=30), desk.now())
+        assert flagged == {second: first}
+        lst = await open_on(pilot, db_path, second, "f3")
+        assert isinstance(app.screen, AcceptScreen)
+        assert lst.views[0].duplicate_of == a["logistics_no"] and "重复下单?" in lst.views[0].cells["area"]
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicateDialog)
+        await pilot.press("enter")  # the first choice: fail it as a duplicate
+        await settle(pilot)
+        assert not isinstance(app.screen, DuplicateDialog)
+        row = order(db_path, second)
+        assert row["status"] == "accept_failed" and row["fail_reason"] == "duplicate_order"
+        assert order(db_path, first)["status"] == "waiting"
+
+
+async def test_an_unflagged_order_has_no_duplicate_action(make_app, db_path):
+    target = db_rows(db_path, "SELECT id FROM orders WHERE status = 'waiting' ORDER BY order_time, id")[0]["id"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_on(pilot, db_path, target, "f3")
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, AcceptScreen) and "没有重复下单标记" in message(app)
