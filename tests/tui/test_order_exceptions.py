@@ -101,3 +101,13 @@ async def test_an_unflagged_order_has_no_duplicate_action(make_app, db_path):
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, AcceptScreen) and "没有重复下单标记" in message(app)
+
+
+async def test_the_desk_records_its_signed_in_session(make_app, db_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        [row] = db_rows(db_path, "SELECT operator, ended_at FROM desk_session")
+        assert row["ended_at"] is None
+    [row] = db_rows(db_path, "SELECT operator, started_at, ended_at FROM desk_session")
+    assert row["ended_at"] is not None and row["operator"] == app.operator

@@ -114,6 +114,21 @@ def unscanned(
     _done(n, fmt, output, "unscanned orders")
 
 
+@report_app.command("unattended")
+@guarded
+def unattended(
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """登录时段: per day, the working-hour minutes with no one signed in at the desk (supervisor)."""
+    from stationdesk.services.sessions import REPORT_COLUMNS, unattended_report
+
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    first, last = _dates(desk, date_from, date_to)
+    n = _emit(unattended_report(desk, first, last), REPORT_COLUMNS, fmt, output, "无人登录")
+    _done(n, fmt, output, "days")
+
+
 @report_app.command("violations")
 @guarded
 def violations(

@@ -221,6 +221,19 @@ class DuplicateRow(SQLModel, table=True):
     cleared_by: str | None = None
 
 
+class DeskSessionRow(SQLModel, table=True):
+    """A spell of someone signed in at the desk (登录时段): from sign-in to sign-out, or to the last
+    sign of life when the desk stopped without signing out."""
+
+    __tablename__ = "desk_session"
+    __table_args__ = (Index("ix_desk_session_started", "started_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str
+    started_at: datetime = Field(sa_column=_ts(nullable=False))
+    last_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
@@ -232,3 +245,4 @@ CONFLICTS = SyncConflictRow.__table__
 OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
 DUPLICATES = DuplicateRow.__table__
+DESK_SESSIONS = DeskSessionRow.__table__

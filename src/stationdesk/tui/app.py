@@ -34,6 +34,7 @@ from stationdesk.store.glance import Glance
 from stationdesk.store.values import OrderFilter, WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
+from stationdesk.tui.sessions import DeskSessions
 from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_waiting_counts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
 LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
+SESSION_EVERY = 60.0  # seconds between the signed-in session's signs of life
 COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
@@ -122,6 +124,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.lang = self.config.station.language
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
+        self.sessions = DeskSessions(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.message: tuple[str, SeverityLevel] = ("", "information")
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
@@ -220,7 +223,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
         self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
+        self.set_interval(SESSION_EVERY, self.sessions.touch)
         if self.signed_in is not None:
+            self.sessions.start(self.operator)
             self._start_schedules()
 
     def when_open(self, call: Callable[[], None]) -> None:
@@ -259,6 +264,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def on_unmount(self) -> None:
         self.alerts.stop()
+        self.sessions.end()
 
     # -- the one handler for database work ---------------------------------------------------
 
@@ -338,6 +344,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.remove_mode("login")
         self.say(tr("login.welcome", self.lang, who=who.label))
+        self.sessions.start(who.name)
         self._start_schedules()
 
     def action_open_supervisor(self) -> None:

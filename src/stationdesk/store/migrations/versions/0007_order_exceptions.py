@@ -1,4 +1,5 @@
-"""Order exceptions: likely duplicate submissions (重复下单?), found by phone within a time window.
+"""Order exceptions: likely duplicate submissions (重复下单?), found by phone within a time window,
+and the desk's sign-in sessions.
 
 Revision ID: 0007
 Revises: 0005
@@ -26,8 +27,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_order_duplicate_open", "order_duplicate", ["cleared_at", "order_id"])
     op.create_index("ix_orders_phone_time", "orders", ["sender_phone", "order_time"])
+    op.create_table(
+        "desk_session",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("operator", sa.String(), nullable=False),
+        sa.Column("started_at", TS, nullable=False),
+        sa.Column("last_seen_at", TS, nullable=False),
+        sa.Column("ended_at", TS, nullable=True),
+    )
+    op.create_index("ix_desk_session_started", "desk_session", ["started_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("desk_session")
     op.drop_table("order_duplicate")
     op.drop_index("ix_orders_phone_time", table_name="orders")
