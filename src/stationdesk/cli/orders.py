@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -352,6 +353,134 @@ def orders_fail_duplicate(number: str, note: NoteOpt = None, db: DbOpt = None, c
 
     desk, who = _acting(db, config, operator)
     _done(fail_as_duplicate(desk, number, who, note))
+
+
+@orders_app.command("exception")
+@guarded
+def orders_exception(
+    number: str,
+    kind: Annotated[str, typer.Option("--kind", help="lost (丢失), damaged (破损) or delayed (延误)")],
+    note: Annotated[str, typer.Option("--note", help="The cause, as known (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """物流异常: record a lost, damaged or delayed parcel with its cause."""
+    from stationdesk.domain.exceptions import parse_kind
+    from stationdesk.services.logistics import record_exception
+
+    desk, who = _acting(db, config, operator)
+    _done(record_exception(desk, number, parse_kind(kind), note, who))
+
+
+@orders_app.command("exception-contacted")
+@guarded
+def orders_exception_contacted(number: str, note: NoteOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+                               operator: OperatorOpt = None) -> None:
+    """The customer was told about the order's open logistics exception."""
+    from stationdesk.services.logistics import mark_contacted
+
+    desk, who = _acting(db, config, operator)
+    _done(mark_contacted(desk, number, note, who))
+
+
+@orders_app.command("exception-resolved")
+@guarded
+def orders_exception_resolved(
+    number: str,
+    outcome: Annotated[str, typer.Option("--outcome", help="What came of it, e.g. 已找回并送达 / 已赔付 (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Close the order's open logistics exception with its outcome."""
+    from stationdesk.services.logistics import resolve_exception
+
+    desk, who = _acting(db, config, operator)
+    _done(resolve_exception(desk, number, outcome, who))
+
+
+@orders_app.command("exceptions")
+@guarded
+def orders_exceptions(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Open logistics exceptions, oldest first, with their age and whether the customer was contacted."""
+    import json
+
+    from stationdesk.domain.exceptions import label
+    from stationdesk.domain.sla import format_time_left
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.logistics import open_exceptions
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    items = [{"logistics_no": r["logistics_no"], "kind": r["kind"], "note": r["note"],
+              "recorded_at": r["recorded_at"].astimezone(tz).isoformat(), "age_minutes": int(r["age"].total_seconds() // 60),
+              "contacted": r["contacted"]} for r in open_exceptions(desk)]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        age = format_time_left(timedelta(minutes=i["age_minutes"]), hours=True)
+        typer.echo(clean_text(f"{i['logistics_no']}  {label(i['kind'])}  {age}  "
+                              f"{'已联系客户' if i['contacted'] else '未联系客户'}  {i['note']}"))
+    typer.echo(f"({len(items)} open)", err=True)
+
+
+@orders_app.command("complain")
+@guarded
+def orders_complain(
+    number: str,
+    channel: Annotated[str, typer.Option("--channel", help="phone (电话), online (网上), wechat (微信), visit (到店)")],
+    category: Annotated[str, typer.Option("--category", help="logistics (物流), service (服务), quality (质量)")],
+    note: Annotated[str, typer.Option("--note", help="What the customer complains about (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """客户投诉: record a complaint against an order; it must be closed within 48 hours."""
+    from stationdesk.domain.exceptions import parse_category, parse_channel
+    from stationdesk.services.complaints import record_complaint
+
+    desk, who = _acting(db, config, operator)
+    _done(record_complaint(desk, number, parse_channel(channel), parse_category(category), note, who))
+
+
+@orders_app.command("complaints")
+@guarded
+def orders_complaints(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Open complaints, nearest deadline first, with the time left of their 48 hours."""
+    import json
+
+    from stationdesk.domain.exceptions import STATE_LABELS, label
+    from stationdesk.domain.sla import format_time_left
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.complaints import open_complaints
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    items = [{"id": r["id"], "logistics_no": r["logistics_no"], "channel": r["channel"], "category": r["category"],
+              "note": r["note"], "deadline": r["deadline"].astimezone(tz).isoformat(),
+              "minutes_left": int(r["left"].total_seconds() // 60), "state": r["state"]} for r in open_complaints(desk)]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        left = format_time_left(timedelta(minutes=i["minutes_left"]), hours=True)
+        typer.echo(clean_text(f"#{i['id']}  {i['logistics_no']}  {label(i['category'])}/{label(i['channel'])}  "
+                              f"{left}  {STATE_LABELS[i['state']][0]}  {i['note']}"))
+    typer.echo(f"({len(items)} open)", err=True)
+
+
+@orders_app.command("close-complaint")
+@guarded
+def orders_close_complaint(
+    complaint: Annotated[int, typer.Argument(help="The complaint number (#) from `orders complaints`")],
+    confirmation: Annotated[str, typer.Option("--confirmation", help="The customer's confirmation (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Close a complaint with the customer's confirmation."""
+    from stationdesk.services.complaints import close_complaint
+
+    desk, who = _acting(db, config, operator)
+    _done(close_complaint(desk, complaint, confirmation, who))
 
 
 # ---------------------------------------------------------------- scans

@@ -234,6 +234,41 @@ class DeskSessionRow(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
+class LogisticsExceptionRow(SQLModel, table=True):
+    """A lost, damaged or delayed parcel (物流异常), its customer contact and its outcome."""
+
+    __tablename__ = "logistics_exception"
+    __table_args__ = (Index("ix_logistics_exception_open", "resolved_at", "recorded_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    kind: str  # an ExceptionKind value
+    note: str
+    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_by: str
+    contacted_at: datetime | None = Field(default=None, sa_column=_ts())
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts())
+    outcome: str | None = None
+    resolved_by: str | None = None
+
+
+class ComplaintRow(SQLModel, table=True):
+    """A customer complaint (客户投诉) against an order, to be closed within 48 hours."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_open", "closed_at", "deadline"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    channel: str  # a ComplaintChannel value
+    category: str  # a ComplaintCategory value
+    note: str
+    received_at: datetime = Field(sa_column=_ts(nullable=False))
+    deadline: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_by: str
+    closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    confirmation: str | None = None  # the customer's confirmation, in their words
+    closed_by: str | None = None
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
@@ -246,3 +281,5 @@ OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
 DUPLICATES = DuplicateRow.__table__
 DESK_SESSIONS = DeskSessionRow.__table__
+LOGISTICS_EXCEPTIONS = LogisticsExceptionRow.__table__
+COMPLAINTS = ComplaintRow.__table__

@@ -1,5 +1,6 @@
 """Order exceptions: likely duplicate submissions (重复下单?), found by phone within a time window,
-and the desk's sign-in sessions.
+the desk's sign-in sessions,
+logistics exceptions (lost, damaged, delayed) and complaints.
 
 Revision ID: 0007
 Revises: 0005
@@ -36,9 +37,40 @@ def upgrade() -> None:
         sa.Column("ended_at", TS, nullable=True),
     )
     op.create_index("ix_desk_session_started", "desk_session", ["started_at"])
+    op.create_table(
+        "logistics_exception",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("order_id", sa.Integer(), sa.ForeignKey("orders.id"), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("note", sa.String(), nullable=False),
+        sa.Column("recorded_at", TS, nullable=False),
+        sa.Column("recorded_by", sa.String(), nullable=False),
+        sa.Column("contacted_at", TS, nullable=True),
+        sa.Column("resolved_at", TS, nullable=True),
+        sa.Column("outcome", sa.String(), nullable=True),
+        sa.Column("resolved_by", sa.String(), nullable=True),
+    )
+    op.create_index("ix_logistics_exception_open", "logistics_exception", ["resolved_at", "recorded_at"])
+    op.create_table(
+        "complaint",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("order_id", sa.Integer(), sa.ForeignKey("orders.id"), nullable=False),
+        sa.Column("channel", sa.String(), nullable=False),
+        sa.Column("category", sa.String(), nullable=False),
+        sa.Column("note", sa.String(), nullable=False),
+        sa.Column("received_at", TS, nullable=False),
+        sa.Column("deadline", TS, nullable=False),
+        sa.Column("recorded_by", sa.String(), nullable=False),
+        sa.Column("closed_at", TS, nullable=True),
+        sa.Column("confirmation", sa.String(), nullable=True),
+        sa.Column("closed_by", sa.String(), nullable=True),
+    )
+    op.create_index("ix_complaint_open", "complaint", ["closed_at", "deadline"])
 
 
 def downgrade() -> None:
+    op.drop_table("complaint")
+    op.drop_table("logistics_exception")
     op.drop_table("desk_session")
     op.drop_table("order_duplicate")
     op.drop_index("ix_orders_phone_time", table_name="orders")
