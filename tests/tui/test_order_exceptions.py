@@ -111,3 +111,90 @@ async def test_the_desk_records_its_signed_in_session(make_app, db_path):
         assert row["ended_at"] is None
     [row] = db_rows(db_path, "SELECT operator, started_at, ended_at FROM desk_session")
     assert row["ended_at"] is not None and row["operator"] == app.operator
+
+
+async def test_recording_a_logistics_exception_and_its_follow_up_in_the_desk(make_app, db_path):
+    from stationdesk.tui.dialogs.follow_up import FollowUpDialog
+    from stationdesk.tui.screens.exceptions import ExceptionsScreen
+
+    target = db_rows(db_path, "SELECT id FROM orders WHERE status = 'picked_up' ORDER BY order_time, id")[0]["id"]
+    ref = order(db_path, target)["logistics_no"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        number = app.screen.query_one("#q-number", Input)
+        number.focus()
+        number.value = ref
+        await pilot.press("enter")
+        await settle(pilot)
+        lst = app.screen.query_one(OrderList)
+        assert [v.id for v in lst.views] == [target]
+        lst.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FollowUpDialog)
+        await pilot.press("down", "enter")  # 破损 (damaged), then to the cause
+        await settle(pilot)
+        assert dialog.query_one("#note", Input).has_focus
+        await pilot.press("enter")  # no cause: refused in place
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpDialog) and "note" in str(dialog.query_one("#error").render())
+        dialog.query_one("#note", Input).value = "外包装破损"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FollowUpDialog)
+        [x] = db_rows(db_path, "SELECT kind, note, contacted_at FROM logistics_exception WHERE order_id = ?", target)
+        assert (x["kind"], x["note"], x["contacted_at"]) == ("damaged", "外包装破损", None)
+
+        await pilot.press("ctrl+o")  # the open exceptions, with age and contacted yes/no
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExceptionsScreen)
+        [open_] = screen.picture.exceptions
+        assert open_["order_id"] == target and open_["contacted"] is False
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one("#note", Input).value = "已电话告知客户"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.picture.exceptions[0]["contacted"] is True
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one("#note", Input).value = "已赔付"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.picture.exceptions == []
+        actions = [e["action"] for e in events(db_path, target)][-3:]
+        assert actions == ["logistics_exception", "exception_contacted", "exception_resolved"]
+
+
+async def test_a_complaint_counted_down_and_closed_in_the_desk(make_app, db_path):
+    from stationdesk.services.complaints import record_complaint
+    from stationdesk.domain.exceptions import ComplaintCategory, ComplaintChannel
+    from stationdesk.tui.screens.exceptions import ExceptionsScreen
+
+    target = db_rows(db_path, "SELECT id FROM orders ORDER BY order_time, id")[0]["id"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        record_complaint(app.desk, target, ComplaintChannel.PHONE, ComplaintCategory.QUALITY, "物品受损", "张敏")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExceptionsScreen)
+        [c] = screen.picture.complaints
+        assert c["left"] == timedelta(hours=48) and c["state"] == "open"
+        table = screen.query_one("#complaints")
+        assert "48时00分" in str(table.get_row_at(0)[4])
+        table.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one("#note", Input).value = "客户确认满意"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.picture.complaints == []
+        [row] = db_rows(db_path, "SELECT confirmation, closed_at FROM complaint")
+        assert row["confirmation"] == "客户确认满意" and row["closed_at"] is not None

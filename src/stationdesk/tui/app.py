@@ -80,13 +80,14 @@ class StationDeskApp(App[None], inherit_bindings=False):
     MODES = {"accept": AcceptScreen, "pickup": _opened_later("pickup", "PickupScreen"),
              "query": _opened_later("query", "QueryScreen"), "unscanned": _opened_later("unscanned", "UnscannedScreen"),
              "scan": _opened_later("scan", "ScanScreen"), "supervisor": _opened_later("supervisor", "SupervisorScreen"),
-             "conflicts": _opened_later("conflicts", "ConflictsScreen")}
+             "conflicts": _opened_later("conflicts", "ConflictsScreen"),
+             "exceptions": _opened_later("exceptions", "ExceptionsScreen")}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
-        bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"),
+        bind("app.ack_alert"), bind("app.conflicts"), bind("app.sync"), bind("app.exceptions"),
     ]
 
     def __init__(self, desk: Desk | None, operator: str, *, alerts: bool = False, login: bool = False,
