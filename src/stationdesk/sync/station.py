@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from stationdesk.domain.duplicates import DEFAULT_WINDOW
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
@@ -181,7 +183,8 @@ def _with_retries(what: str, call: Callable[[], Any]) -> Any:
 # ---------------------------------------------------------------- pull
 
 
-def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
+def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
+               duplicate_window: timedelta = DEFAULT_WINDOW) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
     that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives."""
     with db.write() as conn:
@@ -194,6 +197,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
         journal = Journal(conn, HQ_STREAM)
         stamp = to_db(now)
         next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+        arrived: list[int] = []  # new orders: checked for 重复下单 like an import's
         for r in rows:
             snap = r["snapshot"]
             values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
@@ -203,6 +207,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
             if local is None:
                 order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
                 next_order += 1
+                arrived.append(order_id)
                 conn.execute(ORDERS.insert().values(id=order_id, **values, version=1, created_at=now, updated_at=now))
             else:
                 values = _pending_on_top(conn, station_code, local["id"], values)
@@ -217,6 +222,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
             journal.add(order_id, version, action, hq.HQ_OPERATOR, stamp, before, values["status"], detail_json,
                         detail_json, op_id=f"hq-feed-{r['position']}", acked_at=stamp)
         journal.write()
+        flag_duplicates(conn, arrived, duplicate_window, now)
         _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
     return len(rows)
 
@@ -255,7 +261,7 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
 
 def sync(db: Database, station_code: str, engine: Engine, clock: Clock, *,
          push_batch: int = PUSH_BATCH, pull_batch: int = PULL_BATCH,
-         progress: Callable[[Progress], None] | None = None,
+         progress: Callable[[Progress], None] | None = None, duplicate_window: timedelta = DEFAULT_WINDOW,
          after_hq_commit: Callable[[list[hq.OpResult]], None] | None = None) -> SyncReport:
     """Push every pending op, send conflict resolutions, pull the feed; returns what happened.
 
@@ -294,7 +300,7 @@ def sync(db: Database, station_code: str, engine: Engine, clock: Clock, *,
                              lambda p=position: hq.read_feed(engine, station_code, p, pull_batch))
         if not rows:
             break
-        report.pulled += apply_feed(db, station_code, rows, clock())
+        report.pulled += apply_feed(db, station_code, rows, clock(), duplicate_window)
         if progress:
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
     with db.write() as conn:

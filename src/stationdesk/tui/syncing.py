@@ -9,7 +9,7 @@ sync key always reports.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from stationdesk.domain.text import clean_text
@@ -53,7 +53,8 @@ def run_sync(desk: Desk, url: str) -> SyncRun:
     try:
         engine = hq_schema.connect(url)
         try:
-            report = station.sync(desk.db, desk.station.code, engine, desk.now)
+            report = station.sync(desk.db, desk.station.code, engine, desk.now,
+                                  duplicate_window=timedelta(minutes=desk.config.duplicates.window_minutes))
         finally:
             engine.dispose()
     except HQError as exc:
