@@ -87,6 +87,17 @@ class DeskAlerts:
                         title=tr("shift_end.title", self.app.lang), severity="warning", timeout=STAY, markup=False)
         self._ring()
 
+    def escalate_complaints(self, near: list[tuple[int, str, datetime]], now: datetime) -> None:
+        """Complaints near their 48-hour deadline: told once each, until the clerk acknowledges."""
+        from stationdesk.tui.i18n import time_left, tr
+
+        lang = self.app.lang
+        items = "; ".join(f"#{cid} {ref} {time_left(deadline - now, lang, hours=True)}" for cid, ref, deadline in near[:5])
+        key = key_display(keymap.keys_of(self.app.key_overrides)["app.exceptions"])
+        self.app.notify(tr("cp.escalated", lang, items=items, n=len(near), key=key), title=tr("cp.escalated_title", lang),
+                        severity="error", timeout=STAY, markup=False)
+        self._ring()
+
     # -- the clerk's answer ------------------------------------------------------------------
 
     def acknowledge(self) -> bool:
