@@ -125,3 +125,14 @@ def test_duplicates_are_flagged_within_the_window_and_handled(desk, db_path, imp
     with pytest.raises(DomainError, match="重复下单"):
         duplicates.fail_as_duplicate(desk, "LP00000003", "张敏")
     assert duplicates.list_duplicates(desk) == []
+
+
+def test_the_clerk_sees_the_remark_in_the_details(desk, import_rows):
+    from stationdesk.tui.data import detail_fields, load_detail
+
+    import_rows([feed_row(1), feed_row(2, logistics_no="ali00000002")])  # 淘宝 with an Alipay number
+    with desk.db.read() as conn:
+        ids = [r["id"] for r in stream(conn, OrderFilter())]
+    plain = dict(detail_fields(load_detail(desk, ids[0]), desk.config.tz, "zh", reveal=False))
+    marked = dict(detail_fields(load_detail(desk, ids[1]), desk.config.tz, "zh", reveal=False))
+    assert "备注" not in plain and "支付宝服务" in marked["备注"]

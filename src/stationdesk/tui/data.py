@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.sources import source_remark
 from stationdesk.domain.text import clean_text
 from stationdesk.services.views import PERSONAL_FIELDS
 from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts, order_times
@@ -282,6 +283,8 @@ def detail_fields(d: Detail, tz: tzinfo, lang: str, *, reveal: bool) -> list[tup
         ("f.violations", "; ".join(f"{v.kind.label_en if lang == 'en' else v.kind.label} ({v.fine} {tr('yuan', lang)})"
                                    for v in violations) or tr("v.none", lang)),
     ]
+    if remark := source_remark(row["source"], row["logistics_no"]):
+        pairs.append(("f.remark", clean_text(remark)))  # the logistics number's code names another source
     return [(tr(k, lang), v) for k, v in pairs]
 
 

@@ -236,6 +236,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lxcol.state": ("状态", "State"),
     "cp.escalated_title": ("投诉即将超过 48 小时 (已升级)", "Complaints near the 48-hour limit (escalated)"),
     "cp.escalated": ("{n} 件: {items}; {key} 查看", "{n}: {items}; {key} to see them"),
+    "f.remark": ("备注", "Remark"),
     "shift_end.title": ("下班前请运行网点未揽收查询", "Before the end of the shift: run the unscanned check"),
     "shift_end.text": ("还有 {n} 单未揽收扫描; 按 {key} 打开网点未揽收查询并补扫描",
                        "{n} orders have no pickup scan; press {key} for the unscanned list and scan them"),
