@@ -8,6 +8,8 @@ from datetime import timedelta
 from textual.widgets import Input
 
 from stationdesk.store.duplicates import flag_duplicates
+from stationdesk.store.queries import order_by_id
+from stationdesk.store.values import from_db, to_db
 from stationdesk.tui.dialogs.correct import CorrectDialog
 from stationdesk.tui.dialogs.duplicate import DuplicateDialog
 from stationdesk.tui.screens.accept import AcceptScreen
@@ -67,16 +69,18 @@ async def test_correcting_an_address_in_the_desk(make_app, db_path):
 
 async def test_flagging_and_failing_a_duplicate_in_the_desk(make_app, db_path):
     first, second = [r["id"] for r in db_rows(
-        db_path, "SELECT id FROM orders WHERE status = 'waiting' AND out_of_area = 0 ORDER BY order_time, id")[:2]]
+        db_path, "SELECT id FROM orders WHERE status = 'waiting' AND out_of_area = 0 ORDER BY id")[:2]]
     a = order(db_path, first)
-    db_exec(db_path, "UPDATE orders SET sender_phone = ?, sender_district = ?, sender_address = ?, goods = ? "
-            "WHERE id = ?", a["sender_phone"], a["sender_district"], a["sender_address"], a["goods"], second)
+    later = to_db(from_db(a["order_time"]) + timedelta(minutes=1))  # the same customer one minute later
+    db_exec(db_path, "UPDATE orders SET sender_phone = ?, sender_district = ?, sender_address = ?, goods = ?, "
+            "order_time = ? WHERE id = ?", a["sender_phone"], a["sender_district"], a["sender_address"], a["goods"],
+            later, second)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         desk = app.desk
-        with desk.db.write() as conn:
-            flagged = flag_duplicates(conn, [second], timedelta(days=30), desk.now())
+        with desk.db.write() as conn:  # as if it had just arrived: what the import and the pull do
+            flagged = flag_duplicates(conn, [order_by_id(conn, second)], timedelta(minutes=30), desk.now())
         assert flagged == {second: first}
         lst = await open_on(pilot, db_path, second, "f3")
         assert isinstance(app.screen, AcceptScreen)

@@ -269,7 +269,8 @@ def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, inserter
                     changes.append(outcome)
                     counts["cancelled" if outcome.action is Action.CANCEL else "updated"] += 1
         inserter.insert(conn, new_rows, now)
-        flagged = flag_duplicates(conn, inserter.last_ids, window_of(desk.config.duplicates.window_minutes), now)
+        arrived = [{**r.values, "id": oid} for r, oid in zip(new_rows, inserter.last_ids)]
+        flagged = flag_duplicates(conn, arrived, window_of(desk.config.duplicates.window_minutes), now)
         # apply_changes writes one column set per statement: group the changes by it
         groups: dict[tuple[str, ...], list[Change]] = {}
         for ch in changes:

@@ -197,7 +197,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
         journal = Journal(conn, HQ_STREAM)
         stamp = to_db(now)
         next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
-        arrived: list[int] = []  # new orders: checked for 重复下单 like an import's
+        arrived: list[dict[str, Any]] = []  # new orders: checked for 重复下单 like an import's
         for r in rows:
             snap = r["snapshot"]
             values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
@@ -207,7 +207,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
             if local is None:
                 order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
                 next_order += 1
-                arrived.append(order_id)
+                arrived.append({**values, "id": order_id})
                 conn.execute(ORDERS.insert().values(id=order_id, **values, version=1, created_at=now, updated_at=now))
             else:
                 values = _pending_on_top(conn, station_code, local["id"], values)
