@@ -105,3 +105,33 @@ def test_the_duplicate_window_edges():
     assert not is_later_duplicate({**first, "cancelled": True}, _order(2, 5), DEFAULT_WINDOW)
     assert not is_later_duplicate(_order(1, 0, sender_phone=""), _order(2, 5, sender_phone=""), DEFAULT_WINDOW)
     assert is_later_duplicate(first, _order(2, 45), timedelta(minutes=60))  # the window is configurable
+
+
+def test_the_fast_matching_agrees_with_the_pairwise_rule():
+    """find_duplicates (grouped and sorted, for big feeds) gives what the pairwise rule gives."""
+    import random
+
+    from stationdesk.domain.duplicates import find_duplicates
+
+    rng = random.Random(5)
+    for _ in range(200):
+        orders = [_order(i, rng.choice((0, 0, 1, 15, 30, 31, 45, 60)), sender_phone=rng.choice(("1", "2", "")),
+                         goods=rng.choice(("文件", "衣服")), cancelled=rng.random() < 0.15) for i in range(1, 12)]
+        split = rng.randrange(len(orders))
+        known, arrived = [o for o in orders[:split] if not o["cancelled"]], orders[split:]
+        expected = {}
+        for later in arrived:
+            if later["cancelled"]:
+                continue
+            found = [e for e in known + arrived if e["id"] != later["id"] and is_later_duplicate(e, later, DEFAULT_WINDOW)]
+            if found:
+                expected[later["id"]] = min(found, key=lambda e: (e["order_time"], e["id"]))["id"]
+        assert find_duplicates(known, arrived, DEFAULT_WINDOW) == expected
+
+
+def test_many_orders_of_one_customer_are_matched_in_one_pass():
+    from stationdesk.domain.duplicates import find_duplicates
+
+    same = [_order(i, 0) for i in range(1, 20_001)]  # the same order 20,000 times at the same moment
+    flagged = find_duplicates([], same, DEFAULT_WINDOW)
+    assert len(flagged) == 19_999 and set(flagged.values()) == {1}

@@ -7,7 +7,8 @@ order is the one flagged; it links to the earlier one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,11 +38,31 @@ def is_later_duplicate(earlier: Mapping[str, Any], later: Mapping[str, Any], win
     return gap <= window
 
 
-def earliest_match(later: Mapping[str, Any], candidates: list[Mapping[str, Any]], window: timedelta
-                   ) -> Mapping[str, Any] | None:
-    """The earliest of ``candidates`` that ``later`` duplicates, if any."""
-    found = [c for c in candidates if c["id"] != later["id"] and is_later_duplicate(c, later, window)]
-    return min(found, key=lambda c: (c["order_time"], c["id"])) if found else None
+def find_duplicates(known: Iterable[Mapping[str, Any]], arrived: Iterable[Mapping[str, Any]], window: timedelta
+                    ) -> dict[int, int]:
+    """{later id: earlier id} for each of ``arrived`` that repeats an order of ``known`` or of
+    ``arrived`` itself: the earliest one the rule of ``is_later_duplicate`` allows.
+
+    Orders are grouped by what they share and sorted by (order time, id), so each arrival is one
+    binary search however many orders a customer has placed (a shop sending hundreds a day)."""
+    arrived = [r for r in arrived if not r["cancelled"]]
+    groups: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
+    for r in (*known, *arrived):
+        key = pair_key(r)
+        if key is not None and not r["cancelled"]:
+            groups.setdefault(key, []).append((r["order_time"], r["id"]))
+    for times in groups.values():
+        times.sort()
+    out: dict[int, int] = {}
+    for r in arrived:
+        key = pair_key(r)
+        if key is None:
+            continue
+        times = groups[key]
+        i = bisect_left(times, (r["order_time"] - window, -1))  # the first within the window
+        if i < len(times) and times[i] < (r["order_time"], r["id"]):  # and before this order
+            out[r["id"]] = times[i][1]
+    return out
 
 
 def window_of(minutes: float) -> timedelta:

@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from stationdesk.domain.duplicates import earliest_match
+from stationdesk.domain.duplicates import find_duplicates
 from stationdesk.store.tables import DUPLICATES, ORDERS
 from stationdesk.store.values import from_db, to_db
 
 CHUNK = 900
-_MATCH = ("id", "order_time", "sender_phone", "sender_district", "sender_address", "goods", "cancelled")
 
 
 def flag_duplicates(conn: Connection, arrived: Sequence[Mapping[str, Any]], window: timedelta, now: datetime
@@ -28,35 +27,30 @@ def flag_duplicates(conn: Connection, arrived: Sequence[Mapping[str, Any]], wind
     order within ``window``; returns {later id: earlier id} of the flags written.
 
     The earlier order may be one that arrived with it or one the station already had: the latter
-    are read with one indexed query per chunk of phones, on the driver connection (a feed batch of
-    2,000 orders is one or three statements, not 2,000)."""
-    # the full key (address, goods) is compared only between orders that share a phone
+    are read with one indexed query per chunk of phones, on the driver connection, orders placed at
+    the same moment read once (a feed batch of 2,000 orders is one to three statements)."""
+    # the full key (address, goods) is compared in domain.duplicates; here only who may share one
     new = [r for r in arrived if not r["cancelled"] and r["sender_phone"] and not r["sender_phone"].isspace()]
     if not new:
         return {}
     first_new = min(r["id"] for r in arrived)
-    by_phone: dict[str, list[Mapping[str, Any]]] = {}
-    for r in new:
-        by_phone.setdefault(r["sender_phone"], []).append(r)
     lo = to_db(min(r["order_time"] for r in new) - window)
     hi = to_db(max(r["order_time"] for r in new))
-    phones = sorted(by_phone)
+    phones = sorted({r["sender_phone"] for r in new})
     driver = conn.connection.driver_connection
+    known: list[dict[str, Any]] = []
     for start in range(0, len(phones), CHUNK):
         chunk = phones[start:start + CHUNK]
         # the phone index: the planner may otherwise take the order_time range (every order of the span)
-        sql = (f"SELECT {', '.join(_MATCH)} FROM orders INDEXED BY ix_orders_phone_time "
-               f"WHERE sender_phone IN ({', '.join('?' * len(chunk))}) "
-               "AND order_time >= ? AND order_time <= ? AND id < ?")
-        for row in driver.execute(sql, [*chunk, lo, hi, first_new]):
-            old = dict(zip(_MATCH, row))
-            old["order_time"] = from_db(old["order_time"])
-            by_phone[old["sender_phone"]].append(old)
-    flagged: dict[int, int] = {}
-    for r in new:
-        match = earliest_match(r, by_phone[r["sender_phone"]], window)
-        if match is not None:
-            flagged[r["id"]] = match["id"]
+        sql = ("SELECT min(id), order_time, sender_phone, sender_district, sender_address, goods "
+               "FROM orders INDEXED BY ix_orders_phone_time "
+               f"WHERE sender_phone IN ({', '.join('?' * len(chunk))}) AND order_time >= ? AND order_time <= ? "
+               "AND id < ? AND NOT cancelled "
+               "GROUP BY sender_phone, order_time, sender_district, sender_address, goods")
+        for oid, at, phone, district, address, goods in driver.execute(sql, [*chunk, lo, hi, first_new]):
+            known.append({"id": oid, "order_time": from_db(at), "sender_phone": phone, "sender_district": district,
+                          "sender_address": address, "goods": goods, "cancelled": False})
+    flagged = find_duplicates(known, new, window)
     if flagged:
         conn.execute(DUPLICATES.insert(), [{"order_id": later, "duplicate_of": earlier, "detected_at": now}
                                            for later, earlier in flagged.items()])
