@@ -37,10 +37,10 @@ class WaybillSettings:
 
 @dataclass(frozen=True)
 class HoursSettings:
-    start: str = "08:00"
-    """Start of the station's log-in hours (HH:MM). Xinjiang stations use 10:00."""
-    end: str = "20:00"
-    """End of the station's log-in hours (HH:MM). Xinjiang stations use 21:00."""
+    start: str = ""
+    """Start of the station's log-in hours (HH:MM); empty: by the station's province (08:00, 新疆 10:00)."""
+    end: str = ""
+    """End of the station's log-in hours (HH:MM); empty: by the station's province (20:00, 新疆 21:00)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,12 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class DuplicateSettings:
+    window_minutes: float = 30.0
+    """重复下单: a later order with the same phone, address and goods within this many minutes is flagged."""
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationSettings = field(default_factory=StationSettings)
     waybill: WaybillSettings = field(default_factory=WaybillSettings)
@@ -102,6 +108,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: action id = "key" (see `stationdesk keys`)."""
     source: Path | None = None
@@ -112,12 +119,21 @@ class Config:
 
     @property
     def working_hours(self) -> tuple[time, time]:
-        return _parse_hhmm(self.hours.start), _parse_hhmm(self.hours.end)
+        """The configured hours, the network-wide default where unset (see ``hours_for``)."""
+        return self.hours_for("")
+
+    def hours_for(self, province: str) -> tuple[time, time]:
+        """The station's log-in hours: ``[hours]`` where set, else by its province (新疆 10:00-21:00)."""
+        from stationdesk.domain.hours import hours_for
+
+        start = _parse_hhmm(self.hours.start) if self.hours.start else None
+        end = _parse_hhmm(self.hours.end) if self.hours.end else None
+        return hours_for(province, start, end)
 
 
 _TABLES = {"station": "station", "waybill": "waybill", "hours": "hours", "alerts": "alerts",
            "import": "import_", "sync": "sync", "backup": "backup",
-           "scan": "scan", "log": "log"}
+           "scan": "scan", "log": "log", "duplicates": "duplicates"}
 
 
 def _parse_hhmm(text: str) -> time:
@@ -155,10 +171,12 @@ def _validate(cfg: Config, name: str) -> None:
         raise bad("[waybill] pattern", f"not a valid regular expression: {exc}") from None
     for key in ("start", "end"):
         value = getattr(cfg.hours, key)
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise bad(f"[hours] {key}", f"expected HH:MM, got {value!r}")
-    if cfg.working_hours[0] >= cfg.working_hours[1]:
-        raise bad("[hours]", f"start {cfg.hours.start} must be before end {cfg.hours.end}")
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise bad(f"[hours] {key}", f"expected HH:MM or \"\" (by the station's province), got {value!r}")
+    for province in ("", "新疆"):
+        start, end = cfg.hours_for(province)
+        if start >= end:
+            raise bad("[hours]", f"start {start:%H:%M} must be before end {end:%H:%M}")
     a = cfg.alerts
     if not 0 < a.min_minutes <= a.max_minutes:
         raise bad("[alerts] min_minutes", f"must be > 0 and <= max_minutes ({a.min_minutes} / {a.max_minutes})")
@@ -168,6 +186,8 @@ def _validate(cfg: Config, name: str) -> None:
         raise bad("[import] batch_size", "must be at least 1")
     if cfg.sync.every_minutes < 0:
         raise bad("[sync] every_minutes", "must not be negative (0 turns the scheduled sync off)")
+    if cfg.duplicates.window_minutes < 0:
+        raise bad("[duplicates] window_minutes", "must not be negative (0: only orders placed at the same moment)")
     if cfg.backup.keep_days < 1:
         raise bad("[backup] keep_days", "must be at least 1")
     if cfg.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

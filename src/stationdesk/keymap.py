@@ -24,6 +24,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     "scan": ("揽收扫描", "pickup scan"),
     "conflicts": ("同步冲突", "sync conflicts"),
     "supervisor": ("主管报表", "supervisor reports"),
+    "exceptions": ("物流异常与投诉", "exceptions and complaints"),
 }
 
 # The contexts that are live together on each screen: one key may serve one action per screen.
@@ -35,6 +36,7 @@ SCREEN_CONTEXTS: dict[str, tuple[str, ...]] = {
     "scan": ("app", "scan"),
     "supervisor": ("app", "supervisor"),
     "conflicts": ("app", "conflicts"),
+    "exceptions": ("app", "exceptions"),
     "detail": ("app", "detail"),
     "dialog": ("app", "dialog"),
     "help": ("app", "help"),
@@ -88,6 +90,13 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("accept.batch", "b", "批量接单", "Batch accept", "accept"),
     KeyAction("accept.transfer", "t", "转单", "Transfer", "accept"),
     KeyAction("accept.fail", "f", "接单失败", "Fail acceptance", "accept"),
+    KeyAction("accept.duplicate", "d", "重复下单处理", "Handle a likely duplicate", "accept", show=False),
+    KeyAction("list.correct", "e", "更正客户信息", "Correct customer details", "list", show=False),
+    KeyAction("list.exception", "x", "登记物流异常", "Record a logistics exception", "list", show=False),
+    KeyAction("list.complain", "k", "登记客户投诉", "Record a complaint", "list", show=False),
+    KeyAction("app.exceptions", "ctrl+o", "物流异常与投诉", "Exceptions and complaints", "app", show=False),
+    KeyAction("exceptions.contacted", "c", "已联系客户", "Customer contacted", "exceptions"),
+    KeyAction("exceptions.resolve", "r", "处理/关闭", "Resolve / close", "exceptions"),
     KeyAction("pickup.confirm", "p", "揽件确认", "Confirm pickup", "pickup"),
     KeyAction("pickup.fail", "f", "揽收失败", "Fail pickup", "pickup"),
     KeyAction("pickup.transfer", "t", "转单", "Transfer", "pickup"),

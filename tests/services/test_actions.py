@@ -128,12 +128,13 @@ def test_pickup_confirm_shapes(desk, db_path, orders3):
 
 
 def test_online_order_without_waybill_reminds_the_customer(desk, import_rows):
-    import_rows([feed_row(7, business_type="在线下单")])
-    accept.accept(desk, ["LP00000007"], "张敏")
-    with pytest.raises(InvalidWaybill, match="提醒客户"):
-        pickup.confirm_pickup(desk, "LP00000007", None, "张敏")
-    out = pickup.confirm_pickup(desk, "LP00000007", "550000000007", "张敏")
+    import_rows([feed_row(7, business_type="在线下单"), feed_row(8, business_type="在线下单")])
+    accept.accept(desk, ["LP00000007", "LP00000008"], "张敏")
+    out = pickup.confirm_pickup(desk, "LP00000008", "550000000008", "张敏")
     assert any("提醒客户" in w for w in out.warnings)
+    # 在线下单, first way: confirmed with its logistics number alone, with the reminder
+    out = pickup.confirm_pickup(desk, "LP00000007", None, "张敏")
+    assert "当前记录揽件成功" in out.message and any("提醒客户" in w for w in out.warnings)
 
 
 def test_waybill_already_used_by_another_order_is_refused(desk, orders3):

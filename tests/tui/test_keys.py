@@ -33,11 +33,15 @@ from stationdesk.tui.screens.supervisor import SupervisorScreen  # noqa: E402
 from stationdesk.tui.screens.unscanned import UnscannedList  # noqa: E402
 from stationdesk.tui.screens.conflicts import ConflictsScreen  # noqa: E402
 from stationdesk.tui.dialogs.resolve import ResolveDialog  # noqa: E402
+from stationdesk.tui.dialogs.correct import CorrectDialog  # noqa: E402
+from stationdesk.tui.dialogs.duplicate import DuplicateDialog  # noqa: E402
+from stationdesk.tui.dialogs.follow_up import FollowUpDialog  # noqa: E402
+from stationdesk.tui.screens.exceptions import ExceptionsScreen  # noqa: E402
 
 NODES = [StationDeskApp, AcceptScreen, PickupScreen, QueryScreen, UnscannedScreen, DetailScreen, HelpScreen,
          OrderList, AcceptList, PickupList, QueryList, FilterBar, QueryForm, ActionDialog, ConfirmDialog,
          ReasonDialog, TransferDialog, WaybillDialog, ScanScreen, UnscannedList, SupervisorScreen, ConflictsScreen,
-         ResolveDialog]
+         ResolveDialog, CorrectDialog, DuplicateDialog, FollowUpDialog, ExceptionsScreen]
 
 
 def own_bindings(cls: type) -> list[Binding]:

@@ -11,17 +11,19 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from stationdesk.alerts.reading import load_waiting
+from stationdesk.alerts.reading import count_unscanned, load_near_complaints, load_waiting
 from stationdesk.alerts.rule import Alert, Escalation, Waiting, alert_for, escalation_for
 from stationdesk.alerts.trigger import GapTrigger
 from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.exceptions import ESCALATE_BEFORE
+from stationdesk.domain.hours import in_hours, in_shift_end, shift_end_reminder_due
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 
@@ -48,6 +50,12 @@ class AlertSink(Protocol):
     def show_failure(self, message: str) -> None:
         """A check failed: called once per run of failures, the log has every one."""
 
+    def remind_shift_end(self, unscanned: int) -> None:
+        """The last half hour of the working day with orders not yet scanned: run 网点未揽收查询."""
+
+    def escalate_complaints(self, near: list[tuple[int, str, datetime]], now: datetime) -> None:
+        """Complaints close to (or past) their 48-hour deadline, each told once: (id, logistics no., deadline)."""
+
 
 def failure_text(error: BaseException) -> str:
     what = str(error) if isinstance(error, (DomainError, StoreError)) else f"{type(error).__name__}: {error}"
@@ -58,11 +66,15 @@ class AlertWatch:
     """The checks behind 您还有未接订单,请尽快操作!: read what waits, apply the rule, tell the sink.
     Keeps what the rule needs between runs (which orders were escalated) and a failure streak."""
 
-    def __init__(self, db: Database, config: Config, clock: Callable[[], datetime], sink: AlertSink) -> None:
+    def __init__(self, db: Database, config: Config, clock: Callable[[], datetime], sink: AlertSink,
+                 province: str = "") -> None:
         self.db = db
         self.config = config
         self.clock = clock
         self.sink = sink
+        self.hours = config.hours_for(province)  # the station's province chooses the default hours
+        self.reminded_on: date | None = None  # the day the end-of-shift reminder was given
+        self.complaints_escalated: set[int] = set()
         self.escalated: dict[int, datetime] = {}
         self.runs = 0  # finished checks, successful or not
         self.failures = 0  # failed checks in a row
@@ -82,7 +94,7 @@ class AlertWatch:
             warn = timedelta(minutes=cfg.alerts.warn_before_minutes)
             waiting = await asyncio.to_thread(load_waiting, self.db, now, warn)
             self.sink.show_waiting(waiting)
-            hours, tz = cfg.working_hours, cfg.tz
+            hours, tz = self.hours, cfg.tz
             if alert:
                 found = alert_for(waiting, now, hours, tz, warn_minutes=cfg.alerts.warn_before_minutes,
                                   pending=self.sink.alert_pending())
@@ -91,6 +103,17 @@ class AlertWatch:
             escalation, self.escalated = escalation_for(waiting, now, hours, tz, self.escalated)
             if escalation is not None:
                 self.sink.raise_escalation(escalation, now)
+            if in_hours(now, hours, tz):
+                near = await asyncio.to_thread(load_near_complaints, self.db, now, ESCALATE_BEFORE)
+                new = [c for c in near if c[0] not in self.complaints_escalated]
+                if new:
+                    self.complaints_escalated.update(c[0] for c in new)
+                    self.sink.escalate_complaints(new, now)
+            if in_shift_end(now, hours, tz) and self.reminded_on != now.astimezone(tz).date():
+                unscanned = await asyncio.to_thread(count_unscanned, self.db)
+                if shift_end_reminder_due(now, hours, tz, unscanned, self.reminded_on):
+                    self.reminded_on = now.astimezone(tz).date()
+                    self.sink.remind_shift_end(unscanned)
         except Exception as exc:  # a failed check must not stop the schedule: logged, shown once
             self.failures += 1
             log.exception("alert check failed (%d in a row)", self.failures)

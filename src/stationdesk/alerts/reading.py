@@ -58,3 +58,26 @@ def load_most_urgent(db: Database) -> UrgentOrder | None:
     with db.read() as conn:
         found = _urgent(conn, limit=1)
     return found[0] if found else None
+
+
+def count_unscanned(db: Database) -> int:
+    """Orders handled in the menus and not yet scanned (what 网点未揽收查询 lists), on the partial index."""
+    from sqlalchemy import func
+
+    c = ORDERS.c
+    stmt = select(func.count()).select_from(ORDERS).where(
+        c.scanned_at.is_(None), c.status.in_([Status.ACCEPTED.value, Status.PICKED_UP.value]))
+    with db.read() as conn:
+        return int(conn.execute(stmt).scalar() or 0)
+
+
+def load_near_complaints(db: Database, now: datetime, within: timedelta) -> list[tuple[int, str, datetime]]:
+    """Open complaints whose 48-hour deadline is within ``within`` (or past): (id, logistics no., deadline)."""
+    from stationdesk.store.tables import COMPLAINTS
+
+    stmt = (select(COMPLAINTS.c.id, ORDERS.c.logistics_no, COMPLAINTS.c.deadline)
+            .join(ORDERS, ORDERS.c.id == COMPLAINTS.c.order_id)
+            .where(COMPLAINTS.c.closed_at.is_(None), COMPLAINTS.c.deadline <= now + within)
+            .order_by(COMPLAINTS.c.deadline, COMPLAINTS.c.id))
+    with db.read() as conn:
+        return [(cid, clean_text(ref), deadline) for cid, ref, deadline in conn.execute(stmt)]

@@ -255,6 +255,10 @@ def import_(
     )
     from stationdesk.domain.text import clean_text
 
+    for err in report.remarks:
+        typer.echo(f"{file}: 备注 (remark): {clean_text(str(err))}")
+    if report.duplicates:
+        typer.echo(f"重复下单? {report.duplicates} 单已标记 (flagged as likely duplicates): `stationdesk orders duplicates`")
     for err in report.rejected:
         typer.echo(f"{file}: {clean_text(str(err))}", err=True)
     from stationdesk.logs import log_event

@@ -30,14 +30,14 @@ def check(db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = Format.ta
 
     desk = _open(db, config)
     cfg, now = desk.config, desk.now()
-    hours, tz, warn = cfg.working_hours, cfg.tz, cfg.alerts.warn_before_minutes
+    hours, tz, warn = cfg.hours_for(desk.station.province), cfg.tz, cfg.alerts.warn_before_minutes
     waiting = load_waiting(desk.db, now, timedelta(minutes=warn))
     in_hours = in_working_hours(now, hours, tz)
     alert = alert_for(waiting, now, hours, tz, warn_minutes=warn, pending=False)
     escalation, _ = escalation_for(waiting, now, hours, tz, {})
     due = escalation.orders if escalation else ()
     urgent = waiting.most_urgent
-    span = f"{cfg.hours.start}-{cfg.hours.end}"
+    span = f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
 
     def order(o: Any) -> dict[str, Any]:
         return {"id": o.id, "logistics_no": o.ref, "accept_deadline": o.deadline.astimezone(tz).isoformat()}

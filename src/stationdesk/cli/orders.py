@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from enum import Enum
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -72,6 +73,7 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
 
 def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
     from stationdesk.domain.fields import BusinessType
+    from stationdesk.domain.sources import source_remark
     from stationdesk.services.views import order_summary
 
     now, tz = desk.now(), desk.config.tz
@@ -80,6 +82,9 @@ def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
         s["business_type_label"] = BusinessType(s["business_type"]).label
         s["order_time_short"] = s["order_time"][:16].replace("T", " ")
         s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
+        s["duplicate_of"] = row.get("duplicate_of") if hasattr(row, "get") else None
+        s["awaiting_waybill"] = row["status"] == "picked_up" and not row["waybill_no"]
+        s["remark"] = source_remark(row["source"], row["logistics_no"])
         yield s
 
 
@@ -90,15 +95,16 @@ EXPORT_HEADINGS = {
     "station": "网点", "out_of_area": "超区", "suggested_station": "应属网点", "cancelled": "撤单",
     "cancel_handled": "已做撤单处理", "accept_deadline": "接单时限", "pickup_deadline": "揽收时限",
     "sender_name": "寄件人", "sender_phone": "电话", "sender_district": "区县", "sender_address": "地址",
-    "violations": "违规",
+    "violations": "违规", "duplicate_of": "重复下单?", "awaiting_waybill": "待补运单号", "remark": "备注",
 }
+EXTRA_FIELDS = ("duplicate_of", "awaiting_waybill", "remark")  # beside the summary in every listing
 _TIME_FIELDS = ("order_time", "accept_deadline", "pickup_deadline")
 
 
 def _export_columns() -> list[tuple[str, str, int]]:
     from stationdesk.services.views import SUMMARY_FIELDS
 
-    return [(k, EXPORT_HEADINGS.get(k, k), 12) for k in SUMMARY_FIELDS]
+    return [(k, EXPORT_HEADINGS.get(k, k), 12) for k in (*SUMMARY_FIELDS, *EXTRA_FIELDS)]
 
 
 def _typed(s: dict[str, Any]) -> dict[str, Any]:
@@ -108,10 +114,23 @@ def _typed(s: dict[str, Any]) -> dict[str, Any]:
     return {**s, **{k: datetime.fromisoformat(s[k]) for k in _TIME_FIELDS if s.get(k)}}
 
 
-def _emit(desk: Desk, rows: Any, fmt: Any, output: Any = None, excel: bool = False) -> int:
+def _with_links(conn: Any, rows: Any) -> Iterator[Any]:
+    """The rows with ``duplicate_of`` (the earlier order's logistics number, or None), a chunk at a time."""
+    from itertools import islice
+
+    from stationdesk.store.duplicates import duplicate_links
+
+    it = iter(rows)
+    while chunk := list(islice(it, 500)):
+        links = duplicate_links(conn, [r["id"] for r in chunk])
+        for r in chunk:
+            yield {**r, "duplicate_of": links.get(r["id"])}
+
+
+def _emit(desk: Desk, rows: Any, fmt: Any, output: Any = None, excel: bool = False, conn: Any = None) -> int:
     from stationdesk.cli.formats import emit, value_of
 
-    items = _summaries(desk, rows)
+    items = _summaries(desk, _with_links(conn, rows) if conn is not None else rows)
     if value_of(fmt) == "table":
         return emit(items, LIST_COLUMNS, fmt, output, tz=desk.config.tz)
     return emit((_typed(s) for s in items), _export_columns(), fmt, output, excel=excel, tz=desk.config.tz,
@@ -127,11 +146,12 @@ def orders_list(
     date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
     status: Annotated[list[StatusChoice] | None, typer.Option("--status", help="Status (repeatable)")] = None,
     cancel: Annotated[CancelFilter, typer.Option("--cancel", help="unhandled: 未做撤单处理, handled: 已做撤单处理")] = CancelFilter.all,
-    source: Annotated[str | None, typer.Option("--source", help="数据来源, e.g. 淘宝")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="数据来源: a name (淘宝) or its code (LP, KD, wx, IS, CT_H_, ali)")] = None,
     channel: Annotated[ChannelChoice | None, typer.Option("--channel", help="线上/线下")] = None,
     business_type: Annotated[BusinessTypeChoice | None, typer.Option("--business-type", help="业务类型")] = None,
     out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
+    awaiting_waybill: Annotated[bool, typer.Option("--awaiting-waybill", help="Picked up without a waybill number (在线下单): waiting for the customer's number")] = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
@@ -146,8 +166,10 @@ def orders_list(
     flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
                   cancel=cancel.value, source=source, channel=channel.value if channel else None,
                   business_type=business_type.value if business_type else None, out_of_area=out_of_area)
+    if awaiting_waybill:
+        flt = flt.with_(awaiting_waybill=True)
     with desk.db.read() as conn:
-        n = _emit(desk, queries.stream(conn, flt, limit), fmt, output, excel)
+        n = _emit(desk, queries.stream(conn, flt, limit), fmt, output, excel, conn)
     if fmt == Format.table or output is not None:
         typer.echo(f"({n} orders{f' -> {output}' if output else ''})", err=True)
 
@@ -170,11 +192,13 @@ def orders_show(
     _check_format(fmt)
     desk = _open(db, config)
     from stationdesk.services import ledger
+    from stationdesk.store.duplicates import duplicate_links
 
     with desk.db.read() as conn:
         row = find(conn, number)
         events = events_of(conn, row["id"])
         recorded = ledger.of_order(conn, row["id"])
+        row = {**row, "duplicate_of": duplicate_links(conn, [row["id"]]).get(row["id"])}
     summary = next(_summaries(desk, [row]))
     # the recorded violations (考核台账), not today's clocks: {kind, fine, state, station, deadline, at}
     summary["violations"] = [ledger.as_json(v, desk.config.tz) for v in recorded]
@@ -182,8 +206,9 @@ def orders_show(
     if fmt in (Format.json, Format.jsonl):
         from stationdesk.services.views import SUMMARY_FIELDS
 
-        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, "history": history}, ensure_ascii=False,
-                              indent=2 if fmt == Format.json else None))
+        extra = {k: summary[k] for k in EXTRA_FIELDS}
+        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, **extra, "history": history},
+                              ensure_ascii=False, indent=2 if fmt == Format.json else None))
         return
     if fmt == Format.csv:
         _emit(desk, [row], fmt)
@@ -299,6 +324,7 @@ def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = Non
 def orders_correct(
     number: str,
     set_: Annotated[list[str], typer.Option("--set", help="field=value, e.g. sender_phone=13800001111 (repeatable)")],
+    reason: Annotated[str | None, typer.Option("--why", help="Why the details changed, e.g. 客户来电更正地址")] = None,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """更正客户信息: record corrected customer details (address, phone, name, ...)."""
@@ -312,7 +338,185 @@ def orders_correct(
             raise Refused(f"--set '{item}': expected field=value")
         fields[key.strip()] = value
     desk, who = _acting(db, config, operator)
-    _done(correct_info(desk, number, fields, who))
+    _done(correct_info(desk, number, fields, who, reason))
+
+
+@orders_app.command("duplicates")
+@guarded
+def orders_duplicates(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """重复下单?: orders flagged as a likely second submission, with the earlier order and what to do."""
+    import json
+
+    from stationdesk.domain.masking import mask_phone
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.duplicates import list_duplicates
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    rows = list_duplicates(desk)
+    items = [{"logistics_no": r["logistics_no"], "duplicate_of": r["earlier_no"], "status": r["status"],
+              "earlier_status": r["earlier_status"], "order_time": r["order_time"].astimezone(tz).isoformat(),
+              "earlier_time": r["earlier_time"].astimezone(tz).isoformat(),
+              "sender_phone": mask_phone(r["sender_phone"]), "detected_at": r["detected_at"].astimezone(tz).isoformat(),
+              "advice": r["advice"]} for r in rows]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        typer.echo(clean_text(f"{i['logistics_no']}  重复下单? 同 {i['duplicate_of']} ({i['earlier_time'][11:16]}, "
+                              f"{i['earlier_status']})  {i['sender_phone']}  {i['advice']}"))
+    typer.echo(f"({len(items)} flagged)", err=True)
+
+
+@orders_app.command("not-duplicate")
+@guarded
+def orders_not_duplicate(number: str, db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """Clear the 重复下单? flag: the customer really placed both orders."""
+    from stationdesk.services.duplicates import clear_duplicate
+
+    desk, who = _acting(db, config, operator)
+    _done(clear_duplicate(desk, number, who))
+
+
+@orders_app.command("fail-duplicate")
+@guarded
+def orders_fail_duplicate(number: str, note: NoteOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+                          operator: OperatorOpt = None) -> None:
+    """接单失败 with reason 重复下单 for a flagged order (then tell the customer)."""
+    from stationdesk.services.duplicates import fail_as_duplicate
+
+    desk, who = _acting(db, config, operator)
+    _done(fail_as_duplicate(desk, number, who, note))
+
+
+@orders_app.command("exception")
+@guarded
+def orders_exception(
+    number: str,
+    kind: Annotated[str, typer.Option("--kind", help="lost (丢失), damaged (破损) or delayed (延误)")],
+    note: Annotated[str, typer.Option("--note", help="The cause, as known (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """物流异常: record a lost, damaged or delayed parcel with its cause."""
+    from stationdesk.domain.exceptions import parse_kind
+    from stationdesk.services.logistics import record_exception
+
+    desk, who = _acting(db, config, operator)
+    _done(record_exception(desk, number, parse_kind(kind), note, who))
+
+
+@orders_app.command("exception-contacted")
+@guarded
+def orders_exception_contacted(number: str, note: NoteOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+                               operator: OperatorOpt = None) -> None:
+    """The customer was told about the order's open logistics exception."""
+    from stationdesk.services.logistics import mark_contacted
+
+    desk, who = _acting(db, config, operator)
+    _done(mark_contacted(desk, number, note, who))
+
+
+@orders_app.command("exception-resolved")
+@guarded
+def orders_exception_resolved(
+    number: str,
+    outcome: Annotated[str, typer.Option("--outcome", help="What came of it, e.g. 已找回并送达 / 已赔付 (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Close the order's open logistics exception with its outcome."""
+    from stationdesk.services.logistics import resolve_exception
+
+    desk, who = _acting(db, config, operator)
+    _done(resolve_exception(desk, number, outcome, who))
+
+
+@orders_app.command("exceptions")
+@guarded
+def orders_exceptions(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Open logistics exceptions, oldest first, with their age and whether the customer was contacted."""
+    import json
+
+    from stationdesk.domain.exceptions import label
+    from stationdesk.domain.sla import format_time_left
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.logistics import open_exceptions
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    items = [{"logistics_no": r["logistics_no"], "kind": r["kind"], "note": r["note"],
+              "recorded_at": r["recorded_at"].astimezone(tz).isoformat(), "age_minutes": int(r["age"].total_seconds() // 60),
+              "contacted": r["contacted"]} for r in open_exceptions(desk)]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        age = format_time_left(timedelta(minutes=i["age_minutes"]), hours=True)
+        typer.echo(clean_text(f"{i['logistics_no']}  {label(i['kind'])}  {age}  "
+                              f"{'已联系客户' if i['contacted'] else '未联系客户'}  {i['note']}"))
+    typer.echo(f"({len(items)} open)", err=True)
+
+
+@orders_app.command("complain")
+@guarded
+def orders_complain(
+    number: str,
+    channel: Annotated[str, typer.Option("--channel", help="phone (电话), online (网上), wechat (微信), visit (到店)")],
+    category: Annotated[str, typer.Option("--category", help="logistics (物流), service (服务), quality (质量)")],
+    note: Annotated[str, typer.Option("--note", help="What the customer complains about (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """客户投诉: record a complaint against an order; it must be closed within 48 hours."""
+    from stationdesk.domain.exceptions import parse_category, parse_channel
+    from stationdesk.services.complaints import record_complaint
+
+    desk, who = _acting(db, config, operator)
+    _done(record_complaint(desk, number, parse_channel(channel), parse_category(category), note, who))
+
+
+@orders_app.command("complaints")
+@guarded
+def orders_complaints(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Open complaints, nearest deadline first, with the time left of their 48 hours."""
+    import json
+
+    from stationdesk.domain.exceptions import STATE_LABELS, label
+    from stationdesk.domain.sla import format_time_left
+    from stationdesk.domain.text import clean_text
+    from stationdesk.services.complaints import open_complaints
+
+    if fmt not in ("table", "json"):
+        raise Refused(f"--format '{fmt}': expected table or json")
+    desk = _open(db, config)
+    tz = desk.config.tz
+    items = [{"id": r["id"], "logistics_no": r["logistics_no"], "channel": r["channel"], "category": r["category"],
+              "note": r["note"], "deadline": r["deadline"].astimezone(tz).isoformat(),
+              "minutes_left": int(r["left"].total_seconds() // 60), "state": r["state"]} for r in open_complaints(desk)]
+    if fmt == "json":
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        left = format_time_left(timedelta(minutes=i["minutes_left"]), hours=True)
+        typer.echo(clean_text(f"#{i['id']}  {i['logistics_no']}  {label(i['category'])}/{label(i['channel'])}  "
+                              f"{left}  {STATE_LABELS[i['state']][0]}  {i['note']}"))
+    typer.echo(f"({len(items)} open)", err=True)
+
+
+@orders_app.command("close-complaint")
+@guarded
+def orders_close_complaint(
+    complaint: Annotated[int, typer.Argument(help="The complaint number (#) from `orders complaints`")],
+    confirmation: Annotated[str, typer.Option("--confirmation", help="The customer's confirmation (required)")],
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """Close a complaint with the customer's confirmation."""
+    from stationdesk.services.complaints import close_complaint
+
+    desk, who = _acting(db, config, operator)
+    _done(close_complaint(desk, complaint, confirmation, who))
 
 
 # ---------------------------------------------------------------- scans

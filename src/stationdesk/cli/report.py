@@ -92,6 +92,51 @@ def unscanned(
     _done(n, fmt, output, "unscanned orders")
 
 
+@report_app.command("unattended")
+@guarded
+def unattended(
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """登录时段: per day, the working-hour minutes with no one signed in at the desk (supervisor)."""
+    from stationdesk.services.sessions import REPORT_COLUMNS, unattended_report
+
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    first, last = _dates(desk, date_from, date_to)
+    n = _emit(unattended_report(desk, first, last), REPORT_COLUMNS, fmt, output, "无人登录")
+    _done(n, fmt, output, "days")
+
+
+@report_app.command("exceptions")
+@guarded
+def exceptions(
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """物流异常: exceptions recorded in the range by kind, contacted, resolved, hours to resolve (supervisor)."""
+    from stationdesk.services.logistics import REPORT_COLUMNS, exceptions_report
+
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    start, end = _days(desk, date_from, date_to)
+    n = _emit(exceptions_report(desk, start, end), REPORT_COLUMNS, fmt, output, "物流异常")
+    _done(n, fmt, output, "kinds")
+
+
+@report_app.command("complaints")
+@guarded
+def complaints(
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
+) -> None:
+    """客户投诉: complaints received in the range by category, closed in time or late, hours to close (supervisor)."""
+    from stationdesk.services.complaints import REPORT_COLUMNS, complaints_report
+
+    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    start, end = _days(desk, date_from, date_to)
+    n = _emit(complaints_report(desk, start, end), REPORT_COLUMNS, fmt, output, "客户投诉")
+    _done(n, fmt, output, "categories")
+
+
 @report_app.command("violations")
 @guarded
 def violations(

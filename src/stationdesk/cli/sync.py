@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,7 +173,8 @@ def sync_command(
         bar.done = p.done
 
     try:
-        report = station.sync(desk.db, desk.station.code, link, desk.now, progress=progress)
+        report = station.sync(desk.db, desk.station.code, link, desk.now, progress=progress,
+                              duplicate_window=timedelta(minutes=desk.config.duplicates.window_minutes))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -53,6 +53,12 @@ class Action(StrEnum):
     CORRECT_INFO = "correct_info"
     # Not a move between statuses: a note on the order's record, journalled like every action.
     APPEAL = "appeal"
+    # The station's own follow-up of an order (customer contact): recorded, not sent to head office.
+    LOGISTICS_EXCEPTION = "logistics_exception"
+    EXCEPTION_CONTACTED = "exception_contacted"
+    EXCEPTION_RESOLVED = "exception_resolved"
+    COMPLAINT = "complaint"
+    COMPLAINT_CLOSED = "complaint_closed"
 
     @property
     def label(self) -> str:
@@ -75,6 +81,11 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.MARK_CANCEL_HANDLED: ("已做撤单处理", "mark cancellation handled"),
     Action.CORRECT_INFO: ("更正客户信息", "correct customer info"),
     Action.APPEAL: ("违规申诉", "appeal a violation"),
+    Action.LOGISTICS_EXCEPTION: ("物流异常", "logistics exception"),
+    Action.EXCEPTION_CONTACTED: ("异常已联系客户", "customer contacted about the exception"),
+    Action.EXCEPTION_RESOLVED: ("异常已处理", "exception resolved"),
+    Action.COMPLAINT: ("客户投诉", "complaint"),
+    Action.COMPLAINT_CLOSED: ("投诉已关闭", "complaint closed"),
 }
 
 W, A, AF, T, P, PF, C = (

@@ -9,6 +9,7 @@ from stationdesk.domain.fields import parse_phone, parse_text
 from stationdesk.domain.ledger import area_values
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, next_status
+from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.pickup import _check_waybill_free
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
@@ -20,8 +21,18 @@ CORRECTABLE = (
 )
 
 
-def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: str) -> Outcome:
-    """Change the customer's details; a new district re-checks the service area."""
+MAX_REASON = 200
+
+
+def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: str, reason: str | None = None) -> Outcome:
+    """Change the customer's details; a new district re-checks the service area.
+
+    ``reason`` (why, e.g. 客户来电更正地址) goes into the event. A correction that moves the order
+    out of the area records ``transfer_clock_from``: the 30-minute transfer clock starts at the
+    correction, never earlier. The event keeps phones masked; the full number is in the order row."""
+    why = clean_text(reason) or None
+    if why and len(why) > MAX_REASON:
+        raise InvalidInput(f"订单 {key}: 更正原因过长: {len(why)} 字, 最多 {MAX_REASON} 字")
     unknown = sorted(set(fields) - set(CORRECTABLE))
     if unknown:
         raise InvalidInput(f"订单 {key}: 不能更正字段 {', '.join(unknown)} (correctable: {', '.join(CORRECTABLE)})")
@@ -46,9 +57,10 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
             raise DomainError(f"订单 {ref}: 没有需要更正的内容 (nothing changed)")
         if changed.get("waybill_no"):
             _check_waybill_free(conn, changed["waybill_no"], row["id"], ref)
+        details: dict[str, Any] = {"reason_text": why} if why else {}
         if "sender_district" in changed:
             routing = check_area(desk.station, desk.directory, changed["sender_district"])
             changed.update(area_values(row, routing, now))
         changed["status"] = new.value
-        apply_changes(conn, [Change(row, Action.CORRECT_INFO, changed)], operator, now, desk.station.code)
+        apply_changes(conn, [Change(row, Action.CORRECT_INFO, changed, details)], operator, now, desk.station.code)
     return Outcome(f"订单 {ref} 客户信息已更正: {', '.join(sorted(set(changed) & set(CORRECTABLE)))}", [row["id"]])

@@ -25,12 +25,15 @@ from stationdesk.domain.fields import (
 )
 from stationdesk.domain.limits import check_raw
 from stationdesk.domain.ledger import area_values, person_routed_in
+from stationdesk.domain.duplicates import window_of
 from stationdesk.domain.routing import check_area
+from stationdesk.domain.sources import source_remark
 from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
+from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.errors import StoreError
 from stationdesk.store.journal import Journal, insert_rows, to_json
 from stationdesk.store.queries import orders_with_logistics_nos, waybill_owners
@@ -68,6 +71,8 @@ class ImportReport:
     cancelled: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    remarks: list[RowError] = field(default_factory=list)  # imported, with a note for the clerk
+    duplicates: int = 0  # new orders flagged 重复下单?
 
     @property
     def ok(self) -> bool:
@@ -80,6 +85,7 @@ class FeedRow:
     values: dict[str, Any]
     # how the row is inserted if it turns out to be new; see _Inserter.prepare
     insert: tuple[tuple[Any, ...], str, str, str] | None = None
+    remark: str | None = None  # the logistics number's code names another source
 
     @property
     def key(self) -> tuple[str, str]:
@@ -267,6 +273,8 @@ def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, inserter
                     changes.append(outcome)
                     counts["cancelled" if outcome.action is Action.CANCEL else "updated"] += 1
         inserter.insert(conn, new_rows, now)
+        arrived = [{**r.values, "id": oid} for r, oid in zip(new_rows, inserter.last_ids)]
+        flagged = flag_duplicates(conn, arrived, window_of(desk.config.duplicates.window_minutes), now)
         # apply_changes writes one column set per statement: group the changes by it
         groups: dict[tuple[str, ...], list[Change]] = {}
         for ch in changes:
@@ -278,6 +286,8 @@ def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, inserter
     report.cancelled += counts["cancelled"]
     report.unchanged += counts["unchanged"]
     report.rejected.extend(errors)
+    report.duplicates += len(flagged)
+    report.remarks.extend(RowError(r.line, "logistics_no", r.remark, r.values["logistics_no"]) for r in new_rows if r.remark)
 
 
 def _drop_taken_waybills(conn: Connection, rows: list[FeedRow], errors: list[RowError]) -> list[FeedRow]:
@@ -369,6 +379,7 @@ class _Inserter:
         self.file_json = to_json(file_name)
         self.operator_json = to_json(operator)
         self._areas: dict[str, tuple[bool, str | None]] = {}
+        self.last_ids: list[int] = []  # the ids the last insert gave
 
     def _area(self, district: str) -> tuple[bool, str | None]:
         area = self._areas.get(district)
@@ -392,16 +403,20 @@ class _Inserter:
             stored["goods"], stored["waybill_no"], stored["dispatch_time"], stored["dispatch_operator"],
             self.desk.station.code, out_of_area, suggested, status, v["cancelled"],
         )
-        details = f'{{"file": {self.file_json}, "line": {r.line}, "origin": "feed"}}'
+        r.remark = source_remark(v["source"], v["logistics_no"])
+        remark = f', "remark": {to_json(r.remark)}' if r.remark else ""
+        details = f'{{"file": {self.file_json}, "line": {r.line}, "origin": "feed"{remark}}}'
         # the order in feed field order: sorting its keys cost a tenth of the row's preparation
         payload = f'{{"action": "import", "after_status": "{status}", "operator": {self.operator_json}, "order": {_plain_json(stored)}}}'
 
         r.insert = (values, status, details, payload)
 
     def insert(self, conn: Connection, rows: list[FeedRow], now: datetime) -> None:
+        self.last_ids: list[int] = []
         if not rows:
             return
         next_id = next_order_id(conn)
+        self.last_ids = list(range(next_id, next_id + len(rows)))
         journal = Journal(conn, self.desk.station.code)
         stamp = to_db(now)
         orders = []

@@ -33,7 +33,9 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
     """揽件确认: the order becomes picked up with its waybill number.
 
     我要寄快递 orders need the waybill entered here; 在线下单 orders use the one they carry, and
-    one that has only a logistics number needs the number the customer gives (the reminder).
+    one that has only its logistics number is confirmed without one (当前记录揽件成功) with the
+    reminder to ask the customer for it: it is listed as waiting for its waybill until the number
+    is given (`orders correct NO --set waybill_no=...`, or the waybill entry again).
     """
     with desk.db.write() as conn:
         now = desk.now()
@@ -49,16 +51,21 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
                 "如客户更换了运单, 请先更正客户信息"
             )
         number = given or existing
-        if number is None:
-            hint = "" if row["business_type"] == SEND_PARCEL else "; " + REMIND_WAYBILL
-            raise InvalidWaybill(f"订单 {ref}: 揽件确认需要运单号 (waybill number required){hint}")
-        if not given:
-            desk.waybill.check(number, order_ref=ref)
-        _check_waybill_free(conn, number, row["id"], ref)
+        if number is None and row["business_type"] == SEND_PARCEL:
+            raise InvalidWaybill(f"订单 {ref}: 揽件确认需要运单号 (waybill number required)")
+        if number is not None:
+            if not given:
+                desk.waybill.check(number, order_ref=ref)
+            _check_waybill_free(conn, number, row["id"], ref)
         if existing is None and row["business_type"] != SEND_PARCEL:
+            # 在线下单, first way: the order has its logistics number; the waybill comes later
             warnings.append(REMIND_WAYBILL)
-        change = Change(row, Action.CONFIRM_PICKUP, {"status": new.value, "picked_up_at": now, "waybill_no": number})
+        change = Change(row, Action.CONFIRM_PICKUP, {"status": new.value, "picked_up_at": now, "waybill_no": number},
+                        {} if number else {"awaiting_waybill": True})
         apply_changes(conn, [change], operator, now, desk.station.code)
+    if number is None:
+        return Outcome(f"订单 {ref} 当前记录揽件成功, 待客户提供运单号 (picked up; waiting for its waybill number)",
+                       [row["id"]], warnings)
     return Outcome(f"订单 {ref} 当前记录揽件成功, 运单号 {number}", [row["id"]], warnings)
 
 

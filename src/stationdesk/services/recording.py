@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
 from stationdesk.domain.limits import limit_of
+from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.text import clean_text, is_clean
 from stationdesk.services import ledger
@@ -124,16 +125,22 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         updates.append({**{f"v_{k}": v for k, v in values.items()}, "b_id": row["id"], "b_version": row["version"]})
         before = {k: _jsonable(row[k]) for k in ch.values if k in row and row[k] != ch.values[k]}
         after = {k: _jsonable(ch.values[k]) for k in before}
-        details = {**ch.details, "changes": {k: [before[k], after[k]] for k in before}}
+        changes = {k: [before[k], after[k]] for k in before}
+        details = {**ch.details, "changes": changes}
         after_status = str(values.get("status", row["status"]))
+        # The op carries the new value head office must apply; the old one is never needed there.
+        sent = {k: ([_MASKS[k](pair[0]), pair[1]] if k in _MASKS else pair) for k, pair in changes.items()}
         payload = {
             "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
             "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
-            "base_version": row["version"], **details,
+            "base_version": row["version"], **details, "changes": sent,
         }
+        # The audit trail keeps personal data masked: the full number stays in the order row only.
+        kept = {**ch.details, "changes": {k: ([_MASKS[k](v) for v in pair] if k in _MASKS else pair)
+                                          for k, pair in changes.items()}}
         event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
-            to_json(details), to_json(payload),
+            to_json(kept), to_json(payload),
         )
         found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
         if found:
@@ -159,6 +166,8 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         ledger.insert_found(conn, order_id, found, now, event_id)
     return [e[0] for e in journal.events]
 
+
+_MASKS = {"sender_phone": mask_phone}  # personal fields masked in every event row
 
 SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
 

@@ -35,7 +35,8 @@ def history_entry(event: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
     details = json.loads(event["details"])
     for name, mask in PERSONAL_FIELDS.items():
         if name in details.get("changes", {}):
-            details["changes"][name] = [mask(v) for v in details["changes"][name]]
+            # events are written masked; older ones may hold the full number
+            details["changes"][name] = [v if "*" in str(v or "") else mask(v) for v in details["changes"][name]]
     return {"at": local(event["at"], tz), "operator": event["operator"], "action": event["action"],
             "before": event["before_status"], "after": event["after_status"], "details": details}
 

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bindparam, case, func, or_, select
 
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX
+from stationdesk.domain.sources import source_names
+from stationdesk.domain.statuses import Status
 from stationdesk.store.tables import EVENTS, ORDERS
 from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts
 
@@ -42,7 +44,15 @@ def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
         conds.extend([c.cancelled.is_(True), c.cancel_handled.is_(False)])
     elif f.cancel == "handled":
         conds.extend([c.cancelled.is_(True), c.cancel_handled.is_(True)])
-    for name in ("source", "channel", "business_type"):
+    if f.source:
+        # a name or a code (LP, wx, ...): one code may name several sources
+        conds.append(c.source.in_(bindparam("source", expanding=True)))
+        params["source"] = list(source_names(f.source))
+    if f.awaiting_waybill:
+        # 在线下单 confirmed without a waybill: listed until the number is given
+        conds.extend([c.status == bindparam("awaiting_waybill"), c.waybill_no.is_(None)])
+        params["awaiting_waybill"] = Status.PICKED_UP.value
+    for name in ("channel", "business_type"):
         if getattr(f, name):
             conds.append(c[name] == bindparam(name))
             params[name] = getattr(f, name)

@@ -44,6 +44,7 @@ class OrderRow(SQLModel, table=True):
         Index("ix_orders_status_time", "status", "order_time"),
         Index("ix_orders_station_status_time", "station_code", "status", "order_time"),
         Index("ix_orders_order_time", "order_time"),
+        Index("ix_orders_phone_time", "sender_phone", "order_time"),  # 重复下单: same phone within the window
         # 网点未揽收查询: only orders handled in the menus and not yet scanned (a few per day).
         Index("ix_orders_unscanned", "order_time",
               sqlite_where=text("scanned_at IS NULL AND status IN ('accepted', 'picked_up')")),
@@ -253,6 +254,67 @@ class AccessLogRow(SQLModel, table=True):
     what: str  # "phone": the full sender phone was shown
 
 
+class DuplicateRow(SQLModel, table=True):
+    """重复下单?: an order that looks like a second submission of an earlier one (same phone,
+    address and goods within the window). Station-local: head office keeps its own order columns."""
+
+    __tablename__ = "order_duplicate"
+    __table_args__ = (Index("ix_order_duplicate_open", "cleared_at", "order_id"),)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), primary_key=True))
+    duplicate_of: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    detected_at: datetime = Field(sa_column=_ts(nullable=False))
+    cleared_at: datetime | None = Field(default=None, sa_column=_ts())  # a person said: not a duplicate
+    cleared_by: str | None = None
+
+
+class DeskSessionRow(SQLModel, table=True):
+    """A spell of someone signed in at the desk (登录时段): from sign-in to sign-out, or to the last
+    sign of life when the desk stopped without signing out."""
+
+    __tablename__ = "desk_session"
+    __table_args__ = (Index("ix_desk_session_started", "started_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str
+    started_at: datetime = Field(sa_column=_ts(nullable=False))
+    last_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class LogisticsExceptionRow(SQLModel, table=True):
+    """A lost, damaged or delayed parcel (物流异常), its customer contact and its outcome."""
+
+    __tablename__ = "logistics_exception"
+    __table_args__ = (Index("ix_logistics_exception_open", "resolved_at", "recorded_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    kind: str  # an ExceptionKind value
+    note: str
+    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_by: str
+    contacted_at: datetime | None = Field(default=None, sa_column=_ts())
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts())
+    outcome: str | None = None
+    resolved_by: str | None = None
+
+
+class ComplaintRow(SQLModel, table=True):
+    """A customer complaint (客户投诉) against an order, to be closed within 48 hours."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_open", "closed_at", "deadline"),)
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(sa_column=Column(Integer, ForeignKey("orders.id"), nullable=False))
+    channel: str  # a ComplaintChannel value
+    category: str  # a ComplaintCategory value
+    note: str
+    received_at: datetime = Field(sa_column=_ts(nullable=False))
+    deadline: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_by: str
+    closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    confirmation: str | None = None  # the customer's confirmation, in their words
+    closed_by: str | None = None
+
+
 ORDERS = OrderRow.__table__
 EVENTS = EventRow.__table__
 OUTBOX = OutboxRow.__table__
@@ -263,6 +325,10 @@ APPEALS = AppealRow.__table__
 CONFLICTS = SyncConflictRow.__table__
 OPERATORS = OperatorRow.__table__
 ACCESS_LOG = AccessLogRow.__table__
+DUPLICATES = DuplicateRow.__table__
+DESK_SESSIONS = DeskSessionRow.__table__
+LOGISTICS_EXCEPTIONS = LogisticsExceptionRow.__table__
+COMPLAINTS = ComplaintRow.__table__
 VIOLATIONS = ViolationRow.__table__
 NOTICES = NoticeRow.__table__
 

@@ -47,6 +47,7 @@ class OrderFilter:
     business_type: str | None = None
     out_of_area: bool | None = None
     number: str | None = None  # a logistics or waybill number, any case; from 4 characters also a prefix
+    awaiting_waybill: bool = False  # picked up without a waybill number (在线下单, first way)
 
     def with_(self, **kw) -> OrderFilter:  # noqa: ANN003
         return replace(self, **kw)

@@ -11,13 +11,15 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from stationdesk.domain.duplicates import DEFAULT_WINDOW
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
+from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
@@ -251,7 +253,8 @@ def register_feed_kind(kind: str, handle: FeedHandler) -> None:
     FEED_KINDS[kind] = handle
 
 
-def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
+def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
+               duplicate_window: timedelta = DEFAULT_WINDOW) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
     that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives.
     An entry of a kind this station does not know stops the pull before it (nothing skipped)."""
@@ -263,7 +266,8 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
             rows = [r for r in rows if r["position"] < unknown["position"]]
         if rows:
             orders = [r for r in rows if r.get("kind", "order") == "order"]
-            apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            arrived = apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            flag_duplicates(conn, arrived, duplicate_window, now)  # new orders: checked for 重复下单 like an import's
             for r in rows:
                 if r.get("kind", "order") != "order":
                     FEED_KINDS[r["kind"]](conn, station_code, r, now)
@@ -275,13 +279,15 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
 
 
 def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
-                    op_id: Callable[[Mapping[str, Any]], str]) -> None:
-    """Bring orders to head office's snapshots (rows: position, reason, snapshot), each change an event."""
+                    op_id: Callable[[Mapping[str, Any]], str]) -> list[dict[str, Any]]:
+    """Bring orders to head office's snapshots (rows: position, reason, snapshot), each change an event.
+    Returns the orders that were new to the station (their values and id)."""
     # pulled changes are recorded in their own, already acknowledged stream; the journal chains
     # their events into the audit trail like every other change
     journal = Journal(conn, HQ_STREAM)
     stamp = to_db(now)
     next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+    arrived: list[dict[str, Any]] = []
     for r in rows:
         snap = r["snapshot"]
         values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
@@ -291,6 +297,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
         if local is None:
             order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
             next_order += 1
+            arrived.append({**values, "id": order_id})
             conn.execute(ORDERS.insert().values(id=order_id, **values, version=1, created_at=now, updated_at=now))
         else:
             values = _pending_on_top(conn, station_code, local["id"], values)
@@ -305,6 +312,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
         journal.add(order_id, version, action, HQ_OPERATOR, stamp, before, values["status"], detail_json,
                     detail_json, op_id=op_id(r), acked_at=stamp)
     journal.write()
+    return arrived
 
 
 def _j(value: Any) -> Any:
@@ -349,7 +357,7 @@ class ChainMismatch(HQError):
 
 def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
          push_batch: int = PUSH_BATCH, pull_batch: int = PULL_BATCH,
-         progress: Callable[[Progress], None] | None = None,
+         progress: Callable[[Progress], None] | None = None, duplicate_window: timedelta = DEFAULT_WINDOW,
          after_hq_commit: Callable[[list[OpResult]], None] | None = None) -> SyncReport:
     """Prove the history already synced, re-base after a restore, push every pending op with its
     chain links, send conflict resolutions, pull the feed; returns what happened.
@@ -396,7 +404,8 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
             break
         if backlog is None:
             backlog = len(page.entries) + page.backlog
-        report.pulled += apply_feed(db, station_code, [e.model_dump() for e in page.entries], clock())
+        report.pulled += apply_feed(db, station_code, [e.model_dump() for e in page.entries], clock(),
+                                     duplicate_window)
         if progress:
             progress(Progress("pull", report.pulled, max(backlog, report.pulled)))
     from stationdesk.sync import station_audit

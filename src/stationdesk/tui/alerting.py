@@ -40,7 +40,7 @@ class DeskAlerts:
         from stationdesk.alerts.job import AlertSchedule, AlertWatch  # APScheduler loads with the screen only
 
         desk = self.app.desk
-        self.watch = AlertWatch(desk.db, desk.config, desk.now, self)
+        self.watch = AlertWatch(desk.db, desk.config, desk.now, self, desk.station.province)
         self.schedule = AlertSchedule(self.watch, desk.config.alerts.min_minutes, desk.config.alerts.max_minutes)
         self.schedule.start()
 
@@ -115,6 +115,26 @@ class DeskAlerts:
 
     def show_failure(self, message: str) -> None:
         self.app.say(message, severity="error")
+
+    def remind_shift_end(self, unscanned: int) -> None:
+        """Before the end of the shift: open 网点未揽收查询 (F6) and do the 补扫描."""
+        from stationdesk.tui.i18n import tr
+
+        keys = keymap.keys_of(self.app.key_overrides)
+        self.app.notify(tr("shift_end.text", self.app.lang, n=unscanned, key=key_display(keys["app.unscanned"])),
+                        title=tr("shift_end.title", self.app.lang), severity="warning", timeout=STAY, markup=False)
+        self._ring()
+
+    def escalate_complaints(self, near: list[tuple[int, str, datetime]], now: datetime) -> None:
+        """Complaints near their 48-hour deadline: told once each, until the clerk acknowledges."""
+        from stationdesk.tui.i18n import time_left, tr
+
+        lang = self.app.lang
+        items = "; ".join(f"#{cid} {ref} {time_left(deadline - now, lang, hours=True)}" for cid, ref, deadline in near[:5])
+        key = key_display(keymap.keys_of(self.app.key_overrides)["app.exceptions"])
+        self.app.notify(tr("cp.escalated", lang, items=items, n=len(near), key=key), title=tr("cp.escalated_title", lang),
+                        severity="error", timeout=STAY, markup=False)
+        self._ring()
 
     # -- the clerk's answer ------------------------------------------------------------------
 

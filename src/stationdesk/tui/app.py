@@ -36,6 +36,7 @@ from stationdesk.store.values import OrderFilter, WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
 from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_damage, load_waiting_counts
+from stationdesk.tui.sessions import DeskSessions
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
 from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
 LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
+SESSION_EVERY = 60.0  # seconds between the signed-in session's signs of life
 COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
@@ -79,14 +81,15 @@ class StationDeskApp(App[None], inherit_bindings=False):
     MODES = {"accept": AcceptScreen, "pickup": _opened_later("pickup", "PickupScreen"),
              "query": _opened_later("query", "QueryScreen"), "unscanned": _opened_later("unscanned", "UnscannedScreen"),
              "scan": _opened_later("scan", "ScanScreen"), "supervisor": _opened_later("supervisor", "SupervisorScreen"),
-             "conflicts": _opened_later("conflicts", "ConflictsScreen")}
+             "conflicts": _opened_later("conflicts", "ConflictsScreen"),
+             "exceptions": _opened_later("exceptions", "ExceptionsScreen")}
     DEFAULT_MODE = "accept"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
         bind("app.unscanned"), bind("app.scan"), bind("app.supervisor"), bind("app.quit", priority=True), bind("app.palette", priority=True),
         bind("app.quit_also", priority=True), bind("app.help_also"),
-        bind("app.ack_alert", priority=True), bind("app.conflicts"), bind("app.sync"),
+        bind("app.ack_alert", priority=True), bind("app.conflicts"), bind("app.sync"), bind("app.exceptions"),
     ]
 
     def __init__(self, desk: Desk | None, operator: str, *, alerts: bool = False, login: bool = False,
@@ -124,6 +127,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.lang = self.config.station.language
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
+        self.sessions = DeskSessions(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.damage: str | None = None  # a broken audit chain not yet acknowledged by an admin (services/damage.py)
         self.message: tuple[str, SeverityLevel] = ("", "information")
@@ -225,7 +229,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.set_interval(COUNTS_EVERY, self.refresh_counts)
         self.set_interval(LIST_EVERY, self._tick_list)
         self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
+        self.set_interval(SESSION_EVERY, self.sessions.touch)
         if self.signed_in is not None:
+            self.sessions.start(self.operator)
             self._start_schedules()
 
     def when_open(self, call: Callable[[], None]) -> None:
@@ -264,6 +270,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def on_unmount(self) -> None:
         self.alerts.stop()
+        self.sessions.end()
 
     # -- the one handler for database work ---------------------------------------------------
 
@@ -379,6 +386,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.remove_mode("login")
         self.say(tr("login.welcome", self.lang, who=who.label))
+        self.sessions.start(who.name)
         self._start_schedules()
 
     def action_open_supervisor(self) -> None:

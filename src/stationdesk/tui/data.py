@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from stationdesk.domain import sla
 from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.sources import source_remark
 from stationdesk.domain.text import clean_text
 from stationdesk.services.views import PERSONAL_FIELDS
 from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts, order_times
@@ -39,6 +40,7 @@ class OrderView:
     accept_deadline: datetime
     pickup_deadline: datetime
     out_of_area: bool
+    duplicate_of: str | None = None  # 重复下单?: the earlier order's logistics number
 
     @property
     def ref(self) -> str:
@@ -68,7 +70,7 @@ def local_text(ts: datetime | None, tz: tzinfo, fmt: str = "%m-%d %H:%M") -> str
     return ts.astimezone(tz).strftime(fmt) if ts else ""
 
 
-def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
+def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str, duplicate_of: str | None = None) -> OrderView:
     times = order_times(row)
     out = bool(row["out_of_area"])
     suggested = clean_text(row["suggested_station"])
@@ -76,6 +78,8 @@ def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
         area = tr("area.out", lang, code=suggested) if suggested else tr("area.out_unknown", lang)
     else:
         area = ""
+    if duplicate_of:
+        area = f"{area} {tr('area.duplicate', lang)}".strip()
     if row["cancelled"]:
         cancel = tr("cancel.handled" if row["cancel_handled"] else "cancel.unhandled", lang)
     else:
@@ -98,6 +102,7 @@ def to_view(row: Mapping[str, Any], tz: tzinfo, lang: str) -> OrderView:
     return OrderView(
         id=row["id"], cursor=Cursor.of(row), row=row, cells=cells,
         accept_deadline=sla.accept_deadline(times), pickup_deadline=sla.pickup_deadline(times), out_of_area=out,
+        duplicate_of=clean_text(duplicate_of) or None,
     )
 
 
@@ -123,13 +128,16 @@ def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
     from stationdesk.store import queries
 
     limit = max(1, limit)
+    from stationdesk.store.duplicates import duplicate_links
+
     with desk.db.read() as conn:
         rows, cursor, edge = _rows_for(conn, f, req, limit, page or queries.page, last_page or queries.last_page)
         offset = None
         if rows and isinstance(f, OrderFilter):  # the row number of the first row, for the heading
             offset = queries.count_before(conn, f, Cursor.of(rows[0]), cap=COUNT_CAP)
+        links = duplicate_links(conn, [r["id"] for r in rows]) if rows else {}  # 重复下单? marks of this page
     tz = desk.config.tz
-    return PageResult([to_view(r, tz, lang) for r in rows], cursor, edge, req, offset)
+    return PageResult([to_view(r, tz, lang, links.get(r["id"])) for r in rows], cursor, edge, req, offset)
 
 
 def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, lang: str) -> PageResult | None:
@@ -287,6 +295,8 @@ def detail_fields(d: Detail, tz: tzinfo, lang: str, *, reveal: bool) -> list[tup
         ("f.violations", "; ".join(f"{v.kind.label_en if lang == 'en' else v.kind.label} ({v.fine} {tr('yuan', lang)})"
                                    for v in violations) or tr("v.none", lang)),
     ]
+    if remark := source_remark(row["source"], row["logistics_no"]):
+        pairs.append(("f.remark", clean_text(remark)))  # the logistics number's code names another source
     return [(tr(k, lang), v) for k, v in pairs]
 
 
@@ -319,7 +329,7 @@ def _event_details(raw: str | None, lang: str, *, reveal: bool) -> str:
     parts: list[str] = []
     if details.get("reason"):
         parts.append(reason_label(str(details["reason"]), lang))
-    for key in ("note", "to", "origin", "file"):
+    for key in ("note", "to", "origin", "file", "reason_text", "remark"):
         if details.get(key):
             parts.append(f"{key}: {clean_text(str(details[key]))}")
     changes = details.get("changes")
@@ -328,7 +338,7 @@ def _event_details(raw: str | None, lang: str, *, reveal: bool) -> str:
             if col in _QUIET or not isinstance(pair, list) or len(pair) != 2:
                 continue
             new = pair[1]
-            if col in PERSONAL_FIELDS and not reveal:
+            if col in PERSONAL_FIELDS and not reveal and "*" not in str(new or ""):
                 new = PERSONAL_FIELDS[col](str(new or ""))
             parts.append(f"{col}: {clean_text(str(new)) if new is not None else '-'}")
     return "; ".join(parts)

@@ -9,7 +9,7 @@ sync key always reports.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from stationdesk.domain.text import clean_text
@@ -52,7 +52,8 @@ def run_sync(desk: Desk, url: str) -> SyncRun:
     error: str | None = None
     try:
         with client.HeadOffice(url, client.load_token()) as link:
-            report = station.sync(desk.db, desk.station.code, link, desk.now)
+            report = station.sync(desk.db, desk.station.code, link, desk.now,
+                                  duplicate_window=timedelta(minutes=desk.config.duplicates.window_minutes))
     except HQError as exc:
         error = clean_text(str(exc))
     return SyncRun(report, error, station.sync_status(desk.db, desk.station.code))

@@ -43,7 +43,7 @@ class AcceptList(OrderList):
 
     BINDINGS = [
         bind("accept.accept"), bind("accept.toggle"), bind("accept.select_all"), bind("accept.batch"),
-        bind("accept.transfer"), bind("accept.fail"),
+        bind("accept.transfer"), bind("accept.fail"), bind("accept.duplicate"),
     ]
 
 

@@ -186,6 +186,36 @@ class ListScreen(DeskScreen):
         if (view := self.current()) is not None:
             self.app.push_screen(TransferDialog(view), self.after_dialog)
 
+    def action_correct(self) -> None:
+        from stationdesk.tui.dialogs.correct import CorrectDialog  # opened on demand
+
+        if (view := self.current()) is not None:
+            self.app.push_screen(CorrectDialog(view), self.after_dialog)
+
+    def action_duplicate(self) -> None:
+        from stationdesk.tui.dialogs.duplicate import DuplicateDialog  # opened on demand
+
+        if (view := self.current()) is None:
+            return
+        if not view.duplicate_of:
+            self.desk_app.say(tr("dup.not_flagged", self.lang, ref=view.ref), severity="warning")
+            return
+        self.app.push_screen(DuplicateDialog(view), self.after_dialog)
+
+    def action_record_exception(self) -> None:
+        """物流异常 on the highlighted order: its kind and cause."""
+        from stationdesk.tui.screens.exceptions import exception_dialog  # opened on demand
+
+        if (view := self.current()) is not None:
+            self.app.push_screen(exception_dialog(self.desk_app, view.id, view.ref), self.after_dialog)
+
+    def action_complain(self) -> None:
+        """客户投诉 on the highlighted order: channel, category and what the customer said."""
+        from stationdesk.tui.screens.exceptions import complaint_dialog  # opened on demand
+
+        if (view := self.current()) is not None:
+            self.app.push_screen(complaint_dialog(self.desk_app, view.id, view.ref), self.after_dialog)
+
     def fail_with_reason(self, action: Action, fail: Callable[..., Outcome]) -> None:
         """The reason dialog for ``action`` (接单失败, 揽收失败) on the highlighted order; ``fail`` is
         the service, called as fail(desk, order_id, reason, note, operator) in the dialog's worker."""

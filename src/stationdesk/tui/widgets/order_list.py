@@ -93,7 +93,8 @@ class OrderList(Widget, can_focus=True):
 
     BINDINGS = [
         bind("list.details"), bind("list.down"), bind("list.up"), bind("list.page_down"),
-        bind("list.page_up"), bind("list.first"), bind("list.last"), bind("list.filter"),
+        bind("list.page_up"), bind("list.first"), bind("list.last"), bind("list.filter"), bind("list.correct"),
+        bind("list.exception"), bind("list.complain"),
     ]
     COMPONENT_CLASSES = {
         "order-list--header", "order-list--cursor", "order-list--cursor-blur", "order-list--selected",

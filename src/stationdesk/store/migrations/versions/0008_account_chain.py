@@ -1,7 +1,7 @@
 """The accounts' audit chain: account changes become chained events; existing accounts get a baseline.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import hashlib
@@ -12,7 +12,7 @@ from alembic import op
 from stationdesk.domain.chain import GENESIS, account_content, link
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

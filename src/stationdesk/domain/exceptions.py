@@ -1,0 +1,105 @@
+"""Logistics exceptions (lost, damaged, delayed) and complaints with their 48-hour handling limit.
+
+Pure rules: the kinds, channels and categories with their words, and the complaint clock (the
+deadline, when it is near enough to escalate, whether it was closed in time). Time comes in as an
+argument.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from stationdesk.domain.errors import InvalidInput
+from stationdesk.domain.text import clean_text
+
+COMPLAINT_LIMIT = timedelta(hours=48)
+ESCALATE_BEFORE = timedelta(hours=6)  # a complaint this close to its deadline is escalated to the supervisor
+MAX_NOTE = 200
+
+
+class ExceptionKind(StrEnum):
+    LOST = "lost"
+    DAMAGED = "damaged"
+    DELAYED = "delayed"
+
+
+class ComplaintChannel(StrEnum):
+    PHONE = "phone"
+    ONLINE = "online"
+    WECHAT = "wechat"
+    VISIT = "visit"
+
+
+class ComplaintCategory(StrEnum):
+    LOGISTICS = "logistics"
+    SERVICE = "service"
+    QUALITY = "quality"
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    ExceptionKind.LOST: ("丢失", "lost"), ExceptionKind.DAMAGED: ("破损", "damaged"),
+    ExceptionKind.DELAYED: ("延误", "delayed"),
+    ComplaintChannel.PHONE: ("电话", "phone"), ComplaintChannel.ONLINE: ("网上", "online"),
+    ComplaintChannel.WECHAT: ("微信", "WeChat"), ComplaintChannel.VISIT: ("到店", "in person"),
+    ComplaintCategory.LOGISTICS: ("物流", "logistics"), ComplaintCategory.SERVICE: ("服务", "service"),
+    ComplaintCategory.QUALITY: ("质量", "quality"),
+}
+
+
+def label(value: str, lang: str = "zh") -> str:
+    pair = LABELS.get(value)
+    if pair is None:
+        return value
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _parse(enum: type[StrEnum], text: str, what: str) -> StrEnum:
+    value = (text or "").strip()
+    for member in enum:
+        if value in (member.value, *LABELS[member]):
+            return member
+    valid = ", ".join(f"{m.value} ({LABELS[m][0]})" for m in enum)
+    raise InvalidInput(f"{what} '{clean_text(value)[:20]}' 无效; expected one of: {valid}")
+
+
+def parse_kind(text: str) -> ExceptionKind:
+    return _parse(ExceptionKind, text, "异常类型 (kind)")  # type: ignore[return-value]
+
+
+def parse_channel(text: str) -> ComplaintChannel:
+    return _parse(ComplaintChannel, text, "投诉渠道 (channel)")  # type: ignore[return-value]
+
+
+def parse_category(text: str) -> ComplaintCategory:
+    return _parse(ComplaintCategory, text, "投诉类别 (category)")  # type: ignore[return-value]
+
+
+def check_note(note: str | None, *, required: bool, what: str = "说明 (note)") -> str:
+    cleaned = clean_text(note)
+    if required and not cleaned:
+        raise InvalidInput(f"{what} 不能为空 (required)")
+    if len(cleaned) > MAX_NOTE:
+        raise InvalidInput(f"{what} 过长: {len(cleaned)} 字, 最多 {MAX_NOTE} 字")
+    return cleaned
+
+
+def complaint_deadline(received_at: datetime) -> datetime:
+    return received_at + COMPLAINT_LIMIT
+
+
+def complaint_state(deadline: datetime, now: datetime, closed_at: datetime | None) -> str:
+    """closed / closed_late / overdue / near (escalated: within ESCALATE_BEFORE) / open."""
+    if closed_at is not None:
+        return "closed_late" if closed_at > deadline else "closed"
+    if now > deadline:
+        return "overdue"
+    if deadline - now <= ESCALATE_BEFORE:
+        return "near"
+    return "open"
+
+
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "open": ("处理中", "open"), "near": ("即将超时, 已升级", "near deadline, escalated"),
+    "overdue": ("已超时", "overdue"), "closed": ("已关闭", "closed"), "closed_late": ("超时关闭", "closed late"),
+}

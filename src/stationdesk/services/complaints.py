@@ -1,0 +1,90 @@
+"""客户投诉: a complaint against an order (channel, category, note), handled within 48 hours,
+escalated to the supervisor when its deadline is near, and closed with the customer's confirmation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from stationdesk.domain.errors import DomainError
+from stationdesk.domain.exceptions import (
+    ComplaintCategory, ComplaintChannel, check_note, complaint_deadline, complaint_state, label,
+)
+from stationdesk.domain.statuses import Action
+from stationdesk.services.context import Desk
+from stationdesk.services.follow_up import record_follow_up
+from stationdesk.services.outcome import Outcome
+from stationdesk.services.recording import OrderKey, find, order_ref
+from stationdesk.store.tables import COMPLAINTS as CP
+from stationdesk.store.tables import ORDERS
+
+REPORT_COLUMNS = (("category", "类别代码", 9), ("category_label", "投诉类别", 8), ("received", "收到", 6), ("closed", "已关闭", 6),
+                  ("closed_late", "超时关闭", 8), ("open", "未关闭", 6), ("overdue", "已超时", 6),
+                  ("avg_hours_to_close", "平均关闭小时", 12))
+
+
+def record_complaint(desk: Desk, key: OrderKey, channel: ComplaintChannel, category: ComplaintCategory, note: str,
+                     operator: str) -> Outcome:
+    """Record a complaint; its 48-hour deadline starts now."""
+    text = check_note(note, required=True, what="投诉内容 (note)")
+    with desk.db.write() as conn:
+        now = desk.now()
+        row = find(conn, key)
+        deadline = complaint_deadline(now)
+        cid = conn.execute(CP.insert().values(order_id=row["id"], channel=channel.value, category=category.value,
+                                              note=text, received_at=now, deadline=deadline, recorded_by=operator)
+                           ).inserted_primary_key[0]
+        record_follow_up(conn, row, Action.COMPLAINT, {"complaint": cid, "channel": channel.value,
+                                                       "category": category.value, "note": text}, operator, now)
+    when = deadline.astimezone(desk.config.tz).strftime("%m-%d %H:%M")
+    return Outcome(f"订单 {order_ref(row)}: 投诉 #{cid}「{label(category.value)}」已登记, {when} 前处理完毕 (48 小时)",
+                   [row["id"]])
+
+
+def close_complaint(desk: Desk, complaint_id: int, confirmation: str, operator: str) -> Outcome:
+    """Close a complaint once the customer confirmed the answer (their words are kept)."""
+    said = check_note(confirmation, required=True, what="客户确认 (confirmation)")
+    with desk.db.write() as conn:
+        now = desk.now()
+        c = conn.execute(select(CP).where(CP.c.id == complaint_id)).mappings().first()
+        if c is None:
+            raise DomainError(f"投诉 #{complaint_id} 不存在 (no such complaint)")
+        if c["closed_at"] is not None:
+            raise DomainError(f"投诉 #{complaint_id} 已关闭 (already closed)")
+        row = find(conn, c["order_id"])
+        conn.execute(CP.update().where(CP.c.id == complaint_id).values(closed_at=now, confirmation=said, closed_by=operator))
+        late = now > c["deadline"]
+        record_follow_up(conn, row, Action.COMPLAINT_CLOSED, {"complaint": complaint_id, "confirmation": said,
+                                                              "late": late}, operator, now)
+    return Outcome(f"投诉 #{complaint_id} (订单 {order_ref(row)}) 已关闭" + (" (超过 48 小时)" if late else ""), [row["id"]],
+                   ["投诉超过 48 小时才关闭 (closed after the 48-hour limit)"] if late else [])
+
+
+def open_complaints(desk: Desk) -> list[dict[str, Any]]:
+    """Open complaints, nearest deadline first, with the time left and their state (near = escalated)."""
+    now = desk.now()
+    with desk.db.read() as conn:
+        rows = conn.execute(select(CP, ORDERS.c.logistics_no).join(ORDERS, ORDERS.c.id == CP.c.order_id)
+                            .where(CP.c.closed_at.is_(None)).order_by(CP.c.deadline, CP.c.id)).mappings().all()
+    return [{**r, "left": r["deadline"] - now, "state": complaint_state(r["deadline"], now, None)} for r in rows]
+
+
+def complaints_report(desk: Desk, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """For the supervisor: complaints received in [start, end) by category, and the time to close them."""
+    now = desk.now()
+    with desk.db.read() as conn:
+        rows = conn.execute(select(CP).where(CP.c.received_at >= start, CP.c.received_at < end)).mappings().all()
+    out = []
+    for cat in ComplaintCategory:
+        mine = [r for r in rows if r["category"] == cat.value]
+        closed = [r for r in mine if r["closed_at"] is not None]
+        took = [r["closed_at"] - r["received_at"] for r in closed]
+        out.append({
+            "category": cat.value, "category_label": label(cat.value), "received": len(mine), "closed": len(closed),
+            "closed_late": sum(1 for r in closed if r["closed_at"] > r["deadline"]), "open": len(mine) - len(closed),
+            "overdue": sum(1 for r in mine if r["closed_at"] is None and now > r["deadline"]),
+            "avg_hours_to_close": round(sum(took, timedelta()).total_seconds() / 3600 / len(took), 1) if took else None,
+        })
+    return out
