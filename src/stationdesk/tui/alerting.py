@@ -17,6 +17,8 @@ from stationdesk import keymap
 from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.keys import key_display
 
+
+STAY = 12 * 3600.0  # seconds a reminder stays: longer than a shift, so until acknowledged
 if TYPE_CHECKING:
     from stationdesk.alerts.rule import Alert, Escalation, UrgentOrder, Waiting
     from stationdesk.alerts.job import AlertSchedule, AlertWatch
