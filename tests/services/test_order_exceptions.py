@@ -93,7 +93,9 @@ def test_a_correction_that_moves_the_order_out_of_the_area_starts_a_fresh_transf
     con = sqlite3.connect(db_path)
     details = json.loads(con.execute("SELECT details FROM order_event WHERE action = 'correct_info'").fetchone()[0])
     con.close()
-    assert details["transfer_clock_from"].startswith((T0 + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M"))
+    corrected_at = (T0 + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M")
+    assert row["transfer_clock_at"].startswith(corrected_at)  # the 30 minutes run from the correction
+    assert details["changes"]["transfer_clock_at"][1].startswith(corrected_at)
 
 
 def test_duplicates_are_flagged_within_the_window_and_handled(desk, db_path, import_rows, clock):

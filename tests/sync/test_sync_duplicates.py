@@ -18,11 +18,12 @@ def _values(n: int, minutes: float) -> dict:
             "channel": "online"}
 
 
-def test_a_pulled_second_submission_is_flagged(hq_engine, station_factory, clock):
+def test_a_pulled_second_submission_is_flagged(office, hq_engine, station_factory, clock):
     hq.import_orders(hq_engine, [(1, _values(1, 0)), (2, _values(2, 1)), (3, _values(3, 45))], clock())
     hz = station_factory("HZ001")
-    report = station.sync(hz.db, hz.station.code, hq_engine, hz.now,
-                          duplicate_window=timedelta(minutes=hz.config.duplicates.window_minutes))
+    with office.link(hz.station.code) as link:
+        report = station.sync(hz.db, hz.station.code, link, hz.now,
+                              duplicate_window=timedelta(minutes=hz.config.duplicates.window_minutes))
     assert report.pulled == 3
     flagged = list_duplicates(hz)
     assert [(f["logistics_no"], f["earlier_no"]) for f in flagged] == [("LP00000002", "LP00000001")]
