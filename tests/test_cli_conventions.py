@@ -139,6 +139,12 @@ PRINTING = {  # every command that prints rows, with what it needs
     ("report", "monthly"): [],
     ("report", "refunds"): ["--from", datetime.now().strftime("%Y-%m")],
     ("notices",): [],
+    ("orders", "duplicates"): [],
+    ("orders", "exceptions"): [],
+    ("orders", "complaints"): [],
+    ("report", "unattended"): [],
+    ("report", "exceptions"): [],
+    ("report", "complaints"): [],
 }
 # head office's commands that print rows, with what they need; run on a real PostgreSQL in
 # tests/sync/test_hq_formats.py
@@ -163,8 +169,21 @@ def test_every_command_with_a_format_option_is_checked_here():
     assert with_format == set(PRINTING) | set(HQ_PRINTING), "a new printing command: add it to PRINTING or HQ_PRINTING"
 
 
+def _open_cases(cli, tmp_path):  # noqa: ANN001
+    """A second submission, a logistics exception and a complaint, so that their listings have rows."""
+    again = feed_row(4, order_time=(datetime.now().astimezone() - timedelta(minutes=4)).isoformat())
+    assert cli("import", str(write_csv(tmp_path / "again.csv", [again]))).exit_code == 0
+    assert cli("orders", "pickup", "LP00000002").exit_code == 0
+    assert cli("orders", "exception", "LP00000002", "--kind", "delayed", "--note", "天气原因").exit_code == 0
+    assert cli("orders", "complain", "LP00000002", "--channel", "phone", "--category", "logistics",
+               "--note", "还没收到").exit_code == 0
+    for listing in (("orders", "duplicates"), ("orders", "exceptions"), ("orders", "complaints")):
+        assert cli(*listing, "-f", "jsonl").stdout.count("\n") == 1, listing
+
+
 @pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
-def test_every_printing_command_takes_every_format(cli, fmt):
+def test_every_printing_command_takes_every_format(cli, fmt, tmp_path):
+    _open_cases(cli, tmp_path)
     for path, extra in PRINTING.items():
         result = cli(*path, *extra, "--format", fmt)
         assert result.exit_code in (0, ExitCode.ORDERS_WAITING), (path, fmt, result.output)
@@ -183,6 +202,7 @@ def test_every_printing_command_takes_every_format(cli, fmt):
 
 
 def test_every_printing_command_writes_a_file_with_dash_o(cli, tmp_path):
+    _open_cases(cli, tmp_path)
     for i, (path, extra) in enumerate(PRINTING.items()):
         out = tmp_path / f"{i}.csv"
         result = cli(*path, *extra, "--format", "csv", "-o", str(out))

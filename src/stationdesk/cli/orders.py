@@ -341,33 +341,38 @@ def orders_correct(
     _done(correct_info(desk, number, fields, who, reason))
 
 
+DUPLICATE_COLUMNS = (
+    ("logistics_no", "物流号", 18), ("duplicate_of", "重复下单? 同", 18), ("status", "状态", 10),
+    ("earlier_status", "前单状态", 10), ("order_time", "下单时间", 16), ("earlier_time", "前单下单时间", 16),
+    ("sender_phone", "电话", 11), ("detected_at", "标记时间", 16), ("advice", "处理建议", 30),
+)
+DUPLICATE_TABLE = (
+    ("logistics_no", "物流号", 18), ("duplicate_of", "重复下单? 同", 18), ("earlier_time", "前单下单时间", 16),
+    ("earlier_status_label", "前单状态", 8), ("sender_phone", "电话", 11), ("advice", "处理建议", 30),
+)
+
+
 @orders_app.command("duplicates")
 @guarded
-def orders_duplicates(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+def orders_duplicates(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
+                      db: DbOpt = None, config: ConfigOpt = None) -> None:
     """重复下单?: orders flagged as a likely second submission, with the earlier order and what to do."""
-    import json
-
+    from stationdesk.cli.formats import emit, value_of
     from stationdesk.domain.masking import mask_phone
-    from stationdesk.domain.text import clean_text
+    from stationdesk.domain.statuses import Status
     from stationdesk.services.duplicates import list_duplicates
 
-    if fmt not in ("table", "json"):
-        raise Refused(f"--format '{fmt}': expected table or json")
     desk = _open(db, config)
     tz = desk.config.tz
-    rows = list_duplicates(desk)
-    items = [{"logistics_no": r["logistics_no"], "duplicate_of": r["earlier_no"], "status": r["status"],
-              "earlier_status": r["earlier_status"], "order_time": r["order_time"].astimezone(tz).isoformat(),
-              "earlier_time": r["earlier_time"].astimezone(tz).isoformat(),
-              "sender_phone": mask_phone(r["sender_phone"]), "detected_at": r["detected_at"].astimezone(tz).isoformat(),
-              "advice": r["advice"]} for r in rows]
-    if fmt == "json":
-        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-        return
-    for i in items:
-        typer.echo(clean_text(f"{i['logistics_no']}  重复下单? 同 {i['duplicate_of']} ({i['earlier_time'][11:16]}, "
-                              f"{i['earlier_status']})  {i['sender_phone']}  {i['advice']}"))
-    typer.echo(f"({len(items)} flagged)", err=True)
+    items = ({"logistics_no": r["logistics_no"], "duplicate_of": r["earlier_no"], "status": r["status"],
+              "earlier_status": r["earlier_status"], "earlier_status_label": Status(r["earlier_status"]).label,
+              "order_time": r["order_time"].astimezone(tz), "earlier_time": r["earlier_time"].astimezone(tz),
+              "sender_phone": mask_phone(r["sender_phone"]), "detected_at": r["detected_at"].astimezone(tz),
+              "advice": r["advice"]} for r in list_duplicates(desk))
+    table = value_of(fmt) == "table"
+    n = emit(items, DUPLICATE_TABLE if table else DUPLICATE_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="重复下单")
+    if table or output is not None:
+        typer.echo(f"({n} flagged{f' -> {output}' if output else ''})", err=True)
 
 
 @orders_app.command("not-duplicate")
@@ -432,32 +437,37 @@ def orders_exception_resolved(
     _done(resolve_exception(desk, number, outcome, who))
 
 
+EXCEPTION_COLUMNS = (
+    ("logistics_no", "物流号", 18), ("kind", "类型代码", 8), ("kind_label", "异常类型", 8), ("note", "原因", 30),
+    ("recorded_at", "登记时间", 16), ("age_minutes", "已过分钟", 8), ("contacted", "已联系客户", 10),
+)
+EXCEPTION_TABLE = (
+    ("logistics_no", "物流号", 18), ("kind_label", "异常类型", 8), ("age", "已过", 12),
+    ("contacted_label", "联系客户", 10), ("note", "原因", 30),
+)
+
+
 @orders_app.command("exceptions")
 @guarded
-def orders_exceptions(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+def orders_exceptions(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
+                      db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Open logistics exceptions, oldest first, with their age and whether the customer was contacted."""
-    import json
-
+    from stationdesk.cli.formats import emit, value_of
     from stationdesk.domain.exceptions import label
     from stationdesk.domain.sla import format_time_left
-    from stationdesk.domain.text import clean_text
     from stationdesk.services.logistics import open_exceptions
 
-    if fmt not in ("table", "json"):
-        raise Refused(f"--format '{fmt}': expected table or json")
     desk = _open(db, config)
     tz = desk.config.tz
-    items = [{"logistics_no": r["logistics_no"], "kind": r["kind"], "note": r["note"],
-              "recorded_at": r["recorded_at"].astimezone(tz).isoformat(), "age_minutes": int(r["age"].total_seconds() // 60),
-              "contacted": r["contacted"]} for r in open_exceptions(desk)]
-    if fmt == "json":
-        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-        return
-    for i in items:
-        age = format_time_left(timedelta(minutes=i["age_minutes"]), hours=True)
-        typer.echo(clean_text(f"{i['logistics_no']}  {label(i['kind'])}  {age}  "
-                              f"{'已联系客户' if i['contacted'] else '未联系客户'}  {i['note']}"))
-    typer.echo(f"({len(items)} open)", err=True)
+    items = ({"logistics_no": r["logistics_no"], "kind": r["kind"], "kind_label": label(r["kind"]), "note": r["note"],
+              "recorded_at": r["recorded_at"].astimezone(tz), "age_minutes": int(r["age"].total_seconds() // 60),
+              "age": format_time_left(timedelta(minutes=int(r["age"].total_seconds() // 60)), hours=True),
+              "contacted": r["contacted"], "contacted_label": "已联系客户" if r["contacted"] else "未联系客户"}
+             for r in open_exceptions(desk))
+    table = value_of(fmt) == "table"
+    n = emit(items, EXCEPTION_TABLE if table else EXCEPTION_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="物流异常")
+    if table or output is not None:
+        typer.echo(f"({n} open{f' -> {output}' if output else ''})", err=True)
 
 
 @orders_app.command("complain")
@@ -477,32 +487,44 @@ def orders_complain(
     _done(record_complaint(desk, number, parse_channel(channel), parse_category(category), note, who))
 
 
+COMPLAINT_COLUMNS = (
+    ("id", "编号", 6), ("logistics_no", "物流号", 18), ("channel", "渠道代码", 8), ("channel_label", "投诉渠道", 8),
+    ("category", "类别代码", 10), ("category_label", "投诉类别", 8), ("note", "投诉内容", 30),
+    ("deadline", "关闭时限", 16), ("minutes_left", "剩余分钟", 8), ("state", "状态代码", 8), ("state_label", "状态", 8),
+)
+COMPLAINT_TABLE = (
+    ("number", "#", 6), ("logistics_no", "物流号", 18), ("kind", "类别/渠道", 12), ("left", "剩余", 12),
+    ("state_label", "状态", 8), ("note", "投诉内容", 30),
+)
+
+
 @orders_app.command("complaints")
 @guarded
-def orders_complaints(fmt: FormatOpt = "table", db: DbOpt = None, config: ConfigOpt = None) -> None:
+def orders_complaints(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False,
+                      db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Open complaints, nearest deadline first, with the time left of their 48 hours."""
-    import json
-
+    from stationdesk.cli.formats import emit, value_of
     from stationdesk.domain.exceptions import STATE_LABELS, label
     from stationdesk.domain.sla import format_time_left
-    from stationdesk.domain.text import clean_text
     from stationdesk.services.complaints import open_complaints
 
-    if fmt not in ("table", "json"):
-        raise Refused(f"--format '{fmt}': expected table or json")
     desk = _open(db, config)
     tz = desk.config.tz
-    items = [{"id": r["id"], "logistics_no": r["logistics_no"], "channel": r["channel"], "category": r["category"],
-              "note": r["note"], "deadline": r["deadline"].astimezone(tz).isoformat(),
-              "minutes_left": int(r["left"].total_seconds() // 60), "state": r["state"]} for r in open_complaints(desk)]
-    if fmt == "json":
-        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-        return
-    for i in items:
-        left = format_time_left(timedelta(minutes=i["minutes_left"]), hours=True)
-        typer.echo(clean_text(f"#{i['id']}  {i['logistics_no']}  {label(i['category'])}/{label(i['channel'])}  "
-                              f"{left}  {STATE_LABELS[i['state']][0]}  {i['note']}"))
-    typer.echo(f"({len(items)} open)", err=True)
+
+    def item(r: Any) -> dict[str, Any]:
+        minutes = int(r["left"].total_seconds() // 60)
+        return {"id": r["id"], "number": f"#{r['id']}", "logistics_no": r["logistics_no"], "channel": r["channel"],
+                "channel_label": label(r["channel"]), "category": r["category"], "category_label": label(r["category"]),
+                "kind": f"{label(r['category'])}/{label(r['channel'])}", "note": r["note"],
+                "deadline": r["deadline"].astimezone(tz), "minutes_left": minutes,
+                "left": format_time_left(timedelta(minutes=minutes), hours=True),
+                "state": r["state"], "state_label": STATE_LABELS[r["state"]][0]}
+
+    table = value_of(fmt) == "table"
+    n = emit((item(r) for r in open_complaints(desk)), COMPLAINT_TABLE if table else COMPLAINT_COLUMNS, fmt, output,
+             excel=excel, tz=tz, sheet="客户投诉")
+    if table or output is not None:
+        typer.echo(f"({n} open{f' -> {output}' if output else ''})", err=True)
 
 
 @orders_app.command("close-complaint")

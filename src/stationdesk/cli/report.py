@@ -95,7 +95,8 @@ def unscanned(
 @report_app.command("unattended")
 @guarded
 def unattended(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """登录时段: per day, the working-hour minutes with no one signed in at the desk (supervisor)."""
@@ -103,14 +104,15 @@ def unattended(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     first, last = _dates(desk, date_from, date_to)
-    n = _emit(unattended_report(desk, first, last), REPORT_COLUMNS, fmt, output, "无人登录")
+    n = _emit(unattended_report(desk, first, last), REPORT_COLUMNS, fmt, output, "无人登录", excel=excel)
     _done(n, fmt, output, "days")
 
 
 @report_app.command("exceptions")
 @guarded
 def exceptions(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """物流异常: exceptions recorded in the range by kind, contacted, resolved, hours to resolve (supervisor)."""
@@ -118,14 +120,15 @@ def exceptions(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     start, end = _days(desk, date_from, date_to)
-    n = _emit(exceptions_report(desk, start, end), REPORT_COLUMNS, fmt, output, "物流异常")
+    n = _emit(exceptions_report(desk, start, end), REPORT_COLUMNS, fmt, output, "物流异常", excel=excel)
     _done(n, fmt, output, "kinds")
 
 
 @report_app.command("complaints")
 @guarded
 def complaints(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = "table", output: OutputOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
+    excel: ExcelOpt = False,
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """客户投诉: complaints received in the range by category, closed in time or late, hours to close (supervisor)."""
@@ -133,7 +136,7 @@ def complaints(
 
     desk = _open(db, config, operator, need=Permission.VIOLATIONS)
     start, end = _days(desk, date_from, date_to)
-    n = _emit(complaints_report(desk, start, end), REPORT_COLUMNS, fmt, output, "客户投诉")
+    n = _emit(complaints_report(desk, start, end), REPORT_COLUMNS, fmt, output, "客户投诉", excel=excel)
     _done(n, fmt, output, "categories")
 
 
