@@ -21,15 +21,21 @@ def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None 
     return done
 
 
-@pytest.mark.slow
-def test_the_wheel_installs_in_a_fresh_venv_and_runs(tmp_path):
-    source = tmp_path / "source"  # a copy: building leaves build/ and *.egg-info behind
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from a copy of this tree (building leaves build/ and *.egg-info behind)."""
+    where = tmp_path_factory.mktemp("wheel")
+    source = where / "source"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "dist", "test-output", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
         "*.db", "*.db-wal", "*.db-shm", "benchmarks"))
-    dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], cwd=tmp_path)
-    wheel = next(dist.glob("stationdesk-*.whl"))
+    dist = where / "dist"
+    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], cwd=where)
+    return next(dist.glob("stationdesk-*.whl"))
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_in_a_fresh_venv_and_runs(tmp_path, wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"stationdesk/data/config.toml", "stationdesk/data/samples/sample_feed.csv",
             "stationdesk/data/samples/sample_feed.jsonl", "stationdesk/data/stations.csv"} <= names
@@ -58,15 +64,8 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_wheel_installs_as_a_uv_tool(tmp_path):
+def test_the_wheel_installs_as_a_uv_tool(tmp_path, wheel):
     """`uv tool install` of the built wheel (uv from PyPI), as an admin who keeps tools apart."""
-    source = tmp_path / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "test-output", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
-        "*.db", "*.db-wal", "*.db-shm", "benchmarks"))
-    dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], cwd=tmp_path)
-    wheel = next(dist.glob("stationdesk-*.whl"))
     tools = tmp_path / "tools"
     _run([sys.executable, "-m", "venv", str(tools)])
     _run([str(tools / "bin" / "python"), "-m", "pip", "install", "-q", "uv"])
@@ -78,4 +77,24 @@ def test_the_wheel_installs_as_a_uv_tool(tmp_path):
     sd = str(tmp_path / "bin" / "stationdesk")
     assert _run([sd, "--version"], env=env, cwd=tmp_path).stdout.startswith("stationdesk ")
     _run([sd, "init", "--station", "HZ001"], env=env, cwd=tmp_path)
+    assert "ok" in _run([sd, "check"], env=env, cwd=tmp_path).stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_with_pipx(tmp_path, wheel):
+    """`pipx install` of the built wheel (pipx from PyPI): the command lands on the admin's PATH."""
+    tools = tmp_path / "tools"
+    _run([sys.executable, "-m", "venv", str(tools)])
+    _run([str(tools / "bin" / "python"), "-m", "pip", "install", "-q", "pipx"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATIONDESK_", "PYTHONPATH", "VIRTUAL_ENV"))}
+    env.update(HOME=str(tmp_path / "home"), PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(tmp_path / "bin"),
+               PIPX_MAN_DIR=str(tmp_path / "man"), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), STATIONDESK_OPERATOR="张敏")
+    _run([str(tools / "bin" / "pipx"), "install", "--python", sys.executable, str(wheel)], env=env, cwd=tmp_path)
+    sd = str(tmp_path / "bin" / "stationdesk")
+    assert _run([sd, "--version"], env=env, cwd=tmp_path).stdout.startswith("stationdesk ")
+    _run([sd, "init", "--station", "HZ001"], env=env, cwd=tmp_path)
+    _run([sd, "config", "samples", str(tmp_path)], env=env, cwd=tmp_path)
+    assert "imported 5" in _run([sd, "import", str(tmp_path / "sample_feed.csv")], env=env, cwd=tmp_path,
+                                ok=(0, 4)).stdout
     assert "ok" in _run([sd, "check"], env=env, cwd=tmp_path).stdout

@@ -127,3 +127,17 @@ def test_weeks():
     assert ledger.parse_week("2026-w48") == datetime(2026, 11, 23).date()
     with pytest.raises(ValueError, match="2026-W48"):
         ledger.parse_week("last week")
+
+
+def test_a_late_answer_is_excused_only_for_a_duplicate_flagged_by_its_deadline():
+    from datetime import UTC, datetime, timedelta
+
+    from stationdesk.domain.ledger import Found, excused_as_duplicate
+    from stationdesk.domain.sla import ViolationKind
+
+    deadline = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+    late = Found(ViolationKind.LATE_ACCEPT, "HZ001", deadline, deadline + timedelta(minutes=15))
+    other = Found(ViolationKind.LATE_TRANSFER, "HZ001", deadline, deadline + timedelta(minutes=15))
+    assert excused_as_duplicate([late, other], deadline) == [other]  # flagged at the deadline itself: in time
+    assert excused_as_duplicate([late, other], deadline + timedelta(seconds=1)) == [late, other]
+    assert excused_as_duplicate([late], None) == [late]

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.reasons import Reason
 from stationdesk.services import accept, correct, duplicates, pickup
 from stationdesk.store.duplicates import duplicate_links
 from stationdesk.store.queries import stream
@@ -138,3 +139,24 @@ def test_the_clerk_sees_the_remark_in_the_details(desk, import_rows):
     plain = dict(detail_fields(load_detail(desk, ids[0]), desk.config.tz, "zh", reveal=False))
     marked = dict(detail_fields(load_detail(desk, ids[1]), desk.config.tz, "zh", reveal=False))
     assert "备注" not in plain and "支付宝服务" in marked["备注"]
+
+
+def _ledger_kinds(db_path, no):
+    con = sqlite3.connect(db_path)
+    try:
+        return [k for (k,) in con.execute("SELECT v.kind FROM violation v JOIN orders o ON o.id = v.order_id "
+                                           "WHERE o.logistics_no = ?", (no,))]
+    finally:
+        con.close()
+
+
+def test_a_duplicate_flagged_in_time_and_failed_late_owes_no_late_answer(desk, db_path, import_rows, clock):
+    t = T0 - timedelta(minutes=5)
+    import_rows([feed_row(1, order_time=t.isoformat()),
+                 feed_row(2, order_time=(t + timedelta(minutes=1)).isoformat()),  # flagged on arrival
+                 feed_row(3, order_time=t.isoformat(), sender_phone="13900000003")])  # an ordinary order
+    clock.advance(minutes=45)  # both answers come after their 30 minutes
+    duplicates.fail_as_duplicate(desk, "LP00000002", "张敏")
+    accept.fail_accept(desk, "LP00000003", Reason.DUPLICATE_ORDER, None, "张敏")
+    assert _ledger_kinds(db_path, "LP00000002") == []  # the flag came in time: cancelled and told, not late
+    assert _ledger_kinds(db_path, "LP00000003") == ["late_accept"]  # no flag: the reason alone excuses nothing

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from stationdesk.domain.duplicates import flagged_in_time
 from stationdesk.domain.routing import RoutingResult
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
 from stationdesk.domain.statuses import Action, Status
@@ -232,3 +233,13 @@ def parse_week(text: str) -> date:
 
 def week_bounds(monday: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=7)
+
+
+def excused_as_duplicate(found: list[Found], flagged_at: datetime | None) -> list[Found]:
+    """A likely second submission flagged 重复下单? before its accept deadline and then failed as a
+    duplicate owes no late answer: the rulebook tells the station to cancel it and tell the customer,
+    and the flag is the system's own word that it need not be accepted. Flagged after the deadline,
+    the late answer stands; other violations always stand."""
+    if flagged_at is None:
+        return found
+    return [f for f in found if not (f.kind is ViolationKind.LATE_ACCEPT and flagged_in_time(flagged_at, f.deadline))]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from stationdesk.domain import ledger
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.store.duplicates import open_flag_of
 from stationdesk.store.tables import NOTICES, ORDERS, VIOLATIONS
 from stationdesk.store.values import from_db, to_db
 
@@ -30,6 +31,12 @@ def found_by(row: Mapping[str, Any], action: Action, after_status: str, now: dat
     """What the rules find when ``action`` is taken on ``row`` (the order as it was) at ``now``."""
     area = None if after_out_of_area is None else bool(after_out_of_area)
     return ledger.incurred(ledger.clocks(row), action, Status(after_status), now, area)
+
+
+def excused_if_flagged(conn: Connection, order_id: int, found: list[ledger.Found]) -> list[ledger.Found]:
+    """Failed as 重复下单: the late answer is excused when the flag came before the deadline."""
+    flag = open_flag_of(conn, order_id)
+    return ledger.excused_as_duplicate(found, flag["detected_at"] if flag else None)
 
 
 def insert_found(conn: Connection, order_id: int, found: Sequence[ledger.Found], now: datetime,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
 from stationdesk.domain.limits import limit_of
 from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.text import clean_text, is_clean
 from stationdesk.services import ledger
@@ -143,6 +144,8 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
             to_json(kept), to_json(payload),
         )
         found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
+        if found and ch.action is Action.FAIL_ACCEPT and ch.details.get("reason") == DUPLICATE_REASON:
+            found = ledger.excused_if_flagged(conn, row["id"], found)
         if found:
             incurred.append((row["id"], found, event_id))
     assert columns is not None
@@ -167,6 +170,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     return [e[0] for e in journal.events]
 
 
+DUPLICATE_REASON = Reason.DUPLICATE_ORDER.value
 _MASKS = {"sender_phone": mask_phone}  # personal fields masked in every event row
 
 SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists

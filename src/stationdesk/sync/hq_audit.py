@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from stationdesk.domain import ledger
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
+from stationdesk.domain.duplicates import DEFAULT_WINDOW, is_later_duplicate
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.routing import Directory, check_area
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
@@ -77,7 +78,23 @@ def after_op(conn: Connection, station: str, action: str, payload: Mapping[str, 
     at = _ts(payload.get("at")) or now
     after_status = str(payload.get("after_status") or after["status"])  # the station's view: "transferred"
     found = ledger.incurred(ledger.clocks(before), act, Status(after_status), at, bool(after["out_of_area"]))
+    if found and act is Action.FAIL_ACCEPT and payload.get("reason") == DUPLICATE_REASON:
+        found = ledger.excused_as_duplicate(found, _twin_seen_at(conn, before))
     record(conn, before["id"], found, now, "op")
+
+
+DUPLICATE_REASON = "duplicate_order"
+
+
+def _twin_seen_at(conn: Connection, order: Mapping[str, Any]) -> datetime | None:
+    """When head office's own copy shows ``order`` to be a second submission (an earlier order of the
+    same station, customer, address and goods within the window): from its order time. Checked
+    here rather than taken from the station's word."""
+    o = HQ_ORDERS.c
+    rows = conn.execute(select(HQ_ORDERS).where(
+        o.station_code == order["station_code"], o.sender_phone == order["sender_phone"], o.id != order["id"],
+        o.order_time >= order["order_time"] - DEFAULT_WINDOW, o.order_time <= order["order_time"])).mappings().all()
+    return order["order_time"] if any(is_later_duplicate(r, order, DEFAULT_WINDOW) for r in rows) else None
 
 
 def after_hq_action(conn: Connection, before: Mapping[str, Any], action: Action, after_status: str,
