@@ -114,7 +114,7 @@ def _time(argv: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
     elapsed = time.perf_counter() - started
-    if proc.returncode not in (0, 1):  # alerts check exits 1 while orders wait
+    if proc.returncode not in (0, 3):  # alerts check exits 3 while orders wait (cli/exits.py)
         raise SystemExit(f"{argv[0]} {' '.join(argv[1:4])}: exit {proc.returncode}\n{proc.stderr.decode(errors='replace')}")
     return elapsed
 
