@@ -201,3 +201,22 @@ def test_accept_deadline_uses_the_clock_of_the_app(desk, db_path, orders3, clock
         row = find(conn, "LP00000001")
     assert [v.kind.value for v in violations(order_times(row), clock())] == ["late_accept"]
     assert row["accepted_at"] - row["order_time"] == timedelta(minutes=45)
+
+
+def test_a_change_made_meanwhile_in_another_terminal_refuses_the_whole_action(desk, import_rows):
+    import pytest
+    from sqlalchemy import select
+
+    from stationdesk.domain.statuses import Action
+    from stationdesk.services.recording import Change, ConcurrentChange, apply_changes
+    from stationdesk.store.tables import ORDERS
+    from tests.conftest import feed_row
+
+    import_rows([feed_row(1)])
+    with desk.db.read() as conn:
+        stale = dict(conn.execute(select(ORDERS).where(ORDERS.c.logistics_no == "LP00000001")).mappings().one())
+    with desk.db.write() as conn:  # another terminal got there first
+        conn.execute(ORDERS.update().where(ORDERS.c.id == stale["id"]).values(version=stale["version"] + 1))
+    with pytest.raises(ConcurrentChange, match="已被其他终端修改"), desk.db.write() as conn:
+        apply_changes(conn, [Change(stale, Action.ACCEPT, {"status": "accepted", "accepted_at": desk.now()})],
+                      "张敏", desk.now(), "HZ001")

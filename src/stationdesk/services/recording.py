@@ -126,11 +126,11 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         updates.append({**{f"v_{k}": v for k, v in values.items()}, "b_id": row["id"], "b_version": row["version"]})
         before = {k: _jsonable(row[k]) for k in ch.values if k in row and row[k] != ch.values[k]}
         after = {k: _jsonable(ch.values[k]) for k in before}
-        changes = {k: [before[k], after[k]] for k in before}
-        details = {**ch.details, "changes": changes}
+        fields = {k: [before[k], after[k]] for k in before}
+        details = {**ch.details, "changes": fields}
         after_status = str(values.get("status", row["status"]))
         # The op carries the new value head office must apply; the old one is never needed there.
-        sent = {k: ([_MASKS[k](pair[0]), pair[1]] if k in _MASKS else pair) for k, pair in changes.items()}
+        sent = {k: ([_MASKS[k](pair[0]), pair[1]] if k in _MASKS else pair) for k, pair in fields.items()}
         payload = {
             "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
             "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
@@ -138,7 +138,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         }
         # The audit trail keeps personal data masked: the full number stays in the order row only.
         kept = {**ch.details, "changes": {k: ([_MASKS[k](v) for v in pair] if k in _MASKS else pair)
-                                          for k, pair in changes.items()}}
+                                          for k, pair in fields.items()}}
         event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
             to_json(kept), to_json(payload),

@@ -11,7 +11,7 @@ most urgent order. Every method runs on the app's event loop.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stationdesk import keymap
 from stationdesk.store.values import WaitingCounts
@@ -36,6 +36,9 @@ class DeskAlerts:
         self.watch: AlertWatch | None = None
         self.schedule: AlertSchedule | None = None
         self.bells = 0  # bells rung (the terminal gives no echo of them)
+        # reminders that stay until Esc (end of shift, complaints near their deadline): put back
+        # whenever a newer message replaces the toasts
+        self.reminders: list[dict[str, Any]] = []
 
     def start(self) -> None:
         """Start the scheduler on the running loop: the first check runs at once."""
@@ -123,8 +126,8 @@ class DeskAlerts:
         from stationdesk.tui.i18n import tr
 
         keys = keymap.keys_of(self.app.key_overrides)
-        self.app.notify(tr("shift_end.text", self.app.lang, n=unscanned, key=key_display(keys["app.unscanned"])),
-                        title=tr("shift_end.title", self.app.lang), severity="warning", timeout=STAY, markup=False)
+        self._remind(message=tr("shift_end.text", self.app.lang, n=unscanned, key=key_display(keys["app.unscanned"])),
+                     title=tr("shift_end.title", self.app.lang), severity="warning")
         self._ring()
 
     def escalate_complaints(self, near: list[tuple[int, str, datetime]], now: datetime) -> None:
@@ -134,16 +137,25 @@ class DeskAlerts:
         lang = self.app.lang
         items = "; ".join(f"#{cid} {ref} {time_left(deadline - now, lang, hours=True)}" for cid, ref, deadline in near[:5])
         key = key_display(keymap.keys_of(self.app.key_overrides)["app.exceptions"])
-        self.app.notify(tr("cp.escalated", lang, items=items, n=len(near), key=key), title=tr("cp.escalated_title", lang),
-                        severity="error", timeout=STAY, markup=False)
+        self._remind(message=tr("cp.escalated", lang, items=items, n=len(near), key=key),
+                     title=tr("cp.escalated_title", lang), severity="error")
         self._ring()
 
     # -- the clerk's answer ------------------------------------------------------------------
 
+    def _remind(self, **note: Any) -> None:
+        self.reminders.append({**note, "timeout": STAY, "markup": False})
+        self.app.notify(**self.reminders[-1])
+
     def acknowledge(self) -> bool:
         """Esc: the alert was seen. Clears the notifications; the next check may alert again."""
+        if self.reminders and not self.showing:
+            self.reminders.clear()
+            self.app.clear_notifications()
+            return True
         if not self.showing:
             return False
+        self.reminders.clear()
         self.alert = self.escalation = None
         self._changed()
         return True

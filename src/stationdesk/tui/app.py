@@ -299,6 +299,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if said != self._said:
             return  # something newer was said meanwhile
         self.clear_notifications()
+        for note in self.alerts.reminders:  # the end-of-shift and complaint reminders stay until Esc
+            self.notify(**note)
         if severity != "information":
             self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
 
@@ -404,7 +406,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
             # the log-in screen: quitting and moving between its fields, nothing else until signed in
             return action in ("request_quit", "quit", "focus_next", "focus_previous")
         if action == "ack_alert":
-            return self.alerts.showing  # Esc belongs to the alert only while one shows
+            return self.alerts.showing or bool(self.alerts.reminders)  # Esc is the alert's only while one shows
         return True
 
     def action_refresh(self) -> None:
