@@ -96,3 +96,14 @@ def test_field_parsers_say_what_was_expected():
         parse_phone("12-3456")
     assert parse_phone("+86 138-1234-5678") == "+8613812345678"
     assert parse_bool("是") is True and parse_bool("") is False
+
+
+def test_changes_are_written_down_with_phones_masked_once():
+    from stationdesk.domain.masking import mask_changes
+
+    changes = {"sender_phone": ["13812345678", "13998765432"], "sender_address": ["文三路1号", "文三路2号"]}
+    kept = mask_changes(changes)
+    assert kept == {"sender_phone": ["138****5678", "139****5432"], "sender_address": ["文三路1号", "文三路2号"]}
+    assert mask_changes(kept) == kept  # already masked: unchanged, so an op and its event compare alike
+    assert mask_changes(changes, keep_new=True)["sender_phone"] == ["138****5678", "13998765432"]
+    assert changes["sender_phone"] == ["13812345678", "13998765432"]  # the caller's dict is left as it was

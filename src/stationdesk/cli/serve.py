@@ -133,7 +133,7 @@ def serve(
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:
                     loop.add_signal_handler(sig, self.request_exit)
-                except NotImplementedError:
+                except NotImplementedError:  # no signal handlers on this platform's loop: Ctrl+C still stops it
                     pass
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         ssl_context=ssl_context, print=lambda *args: None)

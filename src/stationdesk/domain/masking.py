@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def mask_phone(phone: str | None) -> str:
     """138****5678 for a mobile; 10 digits keep the first 2 and last 4; shorter ones only the last 4."""
@@ -16,6 +18,24 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) >= 7:
         return "*" * (len(digits) - 4) + digits[-4:]
     return "*" * len(digits)
+
+
+PERSONAL_FIELDS = ("sender_phone",)  # masked wherever an order's changes are written down
+
+
+def mask_changes(changes: dict[str, Any], *, keep_new: bool = False) -> dict[str, Any]:
+    """``{field: [before, after]}`` as the audit trail keeps it: personal fields masked (a value
+    already masked stays as it is). ``keep_new``: the op to head office carries the new value whole,
+    since head office's copy of the order needs it."""
+    out = dict(changes)
+    for k in PERSONAL_FIELDS:
+        pair = out.get(k)
+        if isinstance(pair, list):
+            masked = [v if isinstance(v, str) and "*" in v else mask_phone(v) for v in pair]
+            if keep_new and len(pair) == 2:
+                masked[1] = pair[1]
+            out[k] = masked
+    return out
 
 
 def mask_name(name: str | None) -> str:

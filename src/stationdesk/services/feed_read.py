@@ -77,7 +77,7 @@ def _decode(raw: bytes, encoding: str) -> str:
         if not raw.isascii():
             try:
                 raw.decode("utf-8")
-            except UnicodeDecodeError:
+            except UnicodeDecodeError:  # not UTF-8 either: decoded as GB18030 below
                 pass
             else:
                 raise ValueError("此行是 UTF-8 编码, 文件是 GB18030 (this line is UTF-8 in a GB18030 file)")
@@ -92,7 +92,7 @@ def _decode(raw: bytes, encoding: str) -> str:
         try:
             raw.decode("gb18030")
             hint = "; 此行像是 GB18030 编码 (this line looks like GB18030)"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # no better guess to offer
             pass
         raise ValueError(f"无效字节, 第 {exc.start + 1} 字节起 (not UTF-8 at byte {exc.start + 1}){hint}") from None
 

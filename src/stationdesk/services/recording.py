@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
 from stationdesk.domain.limits import limit_of
-from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.text import clean_text, is_clean
@@ -130,21 +130,20 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         details = {**ch.details, "changes": fields}
         after_status = str(values.get("status", row["status"]))
         # The op carries the new value head office must apply; the old one is never needed there.
-        sent = {k: ([_MASKS[k](pair[0]), pair[1]] if k in _MASKS else pair) for k, pair in fields.items()}
+        sent = mask_changes(fields, keep_new=True)
         payload = {
             "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
             "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
             "base_version": row["version"], **details, "changes": sent,
         }
         # The audit trail keeps personal data masked: the full number stays in the order row only.
-        kept = {**ch.details, "changes": {k: ([_MASKS[k](v) for v in pair] if k in _MASKS else pair)
-                                          for k, pair in fields.items()}}
+        kept = {**ch.details, "changes": mask_changes(fields)}
         event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
             to_json(kept), to_json(payload),
         )
         found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
-        if found and ch.action is Action.FAIL_ACCEPT and ch.details.get("reason") == DUPLICATE_REASON:
+        if found and ch.action is Action.FAIL_ACCEPT and ch.details.get("reason") == Reason.DUPLICATE_ORDER.value:
             found = ledger.excused_if_flagged(conn, row["id"], found)
         if found:
             incurred.append((row["id"], found, event_id))
@@ -170,8 +169,6 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     return [e[0] for e in journal.events]
 
 
-DUPLICATE_REASON = Reason.DUPLICATE_ORDER.value
-_MASKS = {"sender_phone": mask_phone}  # personal fields masked in every event row
 
 SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
 

@@ -313,8 +313,8 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
             before = orders.get(key) if key else None
             res, order_id = _apply(writes, station_code, o, key, orders, directory, feed, now, fresh)
             if res.result == APPLIED and o.action not in APPLIERS:
-                if o.action == Action.FAIL_ACCEPT.value:
-                    writes.flush()  # a 重复下单 excuse reads head office's orders: the batch's changes first
+                if hq_audit.reads_orders(o.action, o.payload):
+                    writes.flush()  # it reads head office's orders: the batch's changes first
                 hq_audit.after_op(conn, station_code, o.action, o.payload, before, orders.get(key) if key else None, now)
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,

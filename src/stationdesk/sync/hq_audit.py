@@ -22,6 +22,7 @@ from stationdesk.domain import ledger
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
 from stationdesk.domain.duplicates import DEFAULT_WINDOW, is_later_duplicate
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.reasons import Reason
 from stationdesk.domain.routing import Directory, check_area
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
 from stationdesk.domain.statuses import Action, Status
@@ -78,12 +79,15 @@ def after_op(conn: Connection, station: str, action: str, payload: Mapping[str, 
     at = _ts(payload.get("at")) or now
     after_status = str(payload.get("after_status") or after["status"])  # the station's view: "transferred"
     found = ledger.incurred(ledger.clocks(before), act, Status(after_status), at, bool(after["out_of_area"]))
-    if found and act is Action.FAIL_ACCEPT and payload.get("reason") == DUPLICATE_REASON:
+    if found and reads_orders(action, payload):
         found = ledger.excused_as_duplicate(found, _twin_seen_at(conn, before))
     record(conn, before["id"], found, now, "op")
 
 
-DUPLICATE_REASON = "duplicate_order"
+def reads_orders(action: str, payload: Mapping[str, Any]) -> bool:
+    """Whether ``after_op`` looks beyond the op's own order: a failure as 重复下单 is checked against
+    head office's other orders of the customer."""
+    return action == Action.FAIL_ACCEPT.value and payload.get("reason") == Reason.DUPLICATE_ORDER.value
 
 
 def _twin_seen_at(conn: Connection, order: Mapping[str, Any]) -> datetime | None:

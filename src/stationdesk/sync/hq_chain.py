@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.chain import GENESIS, account_content, event_content, link
 from stationdesk.sync.hq_schema import HQError
 from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_OPS, HQ_ORDERS
@@ -208,18 +208,10 @@ def _differs(o: Op, x: ChainLink) -> str | None:
         chained = json.loads(x.details).get("changes") or {}
     except (ValueError, AttributeError):
         return "event details unreadable"
-    if _masked(p.get("changes") or {}) != _masked(chained):
+    # the op carries a new phone whole for head office's copy; its event keeps it masked
+    if not isinstance(chained, dict) or mask_changes(p.get("changes") or {}) != mask_changes(chained):
         return "changed fields differ"
     return None
-
-
-def _masked(changes: Any) -> Any:
-    """The changes as the station's audit trail keeps them: phones masked (the op carries the new
-    number in full for head office's copy; its event keeps 138****5678, so the two agree masked)."""
-    if not isinstance(changes, dict) or not isinstance(changes.get("sender_phone"), list):
-        return changes
-    return {**changes, "sender_phone": [mask_phone(v) if v and "*" not in str(v) else v
-                                        for v in changes["sender_phone"]]}
 
 
 def supersede(conn: Connection, station: str, after: int, now: datetime, table: Any = HQ_CHAIN) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from stationdesk.domain.duplicates import DEFAULT_WINDOW
-from stationdesk.domain.masking import mask_phone
+from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
 from stationdesk.store.duplicates import flag_duplicates
@@ -307,8 +307,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
                 continue
             order_id, version, before, action = local["id"], local["version"] + 1, local["status"], HQ_EVENT
             # the audit trail keeps phones masked, as a correction's event does; the order row has the number
-            details["changes"] = {k: ([mask_phone(v) if v else v for v in pair] if k == "sender_phone" else pair)
-                                  for k, pair in changed.items()}
+            details["changes"] = mask_changes(changed)
             conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
                          .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
         detail_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
