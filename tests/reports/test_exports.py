@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -38,9 +39,13 @@ def cli(tmp_path, monkeypatch):
     return run
 
 
+STATION_TZ = ZoneInfo("Asia/Shanghai")  # the default config's station time zone
+
+
 def day_args():
-    today = datetime.now().astimezone().date()
-    return ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
+    """Yesterday to tomorrow on the station's calendar, whatever this machine's zone and hour."""
+    today = datetime.now(STATION_TZ).date()
+    return ["--from", (today - timedelta(days=1)).isoformat(), "--to", (today + timedelta(days=1)).isoformat()]
 
 
 def test_unscanned_csv_has_a_bom_chinese_headings_and_no_formulas(cli, tmp_path):
@@ -110,5 +115,6 @@ def test_violations_and_appeal_from_the_command_line(cli, tmp_path):
     assert ok.exit_code == 0 and "已申诉" in ok.stdout
     again = cli("report", "appeal", "LP00000001", "--kind", "late_accept", "--note", "再次")
     assert again.exit_code == 1 and "LP00000001" in again.output and "重复申诉" in again.output
-    weekly = cli("report", "monthly", "--format", "json")
-    assert json.loads(weekly.stdout)[-1]["fine"] >= 100
+    deadline = datetime.now(STATION_TZ) - timedelta(minutes=20)  # LP00000001's accept deadline
+    monthly = cli("report", "monthly", "--month", f"{deadline:%Y-%m}", "--format", "json")
+    assert json.loads(monthly.stdout)[-1]["fine"] >= 100
