@@ -149,3 +149,20 @@ def test_generated_hostile_feeds(fmt, template, tmp_path_factory):
             assert all(drawable(stored[number][f] or "") for f in ("sender_address", "note", "goods"))
 
     run()
+
+
+def test_garbage_lines_do_not_outvote_the_good_rows_encoding(template, tmp_path):
+    """One good UTF-8 row and two rows of bytes valid in no encoding: the file is still UTF-8, so
+    only the garbage rows are refused (they once made the file GB18030 and cost the good row)."""
+    db = tmp_path / "s.db"
+    shutil.copy(template, db)
+    data, refused, good = build("csv", [(None, 0), ("invalid_byte", 0), ("invalid_byte", 0)])
+    feed = tmp_path / "feed.csv"
+    feed.write_bytes(data)
+    desk = open_desk(db, tmp_path / "none.toml", clock=ManualClock())
+    try:
+        report = import_feed(desk, feed)
+    finally:
+        desk.db.dispose()
+    assert {e.line: e.field for e in report.rejected} == refused == {3: None, 4: None}
+    assert report.imported == len(good) == 1

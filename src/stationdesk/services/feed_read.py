@@ -53,7 +53,8 @@ class _Line:
 
 def detect_encoding(sample: bytes, whole: bool) -> str:
     """The file's encoding from its first bytes: a UTF-8 BOM, else the encoding most of its
-    non-ASCII lines are valid in (UTF-8 when they tie). ``whole``: the sample is the whole file."""
+    non-ASCII lines are valid in (UTF-8 when they tie). A line valid in neither (garbage bytes)
+    says nothing about the file and is not counted. ``whole``: the sample is the whole file."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     lines = sample.split(b"\n")
@@ -66,8 +67,14 @@ def detect_encoding(sample: bytes, whole: bool) -> str:
         try:
             line.decode("utf-8")
             utf8 += 1
+            continue
         except UnicodeDecodeError:
+            pass
+        try:
+            line.decode("gb18030")
             other += 1
+        except UnicodeDecodeError:
+            pass
     return "gb18030" if other > utf8 else "utf-8"
 
 
