@@ -245,6 +245,18 @@ def _log_to_stderr() -> None:
         log.setLevel(logging.INFO)
 
 
+def _tune_gc() -> None:
+    """A push of 500 ops makes some 50,000 objects that live until its answer is sent: with Python's
+    default thresholds the cycle collector runs about 20 times a push and scans them again and again
+    (a third of a worker's time, measured). What is loaded at start is frozen out of its scans, and it
+    runs after every 50,000 new objects instead of 700; the push path makes few cycles to collect."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def create_app(url: str | None = None, pool_size: int | None = None) -> Starlette:
     """The ASGI application; ``url`` and ``pool_size`` default to the environment (uvicorn workers)."""
     _log_to_stderr()
@@ -359,4 +371,5 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
+    _tune_gc()
     return app
