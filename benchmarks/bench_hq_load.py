@@ -31,6 +31,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import ssl
 import statistics
 import sys
 import time
@@ -127,6 +129,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     acked: int = 0  # ops answered `applied` for the first time
     repeated: int = 0  # ops of a re-sent batch answered as already applied
+    resent: int = 0  # batches sent again after a dropped line
     doubled: int = 0  # an op answered `applied` (not repeated) twice
     lost: int = 0  # ops a station sent and never had acknowledged
     errors: list[str] = field(default_factory=list)
@@ -134,6 +137,10 @@ class Run:
     elapsed: float = 0.0
     offered: float | None = None
     late: int = 0  # pushes that started after their due time because the one before was still out
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+_TLS = ssl.create_default_context()
 
 
 class Client:
@@ -152,8 +159,8 @@ class Client:
             try:
                 r = await http.post("/v2/push", content=body)
                 break
-            except httpx.TransportError as exc:
-                run.errors.append(f"{self.code}: {exc.__class__.__name__} (re-sent)")
+            except httpx.TransportError:
+                run.resent += 1
         else:
             run.lost += last - first + 1
             return False
@@ -170,13 +177,12 @@ class Client:
             if x["result"] != "applied":
                 run.errors.append(f"{self.code}: seq {x['seq']} {x['result']}: {x['message'][:100]}")
                 run.lost += 1
-            elif x["repeated"]:
-                run.repeated += 1
-            elif x["seq"] in self.answered:
-                run.doubled += 1
-            else:
+            elif x["seq"] in self.answered:  # told twice: a second `applied` that is not a repeat is a double
+                run.doubled += 0 if x["repeated"] else 1
+            else:  # a batch re-sent after a dropped line is answered `repeated`: still its first answer here
                 self.answered.add(x["seq"])
                 run.acked += 1
+                run.repeated += x["repeated"]
         return True
 
     async def pull(self, http: httpx.AsyncClient, run: Run) -> None:
@@ -193,7 +199,9 @@ class Client:
             self.position = f.json()["entries"][-1]["position"]
 
     def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, headers=self.headers, timeout=300)
+        # one TLS context for all: httpx builds one per client otherwise (tens of ms each, 200 of them
+        # blocking the event loop for seconds just as the run starts), though http:// never uses it
+        return httpx.AsyncClient(base_url=self.url, headers=self.headers, timeout=300, verify=_TLS)
 
 
 async def closed_loop(clients: list[Client], run: Run, batch: int, seconds: float) -> None:
@@ -233,6 +241,50 @@ async def open_loop(clients: list[Client], run: Run, batch: int, seconds: float,
     run.offered = rate
     await asyncio.gather(*(station(i, c) for i, c in enumerate(clients)))
     run.elapsed = time.perf_counter() - t0
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children, live and exited (Linux /proc)."""
+    total = 0
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in f[11:15])
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            c = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in c[11:15])
+    except (OSError, IndexError):
+        pass
+    return total / _TICK
+
+
+def _machine_busy() -> float:
+    """CPU seconds every core of the machine spent busy (everyone's work, ours and others')."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(f) - f[3] - f[4]) / _TICK
+
+
+class CPU:
+    """Where the machine's CPU went during a run: the stations (this process), `hq serve`, PostgreSQL,
+    and whatever else ran on the shared machine meanwhile."""
+
+    def __init__(self, service_pid: int, postgres_pid: int) -> None:
+        self.pids = {"hq serve": service_pid, "PostgreSQL": postgres_pid}
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        out = {k: _proc_cpu(p) for k, p in self.pids.items()}
+        out["stations (load generator)"] = time.process_time()
+        out["machine"] = _machine_busy()
+        return out
+
+    def spent(self) -> dict[str, float]:
+        end = self._now()
+        d = {k: end[k] - self.start[k] for k in end}
+        d["other work on the machine"] = d.pop("machine") - sum(d.values())
+        return d
 
 
 async def watched(engine, work) -> list[int]:  # noqa: ANN001
@@ -296,7 +348,7 @@ def report(run: Run, hq_lost: int, hq_doubled: int, stations: int, batch: int) -
     rate = run.acked / run.elapsed if run.elapsed else 0.0
     lat = run.latencies
     p50, p95, p99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
-    print(f"\n{run.name}: {run.elapsed:.1f} s, {len(lat)} pushes of {batch} ops, {len(run.errors)} errors"
+    print(f"\n{run.name}: {run.elapsed:.1f} s, {len(lat)} pushes of {batch} ops, {len(run.errors)} errors, {run.resent} re-sent after a dropped line"
           + (f", {run.late} pushes started late (the station's last push was still out)" if run.offered else ""))
     for e in run.errors[:5]:
         print(f"  error: {e}")
@@ -313,6 +365,9 @@ def report(run: Run, hq_lost: int, hq_doubled: int, stations: int, batch: int) -
               f"{'p95 < ' + format(TARGET_P95, '.1f') if target else '':>12}  "
               f"{verdict(p95 < TARGET_P95) if target else ''}")
     print(f"  {'db connections held (max)':36} {max(run.held or [0]):14d}")
+    if run.cpu and run.acked:
+        print("  CPU ms per 1,000 ops pushed: " + ", ".join(f"{k} {v / run.acked * 1e6:,.0f}" for k, v in run.cpu.items())
+              + f" (2 cores = {2 * run.elapsed / run.acked * 1e6:,.0f})")
     print(f"  {'lost / doubled, stations':36} {f'{run.lost} / {run.doubled}':>14} {'0 / 0':>12}  "
           f"{verdict(run.lost == 0 and run.doubled == 0)}")
     print(f"  {'lost / doubled, head office':36} {f'{hq_lost} / {hq_doubled}':>14} {'0 / 0':>12}  "
@@ -325,15 +380,31 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0, help="length of each run")
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--pool", type=int, default=5, help="database connections per worker (and as many overflow)")
+    ap.add_argument("--pool", type=int, default=10, help="database connections per worker (and as many overflow); "
+                    "10 is hq serve's default")
     ap.add_argument("--rates", default="5000,max", help="open-loop offered rates, ops/s ('max': 90%% of the closed loop's)")
+    ap.add_argument("--durable", action="store_true", help="PostgreSQL with fsync and synchronous commit on (the "
+                    "tests' server has them off)")
     args = ap.parse_args()
 
     from stationdesk.sync import hq_credentials, hq_schema
     from tests.sync.conftest import HQService, PGServer, new_database, prepared_hq
 
+    class DurablePG(PGServer):
+        """The tests' server with PostgreSQL's durability defaults: every commit waits for its WAL on disk."""
+
+        def start(self) -> None:
+            proc = self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                             "--no-locale", "--no-sync")
+            if proc.returncode != 0:
+                raise SystemExit(f"initdb failed: {proc.stderr}")
+            opts = f"-h 127.0.0.1 -p {self.port} -k {self.base} -c max_connections=60"
+            proc = self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.log), "-w", "-t", "60", "start")
+            if proc.returncode != 0:
+                raise SystemExit(f"PostgreSQL did not start: {proc.stderr}")
+
     gen_us = self_check(args.batch)
-    pg = PGServer()
+    pg = DurablePG() if args.durable else PGServer()
     pg.start()
     service = None
     try:
@@ -350,15 +421,18 @@ def main() -> None:
         service.start()
         clients = [Client(service.url, c, tokens[c], SimStation(c)) for c in codes[: args.stations]]
         print(f"{args.stations} stations, hq serve --workers {args.workers} --pool {args.pool}, batches of {args.batch} "
-              f"ops, {args.seconds:.0f} s per run; PostgreSQL {pg.bin.parent.name} as the tests start it "
-              f"(fsync off); load generator {gen_us:.0f} µs/op to write a body, on the same 2 cores")
+              f"ops, {args.seconds:.0f} s per run; PostgreSQL {pg.bin.parent.name} on 127.0.0.1 "
+              f"({'fsync on, synchronous commit' if args.durable else 'fsync off'}); load generator {gen_us:.0f} µs/op to write a body, on the same 2 cores")
 
         def finish(run: Run) -> None:
             acked = {c.code: max(c.answered, default=0) for c in clients}
             report(run, *hq_side(engine, acked), args.stations, args.batch)
 
         closed = Run("closed loop: every station pushes again as soon as it is answered")
+        postmaster = int((pg.data / "postmaster.pid").read_text().split()[0])
+        cpu = CPU(service.proc.pid, postmaster)
         closed.held = asyncio.run(watched(engine, closed_loop(clients, closed, args.batch, args.seconds)))
+        closed.cpu = cpu.spent()
         finish(closed)
         max_rate = closed.acked / closed.elapsed
         for r in [x.strip() for x in args.rates.split(",") if x.strip()]:
@@ -367,7 +441,9 @@ def main() -> None:
                 continue
             run = Run(f"open loop at {rate:,.0f} ops/s offered: each station pushes every "
                       f"{args.stations * args.batch / rate:.1f} s, the stations spread evenly")
+            cpu = CPU(service.proc.pid, postmaster)
             run.held = asyncio.run(watched(engine, open_loop(clients, run, args.batch, args.seconds, rate)))
+            run.cpu = cpu.spent()
             finish(run)
 
         solo_run = Run("one station alone")

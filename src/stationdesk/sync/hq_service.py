@@ -143,9 +143,16 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
         raise _chain_refused(engine, station, exc) from None
     except hq.GapError as exc:
         raise Refused(409, "gap", str(exc), expected_seq=exc.expected) from None
-    return PushResult(results=[OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
-                                        conflict=r.conflict, repeated=r.repeated) for r in results],
+    return PushResult(results=[_answer(r) for r in results],
                       chain_head=state.get("head"), accounts_head=state.get("accounts"))
+
+
+def _answer(r: hq.OpResult) -> OpResult:
+    if r.conflict is None and len(r.message) <= 2000:  # head office's own values, of the model's types and sizes
+        return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message, conflict=None,
+                                        repeated=r.repeated)
+    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
+                    conflict=r.conflict, repeated=r.repeated)
 
 
 def _retrying(call: Callable[[], Any]) -> Any:
