@@ -116,8 +116,8 @@ def stationdesk_command() -> str:
 class HQService:
     """`stationdesk hq serve` in its own process on 127.0.0.1, on its own database of the test server."""
 
-    def __init__(self, db_url: str, workers: int = 1) -> None:
-        self.db_url = db_url
+    def __init__(self, db_url: str, workers: int = 1, pool: int = 5) -> None:
+        self.db_url, self.pool = db_url, pool
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkstemp(prefix="stationdesk-hq-", suffix=".log")[1])
@@ -131,7 +131,7 @@ class HQService:
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
                 [stationdesk_command(), "hq", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers",
-                 str(self.workers), "--pool", "5"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                 str(self.workers), "--pool", str(self.pool)], env=env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

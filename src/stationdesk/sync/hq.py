@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from stationdesk.domain.errors import DomainError, IllegalTransition
+from stationdesk.domain.ledger import person_routed_in
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.values import from_db, to_db
@@ -143,19 +145,36 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS  # datetimes as stored UTC text; column names
+
+
+def _dumps(rows: Any) -> str:
+    """Rows as one JSON text. orjson writes a push's 2,000 rows in a quarter of json's time; what it
+    refuses (an integer past 64 bits in a payload) goes through json, which writes anything."""
+    try:
+        return orjson.dumps(rows, default=_json_value, option=_ORJSON).decode()
+    except TypeError:
+        return json.dumps(rows, default=_json_value, ensure_ascii=False)
+
+
 def bulk_insert(conn: Connection | Any, table: Any, rows: Sequence[Mapping[str, Any]], *, conflict: str | None = None,
-                returning: bool = False) -> Any:
-    """INSERT many rows as ONE parameter (a JSON array read by jsonb_populate_recordset): no statement
-    of thousands of placeholders for the driver to build and the server to parse."""
+                returning: Sequence[str] = (), parse: str = "json") -> Any:
+    """INSERT many rows as ONE parameter (a JSON array read by json_populate_recordset): no statement
+    of thousands of placeholders for the driver to build and the server to parse.
+
+    ``parse="jsonb"`` when the rows carry whole documents for a jsonb column (an op's payload): they are
+    then parsed once, not read as text and parsed again. Otherwise plain json is read in one pass,
+    about a third less of PostgreSQL's time for a batch of orders."""
     cols = list(rows[0])
     names = ", ".join(f'"{c}"' for c in cols)
+    kind = "jsonb" if parse == "jsonb" else "json"
     sql = (f"INSERT INTO {table.name} ({names}) SELECT {names} "
-           f"FROM jsonb_populate_recordset(NULL::{table.name}, %(rows)s::jsonb)")
+           f"FROM {kind}_populate_recordset(NULL::{table.name}, %(rows)s::{kind})")
     if conflict:
         sql += f" ON CONFLICT ON CONSTRAINT {conflict} DO NOTHING"
     if returning:
-        sql += " RETURNING *"
-    return conn.exec_driver_sql(sql, {"rows": json.dumps(list(rows), default=_json_value, ensure_ascii=False)})
+        sql += " RETURNING " + ", ".join(f'"{c}"' for c in returning)
+    return conn.exec_driver_sql(sql, {"rows": _dumps(list(rows))})
 
 
 class _Writes:
@@ -186,9 +205,8 @@ class _Writes:
             names = ", ".join(f'"{c}"' for c in self._SET)
             self.conn.exec_driver_sql(
                 f"UPDATE hq_order o SET ({names}) = ({', '.join(f'r.{c}' for c in self._SET)}) "
-                "FROM jsonb_populate_recordset(NULL::hq_order, %(rows)s::jsonb) r WHERE o.id = r.id",
-                {"rows": json.dumps([{c: r[c] for c in ("id", *self._SET)} for r in self.dirty.values()],
-                                    default=_json_value, ensure_ascii=False)})
+                "FROM json_populate_recordset(NULL::hq_order, %(rows)s::json) r WHERE o.id = r.id",
+                {"rows": _dumps([{c: r[c] for c in ("id", *self._SET)} for r in self.dirty.values()])})
             self.dirty = {}
 
 
@@ -325,7 +343,7 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
                                       "order_id": order_id, "created_at": now})
         writes.flush()
         try:
-            bulk_insert(conn, HQ_OPS, op_rows)
+            bulk_insert(conn, HQ_OPS, op_rows, parse="jsonb")
         except Exception as exc:
             if "hq_op_pkey" in str(exc):
                 raise HQError(f"网点 {station_code}: op id already used at head office (seq {new[0].seq}-{new[-1].seq}): {exc}") from exc
@@ -372,10 +390,13 @@ def _conflict_dict(c: Mapping[str, Any]) -> dict[str, Any]:
     return {k: c[k] for k in ("kind", "action", "hq_status", "hq_station", "message", "source", "logistics_no")}
 
 
+_ORDER_FIELD_SET = frozenset(ORDER_FIELDS)
+
+
 def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     # times stay the stored UTC text the station sent: PostgreSQL reads it as timestamptz
     order = p["order"]
-    values = {k: order[k] for k in ORDER_FIELDS if k in order}
+    values = {k: v for k, v in order.items() if k in _ORDER_FIELD_SET}
     values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
     for k in ("out_of_area", "cancelled", "cancel_handled"):
         values[k] = bool(values.get(k) or False)
@@ -396,18 +417,32 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
             first[key] = o
     if not first:
         return {}
-    columns = [c.name for c in HQ_ORDERS.columns if c.name not in ("id",)]
     stamp = to_db(now)
+    blank = dict.fromkeys(ORDER_FIELDS)  # every column, so the first row names them all
     rows = []
+    areas: dict[tuple[str, bool], dict[str, Any]] = {}  # a batch's orders share a few districts
     for key in sorted(first):
         values = _import_values(station, first[key].payload, now)
-        values.update(hq_audit.area_of_import(directory, station, values))  # head office's directory, not the station's word
-        rows.append({c: values.get(c) for c in columns} | {"version": 1, "created_at": stamp, "updated_at": stamp})
+        seen = (str(values.get("sender_district") or ""), person_routed_in(values))  # all area_of_import reads
+        area = areas.get(seen)
+        if area is None:
+            area = areas[seen] = hq_audit.area_of_import(directory, station, values)  # head office's directory, not the station's word
+        values.update(area)
+        rows.append({**blank, **values, "version": 1, "created_at": stamp, "updated_at": stamp})
     made: dict[str, str] = {}
-    for row in bulk_insert(conn, HQ_ORDERS, rows, conflict="uq_hq_order_source_logistics", returning=True).mappings():
+    # an import needs only the new row's id and status back; an order a later op of the batch
+    # changes is read whole (an import batch, the usual one, reads nothing back)
+    for row in bulk_insert(conn, HQ_ORDERS, rows, conflict="uq_hq_order_source_logistics",
+                           returning=("id", "source", "logistics_no", "station_code", "status")).mappings():
         key = (row["source"], row["logistics_no"])
         orders[key] = dict(row)
         made[first[key].op_id] = key[1]
+    later = sorted({k for o, k in zip(new, keys, strict=True)
+                    if o.action != Action.IMPORT.value and k in first and k in orders})
+    for chunk in _chunks(later):
+        for row in conn.execute(select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no)
+                                                        .in_(chunk))).mappings():
+            orders[(row["source"], row["logistics_no"])] = dict(row)
     return made
 
 

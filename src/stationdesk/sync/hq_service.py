@@ -143,9 +143,16 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
         raise _chain_refused(engine, station, exc) from None
     except hq.GapError as exc:
         raise Refused(409, "gap", str(exc), expected_seq=exc.expected) from None
-    return PushResult(results=[OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
-                                        conflict=r.conflict, repeated=r.repeated) for r in results],
+    return PushResult(results=[_answer(r) for r in results],
                       chain_head=state.get("head"), accounts_head=state.get("accounts"))
+
+
+def _answer(r: hq.OpResult) -> OpResult:
+    if r.conflict is None and len(r.message) <= 2000:  # head office's own values, of the model's types and sizes
+        return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message, conflict=None,
+                                        repeated=r.repeated)
+    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
+                    conflict=r.conflict, repeated=r.repeated)
 
 
 def _retrying(call: Callable[[], Any]) -> Any:
@@ -243,6 +250,19 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s:  %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+
+
+def _tune_gc() -> None:
+    """A push of 500 ops makes some 50,000 objects that live until its answer is sent: with Python's
+    default thresholds the cycle collector runs about 20 times a push and scans them again and again,
+    now and then with everything loaded at start (measured: 2 to 20 ms of a push's 40 to 50 ms). What
+    is loaded at start is frozen out of its scans, and it runs after every 50,000 new objects instead
+    of 700; the push path makes few cycles to collect."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def create_app(url: str | None = None, pool_size: int | None = None) -> Starlette:
@@ -359,4 +379,5 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
+    _tune_gc()
     return app

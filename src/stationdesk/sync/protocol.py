@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from stationdesk.domain.errors import IllegalTransition
@@ -287,9 +288,22 @@ def register_op_kind(kind: str, validator: OpValidator) -> None:
     OP_KINDS[kind] = validator
 
 
+def _surely_small(payload: dict[str, Any]) -> bool:
+    """Whether the payload is far below the limit, from its compact UTF-8 size (a quarter of
+    json.dumps' time): json.dumps' text is at most twice as long (its ", " and ": " separators), so
+    the exact size is only measured for a payload near the limit."""
+    try:
+        return 2 * len(orjson.dumps(payload)) <= MAX_PAYLOAD_BYTES
+    except TypeError:  # what orjson does not write (an integer past 64 bits): measure it exactly
+        return False
+
+
 def validate_op(op: Op) -> str | None:
     """Why head office must refuse this op before touching its database, or None."""
-    size = len(json.dumps(op.payload, ensure_ascii=False))
+    if _surely_small(op.payload):
+        size = 0
+    else:
+        size = len(json.dumps(op.payload, ensure_ascii=False))
     if size > MAX_PAYLOAD_BYTES:
         return f"payload {size} bytes, limit {MAX_PAYLOAD_BYTES}"
     check = OP_KINDS.get(op.action)
