@@ -53,28 +53,36 @@ class _Line:
 
 def detect_encoding(sample: bytes, whole: bool) -> str:
     """The file's encoding from its first bytes: a UTF-8 BOM, else the encoding most of its
-    non-ASCII lines are valid in (UTF-8 when they tie). A line valid in neither (garbage bytes)
-    says nothing about the file and is not counted. ``whole``: the sample is the whole file."""
+    non-ASCII lines are valid in; on a tie, the encoding of the first of them (the file's own
+    first rows tell, a stray row does not). A line valid in neither (garbage bytes) says nothing
+    about the file and is not counted. ``whole``: the sample is the whole file."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     lines = sample.split(b"\n")
     if not whole:
         lines = lines[:-1]  # cut at an arbitrary byte
     utf8 = other = 0
+    first = "utf-8"
     for line in lines:
         if line.isascii():
             continue
         try:
             line.decode("utf-8")
             utf8 += 1
+            if utf8 + other == 1:
+                first = "utf-8"
             continue
         except UnicodeDecodeError:
             pass
         try:
             line.decode("gb18030")
             other += 1
+            if utf8 + other == 1:
+                first = "gb18030"
         except UnicodeDecodeError:
             pass
+    if other == utf8:
+        return first
     return "gb18030" if other > utf8 else "utf-8"
 
 
