@@ -153,7 +153,8 @@ def test_generated_hostile_feeds(fmt, template, tmp_path_factory):
 
 @pytest.mark.parametrize(("fmt", "plan"), [
     ("csv", [(None, 0), ("invalid_byte", 0), ("invalid_byte", 0)]),  # garbage valid in no encoding
-    ("gb18030", [(None, 0), ("other_encoding", 0)]),  # a tie: the file's own first row tells
+    ("gb18030", [(None, 0), ("other_encoding", 0)]),  # one stray row in the other encoding
+    ("gb18030", [(None, 0), ("other_encoding", 0), ("other_encoding", 0)]),  # more stray rows than good ones
 ])
 def test_stray_lines_do_not_outvote_the_good_rows_encoding(fmt, plan, template, tmp_path):
     """A good row and then rows of garbage bytes, or one row in the other encoding: the file keeps
