@@ -151,12 +151,17 @@ def test_generated_hostile_feeds(fmt, template, tmp_path_factory):
     run()
 
 
-def test_garbage_lines_do_not_outvote_the_good_rows_encoding(template, tmp_path):
-    """One good UTF-8 row and two rows of bytes valid in no encoding: the file is still UTF-8, so
-    only the garbage rows are refused (they once made the file GB18030 and cost the good row)."""
+@pytest.mark.parametrize(("fmt", "plan"), [
+    ("csv", [(None, 0), ("invalid_byte", 0), ("invalid_byte", 0)]),  # garbage valid in no encoding
+    ("gb18030", [(None, 0), ("other_encoding", 0)]),  # one stray row in the other encoding
+    ("gb18030", [(None, 0), ("other_encoding", 0), ("other_encoding", 0)]),  # more stray rows than good ones
+])
+def test_stray_lines_do_not_outvote_the_good_rows_encoding(fmt, plan, template, tmp_path):
+    """A good row and then rows of garbage bytes, or one row in the other encoding: the file keeps
+    its first row's encoding, so only the stray rows are refused (they once cost the good row)."""
     db = tmp_path / "s.db"
     shutil.copy(template, db)
-    data, refused, good = build("csv", [(None, 0), ("invalid_byte", 0), ("invalid_byte", 0)])
+    data, refused, good = build(fmt, plan)
     feed = tmp_path / "feed.csv"
     feed.write_bytes(data)
     desk = open_desk(db, tmp_path / "none.toml", clock=ManualClock())
@@ -164,5 +169,6 @@ def test_garbage_lines_do_not_outvote_the_good_rows_encoding(template, tmp_path)
         report = import_feed(desk, feed)
     finally:
         desk.db.dispose()
-    assert {e.line: e.field for e in report.rejected} == refused == {3: None, 4: None}
+    assert {e.line: e.field for e in report.rejected} == refused
+    assert sorted(refused) == list(range(3, len(plan) + 2))
     assert report.imported == len(good) == 1

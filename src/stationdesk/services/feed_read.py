@@ -52,30 +52,26 @@ class _Line:
 
 
 def detect_encoding(sample: bytes, whole: bool) -> str:
-    """The file's encoding from its first bytes: a UTF-8 BOM, else the encoding most of its
-    non-ASCII lines are valid in (UTF-8 when they tie). A line valid in neither (garbage bytes)
-    says nothing about the file and is not counted. ``whole``: the sample is the whole file."""
+    """The file's encoding from its first bytes: a UTF-8 BOM, else the encoding of its first
+    non-ASCII line that is valid in UTF-8 or GB18030 (UTF-8 when there is none). A file is written
+    by one program: its own first rows tell, and stray rows after them (pasted in another
+    encoding, or garbage bytes valid in neither) are refused one by one instead of outvoting it.
+    ``whole``: the sample is the whole file."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     lines = sample.split(b"\n")
     if not whole:
         lines = lines[:-1]  # cut at an arbitrary byte
-    utf8 = other = 0
     for line in lines:
         if line.isascii():
             continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-            continue
-        except UnicodeDecodeError:
-            pass
-        try:
-            line.decode("gb18030")
-            other += 1
-        except UnicodeDecodeError:
-            pass
-    return "gb18030" if other > utf8 else "utf-8"
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return "utf-8"
 
 
 def _decode(raw: bytes, encoding: str) -> str:
