@@ -20,7 +20,7 @@ from stationdesk.domain import ledger
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.duplicates import open_flag_of
-from stationdesk.store.tables import NOTICES, ORDERS, VIOLATIONS
+from stationdesk.store.tables import NOTICES, VIOLATIONS
 from stationdesk.store.values import from_db, to_db
 
 _ACTIONS = {a.value: a for a in Action}
@@ -103,12 +103,13 @@ def notices(conn: Connection) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- history: the migration and `check`
 
 
-_TIME_COLUMNS = frozenset(c.name for c in ORDERS.columns if c.type.__class__.__name__ == "UTCDateTime")
+# The times the rules read (domain/ledger.py: clocks); the other stored times are left as text.
+_RULE_TIMES = frozenset({"order_time", "dispatch_time", "transferred_at", "transfer_clock_at"})
 
 
 def _typed(row: dict[str, Any], changes: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """The row's stored times as datetimes: all of them, or those ``changes`` name."""
-    keys = _TIME_COLUMNS if changes is None else _TIME_COLUMNS.intersection(k for c in changes for k in c)
+    """The row's stored times the rules read as datetimes: all of them, or those ``changes`` name."""
+    keys = _RULE_TIMES if changes is None else _RULE_TIMES.intersection(k for c in changes for k in c)
     for k in keys:
         if isinstance(row.get(k), str):
             row[k] = from_db(row[k])

@@ -86,6 +86,8 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
                     ops.append((start.outbox_id + written + len(ops), op_ids.next(noise), home.code,
                                 start.seq + written + len(ops), event_id, order_id, version, action,
                                 _payload(action, operator, stamp), stamp, stamp))
+                if len(history) < 2:
+                    continue  # only the import: no action, no violation
                 # the audit ledger of the demo history, found by the rules `check` replays
                 history_rows = [(order_id, e[0], e[3], e[5], e[7], e[8], e[6]) for e in events[first_event:]]
                 for _, event_id, f in ledger.found_in_history(home.code, dict(zip(SEED_COLUMNS, row, strict=True)),
