@@ -5,7 +5,7 @@
 1. Seed: `stationdesk init` + `stationdesk seed --orders N` as a new process on a new file;
    orders/s, and the bytes the process wrote (/proc/PID/io write_bytes) against the file it
    left (write amplification). Limits: 10,000 orders/s or more; under 3x.
-2. `check --quick` as a whole process: first with no check recorded (the last 100,000 events),
+2. `check --quick` as a whole process: first with no check recorded (the last 50,000 events),
    then after a check (nothing new), then after 10,000 more orders. Limit: under 15 s.
 3. The full `check` once (unless --skip-full), beside the time it said it would take.
 4. F8 (主管报表): the desk (Pilot, headless, 120x40) from F8 pressed to its figures drawn, and the
@@ -88,7 +88,7 @@ def check_figures(db: Path, runs: int, full: bool) -> list[Line]:
     for _ in range(runs):
         subprocess.run([sys.executable, "-c", forget, str(db)], check=True)
         firsts.append(_run([COMMAND, "check", "--quick", *common], ok=(0,))[0])
-    lines.append(Line("check --quick, none recorded (last 100,000 events)", fmt_time(statistics.median(firsts)),
+    lines.append(Line("check --quick, none recorded (last 50,000 events)", fmt_time(statistics.median(firsts)),
                       "< 15 s", f"{statistics.median(firsts) / 15:.2f}x limit", statistics.median(firsts) < 15))
     again = [_run([COMMAND, "check", "--quick", *common])[0] for _ in range(runs)]
     lines.append(Line("check --quick after a check (nothing new)", fmt_time(statistics.median(again)), "< 15 s",

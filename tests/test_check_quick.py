@@ -210,3 +210,6 @@ def test_check_help_says_what_the_quick_check_leaves_out():
     result = CliRunner().invoke(app, ["check", "--help"], terminal_width=200)
     text = " ".join(result.output.split())
     assert "--quick" in text and "It leaves out" in text and "Run the full check weekly" in text
+    from stationdesk.services.check import QUICK_WINDOW
+
+    assert f"the last {QUICK_WINDOW:,} events" in text  # the help says the window the check uses

@@ -15,7 +15,7 @@ consistency rule, re-hashes the whole audit chain and replays every order's hist
 --quick (for cron; seconds on a million orders) runs SQLite's quick_check (every page read), the accounts'
 chain, head office's last word, the totals that any change outside the app upsets (no event id missing, the
 orders' versions adding up to the events, one outbox op per event), and from where the last check that found
-nothing wrong got to (or, before any, the last 100,000 events): each new event re-hashed, the event at that
+nothing wrong got to (or, before any, the last 50,000 events): each new event re-hashed, the event at that
 position re-hashed and still carrying its link, and every consistency rule and the ledger replay over the
 orders touched since. It leaves out: the index-to-table cross-check of integrity_check; the foreign keys;
 re-hashing events before that position (an old event edited in place alone); the rules and the ledger of

@@ -25,11 +25,11 @@ from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all
 CHECKED_KEY = "check.verified"  # meta: the position the last check that found nothing wrong got to
-QUICK_WINDOW = 100_000  # events a quick check re-hashes and replays when no check recorded a position
+QUICK_WINDOW = 50_000  # events a quick check re-hashes and replays when no check recorded a position
 # The full check's pace on the 2-core reference machine (README, benchmarks/bench_scale.py):
 # SQLite's integrity check per byte of file, the chain and the ledger replay per event.
 FULL_BYTES_PER_SECOND = 60e6
-FULL_EVENTS_PER_SECOND = 25_000
+FULL_EVENTS_PER_SECOND = 15_000
 
 
 
