@@ -83,12 +83,15 @@ def test_a_writer_meanwhile_stops_the_seed_with_whole_chunks(fresh):
     from stationdesk.store.errors import StoreError
 
     def meddle(done: int) -> None:
-        if done == 200:  # another terminal adds an order between two chunks
+        if done == 200:  # another terminal adds an order while the seed runs (before or after its chunk)
             with fresh.db.write() as conn:
-                driver = conn.connection.driver_connection
-                driver.execute("CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 1")
-                driver.execute("UPDATE copy SET id = NULL, logistics_no = logistics_no || 'x'")
-                driver.execute("INSERT INTO orders SELECT * FROM copy")
+                conn.connection.driver_connection.execute(
+                    "INSERT INTO orders (source, logistics_no, channel, business_type, order_time, sender_name,"
+                    " sender_phone, sender_province, sender_city, sender_district, sender_address, note, goods,"
+                    " station_code, out_of_area, status, cancelled, cancel_handled, version, created_at, updated_at)"
+                    " VALUES ('淘宝', 'LPX1', 'online', 'send_parcel', '2026-11-30T00:00:00.000000Z', '某', '13800000000',"
+                    " '浙江省', '杭州市', '西湖区', '文三路1号', '', '', 'HZ001', 0, 'waiting', 0, 0, 0,"
+                    " '2026-11-30T00:00:00.000000Z', '2026-11-30T00:00:00.000000Z')")
 
     with pytest.raises(StoreError, match="another terminal"):
         seed(fresh, 1000, chunk=200, progress=meddle)
