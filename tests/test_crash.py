@@ -132,3 +132,31 @@ def test_kill_during_a_stream_of_scans(env, tmp_path):
         assert logged == (picked, picked), "a scan and its order change were split, or an order was scanned twice"
         seen.add(picked)
     assert len(seen - {0, n}) >= 2, f"kills landed at {sorted(seen)}: too few interrupted the stream"
+
+
+def test_a_seed_killed_mid_load_leaves_whole_orders_that_check_explains_and_the_next_seed_finishes(env):
+    """A new seed drops its indexes for the load: killed in the middle of a chunk, the file keeps the
+    chunks committed before (each order with its history), `check` says the seed was interrupted
+    (not that the file is damaged), and the next seed builds the indexes and passes `check`."""
+    e, db = env
+    proc = subprocess.Popen(CLI + ["seed", "--orders", "200000"], env=e, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    written = 0
+    while written == 0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            written = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            written = 0
+    assert proc.poll() is None, "the seed ended before it could be killed"
+    time.sleep(random.uniform(0.0, 0.5))  # somewhere inside a later chunk
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    said = subprocess.run(CLI + ["check"], env=e, capture_output=True, text=True)
+    assert said.returncode == 5 and "演示数据写入中断" in said.stderr and "integrity_check" not in said.stderr
+    assert counts(db) and sum(counts(db).values()) % 20_000 == 0  # whole chunks only
+    assert subprocess.run(CLI + ["seed", "--orders", "10"], env=e, capture_output=True).returncode == 0
+    assert_consistent(db)

@@ -339,15 +339,21 @@ def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
     run(db, config, operator)
 
 
-@app.command()
+from stationdesk.cli.checking import HELP as CHECK_HELP  # noqa: E402  (words only: typer is loaded already)
+
+
+@app.command(help=CHECK_HELP)
 @guarded
-def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
-    """Integrity, consistency (every order change has its event and outbox op) and the audit chain."""
+def check(db: DbOpt = None, config: ConfigOpt = None, quick: Annotated[bool, typer.Option(
+        "--quick", help="For cron: SQLite's quick_check, every consistency rule, and the audit chain and ledger "
+                        "since the last check (see above for what it leaves out)")] = False) -> None:
     from stationdesk import paths
+    from stationdesk.cli.checking import announce
     from stationdesk.services.check import check_file
 
     path = Path(db) if db is not None else paths.default_db_path()
-    report = check_file(path)  # read-only, sqlite3 alone: works on a file the desk cannot open
+    announce(path, quick)
+    report = check_file(path, quick)  # read-only, sqlite3 alone: works on a file the desk cannot open
     if report.damaged_file:  # nobody can sign in to a broken file: the damage is named to whoever asks
         _say_problems(path, report)
     desk, who = _open_as(db, config)
@@ -365,7 +371,11 @@ def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
         typer.echo("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`"
                    " (no accounts yet: anyone can act as anyone until an admin account is added)", err=True)
     if report.ok:
-        typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
+        from stationdesk.services.check import record_position
+
+        record_position(desk.db, report, datetime.now().astimezone().isoformat(timespec="seconds"))
+        covered = f"; quick: {report.covered}" if report.quick else ""
+        typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events{covered})")
         return
     _say_problems(desk.db.path, report)
 

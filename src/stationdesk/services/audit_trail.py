@@ -41,9 +41,11 @@ def _where(conn: sqlite3.Connection, row: tuple) -> str:
     return f"event id {event_id} ({order}, version {version}, {action})"
 
 
-def verify_connection(conn: sqlite3.Connection) -> AuditReport:
+def verify_connection(conn: sqlite3.Connection, after: int = 0, previous: str = GENESIS) -> AuditReport:
+    """Walk the chain from the start, or only the events after event ``after`` whose link is
+    ``previous`` (`check --quick`: from the position the last check verified)."""
     report = AuditReport()
-    previous, expected_id, last_id = GENESIS, 1, 0
+    expected_id, last_id = after + 1, after
     while True:
         rows = conn.execute(
             "SELECT id, order_id, version, action, operator, at, before_status, after_status, details, chain"

@@ -2,21 +2,35 @@
 
 Every order change has its event and its outbox op: an order's version equals the number of
 its events, the last event's status is the order's status, and events and outbox ops pair up.
+The quick check (for cron) does the same over what changed since the last check that found
+nothing wrong; what it leaves out is listed in `check --help` (cli/checking.py).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from stationdesk.domain.chain import GENESIS
 
 from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store import account_chain
-from stationdesk.services.ledger import disagreements
+from stationdesk.services.ledger import TOUCHED_SINCE, disagreements
+from stationdesk.store.bulk import pending_indexes
 from stationdesk.store.engine import Database
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all
+CHECKED_KEY = "check.verified"  # meta: the position the last check that found nothing wrong got to
+QUICK_WINDOW = 50_000  # events a quick check re-hashes and replays when no check recorded a position
+# The full check's pace on the 2-core reference machine (README, benchmarks/bench_scale.py):
+# SQLite's integrity check per byte of file, the chain and the ledger replay per event.
+FULL_BYTES_PER_SECOND = 60e6
+FULL_EVENTS_PER_SECOND = 15_000
+
 
 
 INTEGRITY_ADVICE = ("文件已损坏: 停止使用此数据库, 用最近的备份恢复 "
@@ -25,6 +39,9 @@ INTEGRITY_ADVICE = ("文件已损坏: 停止使用此数据库, 用最近的备�
 CONSISTENCY_ADVICE = ("订单与事件/同步记录不一致: 数据库被程序以外的方式改动过, 保留此文件交主管, 用备份恢复 "
                       "(orders and their events disagree: the file was changed outside stationdesk; keep it for the "
                       "supervisor and restore the latest backup)")
+SEED_ADVICE = ("演示数据库未写完: 再运行一次 `stationdesk seed` 会先建好索引, 或删除后重建 "
+               "(an interrupted demo seed: the next `stationdesk seed` on this file builds the indexes first; "
+               "or delete the demo database and seed again)")
 AUDIT_ADVICE = ("审计链断开: 有人在程序之外改动了操作记录; 不要修改此文件, 交主管并报总部, 用备份恢复 "
                 "(the audit trail was changed outside stationdesk: do not touch the file, report it to the "
                 "supervisor and head office, and restore the latest backup)")
@@ -47,83 +64,126 @@ def _head_office_refusal(conn: sqlite3.Connection) -> str | None:
 
 @dataclass
 class CheckReport:
+    quick: bool = False
     problems: list[str] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)  # what to do about the problems, one line each
     orders: int = 0
     events: int = 0
     damaged_file: bool = False  # SQLite itself finds the file broken (as opposed to rows edited outside)
     audit_problem: str | None = None  # the first break in the audit chain, if any
+    position: Position | None = None  # where the check got to (recorded when nothing was wrong)
+    covered: str = ""  # what a quick check's history part covered
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+# Each rule over the orders ``{o}`` selects: every order in the full check; in the quick check only
+# those with an event or a ledger row since the last check (``o.id IN (...)``).
 RULES: list[tuple[str, str]] = [
     (
         "订单版本与事件数不符 (order changed without its event)",
         "SELECT o.logistics_no, o.version, count(e.id) FROM orders o LEFT JOIN order_event e ON e.order_id = o.id"
-        " GROUP BY o.id HAVING o.version != count(e.id) OR o.version != coalesce(max(e.version), 0)",
+        " WHERE {o} GROUP BY o.id HAVING o.version != count(e.id) OR o.version != coalesce(max(e.version), 0)",
     ),
     (
         "订单状态与最后事件不符 (status differs from its last event)",
         "SELECT o.logistics_no, o.status, e.after_status FROM orders o JOIN order_event e"
-        " ON e.order_id = o.id AND e.version = o.version WHERE e.after_status != o.status",
+        " ON e.order_id = o.id AND e.version = o.version WHERE e.after_status != o.status AND {o}",
     ),
     (
         "事件没有同步记录 (event without outbox op)",
         "SELECT o.logistics_no, e.version, e.action FROM order_event e JOIN orders o ON o.id = e.order_id"
-        " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL",
+        " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL AND {o}",
     ),
     (
         # stored by an older version or behind the app's back: the desk cannot add a deadline to them
         "时间超出范围 (an order time or dispatch time outside 2000..9000 that no screen can show)",
-        "SELECT logistics_no, order_time, dispatch_time FROM orders WHERE order_time < '2000-01-01'"
-        " OR order_time >= '9000-01-01' OR dispatch_time < '2000-01-01' OR dispatch_time >= '9000-01-01'",
+        "SELECT logistics_no, order_time, dispatch_time FROM orders o WHERE (order_time < '2000-01-01'"
+        " OR order_time >= '9000-01-01' OR dispatch_time < '2000-01-01' OR dispatch_time >= '9000-01-01') AND {o}",
     ),
     (
         "同步记录与事件不符 (outbox op without matching event)",
         "SELECT x.op_id, x.order_version, x.action FROM outbox x LEFT JOIN order_event e ON e.id = x.event_id"
-        " WHERE e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action",
+        " WHERE (e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action)"
+        " AND {x}",
     ),
 ]
+# What a quick check knows of the orders it does not visit: the sums any change outside the app upsets.
+TOTALS_SQL = ("SELECT (SELECT sum(version) FROM orders), (SELECT count(*) FROM order_event),"
+              " (SELECT max(id) FROM order_event), (SELECT count(*) FROM outbox)")
 
 
-def check(db: Database) -> CheckReport:
+def check(db: Database, quick: bool = False) -> CheckReport:
     with db.read() as conn:
-        return check_connection(conn.connection.driver_connection)
+        return check_connection(conn.connection.driver_connection, quick=quick)
 
 
-def check_connection(conn: sqlite3.Connection) -> CheckReport:
-    """The checks on any sqlite3 connection to a station database (a read-only one for backups)."""
-    report = CheckReport()
+def check_connection(conn: sqlite3.Connection, quick: bool = False) -> CheckReport:
+    """The checks on any sqlite3 connection to a station database (a read-only one for backups),
+    read in one snapshot. ``quick``: `check --quick` (what it leaves out: cli/checking.py)."""
+    in_transaction = conn.in_transaction
+    if not in_transaction:
+        try:
+            conn.execute("BEGIN")  # one snapshot: a desk writing meanwhile cannot make rows disagree
+        except sqlite3.DatabaseError:
+            pass  # too broken to read at all: the integrity check below names it
     try:
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        return _check(conn, quick)
+    finally:
+        if not in_transaction and conn.in_transaction:
+            conn.rollback()
+
+
+def _check(conn: sqlite3.Connection, quick: bool) -> CheckReport:
+    report = CheckReport(quick=quick)
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        integrity = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
     except sqlite3.DatabaseError as exc:  # too broken for SQLite to walk: "malformed", "not a database"
         integrity = [str(exc)]
     if integrity != ["ok"]:
-        report.problems.extend(f"integrity_check: {line}" for line in integrity[:LIMIT])
+        report.problems.extend(f"{pragma}: {line}" for line in integrity[:LIMIT])
         report.advice.append(INTEGRITY_ADVICE)
         report.damaged_file = True
         return report  # the rules below read a damaged file: their answers would mislead
-    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-    if fk:
-        report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
+    unbuilt = pending_indexes(conn)
+    if unbuilt:
+        report.problems.append(f"演示数据写入中断 (seeding stopped before it finished: the orders written are whole, "
+                               f"with their history, but {len(unbuilt)} indexes were never built)")
+        report.advice.append(SEED_ADVICE)
+    found_before = len(report.problems)
+    since = _since(conn, report) if quick else None
+    if since is None:
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
+        scope: dict[str, str] = {"o": "1", "x": "1"}
+        args: tuple[Any, ...] = ()
+    else:
+        touched = [r[0] for r in conn.execute(TOUCHED_SINCE, (since.event, since.violation))]
+        scope = {"o": "o.id IN (SELECT value FROM json_each(?))", "x": "x.order_id IN (SELECT value FROM json_each(?))"}
+        args = (json.dumps(touched),)
     for title, sql in RULES:
-        rows = conn.execute(sql).fetchall()
+        rows = conn.execute(sql.format(**scope), args).fetchall()
         if rows:
             sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
             report.problems.append(f"{title}: {len(rows)} - {sample}")
-    ledger_problems = disagreements(conn, LIMIT)
+    ledger_problems = disagreements(conn, LIMIT, None if since is None else (since.event, since.violation))
     if ledger_problems:
         report.problems.append(f"考核台账与订单历史不符 (the audit ledger and the history disagree): "
                                f"{len(ledger_problems)} - " + "; ".join(ledger_problems))
-    if report.problems:
+    if len(report.problems) > found_before:
         report.advice.append(CONSISTENCY_ADVICE)
-    audit = verify_connection(conn)
+    audit = verify_connection(conn) if since is None else verify_connection(conn, since.event, since.chain)
     if not audit.ok:
         report.audit_problem = str(audit.problem)
         report.problems.append(str(audit.problem))
+        report.advice.append(AUDIT_ADVICE)
+    elif since is not None and since.problem:
+        report.audit_problem = since.problem
+        report.problems.append(since.problem)
         report.advice.append(AUDIT_ADVICE)
     accounts = account_chain.verify(conn)
     if accounts:
@@ -134,11 +194,103 @@ def check_connection(conn: sqlite3.Connection) -> CheckReport:
         report.problems.append(f"总部: {refused}")
         report.advice.append(HQ_CHAIN_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
-    report.events = conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
+    report.events = audit.events if since is None else conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
+    report.position = _position(conn)
+    if since is not None:
+        new = report.position.event - since.event - (1 if since.recorded else 0)
+        report.covered = (f"{new:,} new events since {since.source}" if new > 0
+                          else f"no new events since {since.source}")
     return report
 
 
-def check_file(path: Path) -> CheckReport:
+@dataclass(frozen=True)
+class Position:
+    """Where a check that found nothing wrong got to: the last event (and its link in the audit
+    chain) and the last ledger row. Kept in the meta table; `check --quick` starts after it."""
+
+    event: int
+    chain: str
+    violation: int
+    source: str = ""  # how the quick check chose it, for its report
+    problem: str | None = None  # the recorded link no longer matches its event
+    recorded: bool = False  # a check recorded it (the walk starts one event before it)
+
+    def as_json(self, at: str, full: bool) -> str:
+        return json.dumps({"event": self.event, "chain": self.chain, "violation": self.violation, "at": at,
+                           "full": full})
+
+
+def _position(conn: sqlite3.Connection) -> Position:
+    last = conn.execute("SELECT id, chain FROM order_event ORDER BY id DESC LIMIT 1").fetchone()
+    try:
+        violation = conn.execute("SELECT max(id) FROM violation").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # a file from before the ledger
+        violation = 0
+    return Position(last[0], last[1] or GENESIS, violation) if last else Position(0, GENESIS, violation)
+
+
+def _since(conn: sqlite3.Connection, report: CheckReport) -> Position:
+    """Where a quick check starts: the position the last check recorded, when it still holds, or
+    else the last QUICK_WINDOW events. Checks the cheap facts that cover the history before it:
+    no event id missing anywhere, and the recorded event still carries its recorded link."""
+    versions, count, top, ops = conn.execute(TOTALS_SQL).fetchone()
+    top = top or 0
+    if count != top:
+        report.problems.append(f"审计链断开: {top - count} 条事件缺失 (event ids 1..{top} hold {count} events: "
+                               "rows were deleted outside stationdesk; `stationdesk audit verify` names the first)")
+    if (versions or 0) != count:
+        report.problems.append(f"订单版本之和与事件数不符 (the orders' versions add up to {versions or 0}, there are "
+                               f"{count} events: an order or an event was changed outside stationdesk; "
+                               "the full check names the orders)")
+    if ops != count:
+        report.problems.append(f"同步记录数与事件数不符 ({ops} outbox ops, {count} events; the full check names them)")
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (CHECKED_KEY,)).fetchone()
+    recorded = json.loads(row[0]) if row else None
+    if recorded and 0 < recorded["event"] <= top:
+        at = conn.execute("SELECT chain FROM order_event WHERE id = ?", (recorded["event"],)).fetchone()
+        kind = "full check" if recorded.get("full") else "quick check"
+        if at is None or at[0] != recorded["chain"]:
+            problem = (f"审计链断开: event id {recorded['event']} 不再是上次检查 ({recorded['at']}) 时的记录 "
+                       "(the history up to the last check was rewritten outside stationdesk)")
+            return Position(recorded["event"], at[0] if at and at[0] else GENESIS, recorded["violation"],
+                            f"the last {kind}, {recorded['at']}", problem)
+        # the walk starts one event before: the event at the position is re-hashed too
+        before = conn.execute("SELECT chain FROM order_event WHERE id = ?", (recorded["event"] - 1,)).fetchone()
+        return Position(recorded["event"] - 1, before[0] if before and before[0] else GENESIS, recorded["violation"],
+                        f"the last {kind}, {recorded['at']}", recorded=True)
+    start = max(0, top - QUICK_WINDOW)
+    link = conn.execute("SELECT chain FROM order_event WHERE id = ?", (start,)).fetchone() if start else None
+    violation = _position(conn).violation
+    return Position(start, link[0] if link and link[0] else GENESIS, violation,
+                    f"the last {QUICK_WINDOW:,} events: no check recorded yet")
+
+
+def record_position(db: Database, report: CheckReport, at: str) -> None:
+    """Remember where a check that found nothing wrong got to, for the next `check --quick`."""
+    if not report.ok or report.position is None:
+        return
+    with db.write() as conn:
+        conn.connection.driver_connection.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (CHECKED_KEY, report.position.as_json(at, full=not report.quick)))
+
+
+def estimate_seconds(path: Path) -> float:
+    """How long the full check of the file at ``path`` takes, from its size and number of events:
+    SQLite's integrity check reads every page and index, then every event is hashed and replayed."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            events = conn.execute("SELECT max(id) FROM order_event").fetchone()[0] or 0
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        events = 0
+    size = path.stat().st_size if path.exists() else 0
+    return size / FULL_BYTES_PER_SECOND + events / FULL_EVENTS_PER_SECOND
+
+
+def check_file(path: Path, quick: bool = False) -> CheckReport:
     """The checks on the file at ``path`` opened read-only with sqlite3 alone: they work on a file
     too damaged for the desk to open, and name the damage instead of failing with it."""
     report = CheckReport()
@@ -153,7 +305,7 @@ def check_file(path: Path) -> CheckReport:
         report.damaged_file = True
         return report
     try:
-        return check_connection(conn)
+        return check_connection(conn, quick=quick)
     except sqlite3.DatabaseError as exc:
         report.problems.append(f"文件已损坏 ({exc})")
         report.advice.append(INTEGRITY_ADVICE)

@@ -20,7 +20,7 @@ from stationdesk.domain import ledger
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.store.duplicates import open_flag_of
-from stationdesk.store.tables import NOTICES, ORDERS, VIOLATIONS
+from stationdesk.store.tables import NOTICES, VIOLATIONS
 from stationdesk.store.values import from_db, to_db
 
 _ACTIONS = {a.value: a for a in Action}
@@ -103,25 +103,33 @@ def notices(conn: Connection) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- history: the migration and `check`
 
 
-_TIME_COLUMNS = frozenset(c.name for c in ORDERS.columns if c.type.__class__.__name__ == "UTCDateTime")
+# The times the rules read (domain/ledger.py: clocks); the other stored times are left as text.
+_RULE_TIMES = frozenset({"order_time", "dispatch_time", "transferred_at", "transfer_clock_at"})
 
 
-def _typed(row: dict[str, Any]) -> dict[str, Any]:
-    for k in _TIME_COLUMNS:
+def _typed(row: dict[str, Any], changes: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The row's stored times the rules read as datetimes: all of them, or those ``changes`` name."""
+    keys = _RULE_TIMES if changes is None else _RULE_TIMES.intersection(k for c in changes for k in c)
+    for k in keys:
         if isinstance(row.get(k), str):
             row[k] = from_db(row[k])
     return row
 
 
-def replay(conn: sqlite3.Connection, from_id: int = 0) -> Iterator[tuple[int, int, ledger.Found]]:
+def replay(conn: sqlite3.Connection, from_id: int = 0, orders_of: tuple[str, tuple[Any, ...]] | None = None
+           ) -> Iterator[tuple[int, int, ledger.Found]]:
     """Every violation the station's own actions incurred, found again from each order's history:
     (order id, event id, finding). The order is walked back from its current row by undoing each
-    event's recorded changes, then forward through the rules, event by event."""
+    event's recorded changes, then forward through the rules, event by event.
+
+    Orders from ``from_id`` on, or only those whose ids the query ``orders_of`` (SQL, arguments)
+    selects (`check --quick`: the orders touched since the last check)."""
     home = (conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone() or [None])[0]
-    conn_rows = conn.execute("SELECT * FROM orders WHERE id >= ? ORDER BY id", (from_id,))
+    where, args = (f"IN ({orders_of[0]})", orders_of[1]) if orders_of else (">= ?", (from_id,))
+    conn_rows = conn.execute(f"SELECT * FROM orders WHERE id {where} ORDER BY id", args)
     names = [d[0] for d in conn_rows.description]
     events = conn.execute("SELECT order_id, id, action, at, after_status, details, before_status FROM order_event"
-                          " WHERE order_id >= ? ORDER BY order_id, version", (from_id,))
+                          f" WHERE order_id {where} ORDER BY order_id, version", args)
     pending = next(events, None)
     for values in conn_rows:
         row = dict(zip(names, values, strict=True))
@@ -131,35 +139,56 @@ def replay(conn: sqlite3.Connection, from_id: int = 0) -> Iterator[tuple[int, in
         while pending is not None and pending[0] == row["id"]:
             history.append(pending)
             pending = next(events, None)
-        if len(history) < 2:
-            continue  # only the import: nothing was done to it here
-        changes = [json.loads(e[5]).get("changes") or {} for e in history[1:]]
-        states = ledger.states_before(row, changes)  # states[i] is the order before history[i + 1]
-        for i, (state, event) in enumerate(zip(states, history[1:], strict=True)):
-            action = _ACTIONS.get(event[2])
-            if action is None:
-                continue  # a change received from head office: head office keeps that ledger
-            before = _typed(dict(state))
-            # every action event in a station's file is that station's, from the status it records
-            before["status"] = event[6] or before["status"]
-            before["station_code"] = home or before["station_code"]
-            area = (changes[i].get("out_of_area") or [None, None])[1]
-            for f in found_by(before, action, event[4], from_db(event[3]), area):
-                yield row["id"], event[1], f
+        yield from found_in_history(home, row, history)
 
 
-def disagreements(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
+def found_in_history(home: str | None, row: dict[str, Any], history: Sequence[tuple[Any, ...]]
+                     ) -> Iterator[tuple[int, int, ledger.Found]]:
+    """What the rules find in one order's history: ``row`` is the order as it is now (stored text
+    times or datetimes), ``history`` its events oldest first as (order_id, event id, action, at,
+    after_status, details JSON, before_status). `check` replays stored orders with it; the seed
+    writes the ledger of the history it generates with it, so the two cannot disagree."""
+    if len(history) < 2:
+        return  # only the import: nothing was done to it here
+    # most events change no field (an accept, a scan): their details are not parsed at all
+    changes = [json.loads(e[5]).get("changes") or {} if '"changes"' in e[5] else {} for e in history[1:]]
+    # states[i] is the order before history[i + 1]; its times typed once, then only what changes brought
+    states = ledger.states_before(_typed(dict(row)), changes)
+    for i, (state, event) in enumerate(zip(states, history[1:], strict=True)):
+        action = _ACTIONS.get(event[2])
+        if action is None:
+            continue  # a change received from head office: head office keeps that ledger
+        before = _typed(state, changes[i:]) if any(changes[i:]) else state
+        # every action event in a station's file is that station's, from the status it records
+        before["status"] = event[6] or before["status"]
+        before["station_code"] = home or before["station_code"]
+        area = (changes[i].get("out_of_area") or [None, None])[1]
+        at = event[3] if isinstance(event[3], datetime) else from_db(event[3])
+        for f in found_by(before, action, event[4], at, area):
+            yield row["id"], event[1], f
+
+
+# The orders a quick check replays: those with an event or a ledger row added after a position.
+TOUCHED_SINCE = ("SELECT order_id FROM order_event WHERE id > ? UNION SELECT order_id FROM violation WHERE id > ?")
+
+
+def disagreements(conn: sqlite3.Connection, limit: int = 20, since: tuple[int, int] | None = None) -> list[str]:
     """Where the ledger and the history disagree: a violation the history shows that the ledger
-    lacks, or a ledger row said to come from an event whose history does not show it."""
+    lacks, or a ledger row said to come from an event whose history does not show it.
+
+    ``since`` (event id, violation id): only the orders with an event or a ledger row added after them."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'violation'").fetchone() is None:
         return []  # a database from before the ledger: the migration builds it
+    orders_of = (TOUCHED_SINCE, since) if since is not None else None
+    where, args = (f" AND order_id IN ({TOUCHED_SINCE})", since) if since is not None else ("", ())
     expected = {}
-    for order_id, event_id, f in replay(conn):
+    for order_id, event_id, f in replay(conn, orders_of=orders_of):
         expected[(order_id, f.station, f.kind.value, to_db(f.deadline))] = (event_id, f)
     recorded = {(r[0], r[1], r[2], r[3]): r[4] for r in conn.execute(
-        "SELECT order_id, station_code, kind, deadline, event_id FROM violation WHERE event_id IS NOT NULL")}
+        f"SELECT order_id, station_code, kind, deadline, event_id FROM violation WHERE event_id IS NOT NULL{where}",
+        args)}
     all_keys = {(r[0], r[1], r[2], r[3]) for r in conn.execute(
-        "SELECT order_id, station_code, kind, deadline FROM violation")}
+        f"SELECT order_id, station_code, kind, deadline FROM violation WHERE 1{where}", args)}
     numbers = {}
     out = []
     for key in sorted(set(expected) - all_keys)[:limit]:

@@ -1,0 +1,189 @@
+"""A bulk load: many chunks of rows written by one connection, each chunk one transaction.
+
+Used by the demo seed. On a database with no orders yet (a new seed) the load runs with settings
+made for it, and the tables' secondary indexes are dropped first and built once at the end
+(a sort per index, each page written once, instead of millions of inserts scattered across
+growing B-trees). The unique indexes stay: they keep ids and op ids unique during the load.
+
+Settings of a new seed: synchronous=NORMAL (in WAL mode a crash or power cut can lose the last
+chunks but never corrupts the file) and a large page cache. The journal stays WAL; the
+connection gets the engine's durable settings back when the load ends, and every other
+connection has them anyway.
+
+A load that stops half way (killed, disk full) leaves whole chunks only, and the indexes still
+to build are named in the meta table (``seed.pending_indexes``): `check` says so, and the next
+load builds them first.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection
+
+from stationdesk.domain.chain import GENESIS
+from stationdesk.store.engine import Database
+from stationdesk.store.errors import StoreError
+from stationdesk.store.journal import insert_rows
+
+PENDING_INDEXES = "seed.pending_indexes"  # meta key: JSON list of CREATE INDEX statements still to run
+BULK_TABLES = ("orders", "order_event", "outbox", "violation")
+CACHE_KIB = 256 * 1024  # the page cache of a new seed's connection
+
+
+@dataclass(frozen=True)
+class Start:
+    """The next ids when the load began, and the last link of the audit chain."""
+
+    order_id: int
+    event_id: int
+    outbox_id: int
+    seq: int
+    chain: str
+    new: bool  # no orders yet: a new seed, loaded with indexes built at the end
+
+
+@dataclass
+class Chunk:
+    """One transaction of the load: (table, columns, rows) in the order they are written."""
+
+    first_order_id: int
+    tables: list[tuple[str, Sequence[str], list[tuple[Any, ...]]]] = field(default_factory=list)
+
+
+def pending_indexes(conn: Any) -> list[str]:
+    """The CREATE INDEX statements an interrupted load left to run (any DB-API or sqlite3 connection)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (PENDING_INDEXES,)).fetchone()
+    except Exception:  # noqa: BLE001  (a file from before the meta table, or too damaged to say)
+        return []
+    return list(json.loads(row[0])) if row else []
+
+
+class BulkWriter:
+    """Writes chunks on a thread of its own, one behind the caller building the next."""
+
+    def __init__(self, db: Database, station_code: str) -> None:
+        self.db = db
+        self.station_code = station_code
+        self._queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._conn: Connection | None = None
+        self._restore: list[str] = []
+        self._expected: tuple[int, int, int] = (0, 0, 0)
+        self.start: Start
+
+    def __enter__(self) -> BulkWriter:
+        self._conn = self.db.writer.connect()
+        driver = self._conn.connection.driver_connection
+        with self._conn.begin():
+            one = lambda sql, *a: driver.execute(sql, a).fetchone()[0]  # noqa: E731
+            orders = one("SELECT max(id) FROM orders") or 0
+            events = one("SELECT max(id) FROM order_event") or 0
+            outbox = one("SELECT max(id) FROM outbox") or 0
+            seq = one("SELECT max(seq) FROM outbox WHERE station_code = ?", self.station_code) or 0
+            last = driver.execute("SELECT chain FROM order_event ORDER BY id DESC LIMIT 1").fetchone()
+            new = orders == 0
+            pending = pending_indexes(driver)
+            if new:
+                dropped = driver.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN"
+                    f" ({', '.join('?' * len(BULK_TABLES))}) AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                    BULK_TABLES).fetchall()
+                for name, _sql in dropped:
+                    driver.execute(f'DROP INDEX "{name}"')
+                pending += [sql for _name, sql in dropped]
+            if pending:
+                driver.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                               (PENDING_INDEXES, json.dumps(pending)))
+        self.start = Start(orders + 1, events + 1, outbox + 1, seq + 1, last[0] if last and last[0] else GENESIS, new)
+        self._expected = (orders, events, outbox)
+        if new:
+            for pragma in ("synchronous", "cache_size"):
+                self._restore.append(f"PRAGMA {pragma} = {driver.execute(f'PRAGMA {pragma}').fetchone()[0]}")
+            driver.execute("PRAGMA synchronous = NORMAL")
+            driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def put(self, chunk: Chunk) -> None:
+        """Hand a chunk to the writer; waits while the one before is still being written."""
+        self._raise_failure()
+        while True:
+            try:
+                self._queue.put(chunk, timeout=0.5)
+                return
+            except queue.Full:
+                self._raise_failure()
+
+    def finish(self) -> None:
+        """Wait for the last chunk, then build the indexes left for the end."""
+        self._stop()
+        self._raise_failure()
+        assert self._conn is not None
+        driver = self._conn.connection.driver_connection
+        with self._conn.begin():
+            for sql in pending_indexes(driver):
+                driver.execute(sql)
+            driver.execute("DELETE FROM meta WHERE key = ?", (PENDING_INDEXES,))
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            self._stop()
+        finally:
+            if self._conn is not None:
+                driver = self._conn.connection.driver_connection
+                for pragma in self._restore:
+                    driver.execute(pragma)
+                self._conn.close()
+                self._conn = None
+        if exc is None:
+            self._raise_failure()
+
+    # ---------------------------------------------------------------- the writer's thread
+
+    def _stop(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._thread = None
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        assert self._conn is not None
+        while (chunk := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the caller is told at its next put
+            try:
+                self._write(self._conn, chunk)
+            except BaseException as exc:  # noqa: BLE001  (handed to the caller's thread)
+                self._error = exc
+
+    def _write(self, conn: Connection, chunk: Chunk) -> None:
+        driver = conn.connection.driver_connection
+        with conn.begin():
+            now = driver.execute("SELECT (SELECT max(id) FROM orders), (SELECT max(id) FROM order_event),"
+                                 " (SELECT max(id) FROM outbox)").fetchone()
+            if tuple(v or 0 for v in now) != self._expected or chunk.first_order_id != self._expected[0] + 1:
+                raise StoreError(f"{self.db.path}: 另一个终端在写入期间改动了数据库, 演示订单写入已停止 "
+                                 "(another terminal wrote to the database during the seed; it stopped after the "
+                                 "orders written so far, each with its whole history)")
+            counts = {}
+            for table, columns, rows in chunk.tables:
+                insert_rows(conn, table, columns, rows)
+                counts[table] = len(rows)
+        orders, events, outbox = self._expected
+        self._expected = (orders + counts.get("orders", 0), events + counts.get("order_event", 0),
+                          outbox + counts.get("outbox", 0))
