@@ -104,6 +104,15 @@ def figures(db: Path, v: dict[str, str]) -> list[Figure]:
     ]
 
 
+def compile_package() -> None:
+    """Write the bytecode of the stationdesk the command runs, as pip does when it installs a
+    package: a shell with PYTHONDONTWRITEBYTECODE set would otherwise compile every module of an
+    editable checkout on every run, a cost no installed copy pays."""
+    found = subprocess.run([sys.executable, "-c", "import stationdesk, os; print(os.path.dirname(stationdesk.__file__))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", found], check=True)
+
+
 def _floor_args(f: Figure, db: Path, v: dict[str, str]) -> list[str]:
     extra = {"show": [v["number"]], "list": [v["day_start"], v["day_end"]], "alerts": [],
              "unscanned": [v["day_start"], v["day_end"]], "violations": [v["week_start"], v["week_end"]]}[f.key]
@@ -172,8 +181,9 @@ def terminal_start(argv: list[str], painted: str, acted: str, env: dict[str, str
     session = f"bench{os.getpid()}{time.perf_counter_ns() % 100000}"
     command = " ".join(_quote(a) for a in argv)
     started = time.perf_counter()
+    carried = ("STATIONDESK_", "TERM", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")  # the tmux server has its own env
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"env {' '.join(f'{k}={_quote(val)}' for k, val in env.items() if k.startswith(('STATIONDESK_', 'TERM')))} {command}"],
+                    f"env {' '.join(f'{k}={_quote(val)}' for k, val in env.items() if k.startswith(carried))} {command}"],
                    check=True)
     try:
         first = _wait_for(session, painted)
@@ -221,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not Path(COMMAND).exists():
         raise SystemExit(f"{COMMAND} not found: run ./dev once to install the command")
+    compile_package()
     db = ensure_db(cache_path(args.orders), args.orders)
     v = _pick(db)
     only = {s for s in args.only.split(",") if s}
