@@ -77,7 +77,13 @@ def test_orders_show_reads_with_sqlite3_alone(station, db_path, tmp_path):
 def test_orders_show_as_text_loads_nothing_else(station, db_path, tmp_path):
     out, modules = run(["orders", "show", station["number"]], db_path, tmp_path)
     assert out.returncode == 0 and station["number"] in out.stdout and "history:" in out.stdout
-    assert loaded(modules, NEVER + ("rich",)) == []
+    assert loaded(modules, NEVER + ("rich", "logging.handlers")) == []  # nothing to log: the file is not made
+
+
+def test_a_refused_read_is_still_logged(station, db_path, tmp_path):
+    out, _ = run(["orders", "show", "LP-NO-SUCH"], db_path, tmp_path)
+    assert out.returncode == 1 and "LP-NO-SUCH" in out.stderr
+    assert "refused orders_show" in (tmp_path / "logs" / "stationdesk.log").read_text(encoding="utf-8")
 
 
 def test_orders_list_with_a_limit_reads_with_sqlite3_alone(station, db_path, tmp_path):
