@@ -147,6 +147,28 @@ def spread(samples: list[float]) -> str:
     return f"{fmt_time(statistics.median(samples))} ({fmt_time(min(samples))}-{fmt_time(max(samples))})"
 
 
+# A Typer command that does nothing: what any `stationdesk` command pays before its own code runs
+# (python, Typer, and the pydantic Typer loads to convert options), beside the same sqlite3 floor.
+BARE_TYPER = """
+import sys, typer
+app = typer.Typer(add_completion=False)
+@app.callback()
+def main() -> None: pass
+@app.command()
+def show(number: str, db: str = typer.Option(None, "--db")) -> None:
+    print(number, db)
+app(prog_name="bare")
+"""
+
+
+def typer_floor(db: Path, v: dict[str, str], runs: int, env: dict[str, str]) -> Line:
+    show = next(f for f in figures(db, v) if f.key == "show")
+    xs, ys = paired([sys.executable, "-c", BARE_TYPER, "show", v["number"], "--db", str(db)],
+                    _floor_args(show, db, v), runs, env)
+    ratio = statistics.median(xs) / statistics.median(ys)
+    return Line("bare Typer command (no read)", spread(xs), f"floor of orders show {spread(ys)}", f"{ratio:.1f}x", None)
+
+
 # --- the desk in a real terminal -------------------------------------------------------------------
 
 BARE_APP = """
@@ -226,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,violations,desk")
+    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,violations,typer,desk")
     ap.add_argument("--no-desk", action="store_true", help="skip the terminal figures")
     args = ap.parse_args(argv)
     if not Path(COMMAND).exists():
@@ -246,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = statistics.median(xs) / statistics.median(ys)
         lines.append(Line(f.label, spread(xs), f"floor {spread(ys)}, within {f.limit:g}x", f"{ratio:.1f}x",
                           ratio <= f.limit))
+    if not only or "typer" in only:
+        lines.append(typer_floor(db, v, args.runs, env))
     if not args.no_desk and (not only or "desk" in only):
         lines.extend(desk_figures(db, v, args.runs, env))
     print()
