@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, _reading, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _reading, guarded
 from stationdesk.cli.formats import (
     ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt, emit, value_of,
 )
