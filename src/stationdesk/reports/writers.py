@@ -33,6 +33,8 @@ _cells: Any = None
 def cell_len(text: str) -> int:
     """Terminal cells ``text`` takes (a CJK character two). rich is loaded here, by the first
     writer that aligns columns, not by every command that imports this module."""
+    if text.isascii() and text.isprintable():  # most cells: one cell per character, as rich counts them
+        return len(text)
     global _cells
     if _cells is None:
         from rich.cells import cell_len as cells
@@ -54,7 +56,8 @@ def _cell(value: Any) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    if cell_len(text) > width:
+    used = cell_len(text)
+    if used > width:
         out, used = [], 0
         for ch in text:
             w = cell_len(ch)
@@ -63,7 +66,8 @@ def _fit(text: str, width: int) -> str:
             out.append(ch)
             used += w
         text = "".join(out) + "…"
-    return text + " " * (width - cell_len(text))
+        used = cell_len(text)
+    return text + " " * (width - used)
 
 
 def write_table(out: TextIO, columns: Sequence[tuple[str, str, int]], rows: Iterable[dict[str, Any]]) -> int:
