@@ -104,6 +104,15 @@ def figures(db: Path, v: dict[str, str]) -> list[Figure]:
     ]
 
 
+def compile_package() -> None:
+    """Write the bytecode of the stationdesk the command runs, as pip does when it installs a
+    package: a shell with PYTHONDONTWRITEBYTECODE set would otherwise compile every module of an
+    editable checkout on every run, a cost no installed copy pays."""
+    found = subprocess.run([sys.executable, "-c", "import stationdesk, os; print(os.path.dirname(stationdesk.__file__))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", found], check=True)
+
+
 def _floor_args(f: Figure, db: Path, v: dict[str, str]) -> list[str]:
     extra = {"show": [v["number"]], "list": [v["day_start"], v["day_end"]], "alerts": [],
              "unscanned": [v["day_start"], v["day_end"]], "violations": [v["week_start"], v["week_end"]]}[f.key]
@@ -136,6 +145,28 @@ def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[
 
 def spread(samples: list[float]) -> str:
     return f"{fmt_time(statistics.median(samples))} ({fmt_time(min(samples))}-{fmt_time(max(samples))})"
+
+
+# A Typer command that does nothing: what any `stationdesk` command pays before its own code runs
+# (python, Typer, and the pydantic Typer loads to convert options), beside the same sqlite3 floor.
+BARE_TYPER = """
+import sys, typer
+app = typer.Typer(add_completion=False)
+@app.callback()
+def main() -> None: pass
+@app.command()
+def show(number: str, db: str = typer.Option(None, "--db")) -> None:
+    print(number, db)
+app(prog_name="bare")
+"""
+
+
+def typer_floor(db: Path, v: dict[str, str], runs: int, env: dict[str, str]) -> Line:
+    show = next(f for f in figures(db, v) if f.key == "show")
+    xs, ys = paired([sys.executable, "-c", BARE_TYPER, "show", v["number"], "--db", str(db)],
+                    _floor_args(show, db, v), runs, env)
+    ratio = statistics.median(xs) / statistics.median(ys)
+    return Line("bare Typer command (no read)", spread(xs), f"floor of orders show {spread(ys)}", f"{ratio:.1f}x", None)
 
 
 # --- the desk in a real terminal -------------------------------------------------------------------
@@ -172,8 +203,9 @@ def terminal_start(argv: list[str], painted: str, acted: str, env: dict[str, str
     session = f"bench{os.getpid()}{time.perf_counter_ns() % 100000}"
     command = " ".join(_quote(a) for a in argv)
     started = time.perf_counter()
+    carried = ("STATIONDESK_", "TERM", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")  # the tmux server has its own env
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"env {' '.join(f'{k}={_quote(val)}' for k, val in env.items() if k.startswith(('STATIONDESK_', 'TERM')))} {command}"],
+                    f"env {' '.join(f'{k}={_quote(val)}' for k, val in env.items() if k.startswith(carried))} {command}"],
                    check=True)
     try:
         first = _wait_for(session, painted)
@@ -216,11 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,violations,desk")
+    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,violations,typer,desk")
     ap.add_argument("--no-desk", action="store_true", help="skip the terminal figures")
     args = ap.parse_args(argv)
     if not Path(COMMAND).exists():
         raise SystemExit(f"{COMMAND} not found: run ./dev once to install the command")
+    compile_package()
     db = ensure_db(cache_path(args.orders), args.orders)
     v = _pick(db)
     only = {s for s in args.only.split(",") if s}
@@ -235,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = statistics.median(xs) / statistics.median(ys)
         lines.append(Line(f.label, spread(xs), f"floor {spread(ys)}, within {f.limit:g}x", f"{ratio:.1f}x",
                           ratio <= f.limit))
+    if not only or "typer" in only:
+        lines.append(typer_floor(db, v, args.runs, env))
     if not args.no_desk and (not only or "desk" in only):
         lines.extend(desk_figures(db, v, args.runs, env))
     print()

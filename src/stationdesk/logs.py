@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOGGER = "stationdesk"
@@ -48,6 +47,34 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+class RotatingFile(logging.Handler):
+    """The rotating file, made at the first record: a command that logs nothing (a lookup, a
+    listing) never loads logging.handlers, with its sockets and queues."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.baseFilename = str(path)
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            from logging.handlers import RotatingFileHandler
+
+            try:
+                self._file = RotatingFileHandler(self.baseFilename, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                 encoding="utf-8")
+            except OSError:
+                self.handleError(record)
+                return
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)  # this handler's filters (the scrubbing) have run already
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def log_dir() -> Path:
     env = os.environ.get("STATIONDESK_LOG_DIR")
     if env:
@@ -67,7 +94,7 @@ def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | 
     Returns the file's path, or None when it cannot be opened (the command still runs)."""
     logger = logging.getLogger(LOGGER)
     for h in list(logger.handlers):
-        if isinstance(h, RotatingFileHandler):
+        if isinstance(h, RotatingFile):
             if not restart:
                 return Path(h.baseFilename)
             logger.removeHandler(h)  # the log moves (demo: beside its database)
@@ -77,9 +104,11 @@ def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | 
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        with open(path, "a", encoding="utf-8"):  # it can be written: said now, not at the first line
+            pass
     except OSError:
         return None
+    handler = RotatingFile(path)
     handler.setFormatter(logging.Formatter(FORMAT, datefmt="%Y-%m-%d %H:%M:%S"))
     handler.addFilter(ScrubFilter())
     logger.addHandler(handler)

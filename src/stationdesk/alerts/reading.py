@@ -4,40 +4,33 @@ due soon. Two or three indexed statements on the waiting orders, never a query p
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
-from sqlalchemy import Connection, select
+from typing import TYPE_CHECKING, Any
 
 from stationdesk.alerts.rule import UrgentOrder, Waiting
 from stationdesk.domain.sla import ACCEPT_LIMIT
 from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
-from stationdesk.store import queries
-from stationdesk.store.engine import Database
-from stationdesk.store.tables import ORDERS
+from stationdesk.store import reads
+
+if TYPE_CHECKING:
+    from stationdesk.store.engine import Database
+    from stationdesk.store.reads import ReadOnlyFile
 
 SOON_LIMIT = 1000  # due-soon orders read per check: more than a station receives in the window
 
 
-def _urgent(conn: Connection, *, after: datetime | None = None, before: datetime | None = None,
+def _urgent(conn: Any, *, after: datetime | None = None, before: datetime | None = None,
             limit: int) -> list[UrgentOrder]:
-    c = ORDERS.c
-    # The SQL form of sla.accept_clock_start that waiting_counts uses, so the counts and these
+    # reads.ACCEPT_CLOCK_START is the SQL that waiting_counts uses too, so the counts and these
     # orders always agree on which are overdue and which are due soon.
-    start = queries.accept_clock_start()
-    conds = [c.status == Status.WAITING.value]
-    if after is not None:
-        conds.append(start >= after)
-    if before is not None:
-        conds.append(start < before)
-    stmt = (select(c.id, c.logistics_no, c.order_time, start.label("clock_start"))
-            .where(*conds).order_by(start, c.id).limit(limit))
     return [UrgentOrder(oid, clean_text(ref), order_time, clock_start + ACCEPT_LIMIT)
-            for oid, ref, order_time, clock_start in conn.execute(stmt)]
+            for oid, ref, order_time, clock_start in reads.waiting_by_clock(conn, after=after, before=before,
+                                                                             limit=limit)]
 
 
-def read_waiting(conn: Connection, now: datetime, warn: timedelta) -> Waiting:
+def read_waiting(conn: Any, now: datetime, warn: timedelta) -> Waiting:
     """The waiting orders at ``now``; "due soon" means a deadline in [now, now + warn)."""
-    counts = queries.waiting_counts(conn, now, warn)
+    counts = reads.waiting_counts(conn, now, warn)
     if counts.waiting == 0:
         return Waiting(0, 0, 0)
     most = _urgent(conn, limit=1)
@@ -47,7 +40,7 @@ def read_waiting(conn: Connection, now: datetime, warn: timedelta) -> Waiting:
     return Waiting(counts.waiting, counts.overdue, counts.due_soon, most[0] if most else None, tuple(soon))
 
 
-def load_waiting(db: Database, now: datetime, warn: timedelta) -> Waiting:
+def load_waiting(db: Database | ReadOnlyFile, now: datetime, warn: timedelta) -> Waiting:
     """read_waiting on one read connection of ``db`` (runs in a thread, off the screen's loop)."""
     with db.read() as conn:
         return read_waiting(conn, now, warn)
@@ -62,7 +55,9 @@ def load_most_urgent(db: Database) -> UrgentOrder | None:
 
 def count_unscanned(db: Database) -> int:
     """Orders handled in the menus and not yet scanned (what 网点未揽收查询 lists), on the partial index."""
-    from sqlalchemy import func
+    from sqlalchemy import func, select  # here: `alerts check` reads without SQLAlchemy
+
+    from stationdesk.store.tables import ORDERS
 
     c = ORDERS.c
     stmt = select(func.count()).select_from(ORDERS).where(
@@ -73,7 +68,9 @@ def count_unscanned(db: Database) -> int:
 
 def load_near_complaints(db: Database, now: datetime, within: timedelta) -> list[tuple[int, str, datetime]]:
     """Open complaints whose 48-hour deadline is within ``within`` (or past): (id, logistics no., deadline)."""
-    from stationdesk.store.tables import COMPLAINTS
+    from sqlalchemy import select
+
+    from stationdesk.store.tables import COMPLAINTS, ORDERS
 
     stmt = (select(COMPLAINTS.c.id, ORDERS.c.logistics_no, COMPLAINTS.c.deadline)
             .join(ORDERS, ORDERS.c.id == COMPLAINTS.c.order_id)

@@ -122,14 +122,44 @@ def _open_as(db: Path | None, config: Path | None, operator: str | None = None, 
     return desk, who
 
 
-def _sign_in(desk: Desk, operator: str | None) -> Operator:
+def _reading(db: Path | None, config: Path | None, operator: str | None = None, *,
+             need: Permission | None = None) -> tuple[Desk, Operator]:
+    """Like _open_as, for a command that only reads: the file opened with sqlite3 alone
+    (stationdesk.reader) when it is ready as it is and the station is in open mode. With accounts,
+    signing in counts the attempt in a write transaction: the desk then opens the ordinary way,
+    and the person signs in exactly as for any other command."""
+    from stationdesk.reader import open_reader
+
+    opened = open_reader(db, config)
+    if opened is None:
+        return _open_as(db, config, operator, need=need)
+    desk, accounts = opened
+    if accounts:
+        desk.db.dispose()
+        return _open_as(db, config, operator, need=need)
+    try:
+        who = _sign_in(desk, operator, accounts=False)
+        if need is not None:
+            who.require(need)
+    except BaseException:
+        desk.db.dispose()
+        raise
+    return desk, who
+
+
+def _sign_in(desk: Desk, operator: str | None, *, accounts: bool | None = None) -> Operator:
     from stationdesk.domain.roles import Operator
     from stationdesk.domain.text import clean_text
-    from stationdesk.services.operators import accounts_exist, authenticate
 
     name = clean_text(operator or os.environ.get("STATIONDESK_OPERATOR") or "")
-    if not accounts_exist(desk):
+    if accounts is None:
+        from stationdesk.services.operators import accounts_exist
+
+        accounts = accounts_exist(desk)
+    if not accounts:
         return Operator(name)
+    from stationdesk.services.operators import authenticate
+
     if not name:
         raise Refused("需要登录: 本网点已有操作员账号 (sign in: set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)")
     return authenticate(desk, name, _secret("STATIONDESK_PASSWORD", f"{name} 的密码 (password): "))
@@ -537,11 +567,41 @@ def main() -> None:
     from stationdesk.logs import setup_logging
 
     setup_logging()
-    command()(prog_name="stationdesk")
+    command(sys.argv[1:])(prog_name="stationdesk")
 
 
-def command() -> Any:
-    """The click command behind `stationdesk`, with plain help (no type names): what main runs."""
+def command(argv: list[str] | None = None) -> Any:
+    """The click command behind `stationdesk`, with plain help (no type names): what main runs.
+
+    Given the arguments, only the command they name is built: building all of them costs a
+    command from a shell or a cron line more than its own read (tens of milliseconds). Help at the
+    top or of a group, shell completion and anything not naming a command get the whole tree."""
     from stationdesk.cli.helptext import build
 
-    return build(app)
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+    narrowed = None if completing or not argv else _narrowed(app, argv)
+    return build(narrowed if narrowed is not None else app)
+
+
+def _narrowed(group: typer.Typer, argv: list[str]) -> typer.Typer | None:
+    """A copy of ``group`` holding only the command the leading words of ``argv`` name, or None."""
+    import copy
+
+    from typer.main import get_command_name
+
+    if not argv or argv[0].startswith("-"):
+        return None
+    name, rest = argv[0], argv[1:]
+    for info in group.registered_commands:
+        if (info.name or get_command_name(info.callback.__name__)) == name:  # type: ignore[union-attr]
+            narrowed = copy.copy(group)
+            narrowed.registered_commands, narrowed.registered_groups = [info], []
+            return narrowed
+    for info in group.registered_groups:
+        if info.name == name and (inner := _narrowed(info.typer_instance, rest)) is not None:  # type: ignore[arg-type]
+            one = copy.copy(info)
+            one.typer_instance = inner
+            narrowed = copy.copy(group)
+            narrowed.registered_commands, narrowed.registered_groups = [], [one]
+            return narrowed
+    return None

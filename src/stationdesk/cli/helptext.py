@@ -1,29 +1,27 @@
-"""Help that reads like gh's or httpie's: `--from FROM`, `--limit N`, `--db PATH`, never `<str>`
-or `<int range>`. Every option and argument of the built command tree that names no metavar of
-its own gets one here, from its type and its name; choices (enums) keep their list of values."""
+"""Help that reads like gh's or httpie's: `--from FROM`, `--limit N`, `--db PATH`, never `TEXT`,
+`INTEGER` or `<int range>`. Every option and argument of the built command tree that names no
+metavar of its own gets one here, from its click type and its name; choices (enums) keep their
+list of values."""
 
 from __future__ import annotations
 
-import typing
 from typing import Any
 
+import click
 import typer
 
+
 def _metavar(param: Any) -> str | None:
-    """Typer describes a parameter's type by its annotation (``type_descriptor``)."""
-    desc = getattr(param, "type_descriptor", None)
-    if desc is not None:
-        if desc.is_choice:
-            if desc.is_list:  # typer would show "<list[a|b]>": the values, and the option repeats
-                return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
-            return None  # the values themselves are the help
-        if desc.is_path or desc.is_file:
-            return "PATH"
-        annotation = desc.annotation
-        if desc.is_list:
-            annotation = (typing.get_args(annotation) or (str,))[0]
-        if annotation in (int, float):
-            return "N"
+    """A plain metavar from the parameter's click type: the values of a choice, PATH, N, or its name."""
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        if getattr(param, "multiple", False) or param.nargs != 1:  # the values, and the option repeats
+            return "[" + "|".join(str(getattr(c, "value", c)) for c in kind.choices) + "]"
+        return None  # click lists the values themselves
+    if isinstance(kind, (click.Path, click.File)):
+        return "PATH"
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):  # INT, FLOAT and their ranges
+        return "N"
     longs = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
     label = longs[0].lstrip("-") if longs else (param.name or "value")
     return label.replace("-", "_").upper()
@@ -35,9 +33,6 @@ def tidy(command: Any) -> Any:
         if param.metavar is not None or getattr(param, "is_flag", False) or getattr(param, "count", False):
             continue
         param.metavar = _metavar(param)
-        if param.param_type_name == "argument" and param.metavar is not None:
-            # Typer prints an argument's type beside its name ("NUMBERS <list[str]>"): the name says it
-            param.display_type_rich = lambda ctx: None
     for sub in getattr(command, "commands", {}).values():
         tidy(sub)
     return command

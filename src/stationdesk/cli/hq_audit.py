@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _open, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _reading, guarded
 from stationdesk.cli.formats import (
     ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt, emit, value_of,
 )
@@ -305,7 +305,7 @@ def notices(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: Exce
     --format json prints each notice with its violations; table, jsonl and csv print one row per violation."""
     from stationdesk.services.notices import notice_list
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = _reading(db, config, operator, need=Permission.VIOLATIONS)[0]
     rows = notice_list(desk)
     if value_of(fmt) == "json":
         _document(rows, output)

@@ -12,7 +12,7 @@ import typer
 
 from stationdesk.cli import (
     ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _acting, _check_format,
-    _done, _open, _operator, _parse_when, guarded,
+    _done, _open, _operator, _parse_when, _reading, guarded,
 )
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def _with_links(conn: Any, rows: Any) -> Iterator[Any]:
     """The rows with ``duplicate_of`` (the earlier order's logistics number, or None), a chunk at a time."""
     from itertools import islice
 
-    from stationdesk.store.duplicates import duplicate_links
+    from stationdesk.store.reads import duplicate_links
 
     it = iter(rows)
     while chunk := list(islice(it, 500)):
@@ -159,17 +159,17 @@ def orders_list(
     config: ConfigOpt = None,
 ) -> None:
     """电商订单查询 by date range and filters; every match is printed, streamed."""
-    from stationdesk.store import queries
+    from stationdesk.store import reads
 
     _check_format(fmt)
-    desk = _open(db, config)
+    desk = _reading(db, config)[0]
     flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
                   cancel=cancel.value, source=source, channel=channel.value if channel else None,
                   business_type=business_type.value if business_type else None, out_of_area=out_of_area)
     if awaiting_waybill:
         flt = flt.with_(awaiting_waybill=True)
     with desk.db.read() as conn:
-        n = _emit(desk, queries.stream(conn, flt, limit), fmt, output, excel, conn)
+        n = _emit(desk, reads.stream(conn, flt, limit), fmt, output, excel, conn)
     if fmt == Format.table or output is not None:
         typer.echo(f"({n} orders{f' -> {output}' if output else ''})", err=True)
 
@@ -185,23 +185,20 @@ def orders_show(
     """详细数据: one order with its deadlines, violations and full history (phone masked)."""
     import json
 
-    from stationdesk.services.recording import find
-    from stationdesk.services.views import history_entry
-    from stationdesk.store.queries import events_of
+    from stationdesk.services.lookup import find
+    from stationdesk.services.views import history_entry, violation_json
+    from stationdesk.store import reads
 
     _check_format(fmt)
-    desk = _open(db, config)
-    from stationdesk.services import ledger
-    from stationdesk.store.duplicates import duplicate_links
-
+    desk = _reading(db, config)[0]
     with desk.db.read() as conn:
         row = find(conn, number)
-        events = events_of(conn, row["id"])
-        recorded = ledger.of_order(conn, row["id"])
-        row = {**row, "duplicate_of": duplicate_links(conn, [row["id"]]).get(row["id"])}
+        events = reads.events_of(conn, row["id"])
+        recorded = reads.violations_of(conn, row["id"])
+        row = {**row, "duplicate_of": reads.duplicate_links(conn, [row["id"]]).get(row["id"])}
     summary = next(_summaries(desk, [row]))
     # the recorded violations (考核台账), not today's clocks: {kind, fine, state, station, deadline, at}
-    summary["violations"] = [ledger.as_json(v, desk.config.tz) for v in recorded]
+    summary["violations"] = [violation_json(v, desk.config.tz) for v in recorded]
     history = [history_entry(e, desk.config.tz) for e in events]
     if fmt in (Format.json, Format.jsonl):
         from stationdesk.services.views import SUMMARY_FIELDS

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _acting, _open, _open_as, _parse_when, guarded
+from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _acting, _open, _open_as, _parse_when, _reading, guarded
 from stationdesk.domain.roles import Permission
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ def unscanned(
     with the time left (or overdue) against the 16-hour pickup rule."""
     from stationdesk.services.unscanned import REPORT_COLUMNS, UnscannedQuery, unscanned_report
 
-    desk, who = _open_as(db, config, operator, need=Permission.FULL_PHONES if full_phones else None)
+    # showing full phones writes to the access log: that opens the write path
+    desk, who = (_open_as if full_phones else _reading)(db, config, operator,
+                                                        need=Permission.FULL_PHONES if full_phones else None)
     start, end = _days(desk, date_from, date_to)
     query = UnscannedQuery(start, end, _channel(channel.value))
     rows = unscanned_report(desk, query, reveal_to=who if full_phones else None)

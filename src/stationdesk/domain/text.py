@@ -39,6 +39,8 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
     """
     if not value:
         return ""
+    if value.isascii() and value.isprintable() and "  " not in value:  # no selector, no run of spaces
+        return value.strip()
     if value.isprintable() and not _VS_RUN.search(value):
         # nearly every field of a feed: isprintable is False for every Cc, Cf, Cs, Zl and Zp character
         return (value if multiline else _SPACES.sub(" ", value)).strip()

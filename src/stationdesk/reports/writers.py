@@ -19,8 +19,6 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from rich.cells import cell_len
-
 from stationdesk.domain.text import clean_text
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -28,6 +26,22 @@ REPORT_FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 # A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel opens a CSV as UTF-8 (and shows the Chinese) only when it starts with this
+
+
+_cells: Any = None
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes (a CJK character two). rich is loaded here, by the first
+    writer that aligns columns, not by every command that imports this module."""
+    if text.isascii() and text.isprintable():  # most cells: one cell per character, as rich counts them
+        return len(text)
+    global _cells
+    if _cells is None:
+        from rich.cells import cell_len as cells
+
+        _cells = cells
+    return _cells(text)
 
 
 def _cell(value: Any) -> str:

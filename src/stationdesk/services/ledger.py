@@ -14,13 +14,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from stationdesk.domain import ledger
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.store import reads
 from stationdesk.store.duplicates import open_flag_of
-from stationdesk.store.tables import NOTICES, VIOLATIONS
+from stationdesk.store.tables import VIOLATIONS
 from stationdesk.store.values import from_db, to_db
 
 _ACTIONS = {a.value: a for a in Action}
@@ -56,10 +57,9 @@ def insert_found(conn: Connection, order_id: int, found: Sequence[ledger.Found],
 
 def as_json(v: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
     """A violation as scripts see it: {kind, fine, state, station, deadline, at} (local times)."""
-    return {
-        "kind": v["kind"], "fine": v["fine"], "state": v["state"], "station": v["station_code"],
-        "deadline": _local(v["deadline"], tz), "at": _local(v["at"], tz),
-    }
+    from stationdesk.services.views import violation_json
+
+    return violation_json(v, tz)
 
 
 def _local(ts: datetime | None, tz: tzinfo) -> str | None:
@@ -68,9 +68,7 @@ def _local(ts: datetime | None, tz: tzinfo) -> str | None:
 
 def of_order(conn: Connection, order_id: int) -> list[dict[str, Any]]:
     """An order's recorded violations, oldest deadline first."""
-    return [dict(r) for r in conn.execute(
-        select(VIOLATIONS).where(VIOLATIONS.c.order_id == order_id).order_by(VIOLATIONS.c.deadline, VIOLATIONS.c.id)
-    ).mappings()]
+    return reads.violations_of(conn, order_id)
 
 
 # The columns a report row reads: the ledger row and the few order fields it shows.
@@ -96,8 +94,7 @@ REPORT_FIELDS = ("id", "kind", "fine", "state", "station_code", "deadline", "at"
 
 def notices(conn: Connection) -> list[dict[str, Any]]:
     """The penalty notices head office sent this station, newest first."""
-    return [dict(r) for r in conn.execute(select(NOTICES).order_by(NOTICES.c.issued_at.desc(), NOTICES.c.id.desc()))
-            .mappings()]
+    return reads.notices(conn)
 
 
 # ---------------------------------------------------------------- history: the migration and `check`

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from stationdesk.domain.sla import format_time_left
 from stationdesk.services.context import Desk
-from stationdesk.services.ledger import notices
-from stationdesk.store.tables import ORDERS, VIOLATIONS
+from stationdesk.store import reads
+from stationdesk.store.reads import notices
 
 
 def notice_list(desk: Desk) -> list[dict[str, Any]]:
@@ -20,19 +18,15 @@ def notice_list(desk: Desk) -> list[dict[str, Any]]:
     out = []
     with desk.db.read() as conn:
         for n in notices(conn):
-            items = conn.execute(
-                select(ORDERS.c.logistics_no, VIOLATIONS.c.kind, VIOLATIONS.c.fine, VIOLATIONS.c.state)
-                .join(ORDERS, ORDERS.c.id == VIOLATIONS.c.order_id)
-                .where(VIOLATIONS.c.notice_id == n["id"]).order_by(VIOLATIONS.c.deadline, VIOLATIONS.c.id)
-            ).all()
+            items = reads.notice_violations(conn, n["id"])
             left = n["appeal_deadline"] - now
             out.append({
                 "id": n["id"], "week": n["week"], "station": desk.station.code,
                 "issued_at": n["issued_at"].astimezone(tz).isoformat(timespec="seconds"),
                 "appeal_deadline": n["appeal_deadline"].astimezone(tz).isoformat(timespec="seconds"),
                 "total_fine": n["total_fine"],
-                "violations": [{"logistics_no": r.logistics_no, "kind": r.kind, "fine": r.fine, "state": r.state}
-                               for r in items],
+                "violations": [{"logistics_no": r["logistics_no"], "kind": r["kind"], "fine": r["fine"],
+                                "state": r["state"]} for r in items],
                 "time_left": format_time_left(left, hours=True) if left.total_seconds() > 0 else "申诉期已过",
                 "appeal_open": left.total_seconds() >= 0,
             })

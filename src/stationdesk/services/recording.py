@@ -12,19 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from stationdesk.domain.errors import AmbiguousOrder, DomainError, OrderNotFound
-from stationdesk.domain.limits import limit_of
+from stationdesk.domain.errors import DomainError, OrderNotFound
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
-from stationdesk.domain.text import clean_text, is_clean
 from stationdesk.services import ledger
+from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
 from stationdesk.store.journal import Journal, to_json
-from stationdesk.store.queries import order_by_id, orders_by_number
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import to_db
-
-OrderKey = int | str  # an order id, or a logistics / waybill number typed by a person
 
 
 class ConcurrentChange(DomainError):
@@ -39,29 +35,6 @@ class Change:
     action: Action
     values: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
-
-
-def order_ref(row: Mapping[str, Any]) -> str:
-    return row["logistics_no"]
-
-
-def find(conn: Connection, key: OrderKey) -> Mapping[str, Any]:
-    """The one order a key names: an id, or a logistics number, or a waybill number."""
-    if isinstance(key, int):
-        row = order_by_id(conn, key)
-        if row is None:
-            raise OrderNotFound(f"订单 id {key} 不存在 (no such order)")
-        return row
-    ref = key.strip()
-    if len(ref) > limit_of("logistics_no") or not is_clean(ref):
-        raise OrderNotFound(f"订单号 '{clean_text(ref)[:40]}' 不是物流号或运单号 (too long, or with control characters)")
-    rows = orders_by_number(conn, ref)
-    if not rows:
-        raise OrderNotFound(f"订单 {ref}: 找不到该物流号或运单号 (no order with this logistics or waybill number)")
-    if len(rows) > 1:
-        sources = ", ".join(sorted(r["source"] for r in rows))
-        raise AmbiguousOrder(f"订单 {ref}: 该号码对应 {len(rows)} 个订单 (sources: {sources}); 请用运单号或在列表中选择")
-    return rows[0]
 
 
 def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, Any]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.routing import Directory, Station, StationKind, normalise_district
 from stationdesk.domain.text import clean_text
-from stationdesk.store import schema
+from stationdesk.store import reads, schema
 from stationdesk.store.engine import Database
 from stationdesk.store.tables import META, STATIONS
 
@@ -90,9 +90,4 @@ def init_database(path: Path, station_code: str, directory_file: Path | None = N
 
 def load_directory(db: Database) -> Directory:
     with db.read() as conn:
-        rows = conn.execute(STATIONS.select()).mappings().all()
-    return Directory([
-        Station(r["code"], r["name"], r["province"], frozenset(d for d in r["districts"].split(";") if d),
-                StationKind(r["kind"]))
-        for r in rows
-    ])
+        return reads.directory(conn)

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, TextClause, bindparam, text
-
 from stationdesk.domain import sla
 from stationdesk.domain.fields import BusinessType, Channel, day_range
 from stationdesk.domain.errors import InvalidInput
@@ -27,9 +25,8 @@ from stationdesk.domain.roles import Operator, Permission
 from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
-from stationdesk.services.operators import record_access
+from stationdesk.store import reads
 from stationdesk.store.values import Cursor
-from stationdesk.store.tables import ORDERS
 
 UNSCANNED_STATUSES = (Status.ACCEPTED, Status.PICKED_UP)
 # The partial index's own condition, word for word: SQLite uses the index only when it can see it.
@@ -55,18 +52,18 @@ class UnscannedQuery:
         return cls.days(day, day, tz, channel)
 
 
-_ROW = ", ".join(f"orders.{col.name}" for col in ORDERS.columns)
+_ROW = "orders.*"
 # What a report row needs, and no more: a day at a big station is tens of thousands of rows.
-_REPORT_COLUMNS = [ORDERS.c[name] for name in (
+_REPORT_ROW = ", ".join(f"orders.{name}" for name in (
     "id", "order_time", "logistics_no", "waybill_no", "status", "channel", "source", "business_type",
     "sender_name", "sender_phone", "sender_district", "sender_address",
-)]
-_REPORT_ROW = ", ".join(f"orders.{col.name}" for col in _REPORT_COLUMNS)
+))
 _FROM = f"FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
 
 
-def _statement(q: UnscannedQuery, what: str, *, side: str = "", desc: bool = False, limit: bool = False) -> TextClause:
-    """SQL text (SQLAlchemy renders no INDEXED BY) with typed parameters and result columns."""
+def _statement(q: UnscannedQuery, what: str, *, side: str = "", desc: bool = False, limit: bool = False) -> str:
+    """The SQL text (run on the sqlite3 connection: store.reads), written once for the report, the
+    screen and the count."""
     sql = [f"SELECT {what} {_FROM}"]
     if q.start is not None:
         sql.append("AND orders.order_time >= :start")
@@ -82,15 +79,7 @@ def _statement(q: UnscannedQuery, what: str, *, side: str = "", desc: bool = Fal
         sql.append("ORDER BY orders.order_time DESC, orders.id DESC" if desc else "ORDER BY orders.order_time, orders.id")
     if limit:
         sql.append("LIMIT :limit")
-    stmt = text(" ".join(sql))
-    times = [name for name in ("start", "end", "at") if f":{name}" in stmt.text]
-    stmt = stmt.bindparams(*(bindparam(name, type_=_TIME) for name in times))
-    if what == _REPORT_ROW:
-        return stmt.columns(*_REPORT_COLUMNS)
-    return stmt.columns(*ORDERS.columns) if what == _ROW else stmt
-
-
-_TIME = ORDERS.c.order_time.type
+    return " ".join(sql)
 
 
 def _params(q: UnscannedQuery, **more: Any) -> dict[str, Any]:
@@ -98,32 +87,29 @@ def _params(q: UnscannedQuery, **more: Any) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def page(conn: Connection, q: UnscannedQuery, *, after: Cursor | None = None, before: Cursor | None = None,
-         limit: int = 50) -> list[RowMapping]:
+def page(conn: Any, q: UnscannedQuery, *, after: Cursor | None = None, before: Cursor | None = None,
+         limit: int = 50) -> list[dict[str, Any]]:
     """Up to ``limit`` unscanned orders in (order_time, id) order, after or before a cursor."""
     cursor = before if before is not None else after
     side = "before" if before is not None else "after" if after is not None else ""
     more: dict[str, Any] = {"limit": limit}
     if cursor is not None:
         more.update(at=cursor.order_time, cid=cursor.id)
-    stmt = _statement(q, _ROW, side=side, desc=before is not None, limit=True)
-    rows = list(conn.execute(stmt, _params(q, **more)).mappings())
+    rows = reads.fetch(conn, _statement(q, _ROW, side=side, desc=before is not None, limit=True), _params(q, **more))
     return rows[::-1] if before is not None else rows
 
 
-def last_page(conn: Connection, q: UnscannedQuery, limit: int = 50) -> list[RowMapping]:
-    stmt = _statement(q, _ROW, desc=True, limit=True)
-    return list(conn.execute(stmt, _params(q, limit=limit)).mappings())[::-1]
+def last_page(conn: Any, q: UnscannedQuery, limit: int = 50) -> list[dict[str, Any]]:
+    return reads.fetch(conn, _statement(q, _ROW, desc=True, limit=True), _params(q, limit=limit))[::-1]
 
 
-def count(conn: Connection, q: UnscannedQuery) -> int:
-    return conn.execute(_statement(q, "count(*)"), _params(q)).scalar_one()
+def count(conn: Any, q: UnscannedQuery) -> int:
+    return reads.scalar(conn, _statement(q, "count(*)"), _params(q))
 
 
-def stream(conn: Connection, q: UnscannedQuery) -> Iterator[RowMapping]:
+def stream(conn: Any, q: UnscannedQuery) -> Iterator[dict[str, Any]]:
     """Every unscanned order of ``q``, oldest first, fetched in chunks, with the report's columns."""
-    stmt = _statement(q, _REPORT_ROW)
-    yield from conn.execution_options(yield_per=1000).execute(stmt, _params(q)).mappings()
+    return reads.iterate(conn, _statement(q, _REPORT_ROW), _params(q))
 
 
 # (key, heading, width in cells for the table format). Exports use the same keys and headings.
@@ -186,6 +172,8 @@ def unscanned_report(desk: Desk, q: UnscannedQuery, *, reveal_to: Operator | Non
         now = desk.now()
         with desk.db.read() as conn:
             rows = list(stream(conn, q))  # a day's unscanned orders: a handful
+        from stationdesk.services.operators import record_access  # a write: only when phones are shown
+
         record_access(desk, reveal_to.name, [r["id"] for r in rows], "phone")
         return iter([report_row(row, now, desk.config.tz, full_phone=True) for row in rows])
     return _masked_report(desk, q)

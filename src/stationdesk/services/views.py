@@ -30,6 +30,14 @@ def local(ts: datetime | None, tz: tzinfo) -> str | None:
 PERSONAL_FIELDS = {"sender_phone": mask_phone}
 
 
+def violation_json(v: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """A recorded violation as scripts see it: {kind, fine, state, station, deadline, at} (local times)."""
+    return {
+        "kind": v["kind"], "fine": v["fine"], "state": v["state"], "station": v["station_code"],
+        "deadline": local(v["deadline"], tz), "at": local(v["at"], tz),
+    }
+
+
 def history_entry(event: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
     """One event of an order's history, with personal data masked like every list."""
     details = json.loads(event["details"])

@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from stationdesk.domain.duplicates import find_duplicates
+from stationdesk.store import reads
 from stationdesk.store.tables import DUPLICATES, ORDERS
 from stationdesk.store.values import from_db, to_db
 
@@ -59,15 +60,7 @@ def flag_duplicates(conn: Connection, arrived: Sequence[Mapping[str, Any]], wind
 
 def duplicate_links(conn: Connection, order_ids: Sequence[int]) -> dict[int, str]:
     """{order id: the earlier order's logistics number} for the ids with an open 重复下单? flag."""
-    out: dict[int, str] = {}
-    ids = list(order_ids)
-    earlier = ORDERS.alias("earlier")
-    for start in range(0, len(ids), CHUNK):
-        stmt = (select(DUPLICATES.c.order_id, earlier.c.logistics_no)
-                .join(earlier, earlier.c.id == DUPLICATES.c.duplicate_of)
-                .where(DUPLICATES.c.order_id.in_(ids[start:start + CHUNK]), DUPLICATES.c.cleared_at.is_(None)))
-        out.update({oid: number for oid, number in conn.execute(stmt)})
-    return out
+    return reads.duplicate_links(conn, order_ids)
 
 
 def open_flags(conn: Connection, statuses: Sequence[str]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
-from stationdesk.store.errors import StoreBusy, StoreError
+from stationdesk.store.errors import translate as _translate
 from stationdesk.store.glance import needs_statistics
 
 BUSY_TIMEOUT_MS = 10_000
@@ -123,17 +123,3 @@ class Database:
             conn.close()
         self.reader.dispose()
         self.writer.dispose()
-
-
-def _translate(exc: OperationalError | sqlite3.OperationalError, path: Path, busy_ms: int) -> StoreError:
-    # the BEGIN of the begin event runs on the driver connection: its errors come unwrapped
-    orig = getattr(exc, "orig", None)
-    text = str(orig) if orig is not None else str(exc)
-    if "locked" in text or "busy" in text:
-        return StoreBusy(
-            f"{path}: 数据库正被另一个终端写入, {busy_ms / 1000:g} 秒内未能获得写锁, 操作未执行, 请重试 "
-            "(database busy: nothing was changed, try again)"
-        )
-    if "disk is full" in text or "disk I/O" in text:
-        return StoreError(f"{path}: 磁盘已满或无法写入, 操作未执行 (disk full or I/O error: {text}; nothing was changed)")
-    return StoreError(f"{path}: {text}")

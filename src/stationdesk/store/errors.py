@@ -3,6 +3,8 @@ engine is loaded."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class StoreError(Exception):
     """The database could not do what was asked; the message says what and where."""
@@ -33,3 +35,18 @@ def damage_message(exc: BaseException) -> str | None:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
         seen += 1
     return None
+
+
+def translate(exc: Exception, path: Path, busy_ms: int) -> StoreError:
+    """A locked, full or failing database as a StoreError that says what happened and that nothing changed."""
+    # the BEGIN of the begin event runs on the driver connection: its errors come unwrapped
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreBusy(
+            f"{path}: 数据库正被另一个终端写入, {busy_ms / 1000:g} 秒内未能获得写锁, 操作未执行, 请重试 "
+            "(database busy: nothing was changed, try again)"
+        )
+    if "disk is full" in text or "disk I/O" in text:
+        return StoreError(f"{path}: 磁盘已满或无法写入, 操作未执行 (disk full or I/O error: {text}; nothing was changed)")
+    return StoreError(f"{path}: {text}")

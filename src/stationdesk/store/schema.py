@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from stationdesk.store import reads
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
@@ -14,13 +15,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def current_revision(conn: Connection) -> str | None:
-    has_table = conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-    ).first()
-    if not has_table:
-        return None
-    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return row[0] if row else None
+    return reads.schema_version(conn)
 
 
 def known_revisions() -> set[str]:
@@ -54,5 +49,4 @@ def ensure_current(db: Database) -> None:
 
 
 def read_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).first()
-    return row[0] if row else None
+    return reads.meta(conn, key)
