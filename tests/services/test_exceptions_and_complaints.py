@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from stationdesk.domain.words import speak
 from stationdesk.cli import app
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.exceptions import (
@@ -86,8 +87,9 @@ def test_a_complaint_is_counted_down_escalated_and_closed_with_the_customers_con
     assert c["left"] == timedelta(hours=48) and c["state"] == "open"
     clock.advance(hours=43)
     assert complaints.open_complaints(desk)[0]["state"] == "near"
-    with pytest.raises(DomainError, match="confirmation"):
+    with pytest.raises(DomainError, match="客户确认 不能为空") as refused:
         complaints.close_complaint(desk, c["id"], "", "王芳")
+    assert speak(refused.value, "en") == "The customer's confirmation is required"
     clock.advance(hours=1)
     done = complaints.close_complaint(desk, c["id"], "客户来电确认已满意", "王芳")
     assert not done.warnings and complaints.open_complaints(desk) == []

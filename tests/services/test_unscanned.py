@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from stationdesk.domain.words import speak
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.services import accept, cancel, pickup
 from stationdesk.services.unscanned import UnscannedQuery, count, page, unscanned_count, unscanned_report
@@ -43,7 +44,8 @@ def handled(desk, import_rows):
     first = pickup.record_scan(desk, "550000000007", "李雷")
     assert first.accepted and first.supplementary
     again = pickup.record_scan(desk, "550000000007", "李雷")
-    assert not again.accepted and "duplicate" in again.message and "LP00000007" in again.message
+    assert not again.accepted and again.message == "550000000007: 订单 LP00000007 已扫描"
+    assert speak(again.message, "en") == "550000000007: order LP00000007 is already scanned"  # a second scan
 
 
 def test_only_handled_orders_with_no_scan_in_the_range_are_listed(desk, handled):

@@ -29,7 +29,7 @@ def backup(
     from stationdesk.services import backup as backups
 
     if (path is None) == (not daily):
-        raise Refused("备份需要 PATH 或 --daily 二选一 (give a PATH, or --daily)")
+        raise Refused("cli.backup_what")
     desk = _open(db, config)
     try:
         if daily:

@@ -50,17 +50,17 @@ def find(conn: Connection, key: OrderKey) -> Mapping[str, Any]:
     if isinstance(key, int):
         row = order_by_id(conn, key)
         if row is None:
-            raise OrderNotFound(f"订单 id {key} 不存在 (no such order)")
+            raise OrderNotFound("err.no_order_id", id=key)
         return row
     ref = key.strip()
     if len(ref) > limit_of("logistics_no") or not is_clean(ref):
-        raise OrderNotFound(f"订单号 '{clean_text(ref)[:40]}' 不是物流号或运单号 (too long, or with control characters)")
+        raise OrderNotFound("err.not_a_number", ref=clean_text(ref)[:40])
     rows = orders_by_number(conn, ref)
     if not rows:
-        raise OrderNotFound(f"订单 {ref}: 找不到该物流号或运单号 (no order with this logistics or waybill number)")
+        raise OrderNotFound("err.no_order", ref=ref)
     if len(rows) > 1:
         sources = ", ".join(sorted(r["source"] for r in rows))
-        raise AmbiguousOrder(f"订单 {ref}: 该号码对应 {len(rows)} 个订单 (sources: {sources}); 请用运单号或在列表中选择")
+        raise AmbiguousOrder("err.ambiguous", ref=ref, n=len(rows), sources=sources)
     return rows[0]
 
 
@@ -83,7 +83,7 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
         else:
             out.append(find(conn, key))
     if missing:
-        raise OrderNotFound(f"找不到订单 (no such orders): {', '.join(missing[:10])}")
+        raise OrderNotFound("err.no_orders", refs=", ".join(missing[:10]))
     seen: set[int] = set()
     dupes: list[str] = []
     for r in out:
@@ -91,7 +91,7 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
             dupes.append(order_ref(r))
         seen.add(r["id"])
     if dupes:
-        raise DomainError(f"同一订单重复选择 (selected twice): {', '.join(dupes[:10])}")
+        raise DomainError("err.selected_twice", refs=", ".join(dupes[:10]))
     return out
 
 
@@ -159,10 +159,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         ids = list(read)[:SQLITE_MAX_PARAMS]
         now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
-        raise ConcurrentChange(
-            f"订单 {', '.join(moved[:10]) or '?'} 已被其他终端修改, 本次操作未执行, 请刷新后重试 "
-            "(changed in another terminal; nothing was changed)"
-        )
+        raise ConcurrentChange("err.concurrent", refs=", ".join(moved[:10]) or "?")
     journal.write()
     for order_id, found, event_id in incurred:  # in the action's transaction, after its event exists
         ledger.insert_found(conn, order_id, found, now, event_id)

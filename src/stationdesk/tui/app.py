@@ -29,6 +29,7 @@ from stationdesk import keymap
 from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.roles import Operator, Permission
+from stationdesk.domain.words import speak
 from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
 from stationdesk.store.glance import Glance
@@ -279,7 +280,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def show_outcome(self, outcome: Outcome) -> None:
         """What a use case did on the message line, with its warnings after it."""
-        self.say(" | ".join([outcome.message, *outcome.warnings]),
+        self.say(" | ".join(speak(said, self.lang) for said in [outcome.message, *outcome.warnings]),
                  severity="warning" if outcome.warnings else "information")
 
     def say(self, text: str, severity: SeverityLevel = "information") -> None:

@@ -8,6 +8,7 @@ from stationdesk.domain.fields import BusinessType, Channel
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.sla import format_time_left
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.words import say, speak
 
 LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("网点电商订单", "Station e-commerce orders"),
@@ -277,8 +278,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "sup.refund_line": ("{fined} {fine}元 -> {earned} {percent}% {amount}元 {status}",
                         "{fined} {fine} yuan -> {earned} {percent}% {amount} yuan {status}"),
     "waybill.default_desc": ("12-15 位数字", "12 to 15 digits"),
-    "error.transition": ("订单 {ref}: 当前状态「{status}」不能执行「{action}」(可执行的状态: {allowed})",
-                         "Order {ref}: status '{status}' does not allow '{action}' (allowed from: {allowed})"),
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
@@ -339,7 +338,10 @@ _CHANNEL_EN = {Channel.ONLINE: "online", Channel.OFFLINE: "offline"}
 
 
 def tr(label: str, lang: str, /, **values: object) -> str:
-    """The words for ``label`` in ``lang``, with ``values`` filled in."""
+    """The words for ``label`` in ``lang``, with ``values`` filled in: the screens' own words, or
+    the catalogue's messages (stationdesk.domain.words) said the same way."""
+    if label not in LABELS:
+        return say(label, lang, **values)
     zh, en = LABELS[label]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
@@ -402,19 +404,9 @@ def violation_label(value: str, lang: str) -> str | None:
 
 
 def error_text(error: Exception, lang: str) -> str | None:
-    """A refusal in the operator's language, from its catalogue key and parameters (statuses and
-    actions named by value, shown by their labels); None when it carries no key."""
-    key = getattr(error, "key", None)
-    if key is None or key not in LABELS:
-        return None
-    values = dict(getattr(error, "params", {}))
-    if "status" in values:
-        values["status"] = status_label(str(values["status"]), lang)
-    if "action" in values:
-        values["action"] = action_label(str(values["action"]), lang)
-    if "allowed" in values:
-        values["allowed"] = ", ".join(status_label(v, lang) for v in values["allowed"]) or "-"
-    return tr(key, lang, **values)
+    """A refusal in the operator's language, from its catalogue key and parameters; None when it
+    carries no words of the catalogue (a driver's or the system's own text)."""
+    return speak(error, lang) if getattr(error, "words", None) is not None else None
 
 
 def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Input, RichLog, Static
 
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import speak
 from stationdesk.services.pickup import ScanResult, record_scan
 from stationdesk.services.unscanned import UnscannedQuery
 from stationdesk.tui.i18n import tr
@@ -146,7 +147,7 @@ class ScanScreen(DeskScreen):
             kind = "supplementary" if result.supplementary else "picked_up"
         else:
             kind = "refused"
-        self._add(ScanEntry(self.seq + 1, result.waybill, kind, clean_text(result.message)))
+        self._add(ScanEntry(self.seq + 1, result.waybill, kind, clean_text(speak(result.message, self.lang))))
         if result.accepted and self.target is not None:
             self.query_one(ScanTargets).reload()
         self.busy = False
