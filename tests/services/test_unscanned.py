@@ -86,9 +86,10 @@ def test_the_list_shrinks_as_orders_are_scanned(desk, handled):
 
 def test_a_refused_scan_changes_no_order(desk, db_path, handled):
     before = snapshot_db(db_path)
-    for bad, why in (("12AB", "格式不对"), ("999999999999", "unknown"), ("550000000007", "duplicate")):
+    for bad, why, en in (("12AB", "格式不对", "not a waybill number"), ("999999999999", "没有该运单号的订单", "no order has"),
+                         ("550000000007", "已扫描", "already scanned")):
         result = pickup.record_scan(desk, bad, "李雷")
-        assert not result.accepted and why in result.message
+        assert not result.accepted and why in result.message and en in speak(result.message, "en")
     after = snapshot_db(db_path)
     assert {t: rows for t, rows in after.items() if t != "scan"} == {t: rows for t, rows in before.items() if t != "scan"}
     assert [r[5] for r in after["scan"][len(before["scan"]):]] == ["refused"] * 3  # every scan is logged
