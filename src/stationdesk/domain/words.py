@@ -290,3 +290,39 @@ MESSAGES.update({
     "cli.no_hq": ("没有总部地址: 用 --hq URL 或在 config.toml 的 [sync] url 填写 (本网点离线工作)",
                   "No head office address: pass --hq URL or set [sync] url in config.toml (this station works offline)"),
 })
+MESSAGES.update({
+    # the database file
+    "err.db_busy": ("{path}: 数据库正被另一个终端写入, {seconds} 秒内未能获得写锁, 操作未执行, 请重试",
+                    "{path}: another terminal is writing; no write lock within {seconds} s, nothing was changed: try again"),
+    "err.disk_full": ("{path}: 磁盘已满或无法写入, 操作未执行 ({why})", "{path}: disk full or I/O error, nothing was changed ({why})"),
+    "err.not_a_station_db": ("{path}: 不是 stationdesk 数据库, 或尚未初始化 (运行 `stationdesk init --station CODE`)",
+                             "{path}: not a stationdesk database, or not initialised (run `stationdesk init --station CODE`)"),
+    "err.newer_schema": ("{path}: 数据库版本 {rev} 比本程序新 ({head}); 请升级 stationdesk",
+                         "{path}: schema revision {rev} is newer than this stationdesk knows ({head}); upgrade stationdesk"),
+    "err.no_db": ("{path}: 数据库不存在 (运行 `stationdesk init --station CODE --db {path}` 或 `stationdesk demo`)",
+                  "{path}: no database here (run `stationdesk init --station CODE --db {path}` or `stationdesk demo`)"),
+    "err.no_station_code": ("{path}: 没有网点代码 (运行 `stationdesk init --station CODE`)",
+                            "{path}: no station code (run `stationdesk init --station CODE`)"),
+    "err.import_from_line": ("从第 {line} 行起未导入", "nothing from line {line} on"),
+    "err.import_rest": ("未导入其余行", "the rest not imported"),
+    "err.import_stopped": ("{path}: 导入中止, 已导入 {n} 单 (整批), {where}; 问题解决后重新导入同一文件即可: {why}",
+                           "{path}: import stopped after {n} orders (whole batches), {where}; once fixed, re-running "
+                           "the file is safe: {why}"),
+})
+MESSAGES.update({
+    # backups and restores
+    "err.backup_disk_full": ("{path}: 磁盘已满或无法写入, {doing}未完成, 原数据库未受影响 ({why})",
+                             "{path}: disk full or I/O error, {doing} did not finish; the database is unharmed ({why})"),
+    "err.backup_failed": ("{path}: {doing}失败 ({why})", "{path}: {doing} failed ({why})"),
+    "err.backup_onto_itself": ("{path}: 不能备份到数据库自身", "{path}: that is the live database"),
+    "err.backup_exists": ("{path}: 文件已存在, 备份不会覆盖它", "{path}: the file exists; a backup never replaces one (choose another name)"),
+    "err.no_folder": ("{path}: 目录不存在", "{path}: no such folder"),
+    "err.backup_claimed": ("{path}: 另一个终端正在写这个备份", "{path}: another terminal is writing this backup now"),
+    "err.backup_write": ("{path}: 备份写入失败, 原数据库未受影响 ({why})", "{path}: the backup could not be written; the database is unharmed ({why})"),
+    "err.backup_check": ("{path}: 备份校验未通过, 未保留: {problems}; {advice}", "{path}: the copy failed its check and was not kept: {problems}; {advice}"),
+    "err.restore_check": ("{path}: 备份校验未通过, 未恢复: {problems}", "{path}: the backup failed its check; nothing restored: {problems}"),
+    "err.restore_other_station": ("{path}: 这是网点 {theirs} 的备份, 当前数据库属于网点 {ours}, 未恢复 (确需如此请加 --other-station)",
+                                  "{path}: a backup of station {theirs}, this database is station {ours}; nothing restored "
+                                  "(pass --other-station if that is intended)"),
+    "err.restore_set_aside": ("{path}: 无法移走损坏的数据库, 未恢复 ({why})", "{path}: cannot set the damaged file aside; nothing restored ({why})"),
+})

@@ -3,9 +3,12 @@ engine is loaded."""
 
 from __future__ import annotations
 
+from stationdesk.domain.words import Refusal
 
-class StoreError(Exception):
-    """The database could not do what was asked; the message says what and where."""
+
+class StoreError(Refusal):
+    """The database could not do what was asked; the message says what and where
+    (``StoreError(key, **params)`` with a key of the catalogue, or a driver's own text)."""
 
 
 class StoreBusy(StoreError):

@@ -164,7 +164,8 @@ class ScanScreen(DeskScreen):
         self.entries.append(entry)
         style = {"picked_up": "bold green", "supplementary": "bold cyan", "refused": "bold red",
                  "failed": "bold white on red"}[entry.kind]
-        mark = {"picked_up": "✓", "supplementary": "补", "refused": "✗", "failed": "!"}[entry.kind]
+        mark = {"picked_up": "✓", "supplementary": word("mark_supplementary", self.lang), "refused": "✗",
+                "failed": "!"}[entry.kind]
         line = Text(f"{entry.seq:>4} ", style="dim")
         line.append(f"{mark} ", style=style)
         line.append(entry.message, style=style if entry.kind in ("refused", "failed") else "")
