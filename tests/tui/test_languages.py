@@ -93,6 +93,8 @@ async def test_every_screen_speaks_one_language_and_cuts_no_label(make_app, db_p
             texts = chrome(app)
             problems.extend((where, t) for t in foreign(texts, app, lang, data))
             problems.extend((where + " cut", t) for t in texts if CUT.search(t))
+            problems.extend((where + " placeholder cut", p) for p in cut_inputs(app))
+            problems.extend((where + " key missing", k) for k in key_bar_complete(app))
             for heading in app.screen.query("#heading"):  # one line: it must fit the width
                 text = heading.render().plain
                 if cell_len(text) > heading.size.width - 2:
@@ -128,6 +130,12 @@ async def test_every_screen_speaks_one_language_and_cuts_no_label(make_app, db_p
     assert problems == [], "\n".join(f"{w}: {t}" for w, t in problems)
 
 
+def cut_inputs(app) -> list[str]:  # noqa: ANN001
+    """Placeholders of empty inputs wider than their field: the person reads a cut word."""
+    return [w.placeholder for w in app.screen.query(Input)
+            if w.placeholder and not w.value and w.content_size.width and cell_len(w.placeholder) > w.content_size.width]
+
+
 def key_bar_complete(app) -> list[str]:  # noqa: ANN001
     """Every key live on the screen shows on its key bar (none dropped for want of room)."""
     missing = []
@@ -158,6 +166,7 @@ async def test_the_palette_refusals_scans_and_dialogs_speak_one_language(make_ap
             problems.extend((where, t) for t in foreign(texts, app, lang, data))
             problems.extend((where + " cut", t) for t in texts if CUT.search(t))
             problems.extend((where + " key missing", k) for k in key_bar_complete(app))
+            problems.extend((where + " placeholder cut", p) for p in cut_inputs(app))
             return texts
 
         async def keys(*pressed: str) -> None:
@@ -227,3 +236,32 @@ def test_the_catalogue_is_one_table_of_pairs():
         assert fields[0] == fields[1], key
         assert not CJK.search(en), key
     assert tr("done.accepted", "en", ref="LP1") == "Order LP1 accepted"  # one lookup for both tables
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_f8_with_a_notice_and_a_refund_speaks_one_language(make_app, db_path, lang):
+    """F8's picture with what the seeded station lacks: a penalty notice and a refund waiting."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from stationdesk.domain.words import Words
+    from stationdesk.store.engine import Database
+    from stationdesk.tui.screens.supervisor import load_picture, summary_text
+    from tests.services.test_violations import deliver_notice
+    from tui_support import NOW
+
+    db = Database(db_path)
+    deliver_notice(db, NOW - timedelta(hours=100), appeal_hours=72)  # its 3 days are over
+    db.dispose()
+    app = make_app()
+    picture = replace(load_picture(app.desk), refunds=[
+        {"fined_month": "2026-10", "fine": 300, "earned_month": "2026-11", "percent": 60, "amount": 180.0,
+         "status": Words("refund.waiting")}])
+    text = summary_text(picture, lang).plain
+    assert picture.notices and ("申诉期已过" if lang == "zh" else "closed") in text, text
+    assert ("待下月无违规" if lang == "zh" else "if next month is clean") in text, text
+    clean = re.sub(r"\b[A-Za-z_]{1,6}\d{4,}\b|\d{4}-W\d\d", " ", text)
+    if lang == "en":
+        assert not CJK.search(clean), text
+    else:
+        assert [w for w in WORD.findall(clean) if w not in NEUTRAL] == [], text

@@ -326,3 +326,7 @@ MESSAGES.update({
                                   "(pass --other-station if that is intended)"),
     "err.restore_set_aside": ("{path}: 无法移走损坏的数据库, 未恢复 ({why})", "{path}: cannot set the damaged file aside; nothing restored ({why})"),
 })
+MESSAGES.update({
+    "refund.paid": ("已返还", "paid back"),
+    "refund.waiting": ("待下月无违规", "if next month is clean"),
+})
