@@ -265,3 +265,25 @@ def test_f8_with_a_notice_and_a_refund_speaks_one_language(make_app, db_path, la
         assert not CJK.search(clean), text
     else:
         assert [w for w in WORD.findall(clean) if w not in NEUTRAL] == [], text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_at_80_columns_the_status_bar_keeps_every_number(make_app, lang):
+    """Big counts, open conflicts and a long operator name: the labels give way, never a number."""
+    from dataclasses import replace
+
+    from stationdesk.sync.station import SyncStatus
+
+    app = make_app('[station]\nlanguage = "en"\n' if lang == "en" else "")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.counts = replace(app.counts, waiting=1234, overdue=987)
+        app.sync.status = SyncStatus(None, 35678, 12)
+        bar = app.screen.query_one(StatusBar)
+        await pilot.pause()
+        pieces = bar.pieces(80)
+        line = "  ".join(f"{label} {value}".strip() for label, value, _ in pieces)
+        assert cell_len(line) <= 80, line
+        values = [value for _label, value, _kind in pieces]
+        assert {"1234", "987", "35678", "12"} <= set(values), line
+        assert bar.render().plain.rstrip().endswith("12"), bar.render().plain  # drawn whole, to the last count
