@@ -40,8 +40,9 @@ def _events(db_path, no):
 def test_a_logistics_exception_is_recorded_followed_up_and_reported(desk, db_path, picked, clock):
     with pytest.raises(DomainError, match="尚未揽收"):
         logistics.record_exception(desk, "LP00000002", ExceptionKind.LOST, "运输途中丢失", "张敏")
-    with pytest.raises(DomainError, match="note"):
+    with pytest.raises(DomainError, match="原因 不能为空") as refused:
         logistics.record_exception(desk, picked, ExceptionKind.LOST, "  ", "张敏")
+    assert speak(refused.value, "en") == "The cause is required"
     logistics.record_exception(desk, picked, ExceptionKind.DAMAGED, "外包装破损", "张敏")
     with pytest.raises(DomainError, match="未处理"):
         logistics.record_exception(desk, picked, ExceptionKind.LOST, "再次登记", "张敏")

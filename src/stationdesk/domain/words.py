@@ -330,3 +330,6 @@ MESSAGES.update({
     "refund.paid": ("已返还", "paid back"),
     "refund.waiting": ("待下月无违规", "if next month is clean"),
 })
+MESSAGES.update({
+    "alert.check_failed": ("未接订单提醒检查失败, 将按时重试: {why}", "The unaccepted-order check failed and will run again: {why}"),
+})

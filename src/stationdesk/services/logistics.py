@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.exceptions import ExceptionKind, check_note, label, term
 from stationdesk.domain.statuses import Action, Status
-from stationdesk.domain.words import Words
+from stationdesk.domain.words import Term, Words
 from stationdesk.services.context import Desk
 from stationdesk.services.follow_up import record_follow_up
 from stationdesk.services.outcome import Outcome
@@ -31,7 +31,7 @@ def _open_of(conn: Any, order_id: int) -> Any:
 
 def record_exception(desk: Desk, key: OrderKey, kind: ExceptionKind, note: str, operator: str) -> Outcome:
     """Record a logistics exception with its cause on a picked-up order (one open at a time)."""
-    cause = check_note(note, required=True, what="原因 (note)")
+    cause = check_note(note, required=True, what=Term("原因", "The cause"))
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
@@ -64,7 +64,7 @@ def mark_contacted(desk: Desk, key: OrderKey, note: str | None, operator: str) -
 
 def resolve_exception(desk: Desk, key: OrderKey, outcome: str, operator: str) -> Outcome:
     """Close the open exception with its outcome (找回, 赔付, 已送达 ...)."""
-    result = check_note(outcome, required=True, what="处理结果 (outcome)")
+    result = check_note(outcome, required=True, what=Term("处理结果", "The outcome"))
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
