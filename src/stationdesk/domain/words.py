@@ -333,3 +333,18 @@ MESSAGES.update({
 MESSAGES.update({
     "alert.check_failed": ("未接订单提醒检查失败, 将按时重试: {why}", "The unaccepted-order check failed and will run again: {why}"),
 })
+MESSAGES.update({
+    # feeds, the station directory, the demo orders
+    "err.feed_empty": ("{name}: 文件为空", "{name}: the file is empty"),
+    "err.feed_header": ("{name}:1: 表头无法读取: {why}", "{name}:1: cannot read the header: {why}"),
+    "err.feed_missing": ("{name}:1: 缺少必需列 {missing} (必需: {need})", "{name}:1: missing columns {missing} (the header needs {need})"),
+    "err.feed_unknown": ("{name}:1: 未知列 {unknown} (已知的列: {known})", "{name}:1: unknown columns {unknown} (known columns: {known})"),
+    "err.directory_columns": ("{name}: 缺少列 {missing} (需要 {need})", "{name}: missing columns {missing} (need {need})"),
+    "err.directory_empty": ("{name}: 网点目录为空", "{name}: the station directory is empty"),
+    "err.datacenter_desk": ("{code} 是数据中心, 不是网点", "{code} is a data center: it cannot run a station desk"),
+    "err.other_station_db": ("{path}: 该数据库属于网点 {existing}, 不能改为 {code}", "{path}: this database is station {existing}'s, not {code}'s"),
+    "err.seed_real_db": ("{path}: 这是网点的真实数据库 ({orders} 单, {accounts} 个账号), 不能加入演示订单 "
+                         "(只用于演示数据库: `stationdesk demo --db PATH`, 或空数据库)",
+                         "{path}: a station's real database ({orders} orders, {accounts} accounts): no demo orders "
+                         "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)"),
+})
