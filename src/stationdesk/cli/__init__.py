@@ -400,12 +400,9 @@ def check(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from stationdesk.services.passwords import PRODUCTION, weak_accounts
 
     for name, cost in weak_accounts(desk):
-        typer.echo(f"注意: 账号 {name} 的密码散列强度不足 ({cost or 'not argon2'}; full cost is {PRODUCTION}); "
-                   "下次登录时自动加强, 或由管理员 `stationdesk user passwd` 重设 "
-                   "(a weak password hash: it is re-hashed at the next sign-in)", err=True)
+        typer.echo(_say(_words("cli.weak_hash", name=name, cost=cost or "not argon2", full=PRODUCTION)), err=True)
     if who.role is None:
-        typer.echo("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`"
-                   " (no accounts yet: anyone can act as anyone until an admin account is added)", err=True)
+        typer.echo(_say(_words("cli.open_station")), err=True)
     if report.ok:
         typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events)")
         return

@@ -348,3 +348,17 @@ MESSAGES.update({
                          "{path}: a station's real database ({orders} orders, {accounts} accounts): no demo orders "
                          "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)"),
 })
+MESSAGES.update({
+    "cli.weak_hash": ("注意: 账号 {name} 的密码散列强度不足 ({cost}; 应为 {full}); 下次登录时自动加强, 或由管理员 "
+                      "`stationdesk user passwd` 重设",
+                      "Note: the password hash of {name} is weak ({cost}; full cost is {full}); it is re-hashed at the "
+                      "next sign-in, or an admin resets it with `stationdesk user passwd`"),
+    "cli.open_station": ("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`",
+                         "Note: no accounts yet: anyone can act as anyone until `stationdesk user add NAME --role admin`"),
+    "cli.damaged_backup": ("注意: 备份已保存, 但它是审计链断开的数据库的副本: {why}; 交主管并报总部, 管理员处理后 "
+                           "`stationdesk audit acknowledge`",
+                           "Note: the backup is kept, but it copies a database whose records were changed outside "
+                           "stationdesk: {why}; tell the supervisor and head office, then an admin runs "
+                           "`stationdesk audit acknowledge`"),
+    "warn.backup_name": ("{path}: 文件名中的日期无效, 已跳过", "{path}: not a date in the name; left alone"),
+})

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from stationdesk.services.check import CheckReport, check_connection
-from stationdesk.domain.words import Term
+from stationdesk.domain.words import Term, Words
 from stationdesk.store.engine import BUSY_TIMEOUT_MS, Database
 from stationdesk.store.errors import DAMAGED_ADVICE, StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
@@ -308,7 +308,7 @@ def daily(db: Database, folder: Path, station: str, today: date, keep_days: int,
             day = date.fromisoformat(m["day"])
         except ValueError:
             if warnings is not None:
-                warnings.append(f"{p}: 文件名中的日期无效, 已跳过 (not a date in the name; left alone)")
+                warnings.append(Words("warn.backup_name", path=p))
             continue
         if day < oldest and p.is_file():
             p.unlink()
