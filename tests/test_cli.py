@@ -67,7 +67,7 @@ def test_accept_all_waiting_then_pickup_and_scan_from_stdin(cli, tmp_path, monke
     assert cli("orders", "transfer", "LP00000009", "--to", "SH001").exit_code == 0
     scans = cli("scan", "pickup", "-", input="550000000011\n\n550000000099\n")
     assert scans.exit_code == 4  # partial: one scan taken, one refused
-    assert "补扫描成功" in scans.stdout and "refused" in scans.stderr
+    assert "补扫描成功" in scans.stdout and "拒绝: 550000000099: 没有该运单号的订单" in scans.stderr
     con = sqlite3.connect(tmp_path / "s.db")
     assert con.execute("SELECT status FROM orders ORDER BY id").fetchall() == [
         ("picked_up",), ("accepted",), ("accepted",), ("transferred",)]

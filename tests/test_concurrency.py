@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from stationdesk.domain.words import speak
 from stationdesk.services import accept
 from stationdesk.services.check import check
 from stationdesk.store.engine import Database
@@ -25,7 +26,8 @@ def test_a_write_that_cannot_get_the_lock_in_time_is_refused_whole_with_a_clear_
         with pytest.raises(StoreBusy) as refused:
             accept.accept(impatient, ["LP00000001", "LP00000002"], "张敏")
         message = str(refused.value)
-        assert "0.3 秒内未能获得写锁" in message and "nothing was changed" in message
+        assert "0.3 秒内未能获得写锁" in message and "操作未执行" in message
+        assert "no write lock within 0.3 s, nothing was changed" in speak(refused.value, "en")
         assert "database is locked" not in message
         # reading goes on while the lock is held (WAL)
         with impatient.db.read() as conn:

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
+from stationdesk.domain.words import speak
 from stationdesk.services import accept
 from stationdesk.services.check import check
 from stationdesk.services.feed_import import import_feed
@@ -42,8 +43,10 @@ def test_an_import_that_does_not_fit_keeps_the_batches_before_it_and_says_why(de
     with pytest.raises(StoreError) as refused:
         import_feed(full, feed)
     message = str(refused.value)
-    assert "disk full" in message and "big.csv" in message
-    assert "re-running the file is safe" in message
+    assert "磁盘已满" in message and "big.csv" in message
+    assert "问题解决后重新导入同一文件即可" in message
+    english = speak(refused.value, "en")
+    assert "disk full" in english and "big.csv" in english and "re-running the file is safe" in english
     after = snapshot_db(db_path)
     # whatever went in went in as whole batches with their events and ops; the rest is not there
     added = len(after["orders"]) - len(before["orders"])
@@ -57,8 +60,9 @@ def test_an_accept_that_does_not_fit_changes_nothing(desk, db_path, import_rows)
     import_rows([feed_row(i) for i in range(1500)])
     full = full_disk_desk(desk, db_path)
     before = snapshot_db(db_path)
-    with pytest.raises(StoreError, match="disk full"):
+    with pytest.raises(StoreError, match="磁盘已满") as refused:
         accept.accept(full, [f"LP{i:08d}" for i in range(1000)], "张敏")
+    assert "disk full" in speak(refused.value, "en")
     assert snapshot_db(db_path) == before
     assert check(desk.db).ok
     full.db.dispose()

@@ -25,7 +25,7 @@ def open_desk(db_path: Path | None = None, config_path: Path | None = None, cloc
     cfg = config_mod.load(config_path if config_path is not None else paths.default_config_path())
     path = Path(db_path) if db_path is not None else paths.default_db_path()
     if not path.exists():
-        raise StoreError(f"{path}: 数据库不存在 (run `stationdesk init --station CODE --db {path}` or `stationdesk demo`)")
+        raise StoreError("err.no_db", path=path)
     db = Database(path)
     try:
         schema.ensure_current(db)
@@ -33,7 +33,7 @@ def open_desk(db_path: Path | None = None, config_path: Path | None = None, cloc
         with db.read() as conn:
             code = schema.read_meta(conn, "station_code")
         if not code:
-            raise StoreError(f"{path}: 没有网点代码 (run `stationdesk init --station CODE`)")
+            raise StoreError("err.no_station_code", path=path)
         directory = load_directory(db)
         station = directory.find(code)
         if station is None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import re
+
 import pytest
+
+from stationdesk.domain.words import speak
 
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.roles import (
@@ -34,7 +38,9 @@ def test_the_refusal_names_the_role_the_action_and_the_role_needed():
     text = str(refused.value)
     assert isinstance(refused.value, DomainError)
     assert "网点员工" in text and "查看完整电话" in text and "需要主管" in text
-    assert "(a clerk may not use full phone numbers; it needs a supervisor)" in text
+    assert speak(refused.value, "en") == ("not permitted: the role clerk may not use full phone numbers; "
+                                          "it needs supervisor or above")
+    assert not re.search(r"[A-Za-z]", text)  # a Chinese screen reads it all in Chinese
     with pytest.raises(NotPermitted, match="主管不能使用「账号管理」, 需要管理员"):
         require(Role.SUPERVISOR, Permission.USERS)
 

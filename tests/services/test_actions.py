@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from stationdesk.domain.words import speak
 from stationdesk.domain.errors import DomainError, IllegalTransition, InvalidWaybill, ReasonRefused, UnknownStation
 from stationdesk.domain.reasons import Reason
 from stationdesk.services import accept, cancel, correct, pickup, transfer
@@ -155,7 +156,8 @@ def test_scan_picks_up_an_accepted_order_and_marks_supplementary_scans(desk, db_
     assert late.accepted and late.supplementary
     unknown = pickup.record_scan(desk, "559999999999", "陈刚")
     bad = pickup.record_scan(desk, "12x", "陈刚")
-    assert not unknown.accepted and "unknown" in unknown.message
+    assert not unknown.accepted and unknown.message == "559999999999: 没有该运单号的订单"
+    assert speak(unknown.message, "en") == "559999999999: no order has this waybill number"
     assert not bad.accepted and "格式" in bad.message
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT result, supplementary FROM scan ORDER BY id").fetchall() == [
@@ -186,8 +188,9 @@ def test_correcting_the_district_rechecks_the_area(desk, db_path, orders3):
     con = sqlite3.connect(db_path)
     details = json.loads(con.execute("SELECT details FROM order_event WHERE action='correct_info'").fetchone()[0])
     assert details["changes"]["sender_district"] == ["拱墅区", "西湖区"]
-    with pytest.raises(DomainError, match="nothing changed"):
+    with pytest.raises(DomainError, match="没有需要更正的内容") as refused:
         correct.correct_info(desk, "LP00000003", {"sender_district": "西湖区"}, "张敏")
+    assert speak(refused.value, "en") == "Order LP00000003: nothing changed"
 
 
 def test_accept_deadline_uses_the_clock_of_the_app(desk, db_path, orders3, clock):

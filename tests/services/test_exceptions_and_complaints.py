@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from stationdesk.domain.words import speak
 from stationdesk.cli import app
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.exceptions import (
@@ -39,8 +40,9 @@ def _events(db_path, no):
 def test_a_logistics_exception_is_recorded_followed_up_and_reported(desk, db_path, picked, clock):
     with pytest.raises(DomainError, match="尚未揽收"):
         logistics.record_exception(desk, "LP00000002", ExceptionKind.LOST, "运输途中丢失", "张敏")
-    with pytest.raises(DomainError, match="note"):
+    with pytest.raises(DomainError, match="原因 不能为空") as refused:
         logistics.record_exception(desk, picked, ExceptionKind.LOST, "  ", "张敏")
+    assert speak(refused.value, "en") == "The cause is required"
     logistics.record_exception(desk, picked, ExceptionKind.DAMAGED, "外包装破损", "张敏")
     with pytest.raises(DomainError, match="未处理"):
         logistics.record_exception(desk, picked, ExceptionKind.LOST, "再次登记", "张敏")
@@ -86,8 +88,9 @@ def test_a_complaint_is_counted_down_escalated_and_closed_with_the_customers_con
     assert c["left"] == timedelta(hours=48) and c["state"] == "open"
     clock.advance(hours=43)
     assert complaints.open_complaints(desk)[0]["state"] == "near"
-    with pytest.raises(DomainError, match="confirmation"):
+    with pytest.raises(DomainError, match="客户确认 不能为空") as refused:
         complaints.close_complaint(desk, c["id"], "", "王芳")
+    assert speak(refused.value, "en") == "The customer's confirmation is required"
     clock.advance(hours=1)
     done = complaints.close_complaint(desk, c["id"], "客户来电确认已满意", "王芳")
     assert not done.warnings and complaints.open_complaints(desk) == []

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from stationdesk.domain.words import speak
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.reasons import Reason
 from stationdesk.services import accept, correct, duplicates, pickup
@@ -88,7 +89,8 @@ def test_a_correction_that_moves_the_order_out_of_the_area_starts_a_fresh_transf
     import_rows([feed_row(1)])
     clock.advance(minutes=40)  # long after the order time: the clock must not start there
     out = correct.correct_info(desk, "LP00000001", {"sender_district": "拱墅区"}, "张敏", "客户地址改为拱墅区")
-    assert "sender_district" in out.message
+    assert out.message == "订单 LP00000001 客户信息已更正: 区县"
+    assert speak(out.message, "en") == "Order LP00000001: customer details corrected: district"
     row = _order(db_path, "LP00000001")
     assert row["out_of_area"] == 1 and row["suggested_station"] == "HZ002" and row["status"] == "waiting"
     con = sqlite3.connect(db_path)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from stationdesk.domain.words import speak
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.services import accept, cancel, pickup
 from stationdesk.services.unscanned import UnscannedQuery, count, page, unscanned_count, unscanned_report
@@ -43,7 +44,8 @@ def handled(desk, import_rows):
     first = pickup.record_scan(desk, "550000000007", "李雷")
     assert first.accepted and first.supplementary
     again = pickup.record_scan(desk, "550000000007", "李雷")
-    assert not again.accepted and "duplicate" in again.message and "LP00000007" in again.message
+    assert not again.accepted and again.message == "550000000007: 订单 LP00000007 已扫描"
+    assert speak(again.message, "en") == "550000000007: order LP00000007 is already scanned"  # a second scan
 
 
 def test_only_handled_orders_with_no_scan_in_the_range_are_listed(desk, handled):
@@ -84,9 +86,10 @@ def test_the_list_shrinks_as_orders_are_scanned(desk, handled):
 
 def test_a_refused_scan_changes_no_order(desk, db_path, handled):
     before = snapshot_db(db_path)
-    for bad, why in (("12AB", "格式不对"), ("999999999999", "unknown"), ("550000000007", "duplicate")):
+    for bad, why, en in (("12AB", "格式不对", "not a waybill number"), ("999999999999", "没有该运单号的订单", "no order has"),
+                         ("550000000007", "已扫描", "already scanned")):
         result = pickup.record_scan(desk, bad, "李雷")
-        assert not result.accepted and why in result.message
+        assert not result.accepted and why in result.message and en in speak(result.message, "en")
     after = snapshot_db(db_path)
     assert {t: rows for t, rows in after.items() if t != "scan"} == {t: rows for t, rows in before.items() if t != "scan"}
     assert [r[5] for r in after["scan"][len(before["scan"]):]] == ["refused"] * 3  # every scan is logged

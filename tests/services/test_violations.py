@@ -170,7 +170,7 @@ def test_an_appeal_on_the_third_day_after_the_notice_writes_appeal_event_and_op(
     ("LP00000002", "late_accept", "理由", timedelta(hours=1), "LP00000002: 没有「接单超时(30分钟)」违规"),
     ("LP00000001", "late_pickup", "理由", timedelta(hours=1), "没有「揽收超时(16小时)」违规"),
     ("LP00000001", "too_slow", "理由", timedelta(hours=1), "违规类型 'too_slow' 不存在"),
-    ("LP00000001", "late_accept", "  ", timedelta(hours=1), "申诉说明 (note)"),
+    ("LP00000001", "late_accept", "  ", timedelta(hours=1), "申诉说明: 不能为空"),
 ])
 def test_a_refused_appeal_says_why_and_changes_nothing(desk, db_path, late, clock, key, kind, note, after, message):
     clock.advance(days=3)

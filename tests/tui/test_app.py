@@ -144,10 +144,10 @@ async def test_the_command_palette_offers_the_screen_actions(make_app, db_path):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        commands = {c.help: c for c in app.get_system_commands(app.screen)}
-        assert {"accept.accept", "accept.batch", "list.details", "app.pickup"} <= set(commands)
-        assert "pickup.confirm" not in commands
-        assert commands["accept.accept"].title == "接单 (a)"
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"接单 (a)", "批量接单 (b)", "详细数据 (Enter)", "网点揽件 (F4)"} <= set(commands)
+        assert "揽件确认 (p)" not in commands
+        assert commands["接单 (a)"].help == "本屏幕" and commands["网点揽件 (F4)"].help == "任何屏幕"
         target = app.screen.query_one(OrderList).highlighted.id
         await pilot.press("ctrl+p")
         await settle(pilot)

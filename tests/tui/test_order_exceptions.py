@@ -145,7 +145,7 @@ async def test_recording_a_logistics_exception_and_its_follow_up_in_the_desk(mak
         assert dialog.query_one("#note", Input).has_focus
         await pilot.press("enter")  # no cause: refused in place
         await settle(pilot)
-        assert isinstance(app.screen, FollowUpDialog) and "note" in str(dialog.query_one("#error").render())
+        assert isinstance(app.screen, FollowUpDialog) and str(dialog.query_one("#error").render()) == "原因 不能为空"
         dialog.query_one("#note", Input).value = "外包装破损"
         await pilot.press("enter")
         await settle(pilot)

@@ -55,8 +55,8 @@ async def test_scans_queued_at_once_are_each_recorded_once_in_order(make_app, db
         assert [e.waybill for e in screen.entries] == scans
         assert [e.kind for e in screen.entries] == expected
         assert [e.seq for e in screen.entries] == list(range(1, len(scans) + 1))
-        assert "格式不对" in screen.entries[6].message and "duplicate" in screen.entries[13].message
-        assert "unknown" in screen.entries[12].message and "补扫描" in screen.entries[7].message
+        assert "格式不对" in screen.entries[6].message and screen.entries[13].message.endswith(" 已扫描")
+        assert screen.entries[12].message.endswith(": 没有该运单号的订单") and "补扫描" in screen.entries[7].message
         assert len(screen.query_one("#scan-log", RichLog).lines) == len(scans)
         counts = str(screen.query_one("#scan-counts").render())
         assert f"本次扫描 {len(scans)}" in counts and "补扫描 5" in counts

@@ -24,6 +24,9 @@ def steps(*keys: str, then=None):  # noqa: ANN001, ANN201
         if then is not None:
             await then(pilot)
             await settle(pilot)
+        for field in pilot.app.screen.query(Input):  # a blinking cursor is drawn or not by the clock: hold it
+            field.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 

@@ -24,6 +24,7 @@ from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.exceptions import ESCALATE_BEFORE
 from stationdesk.domain.hours import in_hours, in_shift_end, shift_end_reminder_due
+from stationdesk.domain.words import Words
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 
@@ -57,9 +58,10 @@ class AlertSink(Protocol):
         """Complaints close to (or past) their 48-hour deadline, each told once: (id, logistics no., deadline)."""
 
 
-def failure_text(error: BaseException) -> str:
-    what = str(error) if isinstance(error, (DomainError, StoreError)) else f"{type(error).__name__}: {error}"
-    return f"未接订单提醒检查失败, 将按时重试 (the unaccepted-order check failed and will run again): {what}"
+def failure_text(error: BaseException) -> Words:
+    """What the screen says when a check failed: the refusal's own words, else the error as it is."""
+    what = error if isinstance(error, (DomainError, StoreError)) else f"{type(error).__name__}: {error}"
+    return Words("alert.check_failed", why=what)
 
 
 class AlertWatch:

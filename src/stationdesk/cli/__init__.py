@@ -50,7 +50,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Refused(Exception):
-    """A refusal found by the CLI itself (bad option); printed like a domain refusal."""
+    """A refusal found by the CLI itself (bad option); printed like a domain refusal. Given a key
+    of the catalogue (stationdesk.domain.words) and its parameters, it is said in the operator's
+    language; the ``--option`` messages name options and stay as they are."""
+
+    def __init__(self, message: str = "", /, **params: Any) -> None:
+        from stationdesk.domain.words import MESSAGES, Words
+
+        self.words = Words(message, **params) if message in MESSAGES else None
+        super().__init__(str(self.words) if self.words is not None else message)
+
+
+_SPEAKING: dict[str, Any] = {}  # the running command's --config, for the language of what it says
+
+
+def _language() -> str:
+    """The operator's language: ``[station] language`` of the config in force; Chinese (the
+    clerks' own) when the config cannot be read (that refusal is its own message)."""
+    if "lang" not in _SPEAKING:
+        from stationdesk import config as config_mod
+        from stationdesk import paths
+        from stationdesk.domain.words import lang_of
+
+        try:
+            path = _SPEAKING.get("config") or paths.default_config_path()
+            _SPEAKING["lang"] = lang_of(config_mod.load(path).station.language)
+        except Exception:  # noqa: BLE001 - any unreadable config: the command refuses it in its own words
+            _SPEAKING["lang"] = "zh"
+    return str(_SPEAKING["lang"])
+
+
+def _say(thing: Any) -> str:
+    """A refusal, an outcome or a warning in the operator's language."""
+    from stationdesk.domain.words import speak
+
+    return speak(thing, _language())
 
 
 def guarded(func: F) -> F:
@@ -62,10 +96,12 @@ def guarded(func: F) -> F:
         from stationdesk.domain.errors import DomainError
         from stationdesk.store.errors import StoreError
 
+        _SPEAKING.clear()
+        _SPEAKING["config"] = kwargs.get("config")
         try:
             return func(*args, **kwargs)
         except (DomainError, StoreError, ConfigError, Refused) as exc:
-            _refuse(func, str(exc))
+            _refuse(func, _say(exc), str(exc))
         except (typer.Exit, typer.Abort):
             raise
         except OSError as exc:  # a file or path problem: named, never a traceback
@@ -75,8 +111,7 @@ def guarded(func: F) -> F:
             typer.echo("stationdesk: interrupted", err=True)
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except OverflowError:  # a stored time no calendar arithmetic can take (from before times were checked)
-            _refuse(func, "数据库中有超出范围的时间, 无法显示或计算 (a stored time is out of range); "
-                          "运行 `stationdesk check` 找出订单 (run `stationdesk check` to name the orders)")
+            _refuse(func, _say(_words("cli.time_out_of_range")))
         except Exception as exc:
             from stationdesk.store.errors import damage_message
 
@@ -87,13 +122,20 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _refuse(func: Callable[..., Any], message: str) -> None:
-    """One line on stderr and in the log, then exit 1 (ExitCode.REFUSED)."""
+def _words(key: str, **params: Any) -> Any:
+    from stationdesk.domain.words import Words
+
+    return Words(key, **params)
+
+
+def _refuse(func: Callable[..., Any], message: str, logged: str | None = None) -> None:
+    """One line on stderr in the operator's language, and one in the log (``logged``: the
+    message as the admin's log keeps it), then exit 1 (ExitCode.REFUSED)."""
     from stationdesk.domain.text import clean_text
     from stationdesk.logs import log_refusal
 
     text = clean_text(message)
-    log_refusal(func.__name__, text)
+    log_refusal(func.__name__, clean_text(logged) if logged is not None else text)
     typer.echo(f"stationdesk: {text}", err=True)
     raise typer.Exit(ExitCode.REFUSED) from None
 
@@ -161,8 +203,8 @@ def _sign_in(desk: Desk, operator: str | None, *, accounts: bool | None = None) 
     from stationdesk.services.operators import authenticate
 
     if not name:
-        raise Refused("需要登录: 本网点已有操作员账号 (sign in: set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)")
-    return authenticate(desk, name, _secret("STATIONDESK_PASSWORD", f"{name} 的密码 (password): "))
+        raise Refused("cli.sign_in")
+    return authenticate(desk, name, _secret("STATIONDESK_PASSWORD", _say(_words("cli.password_prompt", name=name))))
 
 
 def _secret(env: str, prompt: str) -> str:
@@ -171,7 +213,7 @@ def _secret(env: str, prompt: str) -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise Refused(f"需要密码: set {env} (no terminal to ask on)")
+        raise Refused("cli.password_env", env=env)
     import getpass
 
     return getpass.getpass(prompt)
@@ -182,7 +224,7 @@ def _operator(operator: str | None) -> str:
 
     name = clean_text(operator or "")
     if not name:
-        raise Refused("需要操作员: pass --operator NAME or set STATIONDESK_OPERATOR (every action records who did it)")
+        raise Refused("cli.operator")
     return name
 
 
@@ -197,9 +239,9 @@ def _acting(db: Path | None, config: Path | None, operator: str | None, *,
 def _done(outcome: Any) -> None:
     from stationdesk.domain.text import clean_text
 
-    typer.echo(clean_text(outcome.message))
+    typer.echo(clean_text(_say(outcome.message)))
     for warning in outcome.warnings:
-        typer.echo(f"注意: {clean_text(warning)}", err=True)
+        typer.echo(f"{_say(_words('note.prefix'))}: {clean_text(_say(warning))}", err=True)
 
 
 # ---------------------------------------------------------------- setup
@@ -394,12 +436,9 @@ def check(db: DbOpt = None, config: ConfigOpt = None, quick: Annotated[bool, typ
     from stationdesk.services.passwords import PRODUCTION, weak_accounts
 
     for name, cost in weak_accounts(desk):
-        typer.echo(f"注意: 账号 {name} 的密码散列强度不足 ({cost or 'not argon2'}; full cost is {PRODUCTION}); "
-                   "下次登录时自动加强, 或由管理员 `stationdesk user passwd` 重设 "
-                   "(a weak password hash: it is re-hashed at the next sign-in)", err=True)
+        typer.echo(_say(_words("cli.weak_hash", name=name, cost=cost or "not argon2", full=PRODUCTION)), err=True)
     if who.role is None:
-        typer.echo("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`"
-                   " (no accounts yet: anyone can act as anyone until an admin account is added)", err=True)
+        typer.echo(_say(_words("cli.open_station")), err=True)
     if report.ok:
         from stationdesk.services.check import record_position
 

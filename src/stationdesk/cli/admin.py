@@ -25,11 +25,12 @@ def backup(
 ) -> None:
     """备份: a verified copy of the live database; safe while terminals are working."""
     from stationdesk import paths
+    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services import backup as backups
 
     if (path is None) == (not daily):
-        raise Refused("备份需要 PATH 或 --daily 二选一 (give a PATH, or --daily)")
+        raise Refused("cli.backup_what")
     desk = _open(db, config)
     try:
         if daily:
@@ -38,7 +39,7 @@ def backup(
             made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
                                           desk.config.backup.keep_days, warnings)
             for line in warnings:
-                typer.echo(f"注意: {clean_text(line)}", err=True)
+                typer.echo(f"{_say(_words('note.prefix'))}: {clean_text(_say(line))}", err=True)
             if made is None:
                 typer.echo(f"{folder}: 今天的备份已存在 (today's backup exists)")
             else:
@@ -53,9 +54,7 @@ def backup(
             typer.echo(f"{made.path}: {made.verified.orders:,} 单, {made.verified.events:,} 事件, "
                        f"{_size(made.bytes)}, {made.seconds:.1f} s, 校验通过 (verified)")
         if made is not None and made.damaged_chain:
-            typer.echo(f"注意: 备份已保存, 但它是审计链断开的数据库的副本 (this backup is a copy of a database whose "
-                       f"records were changed outside stationdesk): {clean_text(made.damaged_chain)}; "
-                       "交主管并报总部, 管理员处理后 `stationdesk audit acknowledge`", err=True)
+            typer.echo(_say(_words("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
     finally:
         desk.db.dispose()
 

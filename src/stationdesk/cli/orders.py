@@ -548,6 +548,7 @@ def scan_pickup(
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """揽收扫描: each scan is recorded at once; refused scans are listed on stderr."""
+    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services.pickup import record_scan
 
@@ -560,10 +561,10 @@ def scan_pickup(
         result = record_scan(desk, number, who)
         if result.accepted:
             ok += 1
-            typer.echo(clean_text(result.message))
+            typer.echo(clean_text(_say(result.message)))
         else:
             refused += 1
-            typer.echo(f"refused: {clean_text(result.message)}", err=True)
-    typer.echo(f"scans: {ok} recorded, {refused} refused", err=True)
+            typer.echo(clean_text(_say(_words("cli.scan_refused", what=result.message))), err=True)
+    typer.echo(_say(_words("cli.scan_counts", ok=ok, refused=refused)), err=True)
     if refused:
         raise typer.Exit(ExitCode.PARTIAL if ok else ExitCode.REFUSED)

@@ -242,4 +242,6 @@ def appeal(
 
     desk, who = _acting(db, config, operator, need=Permission.APPEAL)
     outcome = run_appeal(desk, number, kind.value, note, who)
-    typer.echo(clean_text(outcome.message))
+    from stationdesk.cli import _say
+
+    typer.echo(clean_text(_say(outcome.message)))

@@ -108,8 +108,7 @@ def serve(
     finally:
         desk.db.dispose()
     if not has_accounts:
-        raise Refused("浏览器登录需要操作员账号 (the browser desk signs people in: add an admin first with "
-                      "`stationdesk user add NAME --role admin`)")
+        raise Refused("cli.serve_accounts")
     ssl_context = _ssl_context(tls_cert, tls_key) if tls_cert and tls_key else None
     for name in _NOT_PASSED_ON:
         os.environ.pop(name, None)

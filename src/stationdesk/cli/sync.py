@@ -155,7 +155,7 @@ def sync_command(
     desk = _open(db, config)
     url = hq_url or desk.config.sync.url
     if not url:
-        raise Refused("没有总部地址: pass --hq URL or set [sync] url in config.toml (this station works offline)")
+        raise Refused("cli.no_hq")
     link = client.HeadOffice(url, client.load_token())
     bar: Any = None
 

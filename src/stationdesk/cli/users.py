@@ -29,12 +29,12 @@ def _new_password(name: str) -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise Refused(f"需要新密码: set {NEW_PASSWORD_ENV} (no terminal to ask on)")
+        raise Refused("cli.password_env", env=NEW_PASSWORD_ENV)
     import getpass
 
     first = getpass.getpass(f"{name} 的新密码 (new password): ")
     if getpass.getpass("再输入一次 (again): ") != first:
-        raise Refused("两次输入的密码不一致 (the two passwords differ); nothing was changed")
+        raise Refused("cli.passwords_differ")
     return first
 
 
@@ -72,7 +72,7 @@ def user_passwd(
     try:
         target = clean_name(name) if name else who.name
         if not target:
-            raise Refused("whose password? give NAME, or sign in with STATIONDESK_OPERATOR")
+            raise Refused("cli.whose_password")
         own = who.role is not None and target == who.name
         if not own:
             who.require(Permission.USERS)

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from stationdesk.domain.words import Refusal
 
-class DomainError(Exception):
-    """A business rule refused an action. ``str(err)`` is the message for a person; ``key`` and
-    ``params``, when set, let an entrypoint say it in the operator's language from its catalogue."""
 
-    key: str | None = None
-    params: dict[str, object] = {}  # noqa: RUF012 - replaced, never changed in place
-
-    def with_words(self, key: str, **params: object) -> DomainError:
-        self.key, self.params = key, params
-        return self
+class DomainError(Refusal):
+    """A business rule refused an action: ``DomainError(key, **params)`` with a key of the
+    catalogue (stationdesk.domain.words); ``str(err)`` is the Chinese text, and an entrypoint says
+    it in the operator's language with ``speak(err, lang)``."""
 
 
 class IllegalTransition(DomainError):
     """The action is not allowed from the order's current status."""
 
-    def __init__(self, order_ref: str, status_label: str, action_label: str, allowed: str) -> None:
+    def __init__(self, order_ref: str, status: object, action: object, allowed: list[object]) -> None:
         self.order_ref = order_ref
-        super().__init__(
-            f"订单 {order_ref}: 当前状态「{status_label}」不能执行「{action_label}」"
-            f" (allowed from: {allowed})"
-        )
+        super().__init__("error.transition", ref=order_ref, status=status, action=action, allowed=allowed)
 
 
 class ReasonRefused(DomainError):

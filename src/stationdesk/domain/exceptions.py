@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from stationdesk.domain.errors import InvalidInput
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Term
 
 COMPLAINT_LIMIT = timedelta(hours=48)
 ESCALATE_BEFORE = timedelta(hours=6)  # a complaint this close to its deadline is escalated to the supervisor
@@ -54,33 +55,39 @@ def label(value: str, lang: str = "zh") -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def _parse(enum: type[StrEnum], text: str, what: str) -> StrEnum:
+def term(value: str) -> Term:
+    """A kind, channel or category as a word of a message, in both languages."""
+    pair = LABELS.get(value)
+    return Term(*pair) if pair else Term(value, value)
+
+
+def _parse(enum: type[StrEnum], text: str, what: Term) -> StrEnum:
     value = (text or "").strip()
     for member in enum:
         if value in (member.value, *LABELS[member]):
             return member
-    valid = ", ".join(f"{m.value} ({LABELS[m][0]})" for m in enum)
-    raise InvalidInput(f"{what} '{clean_text(value)[:20]}' 无效; expected one of: {valid}")
+    valid = [Term(f"{m.value} ({LABELS[m][0]})", m.value) for m in enum]
+    raise InvalidInput("err.not_one_of", what=what, value=clean_text(value)[:20], valid=valid)
 
 
 def parse_kind(text: str) -> ExceptionKind:
-    return _parse(ExceptionKind, text, "异常类型 (kind)")  # type: ignore[return-value]
+    return _parse(ExceptionKind, text, Term("异常类型", "kind"))  # type: ignore[return-value]
 
 
 def parse_channel(text: str) -> ComplaintChannel:
-    return _parse(ComplaintChannel, text, "投诉渠道 (channel)")  # type: ignore[return-value]
+    return _parse(ComplaintChannel, text, Term("投诉渠道", "channel"))  # type: ignore[return-value]
 
 
 def parse_category(text: str) -> ComplaintCategory:
-    return _parse(ComplaintCategory, text, "投诉类别 (category)")  # type: ignore[return-value]
+    return _parse(ComplaintCategory, text, Term("投诉类别", "category"))  # type: ignore[return-value]
 
 
-def check_note(note: str | None, *, required: bool, what: str = "说明 (note)") -> str:
+def check_note(note: str | None, *, required: bool, what: Term = Term("说明", "The note")) -> str:
     cleaned = clean_text(note)
     if required and not cleaned:
-        raise InvalidInput(f"{what} 不能为空 (required)")
+        raise InvalidInput("err.field_required", what=what)
     if len(cleaned) > MAX_NOTE:
-        raise InvalidInput(f"{what} 过长: {len(cleaned)} 字, 最多 {MAX_NOTE} 字")
+        raise InvalidInput("err.field_too_long", what=what, n=len(cleaned), limit=MAX_NOTE)
     return cleaned
 
 

@@ -56,14 +56,14 @@ def parse_channel(text: str) -> Channel:
     value = (text or "").strip().lower()
     if (ch := _CHANNELS.get(value)) is not None:
         return ch
-    raise InvalidInput(f"'{clean_text(text)[:20]}' 不是 线上/线下 (expected online or offline)")
+    raise InvalidInput("err.not_channel", value=clean_text(text)[:20])
 
 
 def parse_business_type(text: str) -> BusinessType:
     value = (text or "").strip()
     if (bt := _BUSINESS_TYPES.get(value)) is not None:
         return bt
-    raise InvalidInput(f"'{clean_text(text)[:20]}' 不是已知业务类型 (expected 我要寄快递/send_parcel or 在线下单/online_order)")
+    raise InvalidInput("err.not_business_type", value=clean_text(text)[:20])
 
 
 def parse_time(text: str, now: datetime | None = None) -> datetime:
@@ -73,13 +73,13 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
     """
     value = (text or "").strip()
     if len(value) > limit_of("order_time"):
-        raise InvalidInput(f"不是 ISO 8601 时间: {len(value)} 字, 过长 (expected e.g. 2026-11-23T09:30:00+08:00)")
+        raise InvalidInput("err.time_too_long", n=len(value))
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"'{clean_text(value)[:40]}' 不是 ISO 8601 时间 (expected e.g. 2026-11-23T09:30:00+08:00)") from None
+        raise InvalidInput("err.not_time", value=clean_text(value)[:40]) from None
     if parsed.tzinfo is None:
-        raise InvalidInput(f"'{clean_text(value)[:40]}' 没有时区偏移 (add an offset such as +08:00)")
+        raise InvalidInput("err.no_offset", value=clean_text(value)[:40])
     if now is not None:
         check_time_window(parsed, now)
     return parsed
@@ -109,10 +109,10 @@ def parse_phone(text: str) -> str:
     if not value:
         return ""
     if not _PHONE.fullmatch(value):
-        raise InvalidInput("不是电话号码 (digits, spaces, dashes, optional +)")
+        raise InvalidInput("err.not_phone")
     digits = "".join(ch for ch in value if ch.isdigit())
     if not 7 <= len(digits) <= 15:
-        raise InvalidInput(f"电话号码应为 7-15 位数字, 这里是 {len(digits)} 位")
+        raise InvalidInput("err.phone_digits", n=len(digits))
     return ("+" if value.startswith("+") else "") + digits
 
 
@@ -128,7 +128,7 @@ def parse_bool(text: str | bool | None) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise InvalidInput(f"'{clean_text(value)[:20]}' 不是 是/否 (expected true/false, 1/0, 是/否)")
+    raise InvalidInput("err.not_bool", value=clean_text(value)[:20])
 
 
 _LOGISTICS = re.compile(r"[0-9A-Za-z_\-]{4,64}")
@@ -137,9 +137,9 @@ _LOGISTICS = re.compile(r"[0-9A-Za-z_\-]{4,64}")
 def parse_logistics_no(text: str) -> str:
     value = (text or "").strip()
     if not value:
-        raise InvalidInput("物流号不能为空 (required)")
+        raise InvalidInput("err.logistics_empty")
     if not _LOGISTICS.fullmatch(value):
-        raise InvalidInput(f"'{clean_text(value)[:40]}' 不是物流号 (4-64 letters, digits, _ or -)")
+        raise InvalidInput("err.not_logistics", value=clean_text(value)[:40])
     return value
 
 
@@ -150,9 +150,9 @@ def text_parser(field: str, *, required: bool = False) -> Callable[[str | None],
     def parse(text: str | None) -> str:
         value = clean_text(text)
         if required and not value:
-            raise InvalidInput("不能为空 (required)")
+            raise InvalidInput("err.required")
         if len(value) > limit:
-            raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long)")
+            raise InvalidInput("err.too_long", n=len(value), limit=limit)
         return value
 
     return parse
@@ -162,8 +162,8 @@ def parse_text(field: str, text: str | None, *, required: bool = False) -> str:
     """Sanitised text within the field's length limit."""
     value = clean_text(text)
     if required and not value:
-        raise InvalidInput("不能为空 (required)")
+        raise InvalidInput("err.required")
     limit = limit_of(field)
     if len(value) > limit:
-        raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long)")
+        raise InvalidInput("err.too_long", n=len(value), limit=limit)
     return value

@@ -50,6 +50,10 @@ class State(StrEnum):
     def label(self) -> str:
         return STATE_LABELS[self]
 
+    @property
+    def label_en(self) -> str:
+        return self.value.replace("refund_", "refunded ").replace("100", "100%").replace("60", "60%")
+
 
 STATE_LABELS = {
     State.PROVISIONAL: "待确认", State.CONFIRMED: "已确认", State.NOTIFIED: "已通知", State.APPEALED: "申诉中",

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from stationdesk.domain.errors import InvalidInput
+from stationdesk.domain.words import Term
 
 # The most characters each order field may hold once sanitised. A feed value longer than this is
 # refused by line and field; nothing is ever cut short silently.
@@ -61,7 +62,7 @@ def check_length(field: str, value: str) -> str:
     """``value`` (already sanitised) if it fits ``field``; refused with both lengths otherwise."""
     limit = limit_of(field)
     if len(value) > limit:
-        raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit} 字 (too long: at most {limit} characters)")
+        raise InvalidInput("err.too_long", n=len(value), limit=limit)
     return value
 
 
@@ -73,14 +74,14 @@ def check_raw(field: str, value: Any) -> str | bool:
     if isinstance(value, bool):
         if field in BOOL_FIELDS:
             return value
-        raise InvalidInput(f"应为文本, 这里是布尔值 (expected a string, got {str(value).lower()})")
+        raise InvalidInput("err.not_text", kind=Term("布尔值", "a true/false value"))
     if not isinstance(value, str):
-        kind = {int: "整数 number", float: "数字 number", dict: "对象 object", list: "数组 list"}.get(
-            type(value), type(value).__name__)
-        raise InvalidInput(f"应为文本, 这里是{kind} (expected a string)")
+        kind = {int: Term("整数", "a whole number"), float: Term("数字", "a number"), dict: Term("对象", "an object"),
+                list: Term("数组", "a list")}.get(type(value), type(value).__name__)
+        raise InvalidInput("err.not_text", kind=kind)
     limit = limit_of(field) * RAW_SLACK + 16
     if len(value) > limit:
-        raise InvalidInput(f"过长: {len(value)} 字, 最多 {limit_of(field)} 字 (too long)")
+        raise InvalidInput("err.too_long", n=len(value), limit=limit_of(field))
     return value
 
 
@@ -92,10 +93,7 @@ def check_time_window(value: datetime, now: datetime) -> datetime:
     except OverflowError:  # an offset that pushes the time past year 1 or 9999
         inside = False
     if not inside:
-        raise InvalidInput(
-            f"时间超出范围: 应在 {EARLIEST_TIME:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间 "
-            f"(a time must lie between {EARLIEST_TIME:%Y-%m-%d} and ten years from now)"
-        )
+        raise InvalidInput("err.time_range", first=f"{EARLIEST_TIME:%Y-%m-%d}", last=f"{latest:%Y-%m-%d}")
     return value
 
 

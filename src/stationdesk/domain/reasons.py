@@ -12,6 +12,7 @@ from enum import StrEnum
 from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.limits import limit_of
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Term
 
 
 class Reason(StrEnum):
@@ -57,20 +58,20 @@ def parse_reason(code: str) -> Reason:
     for reason in Reason:
         if text in (reason.value, reason.label, reason.label_en):
             return reason
-    valid = ", ".join(f"{r.value} ({r.label})" for r in Reason)
-    raise ReasonRefused(f"原因代码 '{clean_text(text)[:30]}' 无效; valid reasons: {valid}")
+    raise ReasonRefused("err.unknown_reason", code=clean_text(text)[:30], valid=[_choice(r) for r in Reason])
+
+
+def _choice(reason: Reason) -> Term:
+    return Term(f"{reason.value} ({reason.label})", f"{reason.value} ({reason.label_en})")
 
 
 def check_reason(reason: Reason, note: str | None) -> str | None:
     """Validate a failure reason with its note; return the cleaned note."""
     cleaned = clean_text(note) or None
     if reason is Reason.OTHER and not cleaned:
-        raise ReasonRefused("原因为「其他」时必须填写说明 (reason 'other' needs a note)")
+        raise ReasonRefused("err.other_needs_note")
     if cleaned and len(cleaned) > MAX_NOTE_LENGTH:
-        raise ReasonRefused(f"说明过长: {len(cleaned)} 字, 最多 {MAX_NOTE_LENGTH} 字")
+        raise ReasonRefused("err.note_too_long", n=len(cleaned), limit=MAX_NOTE_LENGTH)
     if cleaned and (m := CAPACITY_EXCUSES.search(unicodedata.normalize("NFKC", cleaned).replace("\u00ad", ""))):
-        raise ReasonRefused(
-            f"说明「{m.group(0)}」是网点运力理由, 不是真实的失败原因, 总部按虚假原因处罚 "
-            "(station-capacity excuses such as staff shortage or distance are not valid reasons)"
-        )
+        raise ReasonRefused("err.capacity_excuse", said=m.group(0))
     return cleaned

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from stationdesk.domain.errors import DomainError, InvalidInput
+from stationdesk.domain.words import Words
 
 
 class Role(StrEnum):
@@ -74,10 +75,7 @@ class NotPermitted(DomainError):
     def __init__(self, role: Role, permission: Permission) -> None:
         self.role, self.permission = role, permission
         need = LEAST_ROLE[permission]
-        super().__init__(
-            f"权限不足: {role.label}不能使用「{permission.label}」, 需要{need.label}或以上"
-            f" (a {role.value} may not use {permission.label_en}; it needs a {need.value})"
-        )
+        super().__init__("err.not_permitted", role=role, permission=permission, need=need)
 
 
 def allows(role: Role, permission: Permission) -> bool:
@@ -95,7 +93,7 @@ def parse_role(text: str) -> Role:
     for role in Role:
         if value in (role.value, role.label):
             return role
-    raise InvalidInput(f"角色 '{text}' 未知 (expected one of: {', '.join(r.value for r in Role)})")
+    raise InvalidInput("err.unknown_role", role=text[:20], valid=", ".join(r.value for r in Role))
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ LOCKOUT = timedelta(minutes=15)
 def check_new_password(password: str) -> None:
     """Refuse a password that is too short (or only spaces)."""
     if len(password) < MIN_PASSWORD or not password.strip():
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符 (a password needs at least {MIN_PASSWORD} characters)")
+        raise InvalidInput("err.password_short", n=MIN_PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -154,10 +152,8 @@ class LoginRefused(DomainError):
 
 
 # One answer for an unknown name, a wrong password and a locked account alike.
-WRONG_LOGIN = (f"登录失败: 用户名或密码错误, 或账号因连续 {MAX_FAILED_LOGINS} 次失败已锁定 15 分钟 "
-               f"(wrong name or password, or the account is locked for 15 minutes after {MAX_FAILED_LOGINS} failures)")
+WRONG_LOGIN = Words("err.wrong_login", n=MAX_FAILED_LOGINS, minutes=int(LOCKOUT.total_seconds() // 60))
 
 
-def locked_message(until_local: datetime) -> str:
-    return (f"账号已锁定: 连续 {MAX_FAILED_LOGINS} 次登录失败, {until_local:%H:%M} 后再试"
-            f" (locked after {MAX_FAILED_LOGINS} failed log-ins until {until_local:%Y-%m-%d %H:%M})")
+def locked_message(until_local: datetime) -> Words:
+    return Words("err.locked", n=MAX_FAILED_LOGINS, until=f"{until_local:%Y-%m-%d %H:%M}")

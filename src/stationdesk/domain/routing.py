@@ -57,7 +57,7 @@ class Directory:
         try:
             return self._by_code[code.strip()]
         except KeyError:
-            raise UnknownStation(f"网点代码 '{clean_text(code)[:20]}' 不在网点目录中 (unknown station code)") from None
+            raise UnknownStation("err.unknown_station", code=clean_text(code)[:20]) from None
 
     def find(self, code: str) -> Station | None:
         return self._by_code.get(code.strip())

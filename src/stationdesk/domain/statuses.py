@@ -142,7 +142,4 @@ def next_status(action: Action, status: Status, order_ref: str) -> Status:
     try:
         return TRANSITIONS[(action, status)]
     except KeyError:
-        allowed = ", ".join(s.label for s in allowed_from(action)) or "-"
-        raise IllegalTransition(order_ref, status.label, action.label, allowed).with_words(
-            "error.transition", ref=order_ref, status=status.value, action=action.value,
-            allowed=[s.value for s in allowed_from(action)]) from None
+        raise IllegalTransition(order_ref, status, action, allowed_from(action)) from None

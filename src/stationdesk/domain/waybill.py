@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Term, Words
 
 DEFAULT_PATTERN = r"[0-9]{12,15}"
 DEFAULT_DESCRIPTION = "12-15 位数字"
@@ -27,15 +28,22 @@ class WaybillRule:
     def check(self, text: str, *, order_ref: str | None = None) -> str:
         """The normalised waybill number, or InvalidWaybill saying what format was expected."""
         number = self.normalise(text)
-        where = f"订单 {order_ref}: " if order_ref else ""
         if not number:
-            raise InvalidWaybill(f"{where}运单号不能为空 (waybill number is empty)")
+            raise InvalidWaybill(_about(order_ref, Words("err.waybill_empty")))
         if not self._rx.fullmatch(number):  # type: ignore[attr-defined]
-            raise InvalidWaybill(
-                f"{where}运单号 '{clean_text(number)[:40]}' 格式不对, 应为{self.description} "
-                f"(waybill number must match {self.pattern})"
-            )
+            raise InvalidWaybill(_about(order_ref, Words("err.waybill_format", number=clean_text(number)[:40],
+                                                         form=self.form())))
         return number
+
+    def form(self) -> Term:
+        """The expected form in words: the configured description, in English the digits count
+        (or the pattern) for the default rule."""
+        english = "12 to 15 digits" if self.pattern == DEFAULT_PATTERN else f"the form {self.pattern}"
+        return Term(self.description, english)
 
     def is_valid(self, text: str) -> bool:
         return bool(self._rx.fullmatch(self.normalise(text)))  # type: ignore[attr-defined]
+
+
+def _about(order_ref: str | None, what: Words) -> Words:
+    return Words("err.order", ref=order_ref, what=what) if order_ref else what

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status, next_status
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find_many, order_ref, status_of
@@ -26,20 +27,18 @@ def _accept_change(desk: Desk, row, now) -> Change:  # noqa: ANN001
     ref = order_ref(row)
     new = next_status(Action.ACCEPT, status_of(row), ref)
     if row["out_of_area"]:
-        where = f", 应转单至 {row['suggested_station']}" if row["suggested_station"] else ", 请转单"
-        raise OutOfArea(
-            f"订单 {ref}: 寄件区县「{row['sender_district']}」不在本网点服务范围{where}; "
-            "接非本网点订单会被考核 (out of area: transfer it instead)"
-        )
+        where = (Words("err.transfer_to", code=row["suggested_station"]) if row["suggested_station"]
+                 else Words("err.transfer_it"))
+        raise OutOfArea("err.out_of_area", ref=ref, district=row["sender_district"], where=where)
     return Change(row, Action.ACCEPT, {"status": new.value, "accepted_at": now})
 
 
 def accept(desk: Desk, keys: Sequence[OrderKey], operator: str) -> Outcome:
     """Accept the orders named, all in one transaction: if any one is refused, none is accepted."""
     if not keys:
-        raise DomainError("没有选择订单 (no orders selected)")
+        raise DomainError("err.none_selected")
     if len(keys) > MAX_BATCH:
-        raise DomainError(f"一次最多批量接单 {MAX_BATCH} 单, 选择了 {len(keys)} 单")
+        raise DomainError("err.batch_too_big", limit=MAX_BATCH, n=len(keys))
     with desk.db.write() as conn:
         now = desk.now()
         rows = find_many(conn, list(keys))
@@ -53,16 +52,13 @@ def accept(desk: Desk, keys: Sequence[OrderKey], operator: str) -> Outcome:
         if len(rows) == 1 and problems:
             raise problems[0]
         if problems:
-            more = f" (另有 {len(problems) - 5} 单)" if len(problems) > 5 else ""
-            raise DomainError(
-                f"批量接单未执行, 没有订单被修改 ({len(problems)} 单不能接单): "
-                + "; ".join(map(str, problems[:5])) + more
-            )
+            more = Words("err.batch_more", n=len(problems) - 5) if len(problems) > 5 else ""
+            raise DomainError("err.batch_refused", n=len(problems), problems=problems[:5], more=more)
         apply_changes(conn, changes, operator, now, desk.station.code)
     ids = [r["id"] for r in rows]
     if len(rows) == 1:
-        return Outcome(f"订单 {order_ref(rows[0])} 接单成功", ids)
-    return Outcome(f"批量接单成功: {len(rows)} 单", ids)
+        return Outcome(Words("done.accepted", ref=order_ref(rows[0])), ids)
+    return Outcome(Words("done.batch_accepted", n=len(rows)), ids)
 
 
 def waiting_in_area_ids(desk: Desk, limit: int = MAX_BATCH) -> list[int]:

@@ -13,6 +13,7 @@ from stationdesk.domain import ledger, sla
 from stationdesk.domain.errors import DomainError, InvalidInput
 from stationdesk.domain.fields import parse_text
 from stationdesk.domain.statuses import Action
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref
 from stationdesk.services.outcome import Outcome
@@ -26,7 +27,7 @@ def parse_kind(text: str) -> sla.ViolationKind:
     kind = _KINDS.get((text or "").strip())
     if kind is None:
         known = ", ".join(k.value for k in sla.ViolationKind)
-        raise InvalidInput(f"违规类型 '{(text or '')[:40]}' 不存在 (expected one of: {known})")
+        raise InvalidInput("err.unknown_kind", kind=(text or "")[:40], valid=known)
     return kind
 
 
@@ -38,7 +39,7 @@ def appeal(desk: Desk, key: OrderKey, kind: sla.ViolationKind | str, note: str, 
     try:
         text = parse_text("note", note, required=True)
     except InvalidInput as exc:
-        raise InvalidInput(f"申诉说明 (note): {exc}") from None
+        raise InvalidInput("err.appeal_note", why=exc) from None
     tz = desk.config.tz
     with desk.db.write() as conn:
         now = desk.now()
@@ -50,22 +51,20 @@ def appeal(desk: Desk, key: OrderKey, kind: sla.ViolationKind | str, note: str, 
             .order_by(VIOLATIONS.c.deadline.desc()).limit(1)
         ).mappings().first()
         if v is None:
-            raise DomainError(f"订单 {ref}: 没有「{kind.label}」违规, 无需申诉 (no such violation on this order)")
+            raise DomainError("err.appeal_none", ref=ref, kind=kind)
         if conn.execute(select(APPEALS.c.id).where(APPEALS.c.order_id == row["id"], APPEALS.c.kind == kind.value)).first():
-            raise DomainError(f"订单 {ref}: 「{kind.label}」已申诉, 不能重复申诉 (already appealed)")
+            raise DomainError("err.appeal_twice", ref=ref, kind=kind)
         if v["notice_id"] is None or v["appeal_until"] is None:
-            raise DomainError(f"订单 {ref}: 「{kind.label}」尚未收到总部处罚通知, 收到通知后 3 天内可申诉 "
-                              "(not in a penalty notice yet: appeal within 3 days of the notice)")
+            raise DomainError("err.appeal_no_notice", ref=ref, kind=kind)
         if v["state"] != ledger.State.NOTIFIED.value:
-            raise DomainError(f"订单 {ref}: 「{kind.label}」状态为「{ledger.State(v['state']).label}」, 不能申诉")
+            raise DomainError("err.appeal_state", ref=ref, kind=kind, state=ledger.State(v["state"]))
         if now > v["appeal_until"]:
             until = v["appeal_until"].astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            raise DomainError(f"订单 {ref}: 「{kind.label}」处罚通知的申诉期 3 天已于 {until} 结束, "
-                              "不能再申诉 (appeal window closed)")
+            raise DomainError("err.appeal_closed", ref=ref, kind=kind, until=until)
         conn.execute(APPEALS.insert().values(order_id=row["id"], kind=kind.value, note=text, operator=operator,
                                              appealed_at=now, violation_id=v["id"]))
         conn.execute(update(VIOLATIONS).where(VIOLATIONS.c.id == v["id"]).values(state=ledger.State.APPEALED.value))
         apply_changes(conn, [Change(row, Action.APPEAL, {}, {"kind": kind.value, "note": text, "violation": v["hq_id"],
                                                              "deadline": to_db(v["deadline"])})],
                       operator, now, desk.station.code)
-    return Outcome(f"订单 {ref}: 「{kind.label}」已申诉 (罚款 {kind.fine} 元)", [row["id"]])
+    return Outcome(Words("done.appealed", ref=ref, kind=kind, fine=kind.fine), [row["id"]])

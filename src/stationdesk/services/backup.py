@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from stationdesk.services.check import CheckReport, check_connection
+from stationdesk.domain.words import Term, Words
 from stationdesk.store.engine import BUSY_TIMEOUT_MS, Database
 from stationdesk.store.errors import DAMAGED_ADVICE, StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
@@ -64,11 +65,14 @@ DAMAGED_CHAIN_KEY = "backup.damaged_chain"
 
 _log = logging.getLogger("stationdesk.backup")  # one line per backup, for the admin's log file
 
-def _store_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
+def _store_error(path: Path, exc: sqlite3.Error, doing: Term) -> StoreError:
     text = str(exc)
     if "full" in text or "disk I/O" in text:
-        return StoreError(f"{path}: 磁盘已满或无法写入, {doing}未完成, 原数据库未受影响 (disk full or I/O error: {text})")
-    return StoreError(f"{path}: {doing}失败 ({text})")
+        return StoreError("err.backup_disk_full", path=path, doing=doing, why=text)
+    return StoreError("err.backup_failed", path=path, doing=doing, why=text)
+
+
+BACKING_UP, RESTORING = Term("备份", "the backup"), Term("恢复", "the restore")
 
 
 PARTIAL = ".partial"
@@ -164,15 +168,15 @@ def backup(db: Database, dest: Path) -> BackupResult:
     """Copy the live database to ``dest`` (which must not exist yet), verified."""
     dest = Path(dest).expanduser().absolute()
     if dest == db.path.absolute():
-        raise StoreError(f"{dest}: 不能备份到数据库自身 (that is the live database)")
+        raise StoreError("err.backup_onto_itself", path=dest)
     if dest.exists():
-        raise StoreError(f"{dest}: 文件已存在, 备份不会覆盖它 (choose another name)")
+        raise StoreError("err.backup_exists", path=dest)
     if not dest.parent.is_dir():
-        raise StoreError(f"{dest.parent}: 目录不存在 (no such directory)")
+        raise StoreError("err.no_folder", path=dest.parent)
     partial = dest.with_name(dest.name + PARTIAL)
     with _Claim(partial) as claimed:
         if not claimed:
-            raise StoreError(f"{dest}: 另一个终端正在写这个备份 (another terminal is writing this backup now)")
+            raise StoreError("err.backup_claimed", path=dest)
         return _backup(db, dest, partial)
 
 
@@ -195,17 +199,17 @@ def _backup(db: Database, dest: Path, partial: Path) -> BackupResult:
             os.fsync(fh.fileno())
     except sqlite3.Error as exc:
         _remove(partial, keep_claim=True)
-        raise _store_error(dest, exc, "备份") from exc
+        raise _store_error(dest, exc, BACKING_UP) from exc
     except OSError as exc:
         _remove(partial, keep_claim=True)
-        raise StoreError(f"{dest}: 备份写入失败, 原数据库未受影响 ({exc.strerror or exc})") from exc
+        raise StoreError("err.backup_write", path=dest, why=exc.strerror or exc) from exc
     checked = verify(partial)
     damaged_chain = None
     if not checked.ok:
         if checked.damaged_file or checked.station is None:
             _remove(partial, keep_claim=True)
-            raise StoreError(f"{dest}: 备份校验未通过, 未保留 (the copy failed its check): {'; '.join(checked.problems[:3])}"
-                             f"; {DAMAGED_ADVICE}")
+            raise StoreError("err.backup_check", path=dest, problems="; ".join(checked.problems[:3]),
+                             advice=DAMAGED_ADVICE)
         # records changed outside stationdesk: the copy is kept, marked, and the damage remembered
         damaged_chain = checked.audit_problem or "; ".join(checked.problems[:3])
         out = sqlite3.connect(partial)
@@ -237,17 +241,14 @@ def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool =
     db_path = Path(db_path).expanduser().absolute()
     checked = verify(source)
     if not checked.ok:
-        raise StoreError(f"{source}: 备份校验未通过, 未恢复 (backup failed its check): {'; '.join(checked.problems[:3])}")
+        raise StoreError("err.restore_check", path=source, problems="; ".join(checked.problems[:3]))
     if checked.revision not in known_revisions():
-        raise StoreError(f"{source}: 备份的数据库版本 {checked.revision} 比本程序新 ({SCHEMA_HEAD}); upgrade stationdesk first")
+        raise StoreError("err.newer_schema", path=source, rev=checked.revision, head=SCHEMA_HEAD)
     saved: Path | None = None
     if db_path.exists():
         current = verify(db_path)
         if current.station and checked.station != current.station and not other_station:
-            raise StoreError(
-                f"{source}: 这是网点 {checked.station} 的备份, 当前数据库属于网点 {current.station}, 未恢复 "
-                "(pass --other-station if that is intended)"
-            )
+            raise StoreError("err.restore_other_station", path=source, theirs=checked.station, ours=current.station)
         saved = db_path.with_name(f"{db_path.stem}.before-restore-{now:%Y%m%d-%H%M%S}{db_path.suffix}")
         if current.damaged_file or current.station is None:
             _set_aside(db_path, saved)  # too broken to copy through SQLite: kept as it is, for whoever looks into it
@@ -268,7 +269,7 @@ def restore(db_path: Path, source: Path, *, now: datetime, other_station: bool =
         finally:
             src.close()
     except sqlite3.Error as exc:
-        raise _store_error(db_path, exc, "恢复") from exc
+        raise _store_error(db_path, exc, RESTORING) from exc
     return checked, saved
 
 
@@ -282,7 +283,7 @@ def _set_aside(db_path: Path, saved: Path) -> None:
         for suffix in ("-wal", "-shm", "-journal", ""):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     except OSError as exc:
-        raise StoreError(f"{db_path}: 无法移走损坏的数据库, 未恢复 (cannot set the damaged file aside: {exc.strerror or exc})") from exc
+        raise StoreError("err.restore_set_aside", path=db_path, why=exc.strerror or exc) from exc
 
 
 def daily(db: Database, folder: Path, station: str, today: date, keep_days: int,
@@ -307,7 +308,7 @@ def daily(db: Database, folder: Path, station: str, today: date, keep_days: int,
             day = date.fromisoformat(m["day"])
         except ValueError:
             if warnings is not None:
-                warnings.append(f"{p}: 文件名中的日期无效, 已跳过 (not a date in the name; left alone)")
+                warnings.append(Words("warn.backup_name", path=p))
             continue
         if day < oldest and p.is_file():
             p.unlink()

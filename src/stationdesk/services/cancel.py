@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.statuses import Action, next_status
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
 from stationdesk.services.outcome import Outcome
@@ -21,7 +22,7 @@ def cancel(desk: Desk, key: OrderKey, operator: str, origin: str = "channel") ->
         now = desk.now()
         row = find(conn, key)
         apply_changes(conn, [cancel_change(row, now, origin)], operator, now, desk.station.code)
-    return Outcome(f"订单 {order_ref(row)} 已撤单", [row["id"]])
+    return Outcome(Words("done.cancelled", ref=order_ref(row)), [row["id"]])
 
 
 def mark_cancel_handled(desk: Desk, key: OrderKey, operator: str) -> Outcome:
@@ -32,7 +33,7 @@ def mark_cancel_handled(desk: Desk, key: OrderKey, operator: str) -> Outcome:
         ref = order_ref(row)
         new = next_status(Action.MARK_CANCEL_HANDLED, status_of(row), ref)
         if row["cancel_handled"]:
-            raise DomainError(f"订单 {ref}: 已做撤单处理 (already handled)")
+            raise DomainError("err.cancel_handled_already", ref=ref)
         apply_changes(conn, [Change(row, Action.MARK_CANCEL_HANDLED, {"status": new.value, "cancel_handled": True})],
                       operator, now, desk.station.code)
-    return Outcome(f"订单 {ref} 已做撤单处理", [row["id"]])
+    return Outcome(Words("done.cancel_handled", ref=ref), [row["id"]])

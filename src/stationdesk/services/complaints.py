@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.exceptions import (
-    ComplaintCategory, ComplaintChannel, check_note, complaint_deadline, complaint_state, label,
+    ComplaintCategory, ComplaintChannel, check_note, complaint_deadline, complaint_state, label, term,
 )
 from stationdesk.domain.statuses import Action
+from stationdesk.domain.words import Term, Words
 from stationdesk.services.context import Desk
 from stationdesk.services.follow_up import record_follow_up
 from stationdesk.services.outcome import Outcome
@@ -28,7 +29,7 @@ REPORT_COLUMNS = (("category", "类别代码", 9), ("category_label", "投诉类
 def record_complaint(desk: Desk, key: OrderKey, channel: ComplaintChannel, category: ComplaintCategory, note: str,
                      operator: str) -> Outcome:
     """Record a complaint; its 48-hour deadline starts now."""
-    text = check_note(note, required=True, what="投诉内容 (note)")
+    text = check_note(note, required=True, what=Term("投诉内容", "The complaint"))
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
@@ -39,27 +40,27 @@ def record_complaint(desk: Desk, key: OrderKey, channel: ComplaintChannel, categ
         record_follow_up(conn, row, Action.COMPLAINT, {"complaint": cid, "channel": channel.value,
                                                        "category": category.value, "note": text}, operator, now)
     when = deadline.astimezone(desk.config.tz).strftime("%m-%d %H:%M")
-    return Outcome(f"订单 {order_ref(row)}: 投诉 #{cid}「{label(category.value)}」已登记, {when} 前处理完毕 (48 小时)",
+    return Outcome(Words("done.complaint", ref=order_ref(row), id=cid, category=term(category.value), when=when),
                    [row["id"]])
 
 
 def close_complaint(desk: Desk, complaint_id: int, confirmation: str, operator: str) -> Outcome:
     """Close a complaint once the customer confirmed the answer (their words are kept)."""
-    said = check_note(confirmation, required=True, what="客户确认 (confirmation)")
+    said = check_note(confirmation, required=True, what=Term("客户确认", "The customer's confirmation"))
     with desk.db.write() as conn:
         now = desk.now()
         c = conn.execute(select(CP).where(CP.c.id == complaint_id)).mappings().first()
         if c is None:
-            raise DomainError(f"投诉 #{complaint_id} 不存在 (no such complaint)")
+            raise DomainError("err.no_complaint", id=complaint_id)
         if c["closed_at"] is not None:
-            raise DomainError(f"投诉 #{complaint_id} 已关闭 (already closed)")
+            raise DomainError("err.complaint_closed", id=complaint_id)
         row = find(conn, c["order_id"])
         conn.execute(CP.update().where(CP.c.id == complaint_id).values(closed_at=now, confirmation=said, closed_by=operator))
         late = now > c["deadline"]
         record_follow_up(conn, row, Action.COMPLAINT_CLOSED, {"complaint": complaint_id, "confirmation": said,
                                                               "late": late}, operator, now)
-    return Outcome(f"投诉 #{complaint_id} (订单 {order_ref(row)}) 已关闭" + (" (超过 48 小时)" if late else ""), [row["id"]],
-                   ["投诉超过 48 小时才关闭 (closed after the 48-hour limit)"] if late else [])
+    return Outcome(Words("done.complaint_closed_late" if late else "done.complaint_closed", id=complaint_id,
+                         ref=order_ref(row)), [row["id"]], [Words("warn.complaint_late")] if late else [])
 
 
 def open_complaints(desk: Desk) -> list[dict[str, Any]]:

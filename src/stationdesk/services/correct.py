@@ -10,6 +10,7 @@ from stationdesk.domain.ledger import area_values
 from stationdesk.domain.routing import check_area
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Term, Words
 from stationdesk.services.context import Desk
 from stationdesk.services.pickup import _check_waybill_free
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
@@ -32,10 +33,11 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
     correction, never earlier. The event keeps phones masked; the full number is in the order row."""
     why = clean_text(reason) or None
     if why and len(why) > MAX_REASON:
-        raise InvalidInput(f"订单 {key}: 更正原因过长: {len(why)} 字, 最多 {MAX_REASON} 字")
+        raise InvalidInput("err.order", ref=key, what=Words("err.field_too_long", what=Term("更正原因", "The reason"),
+                                                           n=len(why), limit=MAX_REASON))
     unknown = sorted(set(fields) - set(CORRECTABLE))
     if unknown:
-        raise InvalidInput(f"订单 {key}: 不能更正字段 {', '.join(unknown)} (correctable: {', '.join(CORRECTABLE)})")
+        raise InvalidInput("err.not_correctable", ref=key, fields=", ".join(unknown), valid=", ".join(CORRECTABLE))
     values: dict[str, Any] = {}
     for name, raw in fields.items():
         try:
@@ -46,7 +48,7 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
             else:
                 values[name] = parse_text(name, raw)
         except DomainError as exc:
-            raise InvalidInput(f"订单 {key}: 字段 {name}: {exc}") from None
+            raise InvalidInput("err.order_field", ref=key, field=Words.field(name), why=exc) from None
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
@@ -54,7 +56,7 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
         new = next_status(Action.CORRECT_INFO, status_of(row), ref)
         changed = {k: v for k, v in values.items() if row[k] != v}
         if not changed:
-            raise DomainError(f"订单 {ref}: 没有需要更正的内容 (nothing changed)")
+            raise DomainError("err.nothing_changed", ref=ref)
         if changed.get("waybill_no"):
             _check_waybill_free(conn, changed["waybill_no"], row["id"], ref)
         details: dict[str, Any] = {"reason_text": why} if why else {}
@@ -63,4 +65,5 @@ def correct_info(desk: Desk, key: OrderKey, fields: dict[str, str], operator: st
             changed.update(area_values(row, routing, now))
         changed["status"] = new.value
         apply_changes(conn, [Change(row, Action.CORRECT_INFO, changed, details)], operator, now, desk.station.code)
-    return Outcome(f"订单 {ref} 客户信息已更正: {', '.join(sorted(set(changed) & set(CORRECTABLE)))}", [row["id"]])
+    fields_changed = [Words.field(f) for f in sorted(set(changed) & set(CORRECTABLE))]
+    return Outcome(Words("done.corrected", ref=ref, fields=fields_changed), [row["id"]])

@@ -13,6 +13,7 @@ from stationdesk.domain.errors import DomainError
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words
 from stationdesk.services.accept import fail_accept
 from stationdesk.services.context import Desk
 from stationdesk.services.outcome import Outcome
@@ -28,8 +29,7 @@ def list_duplicates(desk: Desk) -> list[dict[str, Any]]:
         rows = open_flags(conn, OPEN)
     for r in rows:
         processed = r["earlier_status"] not in (Status.WAITING.value, Status.CANCELLED.value)
-        r["advice"] = ("先联系客户确认 (the earlier order is already processed: contact the customer)" if processed
-                       else "可按重复下单接单失败并告知客户 (fail it as a duplicate and tell the customer)")
+        r["advice"] = Words("dup.contact_first" if processed else "dup.fail_it")
     return rows
 
 
@@ -39,7 +39,7 @@ def fail_as_duplicate(desk: Desk, key: OrderKey, operator: str, note: str | None
         row = find(conn, key)
         flag = open_flag_of(conn, row["id"])
     if flag is None:
-        raise DomainError(f"订单 {order_ref(row)}: 未标记为重复下单 (not flagged as a duplicate); 请用接单失败")
+        raise DomainError("err.not_flagged_fail", ref=order_ref(row))
     return fail_accept(desk, row["id"], Reason.DUPLICATE_ORDER, note, operator)
 
 
@@ -48,6 +48,6 @@ def clear_duplicate(desk: Desk, key: OrderKey, operator: str) -> Outcome:
     with desk.db.write() as conn:
         row = find(conn, key)
         if open_flag_of(conn, row["id"]) is None:
-            raise DomainError(f"订单 {order_ref(row)}: 没有重复下单标记 (not flagged as a duplicate)")
+            raise DomainError("err.not_flagged", ref=order_ref(row))
         clear_flag(conn, row["id"], operator, desk.now())
-    return Outcome(f"订单 {clean_text(order_ref(row))}: 已取消重复下单标记 (not a duplicate)", [row["id"]])
+    return Outcome(Words("done.not_duplicate", ref=clean_text(order_ref(row))), [row["id"]])

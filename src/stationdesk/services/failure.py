@@ -5,6 +5,7 @@ from __future__ import annotations
 from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.reasons import Reason, check_reason
 from stationdesk.domain.statuses import Action, next_status
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
 from stationdesk.services.outcome import Outcome
@@ -18,7 +19,7 @@ def record_failure(desk: Desk, key: OrderKey, action: Action, reason: Reason, no
     try:
         note = check_reason(reason, note)
     except ReasonRefused as exc:
-        raise ReasonRefused(f"订单 {key}: {exc}") from None
+        raise ReasonRefused("err.order", ref=key, what=exc) from None
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
@@ -29,4 +30,4 @@ def record_failure(desk: Desk, key: OrderKey, action: Action, reason: Reason, no
             {"reason": reason.value, "note": note},
         )
         apply_changes(conn, [change], operator, now, desk.station.code)
-    return Outcome(f"订单 {order_ref(row)} {new.label}: {reason.label}", [row["id"]])
+    return Outcome(Words("done.failed", ref=order_ref(row), status=new, reason=reason), [row["id"]])

@@ -30,6 +30,7 @@ from stationdesk.domain.routing import check_area
 from stationdesk.domain.sources import source_remark
 from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
 from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
@@ -156,11 +157,8 @@ def import_feed(desk: Desk, path: Path, operator: str = FEED_OPERATOR,
     try:
         _read_into(records, desk, report, inserter, writer)
     except StoreError as exc:
-        where = f"从第 {writer.failed_line} 行起未导入" if writer.failed_line else "未导入其余行"
-        raise StoreError(
-            f"{path}: 导入中止, 已导入 {report.imported} 单 (整批), {where}; 问题解决后重新导入同一文件即可 "
-            f"(import stopped; re-running the file is safe): {exc}"
-        ) from exc
+        where = Words("err.import_from_line", line=writer.failed_line) if writer.failed_line else Words("err.import_rest")
+        raise StoreError("err.import_stopped", path=path, n=report.imported, where=where, why=exc) from exc
     report.rejected.sort(key=lambda e: e.line)
     desk.db.ensure_statistics(added=report.imported)
     return report

@@ -193,18 +193,18 @@ def _read_csv(lines: Iterator[_Line], name: str) -> Iterator[RawRecord]:
     try:
         header = next(reader)
     except StopIteration:
-        raise FeedFileError(f"{name}: 文件为空 (empty file)") from None
+        raise FeedFileError("err.feed_empty", name=name) from None
     except csv.Error as exc:
         raise FeedFileError(f"{name}:1: header is not valid CSV: {exc}") from None
     if source.record and source.record[0].error:
-        raise FeedFileError(f"{name}:1: 表头无法读取 (cannot read the header): {source.record[0].error}")
+        raise FeedFileError("err.feed_header", name=name, why=source.record[0].error)
     columns = [h.strip().lstrip("\ufeff") for h in header]
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
-        raise FeedFileError(f"{name}:1: 缺少必需列 {', '.join(missing)} (header needs {', '.join(REQUIRED_FIELDS)})")
+        raise FeedFileError("err.feed_missing", name=name, missing=", ".join(missing), need=", ".join(REQUIRED_FIELDS))
     unknown = [clean_text(c) for c in columns if c and c not in FEED_FIELDS]
     if unknown:
-        raise FeedFileError(f"{name}:1: 未知列 {', '.join(unknown)[:80]} (known columns: {', '.join(FEED_FIELDS)})")
+        raise FeedFileError("err.feed_unknown", name=name, unknown=", ".join(unknown)[:80], known=", ".join(FEED_FIELDS))
     width = len(columns)
     while True:
         source.record = []

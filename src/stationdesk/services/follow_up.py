@@ -26,8 +26,7 @@ def record_follow_up(conn: Connection, row: Mapping[str, Any], action: Action, d
     done = conn.execute(ORDERS.update().where(ORDERS.c.id == row["id"], ORDERS.c.version == row["version"])
                         .values(version=version, updated_at=now))
     if done.rowcount != 1:
-        raise ConcurrentChange(f"订单 {order_ref(row)} 已被其他终端修改, 本次操作未执行, 请刷新后重试 "
-                               "(changed in another terminal; nothing was changed)")
+        raise ConcurrentChange("err.concurrent", refs=order_ref(row))
     stamp = to_db(now)
     journal = Journal(conn, STREAM)
     text = to_json(details)

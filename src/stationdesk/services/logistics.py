@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from stationdesk.domain.errors import DomainError
-from stationdesk.domain.exceptions import ExceptionKind, check_note, label
+from stationdesk.domain.exceptions import ExceptionKind, check_note, label, term
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.words import Term, Words
 from stationdesk.services.context import Desk
 from stationdesk.services.follow_up import record_follow_up
 from stationdesk.services.outcome import Outcome
@@ -30,20 +31,20 @@ def _open_of(conn: Any, order_id: int) -> Any:
 
 def record_exception(desk: Desk, key: OrderKey, kind: ExceptionKind, note: str, operator: str) -> Outcome:
     """Record a logistics exception with its cause on a picked-up order (one open at a time)."""
-    cause = check_note(note, required=True, what="原因 (note)")
+    cause = check_note(note, required=True, what=Term("原因", "The cause"))
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
         ref = order_ref(row)
         if row["status"] not in IN_NETWORK:
-            raise DomainError(f"订单 {ref}: 状态「{Status(row['status']).label}」, 包裹尚未揽收, 不能登记物流异常")
+            raise DomainError("err.exception_not_picked", ref=ref, status=Status(row["status"]))
         if _open_of(conn, row["id"]) is not None:
-            raise DomainError(f"订单 {ref}: 已有未处理的物流异常 (an open exception exists)")
+            raise DomainError("err.exception_open", ref=ref)
         xid = conn.execute(LX.insert().values(order_id=row["id"], kind=kind.value, note=cause, recorded_at=now,
                                               recorded_by=operator)).inserted_primary_key[0]
         record_follow_up(conn, row, Action.LOGISTICS_EXCEPTION, {"exception": xid, "kind": kind.value, "note": cause},
                          operator, now)
-    return Outcome(f"订单 {ref}: 物流异常「{label(kind.value)}」已登记, 请告知客户", [row["id"]])
+    return Outcome(Words("done.exception", ref=ref, kind=term(kind.value)), [row["id"]])
 
 
 def mark_contacted(desk: Desk, key: OrderKey, note: str | None, operator: str) -> Outcome:
@@ -55,25 +56,25 @@ def mark_contacted(desk: Desk, key: OrderKey, note: str | None, operator: str) -
         ref = order_ref(row)
         x = _open_of(conn, row["id"])
         if x is None:
-            raise DomainError(f"订单 {ref}: 没有未处理的物流异常 (no open exception)")
+            raise DomainError("err.no_open_exception", ref=ref)
         conn.execute(LX.update().where(LX.c.id == x["id"]).values(contacted_at=now))
         record_follow_up(conn, row, Action.EXCEPTION_CONTACTED, {"exception": x["id"], "note": said}, operator, now)
-    return Outcome(f"订单 {ref}: 已联系客户 (customer contacted)", [row["id"]])
+    return Outcome(Words("done.contacted", ref=ref), [row["id"]])
 
 
 def resolve_exception(desk: Desk, key: OrderKey, outcome: str, operator: str) -> Outcome:
     """Close the open exception with its outcome (找回, 赔付, 已送达 ...)."""
-    result = check_note(outcome, required=True, what="处理结果 (outcome)")
+    result = check_note(outcome, required=True, what=Term("处理结果", "The outcome"))
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
         ref = order_ref(row)
         x = _open_of(conn, row["id"])
         if x is None:
-            raise DomainError(f"订单 {ref}: 没有未处理的物流异常 (no open exception)")
+            raise DomainError("err.no_open_exception", ref=ref)
         conn.execute(LX.update().where(LX.c.id == x["id"]).values(resolved_at=now, outcome=result, resolved_by=operator))
         record_follow_up(conn, row, Action.EXCEPTION_RESOLVED, {"exception": x["id"], "outcome": result}, operator, now)
-    return Outcome(f"订单 {ref}: 物流异常已处理: {result}", [row["id"]])
+    return Outcome(Words("done.exception_resolved", ref=ref, outcome=result), [row["id"]])
 
 
 def open_exceptions(desk: Desk) -> list[dict[str, Any]]:

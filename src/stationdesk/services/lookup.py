@@ -26,16 +26,16 @@ def find(conn: Any, key: OrderKey) -> Mapping[str, Any]:
     if isinstance(key, int):
         row = order_by_id(conn, key)
         if row is None:
-            raise OrderNotFound(f"订单 id {key} 不存在 (no such order)")
+            raise OrderNotFound("err.no_order_id", id=key)
         return row
     ref = key.strip()
     if len(ref) > limit_of("logistics_no") or not is_clean(ref):
-        raise OrderNotFound(f"订单号 '{clean_text(ref)[:40]}' 不是物流号或运单号 (too long, or with control characters)")
+        raise OrderNotFound("err.not_a_number", ref=clean_text(ref)[:40])
     rows = orders_by_number(conn, ref)
     if not rows:
-        raise OrderNotFound(f"订单 {ref}: 找不到该物流号或运单号 (no order with this logistics or waybill number)")
+        raise OrderNotFound("err.no_order", ref=ref)
     if len(rows) > 1:
         sources = ", ".join(sorted(r["source"] for r in rows))
-        raise AmbiguousOrder(f"订单 {ref}: 该号码对应 {len(rows)} 个订单 (sources: {sources}); 请用运单号或在列表中选择")
+        raise AmbiguousOrder("err.ambiguous", ref=ref, n=len(rows), sources=sources)
     return rows[0]
 

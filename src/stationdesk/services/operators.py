@@ -50,9 +50,9 @@ def clean_name(name: str) -> str:
     """The display name as stored and recorded on events; refuses an empty or overlong one."""
     cleaned = clean_text(name or "")
     if not cleaned:
-        raise InvalidInput("需要操作员姓名 (an operator name is required)")
+        raise InvalidInput("err.name_required")
     if len(cleaned) > MAX_NAME:
-        raise InvalidInput(f"操作员姓名最多 {MAX_NAME} 个字符 (a name has at most {MAX_NAME} characters)")
+        raise InvalidInput("err.name_too_long", limit=MAX_NAME)
     return cleaned
 
 
@@ -75,7 +75,7 @@ def _require_admin(conn: Connection, by: Operator) -> None:
     """``by`` must be a signed-in, enabled account whose stored role allows user management."""
     row = _row(conn, by.name) if by.role is not None else None
     if row is None or row.disabled:
-        raise LoginRefused("需要以管理员账号登录 (sign in as an admin first: set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)")
+        raise LoginRefused("err.admin_sign_in")
     require(Role(row.role), Permission.USERS)
 
 
@@ -90,12 +90,11 @@ def add_user(desk: Desk, name: str, role: Role | str, password: str, *, by: Oper
         count = conn.execute(select(func.count()).select_from(OPERATORS)).scalar_one()
         if count == 0:
             if role is not Role.ADMIN:
-                raise DomainError("第一个账号必须是管理员 (the first account must be an admin: "
-                                  "stationdesk user add NAME --role admin)")
+                raise DomainError("err.first_admin")
         else:
             _require_admin(conn, by)
         if _row(conn, name) is not None:
-            raise DomainError(f"账号 {name} 已存在 (an account with this name exists)")
+            raise DomainError("err.account_exists", name=name)
         conn.execute(OPERATORS.insert().values(
             name=name, role=role.value, password_hash=hashed, disabled=False, failed_attempts=0,
             locked_until=None, created_at=now, updated_at=now,
@@ -114,12 +113,12 @@ def set_password(desk: Desk, name: str, new_password: str, *, by: Operator, old_
         with desk.db.read() as conn:
             row = _row(conn, name)
         if row is None or old_password is None or not desk.hasher.verify(row.password_hash, old_password):
-            raise LoginRefused("原密码错误 (the old password is wrong)")
+            raise LoginRefused("err.old_password")
     with desk.db.write() as conn:
         if not own:
             _require_admin(conn, by)
         if _row(conn, name) is None:
-            raise DomainError(f"账号 {name} 不存在 (no such account)")
+            raise DomainError("err.no_account", name=name)
         now = desk.now()
         conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(
             password_hash=hashed, failed_attempts=0, locked_until=None, updated_at=now,
@@ -135,12 +134,12 @@ def disable(desk: Desk, name: str, *, by: Operator) -> None:
         _require_admin(conn, by)
         row = _row(conn, name)
         if row is None:
-            raise DomainError(f"账号 {name} 不存在 (no such account)")
+            raise DomainError("err.no_account", name=name)
         if row.role == Role.ADMIN.value and not row.disabled:
             admins = conn.execute(select(func.count()).select_from(OPERATORS).where(
                 OPERATORS.c.role == Role.ADMIN.value, OPERATORS.c.disabled.is_(False))).scalar_one()
             if admins <= 1:
-                raise DomainError(f"{name} 是最后一个管理员, 不能停用 (the last enabled admin cannot be disabled)")
+                raise DomainError("err.last_admin", name=name)
         now = desk.now()
         conn.execute(OPERATORS.update().where(OPERATORS.c.name == name).values(disabled=True, updated_at=now))
         account_chain.record(conn, name, "disable", by.name, now)
@@ -174,7 +173,7 @@ def authenticate(desk: Desk, name: str, password: str) -> Operator:
     if not desk.hasher.verify(row.password_hash, password or ""):
         raise LoginRefused(WRONG_LOGIN)  # already counted
     if row.disabled:
-        raise LoginRefused(f"账号 {name} 已停用 (this account is disabled; ask an admin)")
+        raise LoginRefused("err.account_disabled", name=name)
     values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
     if desk.hasher.needs_rehash(row.password_hash):
         values["password_hash"] = desk.hasher.hash(password)  # a weaker hash is brought to full cost

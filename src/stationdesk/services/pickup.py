@@ -11,6 +11,7 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.limits import bounded
 from stationdesk.domain.text import clean_text
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
@@ -18,7 +19,7 @@ from stationdesk.services.outcome import Outcome
 from stationdesk.store.tables import ORDERS, SCANS
 
 SEND_PARCEL = "send_parcel"
-REMIND_WAYBILL = "请提醒客户提供正确的运单号 (remind the customer to give the correct waybill number)"
+REMIND_WAYBILL = Words("warn.remind_waybill")
 
 
 def _check_waybill_free(conn: Connection, waybill: str, order_id: int, ref: str) -> None:
@@ -26,7 +27,7 @@ def _check_waybill_free(conn: Connection, waybill: str, order_id: int, ref: str)
         select(ORDERS.c.logistics_no).where(ORDERS.c.waybill_no == waybill, ORDERS.c.id != order_id)
     ).first()
     if other:
-        raise InvalidWaybill(f"订单 {ref}: 运单号 {waybill} 已用于订单 {other[0]} (waybill already used)")
+        raise InvalidWaybill("err.waybill_used", ref=ref, waybill=waybill, other=other[0])
 
 
 def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str) -> Outcome:
@@ -44,15 +45,12 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
         new = next_status(Action.CONFIRM_PICKUP, status_of(row), ref)
         existing = row["waybill_no"]
         given = desk.waybill.check(waybill, order_ref=ref) if waybill else None
-        warnings: list[str] = []
+        warnings: list[Words] = []
         if given and existing and given != existing:
-            raise InvalidWaybill(
-                f"订单 {ref}: 输入的运单号 {given} 与订单上的 {existing} 不一致; 虚假运单号罚款 500 元. "
-                "如客户更换了运单, 请先更正客户信息"
-            )
+            raise InvalidWaybill("err.waybill_differs", ref=ref, given=given, existing=existing)
         number = given or existing
         if number is None and row["business_type"] == SEND_PARCEL:
-            raise InvalidWaybill(f"订单 {ref}: 揽件确认需要运单号 (waybill number required)")
+            raise InvalidWaybill("err.waybill_needed", ref=ref)
         if number is not None:
             if not given:
                 desk.waybill.check(number, order_ref=ref)
@@ -64,9 +62,8 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
                         {} if number else {"awaiting_waybill": True})
         apply_changes(conn, [change], operator, now, desk.station.code)
     if number is None:
-        return Outcome(f"订单 {ref} 当前记录揽件成功, 待客户提供运单号 (picked up; waiting for its waybill number)",
-                       [row["id"]], warnings)
-    return Outcome(f"订单 {ref} 当前记录揽件成功, 运单号 {number}", [row["id"]], warnings)
+        return Outcome(Words("done.picked_up_no_waybill", ref=ref), [row["id"]], warnings)
+    return Outcome(Words("done.picked_up", ref=ref, waybill=number), [row["id"]], warnings)
 
 
 def fail_pickup(desk: Desk, key: OrderKey, reason: Reason, note: str | None, operator: str) -> Outcome:
@@ -90,26 +87,26 @@ def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
     with desk.db.write() as conn:
         now = desk.now()
 
-        def refuse(reason: str, order_id: int | None = None) -> ScanResult:
+        def refuse(reason: Words, order_id: int | None = None) -> ScanResult:
             conn.execute(SCANS.insert().values(
                 waybill_no=number[:64], scanned_at=now, operator=operator, order_id=order_id,
-                result="refused", reason=reason, supplementary=False,
+                result="refused", reason=str(reason), supplementary=False,
             ))
-            return ScanResult(number, False, f"{number[:40]}: {reason}", order_id)
+            return ScanResult(number, False, Words("scan.said", waybill=number[:40], what=reason), order_id)
 
         if not desk.waybill.is_valid(number):
-            return refuse(f"运单号格式不对, 应为{desk.waybill.description}")
+            return refuse(Words("scan.bad_form", form=desk.waybill.form()))
         row = conn.execute(select(ORDERS).where(ORDERS.c.waybill_no == number)).mappings().first()
         if row is None:
-            return refuse("没有该运单号的订单 (unknown waybill)")
+            return refuse(Words("scan.unknown"))
         status = status_of(row)
         ref = order_ref(row)
         if status is Status.CANCELLED:
-            return refuse(f"订单 {ref} 已撤单, 不能揽收", row["id"])
+            return refuse(Words("scan.cancelled", ref=ref), row["id"])
         if row["scanned_at"] is not None:
-            return refuse(f"订单 {ref} 已扫描 (duplicate scan)", row["id"])
+            return refuse(Words("scan.twice", ref=ref), row["id"])
         if not can(Action.PICKUP_SCAN, status):
-            return refuse(f"订单 {ref} 状态「{status.label}」不能揽收扫描", row["id"])
+            return refuse(Words("scan.status", ref=ref, status=status), row["id"])
         values = {"status": Status.PICKED_UP.value, "scanned_at": now}
         supplementary = status is Status.PICKED_UP
         if not supplementary:
@@ -120,5 +117,5 @@ def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
         )).inserted_primary_key[0]
         apply_changes(conn, [Change(row, Action.PICKUP_SCAN, values, {"scan_id": scan_id, "supplementary": supplementary})],
                       operator, now, desk.station.code)
-    label = "补扫描成功" if supplementary else "揽收成功"
-    return ScanResult(number, True, f"{number}: 订单 {ref} {label}", row["id"], supplementary)
+    said = Words("scan.supplementary" if supplementary else "scan.picked_up", ref=ref)
+    return ScanResult(number, True, Words("scan.said", waybill=number, what=said), row["id"], supplementary)

@@ -56,7 +56,7 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
         else:
             out.append(find(conn, key))
     if missing:
-        raise OrderNotFound(f"找不到订单 (no such orders): {', '.join(missing[:10])}")
+        raise OrderNotFound("err.no_orders", refs=", ".join(missing[:10]))
     seen: set[int] = set()
     dupes: list[str] = []
     for r in out:
@@ -64,7 +64,7 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
             dupes.append(order_ref(r))
         seen.add(r["id"])
     if dupes:
-        raise DomainError(f"同一订单重复选择 (selected twice): {', '.join(dupes[:10])}")
+        raise DomainError("err.selected_twice", refs=", ".join(dupes[:10]))
     return out
 
 
@@ -132,10 +132,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         ids = list(read)[:SQLITE_MAX_PARAMS]
         now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
-        raise ConcurrentChange(
-            f"订单 {', '.join(moved[:10]) or '?'} 已被其他终端修改, 本次操作未执行, 请刷新后重试 "
-            "(changed in another terminal; nothing was changed)"
-        )
+        raise ConcurrentChange("err.concurrent", refs=", ".join(moved[:10]) or "?")
     journal.write()
     for order_id, found, event_id in incurred:  # in the action's transaction, after its event exists
         ledger.insert_found(conn, order_id, found, now, event_id)

@@ -175,9 +175,7 @@ def seed_demo(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
             accounts = conn.execute(select(func.count()).select_from(OPERATORS)).scalar_one()
             existing = conn.execute(select(func.count()).select_from(ORDERS)).scalar_one()
             if accounts or existing:
-                raise DomainError(
-                    f"{desk.db.path}: 这是网点的真实数据库 ({existing} 单, {accounts} 个账号), 不能加入演示订单 "
-                    "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)")
+                raise DomainError("err.seed_real_db", path=desk.db.path, orders=existing, accounts=accounts)
             conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, '1')"), {"k": DEMO_KEY})
     return seed(desk, orders, seed_value, days, progress)
 

@@ -26,7 +26,7 @@ def parse_directory(text: str, name: str) -> list[Station]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in DIRECTORY_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"{name}: 缺少列 {', '.join(missing)} (need columns {','.join(DIRECTORY_COLUMNS)})")
+        raise InvalidInput("err.directory_columns", name=name, missing=", ".join(missing), need=",".join(DIRECTORY_COLUMNS))
     stations: list[Station] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -50,7 +50,7 @@ def parse_directory(text: str, name: str) -> list[Station]:
     if errors:
         raise InvalidInput("; ".join(errors[:10]))
     if not stations:
-        raise InvalidInput(f"{name}: 网点目录为空 (no stations)")
+        raise InvalidInput("err.directory_empty", name=name)
     return stations
 
 
@@ -66,14 +66,14 @@ def init_database(path: Path, station_code: str, directory_file: Path | None = N
         stations = parse_directory(shipped_directory_text(), "data/stations.csv")
     home = Directory(stations).get(station_code)
     if home.is_datacenter:
-        raise DomainError(f"{station_code} 是数据中心, 不是网点 (a data center cannot run a station desk)")
+        raise DomainError("err.datacenter_desk", code=station_code)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     try:
         with db.read() as conn:
             existing = schema.current_revision(conn) and schema.read_meta(conn, "station_code")
         if existing and existing != station_code:
-            raise DomainError(f"{path}: 该数据库属于网点 {existing}, 不能改为 {station_code}")
+            raise DomainError("err.other_station_db", path=path, existing=existing, code=station_code)
         schema.upgrade(db)
         with db.write() as conn:
             conn.execute(STATIONS.delete())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stationdesk.domain.errors import DomainError, UnknownStation
 from stationdesk.domain.statuses import Action, next_status
+from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
 from stationdesk.services.outcome import Outcome
@@ -14,9 +15,9 @@ def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
     try:
         target = desk.directory.get(to_code)
     except UnknownStation as exc:
-        raise UnknownStation(f"订单 {key}: 转单目标 {exc}") from None
+        raise UnknownStation("err.transfer_target", ref=key, why=exc) from None
     if target.code == desk.station.code:
-        raise DomainError(f"不能转单给本网点 {target.code} (cannot transfer to this station)")
+        raise DomainError("err.transfer_self", code=target.code)
     with desk.db.write() as conn:
         now = desk.now()
         row = find(conn, key)
@@ -31,7 +32,5 @@ def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
     warnings = []
     routed = desk.directory.route(row["sender_district"])
     if routed is not None and routed.code != target.code and not target.is_datacenter:
-        warnings.append(
-            f"区县「{row['sender_district']}」按目录属于 {routed.code} {routed.name}, 转错网点会被考核"
-        )
-    return Outcome(f"订单 {ref} 已转单至 {target.code} {target.name}", [row["id"]], warnings)
+        warnings.append(Words("warn.wrong_transfer", district=row["sender_district"], code=routed.code, name=routed.name))
+    return Outcome(Words("done.transferred", ref=ref, code=target.code, name=target.name), [row["id"]], warnings)

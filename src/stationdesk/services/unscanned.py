@@ -168,7 +168,7 @@ def unscanned_report(desk: Desk, q: UnscannedQuery, *, reveal_to: Operator | Non
     if reveal_to is not None:
         reveal_to.require(Permission.FULL_PHONES)
         if not reveal_to.name:
-            raise InvalidInput("显示完整电话需要操作员 (--full-phones needs --operator NAME or STATIONDESK_OPERATOR)")
+            raise InvalidInput("err.full_phones_operator")
         now = desk.now()
         with desk.db.read() as conn:
             rows = list(stream(conn, q))  # a day's unscanned orders: a handful

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from stationdesk.domain import audit, ledger as rules, sla
 from stationdesk.domain.fields import day_range
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.unscanned import UNSCANNED_SQL
@@ -175,7 +176,7 @@ def refunds(desk: Desk, first: audit.Month, through: audit.Month) -> list[dict[s
         out.append({
             "fined_month": f"{refund.fined[0]}-{refund.fined[1]:02d}", "fine": fines[refund.fined],
             "earned_month": f"{refund.earned[0]}-{refund.earned[1]:02d}", "percent": refund.percent,
-            "amount": refund.amount, "status": "已返还" if refund.due else "待下月无违规",
+            "amount": refund.amount, "status": Words("refund.paid" if refund.due else "refund.waiting"),
         })
     return out
 

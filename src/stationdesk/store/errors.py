@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stationdesk.domain.words import Refusal
 
-class StoreError(Exception):
-    """The database could not do what was asked; the message says what and where."""
+
+class StoreError(Refusal):
+    """The database could not do what was asked; the message says what and where
+    (``StoreError(key, **params)`` with a key of the catalogue, or a driver's own text)."""
 
 
 class StoreBusy(StoreError):
@@ -43,10 +46,7 @@ def translate(exc: Exception, path: Path, busy_ms: int) -> StoreError:
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig is not None else str(exc)
     if "locked" in text or "busy" in text:
-        return StoreBusy(
-            f"{path}: 数据库正被另一个终端写入, {busy_ms / 1000:g} 秒内未能获得写锁, 操作未执行, 请重试 "
-            "(database busy: nothing was changed, try again)"
-        )
+        return StoreBusy("err.db_busy", path=path, seconds=f"{busy_ms / 1000:g}")
     if "disk is full" in text or "disk I/O" in text:
-        return StoreError(f"{path}: 磁盘已满或无法写入, 操作未执行 (disk full or I/O error: {text}; nothing was changed)")
+        return StoreError("err.disk_full", path=path, why=text)
     return StoreError(f"{path}: {text}")

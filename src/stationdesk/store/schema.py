@@ -42,9 +42,9 @@ def ensure_current(db: Database) -> None:
     if rev == SCHEMA_HEAD:
         return
     if rev is None:
-        raise StoreError(f"{db.path}: 不是 stationdesk 数据库, 或尚未初始化 (run `stationdesk init --station CODE`)")
+        raise StoreError("err.not_a_station_db", path=db.path)
     if rev not in known_revisions():
-        raise StoreError(f"{db.path}: schema revision {rev} is newer than this stationdesk knows ({SCHEMA_HEAD}); upgrade stationdesk")
+        raise StoreError("err.newer_schema", path=db.path, rev=rev, head=SCHEMA_HEAD)
     upgrade(db)
 
 

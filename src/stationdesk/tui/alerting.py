@@ -119,7 +119,9 @@ class DeskAlerts:
             self._changed()
 
     def show_failure(self, message: str) -> None:
-        self.app.say(message, severity="error")
+        from stationdesk.domain.words import speak
+
+        self.app.say(speak(message, self.app.lang), severity="error")
 
     def remind_shift_end(self, unscanned: int) -> None:
         """Before the end of the shift: open 网点未揽收查询 (F6) and do the 补扫描."""

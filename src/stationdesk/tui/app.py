@@ -29,6 +29,7 @@ from stationdesk import keymap
 from stationdesk.config import Config
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.roles import Operator, Permission
+from stationdesk.domain.words import speak
 from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
 from stationdesk.store.glance import Glance
@@ -76,6 +77,12 @@ class Opening:
     clock: Clock = system_clock
 
 
+def _no_match_provider() -> Any:
+    from stationdesk.tui.palette import NoMatchProvider  # with the palette, not at start
+
+    return NoMatchProvider
+
+
 class StationDeskApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
     MODES = {"accept": AcceptScreen, "pickup": _opened_later("pickup", "PickupScreen"),
@@ -84,6 +91,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
              "conflicts": _opened_later("conflicts", "ConflictsScreen"),
              "exceptions": _opened_later("exceptions", "ExceptionsScreen")}
     DEFAULT_MODE = "accept"
+    COMMANDS = App.COMMANDS | {_no_match_provider}  # the palette's 'no match' in the screen's language
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         bind("app.help"), bind("app.query"), bind("app.accept"), bind("app.pickup"), bind("app.refresh"),
@@ -279,7 +287,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def show_outcome(self, outcome: Outcome) -> None:
         """What a use case did on the message line, with its warnings after it."""
-        self.say(" | ".join([outcome.message, *outcome.warnings]),
+        self.say(" | ".join(speak(said, self.lang) for said in [outcome.message, *outcome.warnings]),
                  severity="warning" if outcome.warnings else "information")
 
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
@@ -450,8 +458,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
         keys = keymap.keys_of(self.key_overrides)
         if not isinstance(screen, DeskScreen):  # a dialog or help: finish or leave it first
             quit_ = keymap.BY_ID["app.quit"]
-            yield SystemCommand(f"{quit_.description(self.lang)} ({key_display(keys[quit_.id])})", quit_.id,
-                                self.action_request_quit)
+            yield SystemCommand(f"{quit_.description(self.lang)} ({key_display(keys[quit_.id])})",
+                                tr("palette.anywhere", self.lang), self.action_request_quit)
             return
         base = screen
         for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
@@ -466,7 +474,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
             if call.startswith("screen."):
                 target, call = base, call.removeprefix("screen.")
             title = f"{action.description(self.lang)} ({key_display(keys[action.id])})"
-            yield SystemCommand(title, action.id, partial(self.run_action, call, target))
+            where = tr("palette.anywhere" if action.scope == "app" else "palette.this_screen", self.lang)
+            yield SystemCommand(title, where, partial(self.run_action, call, target))
 
 
 def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDeskApp:

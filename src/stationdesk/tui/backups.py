@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stationdesk import paths
+from stationdesk.domain.words import speak
 from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class DeskBackups:
         except Exception as exc:  # noqa: BLE001 - said once on screen; the next hour tries again
             if not self.failed:
                 self.failed = True
-                self.app.call_from_thread(self.app.say, tr("backup.failed", self.app.lang, why=str(exc)), "warning")
+                self.app.call_from_thread(self.app.say, tr("backup.failed", self.app.lang, why=speak(exc, self.app.lang)), "warning")
             return
         self.failed = False
         if made is not None:

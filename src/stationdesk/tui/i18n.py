@@ -8,6 +8,7 @@ from stationdesk.domain.fields import BusinessType, Channel
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.sla import format_time_left
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.words import say, speak
 
 LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("网点电商订单", "Station e-commerce orders"),
@@ -89,6 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter.area_in": ("本网点区域", "In area"),
     "filter.area_out": ("超区", "Out of area"),
     "filter.number": ("物流号/运单号", "Logistics/waybill no."),
+    "filter.number_hint": ("物流号/运单号", "type or scan"),
     "filter.start": ("开始日期", "From"),
     "filter.end": ("结束日期", "To"),
     "filter.cancel": ("撤单处理", "Cancellation"),
@@ -215,6 +217,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "keyshort.app.supervisor": ("报表", "Reports"),
     "keyshort.app.conflicts": ("冲突", "Conflicts"),
     "keyshort.app.ack_alert": ("确认", "Ack"),
+    "keyshort.app.sync": ("同步", "Sync"),
     "keyshort.accept.select_all": ("全选", "All"),
     "keyshort.accept.batch": ("批量", "Batch"),
     "keyshort.accept.fail": ("失败", "Fail"),
@@ -269,16 +272,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "scan.left": ("  待扫 {n} 单", "  {n} left to scan"),
     "scan.unsaved": ("{n} 个扫描尚未记录完", "{n} scans not yet recorded"),
     "scan.failed": ("未记录, 请重扫", "NOT recorded, scan again"),
+    "scan.mark_supplementary": ("补", "+"),
     "scan.targets": ("未揽收订单 (扫描后移除)", "Unscanned orders (leave the list when scanned)"),
-    "palette.placeholder": ("输入命令名称搜索…", "Search for commands…"),
+    "palette.placeholder": ("输入命令名称搜索", "Type to search the commands"),
+    "palette.none": ("没有匹配的命令", "No command matches"),
+    "palette.none_help": ("换个词试试, 或按 Esc 返回", "Try another word, or Esc to go back"),
+    "palette.anywhere": ("任何屏幕", "Any screen"),
+    "palette.this_screen": ("本屏幕", "This screen"),
+    "sup.this_week": ("本周", "This week"),
+    "sup.last_week": ("上周", "Last week"),
+    "sup.this_month": ("本月", "This month"),
+    "sup.refunds": ("罚款返还 (次月无违规返 60%, 再下月无违规返 40%)", "Refunds (60% after a clean month, 40% after a second)"),
+    "sup.notices": ("处罚通知 (通知后 3 天内可申诉)", "Penalty notices (appeal within 3 days of the notice)"),
+    "sup.appeal_closed": ("申诉期已过", "closed"),
+    "sup.notice_line": ("{week} {fine}元  申诉截止 {until} ({left})", "{week} {fine} yuan  appeal until {until} ({left})"),
+    "sup.last_14_days": ("最近 14 天", "Last 14 days"),
+    "appeal.title": ("违规申诉 (处罚通知后 3 天内)", "Appeal a fine (within 3 days of its notice)"),
+    "appeal.hint": ("输入序号和申诉说明, Ctrl+S 保存", "Type the number and why the fine is wrong, Ctrl+S saves"),
+    "appeal.pick": ("序号", "Number"),
+    "appeal.note": ("申诉说明", "Why it is wrong"),
+    "appeal.bad_pick": ("请输入 1 到 {n} 之间的序号", "Type a number from 1 to {n}"),
+    "appeal.required": ("请写明申诉说明", "Say why the fine is wrong"),
+    "appeal.none": ("没有可申诉的违规 (没有处罚通知, 或申诉期已过)", "Nothing to appeal (no notice, or its 3 days are over)"),
+    "appeal.unsaved": ("违规申诉: 输入未保存", "Appeal: input not saved"),
     "sup.kind_line": ("{kind} {n}单/{fine}元", "{kind} {n} orders/{fine} yuan"),
     "sup.series": ("{name} (最多 {top})", "{name} (max {top})"),
     "sup.total": ("合计 {fine} 元", "total {fine} yuan"),
     "sup.refund_line": ("{fined} {fine}元 -> {earned} {percent}% {amount}元 {status}",
                         "{fined} {fine} yuan -> {earned} {percent}% {amount} yuan {status}"),
     "waybill.default_desc": ("12-15 位数字", "12 to 15 digits"),
-    "error.transition": ("订单 {ref}: 当前状态「{status}」不能执行「{action}」(可执行的状态: {allowed})",
-                         "Order {ref}: status '{status}' does not allow '{action}' (allowed from: {allowed})"),
     # errors
     "error.internal": ("内部错误, 操作未完成", "Internal error: the action did not complete"),
     "error.keys": ("[keys] 配置有误, 已忽略: {why}", "[keys] ignored: {why}"),
@@ -339,7 +361,10 @@ _CHANNEL_EN = {Channel.ONLINE: "online", Channel.OFFLINE: "offline"}
 
 
 def tr(label: str, lang: str, /, **values: object) -> str:
-    """The words for ``label`` in ``lang``, with ``values`` filled in."""
+    """The words for ``label`` in ``lang``, with ``values`` filled in: the screens' own words, or
+    the catalogue's messages (stationdesk.domain.words) said the same way."""
+    if label not in LABELS:
+        return say(label, lang, **values)
     zh, en = LABELS[label]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
@@ -402,19 +427,9 @@ def violation_label(value: str, lang: str) -> str | None:
 
 
 def error_text(error: Exception, lang: str) -> str | None:
-    """A refusal in the operator's language, from its catalogue key and parameters (statuses and
-    actions named by value, shown by their labels); None when it carries no key."""
-    key = getattr(error, "key", None)
-    if key is None or key not in LABELS:
-        return None
-    values = dict(getattr(error, "params", {}))
-    if "status" in values:
-        values["status"] = status_label(str(values["status"]), lang)
-    if "action" in values:
-        values["action"] = action_label(str(values["action"]), lang)
-    if "allowed" in values:
-        values["allowed"] = ", ".join(status_label(v, lang) for v in values["allowed"]) or "-"
-    return tr(key, lang, **values)
+    """A refusal in the operator's language, from its catalogue key and parameters; None when it
+    carries no words of the catalogue (a driver's or the system's own text)."""
+    return speak(error, lang) if getattr(error, "words", None) is not None else None
 
 
 def time_left(left: timedelta, lang: str, *, hours: bool = False) -> str:

@@ -11,24 +11,13 @@ from textual.widgets import Input, Static
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.text import clean_text
 from stationdesk.tui.dialogs.base import ActionDialog
+from stationdesk.tui.i18n import tr
 
 MAX_NOTE = 500
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("违规申诉 (处罚通知后 3 天内)", "Appeal a fine (within 3 days of its notice)"),
-    "hint": ("输入序号和申诉说明, Ctrl+S 保存", "Type the number and why the fine is wrong, Ctrl+S saves"),
-    "pick": ("序号", "Number"),
-    "note": ("申诉说明", "Why it is wrong"),
-    "bad_pick": ("请输入 1 到 {n} 之间的序号", "Type a number from 1 to {n}"),
-    "required": ("请写明申诉说明", "Say why the fine is wrong"),
-    "none": ("没有可申诉的违规 (没有处罚通知, 或申诉期已过)", "Nothing to appeal (no notice, or its 3 days are over)"),
-    "unsaved": ("违规申诉: 输入未保存", "Appeal: input not saved"),
-}
-
-
 def word(key: str, lang: str, **values: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**values)
+    """The words of this dialog, from the desk's one catalogue (stationdesk.tui.i18n)."""
+    return tr(f"appeal.{key}", lang, **values)
 
 
 class AppealDialog(ActionDialog):

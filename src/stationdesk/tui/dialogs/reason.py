@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from stationdesk.domain.errors import ReasonRefused
 from stationdesk.domain.reasons import MAX_NOTE_LENGTH, Reason, check_reason
+from stationdesk.domain.words import speak
 from stationdesk.services.outcome import Outcome
 from stationdesk.tui.dialogs.base import ActionDialog
 from stationdesk.tui.i18n import reason_label, tr
@@ -52,7 +53,7 @@ class ReasonDialog(ActionDialog):
         try:
             cleaned = check_reason(reason, note)  # the rule itself, before any database work
         except ReasonRefused as exc:
-            self.show_error(str(exc))
+            self.show_error(speak(exc, self.lang))
             self.query_one("#note", Input).focus()
             return
         self.run_service(self.run, reason, cleaned)

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.domain.fields import BusinessType
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import speak
 from stationdesk.services import pickup
 from stationdesk.tui.data import OrderView
 from stationdesk.tui.dialogs.base import ActionDialog
@@ -52,7 +53,7 @@ class WaybillDialog(ActionDialog):
         try:
             number = app.desk.waybill.check(typed, order_ref=self.view.ref) if typed.strip() else None
         except InvalidWaybill as exc:
-            self.show_error(str(exc))
+            self.show_error(speak(exc, self.lang))
             return
         # An empty entry lets the use case give its own message (waybill required, with the reminder).
         self.run_service(pickup.confirm_pickup, app.desk, self.view.id, number, app.operator)

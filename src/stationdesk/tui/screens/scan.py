@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Input, RichLog, Static
 
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import speak
 from stationdesk.services.pickup import ScanResult, record_scan
 from stationdesk.services.unscanned import UnscannedQuery
 from stationdesk.tui.i18n import tr
@@ -146,7 +147,7 @@ class ScanScreen(DeskScreen):
             kind = "supplementary" if result.supplementary else "picked_up"
         else:
             kind = "refused"
-        self._add(ScanEntry(self.seq + 1, result.waybill, kind, clean_text(result.message)))
+        self._add(ScanEntry(self.seq + 1, result.waybill, kind, clean_text(speak(result.message, self.lang))))
         if result.accepted and self.target is not None:
             self.query_one(ScanTargets).reload()
         self.busy = False
@@ -163,7 +164,8 @@ class ScanScreen(DeskScreen):
         self.entries.append(entry)
         style = {"picked_up": "bold green", "supplementary": "bold cyan", "refused": "bold red",
                  "failed": "bold white on red"}[entry.kind]
-        mark = {"picked_up": "✓", "supplementary": "补", "refused": "✗", "failed": "!"}[entry.kind]
+        mark = {"picked_up": "✓", "supplementary": word("mark_supplementary", self.lang), "refused": "✗",
+                "failed": "!"}[entry.kind]
         line = Text(f"{entry.seq:>4} ", style="dim")
         line.append(f"{mark} ", style=style)
         line.append(entry.message, style=style if entry.kind in ("refused", "failed") else "")

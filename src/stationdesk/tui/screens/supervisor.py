@@ -13,8 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from stationdesk.domain import audit
+from stationdesk.domain import audit, ledger
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import speak, word
 from stationdesk.services import violations
 from stationdesk.services.context import Desk
 from stationdesk.services.notices import notice_list
@@ -57,6 +58,14 @@ def load_picture(desk: Desk) -> Picture:
     )
 
 
+def _state_word(value: str, lang: str) -> str:
+    """A violation's state (notified, appealed, ...) in ``lang``."""
+    try:
+        return word(ledger.State(value), lang)
+    except ValueError:
+        return value
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
@@ -64,32 +73,31 @@ def _pad(text: str, width: int) -> str:
 def summary_text(p: Picture, lang: str) -> Text:
     en = lang == "en"
     out = Text()
-    heads = (("本周", "This week", p.this_week), ("上周", "Last week", p.last_week), ("本月", "This month", p.month))
-    for zh, eng, s in heads:
+    heads = (("sup.this_week", p.this_week), ("sup.last_week", p.last_week), ("sup.this_month", p.month))
+    for head, s in heads:
         # the period and its total on one line, each kind on its own under it: nothing is split at 80 columns
-        out.append(_pad(f"{eng if en else zh} {s.first}~{s.last}", 30) + " ", style="bold")
+        out.append(_pad(f"{tr(head, lang)} {s.first}~{s.last}", 30) + " ", style="bold")
         out.append(tr("sup.total", lang, fine=s.total_fine) + "\n", style="bold")
         for row in s.rows()[:-1]:
             if row["count"]:
                 kind = violation_label(row["kind"], lang) or row["kind_label"]
                 out.append("  " + tr("sup.kind_line", lang, kind=kind, n=row["count"], fine=row["fine"]) + "\n")
-    out.append("\n" + ("Refunds (60% after a clean month, 40% after a second)" if en else "罚款返还 (次月无违规返 60%, 再下月无违规返 40%)")
-               + "\n", style="bold")
+    out.append("\n" + tr("sup.refunds", lang) + "\n", style="bold")
     if not p.refunds:
         out.append("  -\n")
     for r in p.refunds:
         out.append("  " + tr("sup.refund_line", lang, fined=r["fined_month"], fine=r["fine"], earned=r["earned_month"],
-                                 percent=r["percent"], amount=f"{r['amount']:.0f}", status=r["status"]) + "\n")
-    out.append("\n" + ("Penalty notices (appeal within 3 days of the notice)" if en
-                       else "处罚通知 (通知后 3 天内可申诉)") + "\n", style="bold")
+                                 percent=r["percent"], amount=f"{r['amount']:.0f}", status=speak(r["status"], lang)) + "\n")
+    out.append("\n" + tr("sup.notices", lang) + "\n", style="bold")
     if not p.notices:
         out.append("  -\n")
     for n in p.notices[:6]:
-        left = n["time_left"] if n["appeal_open"] else ("closed" if en else "申诉期已过")
-        out.append(f"  {n['week']} {n['total_fine']}{'yuan' if en else '元'}  "
-                   f"{'appeal until' if en else '申诉截止'} {n['appeal_deadline'][:16].replace('T', ' ')} ({left})\n")
+        left = n["time_left"] if n["appeal_open"] else tr("sup.appeal_closed", lang)
+        out.append("  " + tr("sup.notice_line", lang, week=n["week"], fine=n["total_fine"],
+                             until=n["appeal_deadline"][:16].replace("T", " "), left=left) + "\n")
         for v in n["violations"][:10]:
-            out.append(f"    {clean_text(v['logistics_no'])} {violation_label(v['kind'], lang) or v['kind']} {v['fine']} {v['state']}\n")
+            state = _state_word(v["state"], lang)
+            out.append(f"    {clean_text(v['logistics_no'])} {violation_label(v['kind'], lang) or v['kind']} {v['fine']} {state}\n")
     return out
 
 
@@ -97,7 +105,7 @@ def chart_text(days: list[violations.DayFigures], lang: str) -> Text:
     """A bar per day and series, each series scaled to its own largest day."""
     en = lang == "en"
     out = Text()
-    out.append(("Last 14 days" if en else "最近 14 天") + "\n", style="bold")
+    out.append(tr("sup.last_14_days", lang) + "\n", style="bold")
     for key, zh, eng, colour in SERIES:
         top = max((getattr(d, key) for d in days), default=0) or 1
         out.append(tr("sup.series", lang, name=eng if en else zh, top=top) + "\n", style=f"bold {colour}")

@@ -64,7 +64,7 @@ class FilterBar(Horizontal):
         areas = [(tr("filter.all", lang), ALL), (tr("filter.area_in", lang), "in"), (tr("filter.area_out", lang), "out")]
         yield Select(areas, value=ALL, allow_blank=False, compact=True, id="f-area")
         yield Label(tr("filter.number", lang))
-        yield Input(placeholder=tr("filter.number", lang), compact=True, id="f-number", max_length=64,
+        yield Input(placeholder=tr("filter.number_hint", lang), compact=True, id="f-number", max_length=64,
                     restrict=NUMBER_CHARS)
 
     def on_mount(self) -> None:

@@ -17,13 +17,16 @@ from stationdesk.tui.keys import key_display
 
 _ORDER = {a.id: i for i, a in enumerate(ACTIONS)}
 MAX_LINES = 3
+# Rather than drop a key, the bar takes one line more (English words are longer: at 80 columns
+# the busiest screen needs it); only past that do keys give way.
+LAST_RESORT_LINES = MAX_LINES + 1
 # When the keys do not fit, the screen-wide keys give way from the end, except these two: help
 # lists every key, and a clerk must always see how to leave.
 ALWAYS_SHOWN = ("app.help", "app.quit")
 
 
 class KeyBar(Widget):
-    DEFAULT_CSS = "KeyBar { height: auto; max-height: 3; }"
+    DEFAULT_CSS = "KeyBar { height: auto; max-height: 4; }"
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--key-disabled", "key-bar--disabled"}
 
     _raw: dict[str, str] = {}  # key as shown -> key as bound, for clicks
@@ -59,7 +62,8 @@ class KeyBar(Widget):
 
     def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
         """The entries wrapped to ``width``, in at most MAX_LINES lines: in their short words when
-        the full ones take more, and only then without the screen-wide keys from the end."""
+        the full ones take more, then in one line more, and only then without the screen-wide keys
+        from the end."""
         entries = self._entries()
         if len(self._wrap([(key, desc, on) for _id, _scope, key, desc, on in entries], width)) > MAX_LINES:
             lang = cast(str, getattr(self.app, "lang", "zh"))
@@ -67,11 +71,11 @@ class KeyBar(Widget):
                        for id_, scope, key, desc, on in entries]
         while True:
             lines = self._wrap([(key, desc, enabled) for _id, _scope, key, desc, enabled in entries], width)
-            if len(lines) <= MAX_LINES:
+            if len(lines) <= LAST_RESORT_LINES:
                 return lines
             droppable = [i for i, e in enumerate(entries) if e[1] == "app" and e[0] not in ALWAYS_SHOWN]
             if not droppable:
-                return lines[:MAX_LINES]
+                return lines[:LAST_RESORT_LINES]
             del entries[droppable[-1]]
 
     @staticmethod

@@ -65,7 +65,7 @@ class QueryForm(Grid):
                                                          compact=True, id="q-business"))
         statuses = [(tr("filter.all", lang), ALL), *((status_label(s.value, lang), s.value) for s in Status)]
         yield self._field("filter.status", Select(statuses, value=ALL, allow_blank=False, compact=True, id="q-status"))
-        yield self._field("filter.number", Input(placeholder=tr("filter.number", lang), max_length=64, compact=True,
+        yield self._field("filter.number", Input(placeholder=tr("filter.number_hint", lang), max_length=64, compact=True,
                                                  restrict=NUMBER_CHARS, id="q-number"))
 
     def _pick(self, selector: str) -> str | None:

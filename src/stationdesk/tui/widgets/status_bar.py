@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from stationdesk.tui.app import StationDeskApp
 
 
+# The labels that give way, in this order, when even the short pieces do not fit (English words
+# are longer): the values stay, so the counts are read at any width.
+GIVE_WAY = ("bar.station", "bar.operator", "bar.synced", "bar.pending", "bar.conflicts", "bar.overdue", "bar.waiting")
+
+
 class StatusBar(Widget):
     """One line; reads the app's state when drawn, and redraws every second for the clock."""
 
@@ -59,6 +64,11 @@ class StatusBar(Widget):
                 break
         else:
             pieces = pieces[:-1]  # a narrow screen: the database path goes first
+            # then the words give way, never the numbers: the labels a clerk needs least go first
+            for label in (tr(key, lang) for key in GIVE_WAY):
+                if sum(cell_len(f"{lbl} {val}  ") for lbl, val, _ in pieces) <= width:
+                    break
+                pieces = [("" if lbl == label else lbl, val, kind) for lbl, val, kind in pieces]
         return pieces
 
     def sync_pieces(self, now: datetime) -> list[tuple[str, str, str]]:

@@ -1,0 +1,364 @@
+"""What the rules and the use cases say to a person, in Chinese (the clerks' own terms) and English.
+
+One table, key -> (中文, English). A refusal or an outcome carries its key and parameters
+(``Words``); the entrypoint that shows it (the desk, the command line's error handler, the browser
+desk) says it in the operator's language with ``speak``. The screens' own words are in
+``stationdesk.tui.i18n.LABELS``, looked up through the same ``tr``; a test keeps the two key sets apart.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, NamedTuple
+
+
+class Term(NamedTuple):
+    """A word that is a parameter: a status, a kind, a field, in both languages."""
+
+    zh: str
+    en: str
+
+
+class Words(str):
+    """A message for a person: a catalogue key and its parameters. As a ``str`` it is the Chinese
+    text (for the admin's log and for code that only passes it on); ``say(lang)`` says it in a
+    language. Parameters may be Words, Terms, enums with ``label``/``label_en``, exceptions that
+    carry Words, and lists of them."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> Words:
+        made = super().__new__(cls, say(key, "zh", **params))
+        made.key, made.params = key, params
+        return made
+
+    def say(self, lang: str) -> str:
+        return say(self.key, lang, **self.params)
+
+    @staticmethod
+    def field(name: str) -> Words | str:
+        """An order field by its name (sender_phone), as words."""
+        return Words(f"field.{name}") if f"field.{name}" in MESSAGES else name
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (a worker's result) keep their key
+        return (_rebuild, (self.key, self.params))
+
+
+def _rebuild(key: str, params: dict[str, Any]) -> Words:
+    return Words(key, **params)
+
+
+def say(key: str, lang: str, /, **params: Any) -> str:
+    """The words for ``key`` in ``lang`` with ``params`` filled in, each one said in ``lang`` too."""
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    return text.format(**{k: word(v, lang) for k, v in params.items()}) if params else text
+
+
+def word(value: Any, lang: str) -> str:
+    """One parameter in ``lang``."""
+    if isinstance(value, Words):
+        return value.say(lang)
+    if isinstance(value, Term):
+        return value.en if lang == "en" else value.zh
+    if isinstance(value, BaseException):
+        return speak(value, lang)
+    if isinstance(value, Enum) and hasattr(value, "label"):
+        return str(getattr(value, "label_en", value.value) if lang == "en" else value.label)
+    if isinstance(value, (list, tuple)):
+        return ("; " if any(isinstance(v, (BaseException, Words)) for v in value) else ", ").join(
+            word(v, lang) for v in value) or "-"
+    return str(value)
+
+
+def speak(thing: Any, lang: str) -> str:
+    """What a refusal, an outcome or a warning says in ``lang``: its Words when it has them (an
+    exception keeps them in ``words``), else its text as it is (a driver's or the system's own)."""
+    words = thing if isinstance(thing, Words) else getattr(thing, "words", None)
+    if isinstance(words, Words):
+        return words.say(lang)
+    return str(thing)
+
+
+class Refusal(Exception):
+    """An exception that says its message with Words: ``Refusal(key, **params)``, or ``Refusal(words)``.
+    ``str(err)`` is the Chinese text; ``words`` says it in either language."""
+
+    words: Words | None = None
+
+    def __init__(self, message: str = "", /, **params: Any) -> None:
+        if isinstance(message, Words):
+            self.words = message
+        elif message in MESSAGES:
+            self.words = Words(message, **params)
+        super().__init__(str(self.words) if self.words is not None else message)
+
+
+def lang_of(value: object) -> str:
+    """'en' or 'zh' (the default) from a config value."""
+    return "en" if value == "en" else "zh"
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "note.prefix": ("注意", "Note"),
+}
+MESSAGES.update({
+    # orders and their statuses
+    "err.order": ("订单 {ref}: {what}", "Order {ref}: {what}"),
+    "error.transition": ("订单 {ref}: 当前状态「{status}」不能执行「{action}」(可执行的状态: {allowed})",
+                         "Order {ref}: status '{status}' does not allow '{action}' (allowed from: {allowed})"),
+    # values a person or a feed gives
+    "err.waybill_empty": ("运单号不能为空", "the waybill number is empty"),
+    "err.waybill_format": ("运单号 '{number}' 格式不对, 应为{form}", "waybill number '{number}' is not {form}"),
+    "err.too_long": ("过长: {n} 字, 最多 {limit} 字", "too long: {n} characters, at most {limit}"),
+    "err.not_text": ("应为文本, 这里是{kind}", "expected text, got {kind}"),
+    "err.time_range": ("时间超出范围: 应在 {first} 至 {last} 之间", "a time must lie between {first} and {last}"),
+    "err.unknown_station": ("网点代码 '{code}' 不在网点目录中", "station code '{code}' is not in the directory"),
+    "err.unknown_reason": ("原因代码 '{code}' 无效; 可用的原因: {valid}", "reason '{code}' is not known; the reasons: {valid}"),
+    "err.other_needs_note": ("原因为「其他」时必须填写说明", "the reason 'other' needs a note"),
+    "err.note_too_long": ("说明过长: {n} 字, 最多 {limit} 字", "the note is too long: {n} characters, at most {limit}"),
+    "err.capacity_excuse": ("说明「{said}」是网点运力理由, 不是真实的失败原因, 总部按虚假原因处罚",
+                            "'{said}' is a station-capacity excuse, not a true reason: head office fines it as a false reason"),
+    "err.not_one_of": ("{what} '{value}' 无效; 可选: {valid}", "{what} '{value}' is not known; one of: {valid}"),
+    "err.field_required": ("{what} 不能为空", "{what} is required"),
+    "err.field_too_long": ("{what} 过长: {n} 字, 最多 {limit} 字", "{what} is too long: {n} characters, at most {limit}"),
+    "err.not_channel": ("'{value}' 不是 线上/线下", "'{value}' is not online or offline"),
+    "err.not_business_type": ("'{value}' 不是已知业务类型 (我要寄快递 或 在线下单)",
+                              "'{value}' is not a business type (send_parcel or online_order)"),
+    "err.time_too_long": ("不是 ISO 8601 时间: {n} 字, 过长", "not an ISO 8601 time: {n} characters is too long"),
+    "err.not_time": ("'{value}' 不是 ISO 8601 时间 (例如 2026-11-23T09:30:00+08:00)",
+                     "'{value}' is not an ISO 8601 time (e.g. 2026-11-23T09:30:00+08:00)"),
+    "err.no_offset": ("'{value}' 没有时区偏移 (例如 +08:00)", "'{value}' has no offset (add one such as +08:00)"),
+    "err.not_phone": ("不是电话号码 (数字, 空格, 横线, 可加 +)", "not a phone number (digits, spaces, dashes, optional +)"),
+    "err.phone_digits": ("电话号码应为 7-15 位数字, 这里是 {n} 位", "a phone number has 7 to 15 digits, this one {n}"),
+    "err.not_bool": ("'{value}' 不是 是/否", "'{value}' is not yes/no (true/false, 1/0)"),
+    "err.logistics_empty": ("物流号不能为空", "the logistics number is required"),
+    "err.not_logistics": ("'{value}' 不是物流号 (4-64 位字母, 数字, _ 或 -)",
+                          "'{value}' is not a logistics number (4-64 letters, digits, _ or -)"),
+    "err.required": ("不能为空", "required"),
+    # people and their rights
+    "err.not_permitted": ("权限不足: {role}不能使用「{permission}」, 需要{need}或以上",
+                          "not permitted: the role {role} may not use {permission}; it needs {need} or above"),
+    "err.unknown_role": ("角色 '{role}' 未知 (可选: {valid})", "role '{role}' is not known (one of: {valid})"),
+    "err.password_short": ("密码至少 {n} 个字符", "a password needs at least {n} characters"),
+    "err.wrong_login": ("登录失败: 用户名或密码错误, 或账号因连续 {n} 次失败已锁定 {minutes} 分钟",
+                        "Log-in failed: wrong name or password, or the account is locked for {minutes} minutes "
+                        "after {n} failures"),
+    "err.locked": ("账号已锁定: 连续 {n} 次登录失败, {until} 后再试", "locked after {n} failed log-ins until {until}"),
+})
+MESSAGES.update({
+    # accept, pick up, transfer, scan
+    "err.out_of_area": ("订单 {ref}: 寄件区县「{district}」不在本网点服务范围, {where}; 接非本网点订单会被考核",
+                        "Order {ref}: district {district} is outside this station's area, {where}; accepting "
+                        "another station's order is fined"),
+    "err.transfer_to": ("应转单至 {code}", "transfer it to {code}"),
+    "err.transfer_it": ("请转单", "transfer it"),
+    "err.none_selected": ("没有选择订单", "No orders selected"),
+    "err.batch_too_big": ("一次最多批量接单 {limit} 单, 选择了 {n} 单", "A batch takes at most {limit} orders; {n} are selected"),
+    "err.batch_more": (" (另有 {n} 单)", " ({n} more)"),
+    "err.batch_refused": ("批量接单未执行, 没有订单被修改 ({n} 单不能接单): {problems}{more}",
+                          "Batch accept not done, no order changed ({n} cannot be accepted): {problems}{more}"),
+    "done.accepted": ("订单 {ref} 接单成功", "Order {ref} accepted"),
+    "done.batch_accepted": ("批量接单成功: {n} 单", "Batch accepted: {n} orders"),
+    "warn.remind_waybill": ("请提醒客户提供正确的运单号", "Remind the customer to give the correct waybill number"),
+    "err.waybill_used": ("订单 {ref}: 运单号 {waybill} 已用于订单 {other}", "Order {ref}: waybill {waybill} is already used by order {other}"),
+    "err.waybill_differs": ("订单 {ref}: 输入的运单号 {given} 与订单上的 {existing} 不一致; 虚假运单号罚款 500 元. "
+                            "如客户更换了运单, 请先更正客户信息",
+                            "Order {ref}: waybill {given} differs from the order's {existing}; a false waybill is "
+                            "fined 500 yuan. If the customer changed it, correct the order first"),
+    "err.waybill_needed": ("订单 {ref}: 揽件确认需要运单号", "Order {ref}: the pickup needs its waybill number"),
+    "done.picked_up_no_waybill": ("订单 {ref} 当前记录揽件成功, 待客户提供运单号",
+                                  "Order {ref} picked up; waiting for its waybill number"),
+    "done.picked_up": ("订单 {ref} 当前记录揽件成功, 运单号 {waybill}", "Order {ref} picked up, waybill {waybill}"),
+    "scan.said": ("{waybill}: {what}", "{waybill}: {what}"),
+    "scan.bad_form": ("运单号格式不对, 应为{form}", "not a waybill number: it is {form}"),
+    "scan.unknown": ("没有该运单号的订单", "no order has this waybill number"),
+    "scan.cancelled": ("订单 {ref} 已撤单, 不能揽收", "order {ref} is cancelled: no pickup"),
+    "scan.twice": ("订单 {ref} 已扫描", "order {ref} is already scanned"),
+    "scan.status": ("订单 {ref} 状态「{status}」不能揽收扫描", "order {ref} is {status}: no pickup scan"),
+    "scan.picked_up": ("订单 {ref} 揽收成功", "order {ref} picked up"),
+    "scan.supplementary": ("订单 {ref} 补扫描成功", "order {ref} supplementary scan done"),
+    "err.transfer_target": ("订单 {ref}: 转单目标 {why}", "Order {ref}: transfer target: {why}"),
+    "err.transfer_self": ("不能转单给本网点 {code}", "Cannot transfer to this station ({code})"),
+    "warn.wrong_transfer": ("区县「{district}」按目录属于 {code} {name}, 转错网点会被考核",
+                            "By the directory {district} belongs to {code} {name}: a wrong transfer is fined"),
+    "done.transferred": ("订单 {ref} 已转单至 {code} {name}", "Order {ref} transferred to {code} {name}"),
+})
+MESSAGES.update({
+    # order fields, as a message names them
+    "field.logistics_no": ("物流号", "logistics number"),
+    "field.waybill_no": ("运单号", "waybill number"),
+    "field.source": ("数据来源", "source"),
+    "field.channel": ("线上/线下", "online/offline"),
+    "field.business_type": ("业务类型", "business type"),
+    "field.order_time": ("下单时间", "order time"),
+    "field.sender_name": ("寄件人", "sender"),
+    "field.sender_phone": ("电话", "phone"),
+    "field.sender_province": ("省", "province"),
+    "field.sender_city": ("市", "city"),
+    "field.sender_district": ("区县", "district"),
+    "field.sender_address": ("地址", "address"),
+    "field.note": ("需求描述", "request note"),
+    "field.goods": ("物品", "goods"),
+    "field.dispatch_time": ("分件时间", "dispatch time"),
+    "field.dispatch_operator": ("分件人", "dispatcher"),
+    "field.cancelled": ("撤单", "cancelled"),
+    # duplicates, cancellations, follow-ups, appeals, failures, corrections
+    "dup.contact_first": ("先联系客户确认", "The earlier order is already processed: contact the customer"),
+    "dup.fail_it": ("可按重复下单接单失败并告知客户", "Fail it as a duplicate and tell the customer"),
+    "err.not_flagged_fail": ("订单 {ref}: 未标记为重复下单; 请用接单失败", "Order {ref} is not flagged as a duplicate: fail its acceptance instead"),
+    "err.not_flagged": ("订单 {ref}: 没有重复下单标记", "Order {ref} is not flagged as a duplicate"),
+    "done.not_duplicate": ("订单 {ref}: 已取消重复下单标记", "Order {ref}: not a duplicate, flag cleared"),
+    "done.complaint": ("订单 {ref}: 投诉 #{id}「{category}」已登记, {when} 前处理完毕 (48 小时)",
+                       "Order {ref}: complaint #{id} ({category}) recorded; to close by {when} (48 hours)"),
+    "err.no_complaint": ("投诉 #{id} 不存在", "No complaint #{id}"),
+    "err.complaint_closed": ("投诉 #{id} 已关闭", "Complaint #{id} is already closed"),
+    "done.complaint_closed": ("投诉 #{id} (订单 {ref}) 已关闭", "Complaint #{id} (order {ref}) closed"),
+    "done.complaint_closed_late": ("投诉 #{id} (订单 {ref}) 已关闭 (超过 48 小时)", "Complaint #{id} (order {ref}) closed (after 48 hours)"),
+    "warn.complaint_late": ("投诉超过 48 小时才关闭", "The complaint was closed after the 48-hour limit"),
+    "done.cancelled": ("订单 {ref} 已撤单", "Order {ref} cancelled"),
+    "err.cancel_handled_already": ("订单 {ref}: 已做撤单处理", "Order {ref}: the cancellation is already handled"),
+    "done.cancel_handled": ("订单 {ref} 已做撤单处理", "Order {ref}: cancellation handled"),
+    "err.exception_not_picked": ("订单 {ref}: 状态「{status}」, 包裹尚未揽收, 不能登记物流异常",
+                                 "Order {ref} is {status}: the parcel is not picked up, so no logistics exception"),
+    "err.exception_open": ("订单 {ref}: 已有未处理的物流异常", "Order {ref} already has an open logistics exception"),
+    "err.no_open_exception": ("订单 {ref}: 没有未处理的物流异常", "Order {ref} has no open logistics exception"),
+    "done.exception": ("订单 {ref}: 物流异常「{kind}」已登记, 请告知客户", "Order {ref}: logistics exception ({kind}) recorded; tell the customer"),
+    "done.contacted": ("订单 {ref}: 已联系客户", "Order {ref}: customer contacted"),
+    "done.exception_resolved": ("订单 {ref}: 物流异常已处理: {outcome}", "Order {ref}: exception resolved: {outcome}"),
+    "err.unknown_kind": ("违规类型 '{kind}' 不存在 (可选: {valid})", "No violation kind '{kind}' (one of: {valid})"),
+    "err.appeal_note": ("申诉说明: {why}", "The appeal's note: {why}"),
+    "err.appeal_none": ("订单 {ref}: 没有「{kind}」违规, 无需申诉", "Order {ref} has no '{kind}' violation to appeal"),
+    "err.appeal_twice": ("订单 {ref}: 「{kind}」已申诉, 不能重复申诉", "Order {ref}: '{kind}' is already appealed"),
+    "err.appeal_no_notice": ("订单 {ref}: 「{kind}」尚未收到总部处罚通知, 收到通知后 3 天内可申诉",
+                             "Order {ref}: '{kind}' is not in a penalty notice yet: appeal within 3 days of the notice"),
+    "err.appeal_state": ("订单 {ref}: 「{kind}」状态为「{state}」, 不能申诉", "Order {ref}: '{kind}' is {state}: no appeal"),
+    "err.appeal_closed": ("订单 {ref}: 「{kind}」处罚通知的申诉期 3 天已于 {until} 结束, 不能再申诉",
+                          "Order {ref}: the 3 days to appeal '{kind}' ended at {until}"),
+    "done.appealed": ("订单 {ref}: 「{kind}」已申诉 (罚款 {fine} 元)", "Order {ref}: '{kind}' appealed (fine {fine} yuan)"),
+    "done.failed": ("订单 {ref} {status}: {reason}", "Order {ref} {status}: {reason}"),
+    "err.not_correctable": ("订单 {ref}: 不能更正字段 {fields} (可更正: {valid})", "Order {ref}: cannot correct {fields} (correctable: {valid})"),
+    "err.order_field": ("订单 {ref}: {field}: {why}", "Order {ref}: {field}: {why}"),
+    "err.nothing_changed": ("订单 {ref}: 没有需要更正的内容", "Order {ref}: nothing changed"),
+    "done.corrected": ("订单 {ref} 客户信息已更正: {fields}", "Order {ref}: customer details corrected: {fields}"),
+})
+MESSAGES.update({
+    # finding orders, and changes made meanwhile elsewhere
+    "err.no_order_id": ("订单 id {id} 不存在", "No order with id {id}"),
+    "err.not_a_number": ("订单号 '{ref}' 不是物流号或运单号", "'{ref}' is not a logistics or waybill number"),
+    "err.no_order": ("订单 {ref}: 找不到该物流号或运单号", "Order {ref}: no order has this logistics or waybill number"),
+    "err.ambiguous": ("订单 {ref}: 该号码对应 {n} 个订单 (数据来源: {sources}); 请用运单号或在列表中选择",
+                      "Order {ref}: {n} orders have this number (sources: {sources}); use the waybill number or pick it in a list"),
+    "err.no_orders": ("找不到订单: {refs}", "No such orders: {refs}"),
+    "err.selected_twice": ("同一订单重复选择: {refs}", "Selected twice: {refs}"),
+    "err.concurrent": ("订单 {refs} 已被其他终端修改, 本次操作未执行, 请刷新后重试",
+                       "Order {refs} was changed in another terminal; nothing was done: refresh and try again"),
+    # accounts
+    "err.name_required": ("需要操作员姓名", "An operator name is required"),
+    "err.name_too_long": ("操作员姓名最多 {limit} 个字符", "A name has at most {limit} characters"),
+    "err.admin_sign_in": ("需要以管理员账号登录 (设置 STATIONDESK_OPERATOR 和 STATIONDESK_PASSWORD)",
+                          "Sign in as an admin first (set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)"),
+    "err.first_admin": ("第一个账号必须是管理员 (stationdesk user add NAME --role admin)",
+                        "The first account must be an admin (stationdesk user add NAME --role admin)"),
+    "err.account_exists": ("账号 {name} 已存在", "An account named {name} exists"),
+    "err.old_password": ("原密码错误", "The old password is wrong"),
+    "err.no_account": ("账号 {name} 不存在", "No account named {name}"),
+    "err.last_admin": ("{name} 是最后一个管理员, 不能停用", "{name} is the last enabled admin and cannot be disabled"),
+    "err.account_disabled": ("账号 {name} 已停用, 请联系管理员", "The account {name} is disabled; ask an admin"),
+    "err.full_phones_operator": ("显示完整电话需要操作员 (--operator NAME 或 STATIONDESK_OPERATOR)",
+                                 "Full phones need an operator (--operator NAME or STATIONDESK_OPERATOR)"),
+})
+MESSAGES.update({
+    # the command line's own refusals and words
+    "cli.time_out_of_range": ("数据库中有超出范围的时间, 无法显示或计算; 运行 `stationdesk check` 找出订单",
+                              "A stored time is out of range; run `stationdesk check` to name the orders"),
+    "cli.sign_in": ("需要登录: 本网点已有操作员账号 (设置 STATIONDESK_OPERATOR 和 STATIONDESK_PASSWORD)",
+                    "Sign in: this station has accounts (set STATIONDESK_OPERATOR and STATIONDESK_PASSWORD)"),
+    "cli.password_prompt": ("{name} 的密码: ", "{name}'s password: "),
+    "cli.password_env": ("需要密码: 设置 {env} (没有终端可以输入)", "A password is needed: set {env} (no terminal to ask on)"),
+    "cli.operator": ("需要操作员: 用 --operator NAME 或设置 STATIONDESK_OPERATOR (每个操作都记录操作员)",
+                     "Who acts? Pass --operator NAME or set STATIONDESK_OPERATOR (every action records who did it)"),
+    "cli.scan_refused": ("拒绝: {what}", "refused: {what}"),
+    "cli.scan_counts": ("扫描: 记录 {ok}, 拒绝 {refused}", "scans: {ok} recorded, {refused} refused"),
+    "cli.backup_what": ("备份需要 PATH 或 --daily 二选一", "Give a PATH or --daily, one of the two"),
+    "cli.passwords_differ": ("两次输入的密码不一致, 没有修改", "The two passwords differ; nothing was changed"),
+    "cli.whose_password": ("谁的密码? 请给出 NAME, 或以 STATIONDESK_OPERATOR 登录",
+                           "Whose password? Give NAME, or sign in with STATIONDESK_OPERATOR"),
+    "cli.serve_accounts": ("浏览器登录需要操作员账号: 先用 `stationdesk user add NAME --role admin` 添加管理员",
+                           "The browser desk signs people in: add an admin first with `stationdesk user add NAME --role admin`"),
+    "cli.no_hq": ("没有总部地址: 用 --hq URL 或在 config.toml 的 [sync] url 填写 (本网点离线工作)",
+                  "No head office address: pass --hq URL or set [sync] url in config.toml (this station works offline)"),
+})
+MESSAGES.update({
+    # the database file
+    "err.db_busy": ("{path}: 数据库正被另一个终端写入, {seconds} 秒内未能获得写锁, 操作未执行, 请重试",
+                    "{path}: another terminal is writing; no write lock within {seconds} s, nothing was changed: try again"),
+    "err.disk_full": ("{path}: 磁盘已满或无法写入, 操作未执行 ({why})", "{path}: disk full or I/O error, nothing was changed ({why})"),
+    "err.not_a_station_db": ("{path}: 不是 stationdesk 数据库, 或尚未初始化 (运行 `stationdesk init --station CODE`)",
+                             "{path}: not a stationdesk database, or not initialised (run `stationdesk init --station CODE`)"),
+    "err.newer_schema": ("{path}: 数据库版本 {rev} 比本程序新 ({head}); 请升级 stationdesk",
+                         "{path}: schema revision {rev} is newer than this stationdesk knows ({head}); upgrade stationdesk"),
+    "err.no_db": ("{path}: 数据库不存在 (运行 `stationdesk init --station CODE --db {path}` 或 `stationdesk demo`)",
+                  "{path}: no database here (run `stationdesk init --station CODE --db {path}` or `stationdesk demo`)"),
+    "err.no_station_code": ("{path}: 没有网点代码 (运行 `stationdesk init --station CODE`)",
+                            "{path}: no station code (run `stationdesk init --station CODE`)"),
+    "err.import_from_line": ("从第 {line} 行起未导入", "nothing from line {line} on"),
+    "err.import_rest": ("未导入其余行", "the rest not imported"),
+    "err.import_stopped": ("{path}: 导入中止, 已导入 {n} 单 (整批), {where}; 问题解决后重新导入同一文件即可: {why}",
+                           "{path}: import stopped after {n} orders (whole batches), {where}; once fixed, re-running "
+                           "the file is safe: {why}"),
+})
+MESSAGES.update({
+    # backups and restores
+    "err.backup_disk_full": ("{path}: 磁盘已满或无法写入, {doing}未完成, 原数据库未受影响 ({why})",
+                             "{path}: disk full or I/O error, {doing} did not finish; the database is unharmed ({why})"),
+    "err.backup_failed": ("{path}: {doing}失败 ({why})", "{path}: {doing} failed ({why})"),
+    "err.backup_onto_itself": ("{path}: 不能备份到数据库自身", "{path}: that is the live database"),
+    "err.backup_exists": ("{path}: 文件已存在, 备份不会覆盖它", "{path}: the file exists; a backup never replaces one (choose another name)"),
+    "err.no_folder": ("{path}: 目录不存在", "{path}: no such folder"),
+    "err.backup_claimed": ("{path}: 另一个终端正在写这个备份", "{path}: another terminal is writing this backup now"),
+    "err.backup_write": ("{path}: 备份写入失败, 原数据库未受影响 ({why})", "{path}: the backup could not be written; the database is unharmed ({why})"),
+    "err.backup_check": ("{path}: 备份校验未通过, 未保留: {problems}; {advice}", "{path}: the copy failed its check and was not kept: {problems}; {advice}"),
+    "err.restore_check": ("{path}: 备份校验未通过, 未恢复: {problems}", "{path}: the backup failed its check; nothing restored: {problems}"),
+    "err.restore_other_station": ("{path}: 这是网点 {theirs} 的备份, 当前数据库属于网点 {ours}, 未恢复 (确需如此请加 --other-station)",
+                                  "{path}: a backup of station {theirs}, this database is station {ours}; nothing restored "
+                                  "(pass --other-station if that is intended)"),
+    "err.restore_set_aside": ("{path}: 无法移走损坏的数据库, 未恢复 ({why})", "{path}: cannot set the damaged file aside; nothing restored ({why})"),
+})
+MESSAGES.update({
+    "refund.paid": ("已返还", "paid back"),
+    "refund.waiting": ("待下月无违规", "if next month is clean"),
+})
+MESSAGES.update({
+    "alert.check_failed": ("未接订单提醒检查失败, 将按时重试: {why}", "The unaccepted-order check failed and will run again: {why}"),
+})
+MESSAGES.update({
+    # feeds, the station directory, the demo orders
+    "err.feed_empty": ("{name}: 文件为空", "{name}: the file is empty"),
+    "err.feed_header": ("{name}:1: 表头无法读取: {why}", "{name}:1: cannot read the header: {why}"),
+    "err.feed_missing": ("{name}:1: 缺少必需列 {missing} (必需: {need})", "{name}:1: missing columns {missing} (the header needs {need})"),
+    "err.feed_unknown": ("{name}:1: 未知列 {unknown} (已知的列: {known})", "{name}:1: unknown columns {unknown} (known columns: {known})"),
+    "err.directory_columns": ("{name}: 缺少列 {missing} (需要 {need})", "{name}: missing columns {missing} (need {need})"),
+    "err.directory_empty": ("{name}: 网点目录为空", "{name}: the station directory is empty"),
+    "err.datacenter_desk": ("{code} 是数据中心, 不是网点", "{code} is a data center: it cannot run a station desk"),
+    "err.other_station_db": ("{path}: 该数据库属于网点 {existing}, 不能改为 {code}", "{path}: this database is station {existing}'s, not {code}'s"),
+    "err.seed_real_db": ("{path}: 这是网点的真实数据库 ({orders} 单, {accounts} 个账号), 不能加入演示订单 "
+                         "(只用于演示数据库: `stationdesk demo --db PATH`, 或空数据库)",
+                         "{path}: a station's real database ({orders} orders, {accounts} accounts): no demo orders "
+                         "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)"),
+})
+MESSAGES.update({
+    "cli.weak_hash": ("注意: 账号 {name} 的密码散列强度不足 ({cost}; 应为 {full}); 下次登录时自动加强, 或由管理员 "
+                      "`stationdesk user passwd` 重设",
+                      "Note: the password hash of {name} is weak ({cost}; full cost is {full}); it is re-hashed at the "
+                      "next sign-in, or an admin resets it with `stationdesk user passwd`"),
+    "cli.open_station": ("注意: 本网点还没有操作员账号, 任何人都可以以任何人的名义操作, 直到 `stationdesk user add NAME --role admin`",
+                         "Note: no accounts yet: anyone can act as anyone until `stationdesk user add NAME --role admin`"),
+    "cli.damaged_backup": ("注意: 备份已保存, 但它是审计链断开的数据库的副本: {why}; 交主管并报总部, 管理员处理后 "
+                           "`stationdesk audit acknowledge`",
+                           "Note: the backup is kept, but it copies a database whose records were changed outside "
+                           "stationdesk: {why}; tell the supervisor and head office, then an admin runs "
+                           "`stationdesk audit acknowledge`"),
+    "warn.backup_name": ("{path}: 文件名中的日期无效, 已跳过", "{path}: not a date in the name; left alone"),
+})
