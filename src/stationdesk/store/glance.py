@@ -6,8 +6,8 @@ Loading SQLAlchemy and SQLModel takes longer than drawing a whole Textual screen
 draws from a glance and opens the engine (store.engine) right after. A glance is taken only where
 it agrees with what the engine would read: the schema at SCHEMA_HEAD, the station in the
 directory, planner statistics on a big file. Anything else gives None, and the desk opens the
-ordinary way before it draws. The SQL below asks what store.queries asks; tests compare both
-on the same files.
+ordinary way before it draws. It reads through store.reads, the SQL the light commands and the
+store share; tests compare a glance with the engine's queries on the same files.
 
 The overdue and due-soon counts of the status bar are not read here: they look up every waiting
 row (tens of milliseconds on a big file), so they arrive with the store a moment later.
@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from stationdesk.domain.routing import Station, StationKind
+from stationdesk.domain.routing import Station
 from stationdesk.domain.statuses import Status
-from stationdesk.store.migrations import SCHEMA_HEAD
+from stationdesk.store import reads
 from stationdesk.store.values import OrderFilter
 
 # Rows of the waiting list read ahead: more than a terminal shows at once (a taller one waits for the store).
@@ -31,13 +30,6 @@ FIRST_ROWS = 100
 
 # Below this many orders any plan is fast; above it the planner needs statistics (ANALYZE).
 STATS_WORTH_IT = 10_000
-
-# How the orders table stores what is not text or a number (see store.tables; a test holds the two together).
-TIME_COLUMNS = frozenset({
-    "order_time", "dispatch_time", "accepted_at", "accept_failed_at", "transferred_at", "picked_up_at",
-    "pickup_failed_at", "scanned_at", "cancelled_at", "created_at", "updated_at", "transfer_clock_at",
-})
-BOOL_COLUMNS = frozenset({"out_of_area", "cancelled", "cancel_handled"})
 
 WAITING = OrderFilter(statuses=(Status.WAITING.value,))  # the filter of 网点接单's list
 
@@ -109,43 +101,19 @@ def take(path: Path, count_cap: int) -> Glance | None:
 
 
 def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
-    if _one(conn, "SELECT version_num FROM alembic_version") != SCHEMA_HEAD:
+    if not reads.at_head(conn):
         return None
-    has_stats = _one(conn, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'") is not None
-    if needs_statistics(has_stats, _one(conn, "SELECT max(id) FROM orders") or 0):
+    if needs_statistics(reads.has_statistics(conn), reads.order_count_bound(conn)):
         return None  # the engine runs ANALYZE first (seconds on a big file): not behind a drawn screen
-    code = _one(conn, "SELECT value FROM meta WHERE key = 'station_code'")
-    row = conn.execute("SELECT code, name, province, districts, kind FROM station WHERE code = ?", (code,)).fetchone()
-    if row is None:
+    station = reads.directory(conn).find(reads.meta(conn, "station_code") or "")
+    if station is None:
         return None
-    station = Station(row[0], row[1], row[2], frozenset(d for d in row[3].split(";") if d), StationKind(row[4]))
-    accounts = _one(conn, "SELECT 1 FROM operator LIMIT 1") is not None
-    waiting = _waiting_rows(conn)
+    # queries.page of WAITING: the (status, order_time) order of the keyset pages, first page
+    waiting = reads.fetch(conn, "SELECT * FROM orders WHERE status IN (?) ORDER BY order_time, id LIMIT ?",
+                          (Status.WAITING.value, FIRST_ROWS))
     if len(waiting) < FIRST_ROWS:
         count = len(waiting)
     else:  # an index-only count, stopped past the cap
-        count = _one(conn, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE status IN (?) LIMIT ?)",
-                     (Status.WAITING.value, count_cap + 1))
-    return Glance(station, accounts, count, waiting, len(waiting) < FIRST_ROWS, conn)
-
-
-def _one(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> Any:
-    row = conn.execute(sql, params).fetchone()
-    return row[0] if row else None
-
-
-def _waiting_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    # queries.page of WAITING: the (status, order_time) order of the keyset pages, first page
-    cur = conn.execute("SELECT * FROM orders WHERE status IN (?) ORDER BY order_time, id LIMIT ?",
-                       (Status.WAITING.value, FIRST_ROWS))
-    names = [d[0] for d in cur.description]
-    kinds = [2 if n in TIME_COLUMNS else 1 if n in BOOL_COLUMNS else 0 for n in names]
-    out = []
-    for values in cur.fetchall():
-        row: dict[str, Any] = {}
-        for name, kind, value in zip(names, kinds, values):
-            if value is not None and kind:
-                value = datetime.fromisoformat(value) if kind == 2 else bool(value)
-            row[name] = value
-        out.append(row)
-    return out
+        count = reads.scalar(conn, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE status IN (?) LIMIT ?)",
+                             (Status.WAITING.value, count_cap + 1))
+    return Glance(station, reads.accounts_exist(conn), count, waiting, len(waiting) < FIRST_ROWS, conn)
