@@ -53,10 +53,7 @@ def _cell(value: Any) -> str:
         return value.isoformat(" ", "minutes")[:16]  # the text strftime("%Y-%m-%d %H:%M") gives, 8x faster
     if isinstance(value, list):
         return ",".join(str(v.get("kind", v)) if isinstance(v, dict) else str(v) for v in value)
-    text = str(value)
-    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
-        return text  # plain ASCII (numbers, codes): nothing to clean
-    return _clean(text)  # nothing from outside reaches a terminal raw
+    return _clean(str(value))  # nothing from outside reaches a terminal raw
 
 
 # A report repeats the same few labels (kinds, states, sources) on every row: each cleaned and

@@ -38,13 +38,6 @@ _STATE_LABELS = {s.value: s.label for s in rules.State}
 _KINDS = {k.value: k for k in sla.ViolationKind}
 
 
-def _shown(value: str | None) -> str:
-    """Stored text made safe to show: plain ASCII passes with two C calls, anything else is cleaned."""
-    if value is None:
-        return ""
-    if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
-        return value
-    return clean_text(value)
 
 
 def violation_rows(desk: Desk, first: date, last: date) -> list[dict[str, Any]]:
@@ -61,8 +54,8 @@ def violation_rows(desk: Desk, first: date, last: date) -> list[dict[str, Any]]:
         deadline_local = from_db(deadline).astimezone(tz)
         out.append({
             "day": deadline_local.date(),
-            "logistics_no": _shown(number),
-            "waybill_no": _shown(waybill),
+            "logistics_no": clean_text(number),
+            "waybill_no": clean_text(waybill),
             "source": sources.get(source) or sources.setdefault(source, clean_text(source)),
             "kind": kind,
             "kind_label": _KINDS[kind].label,
