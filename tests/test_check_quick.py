@@ -169,18 +169,18 @@ def test_what_the_quick_check_leaves_out_is_left_out_and_the_full_check_finds_it
     the quick check does not re-hash: it passes, and the weekly full check names the row."""
     _do(station.db, "UPDATE order_event SET operator = '某人' WHERE id = 3")
     quick = station("check", "--quick")
-    assert quick.exit_code == ExitCode.OK and "since the last full check" in quick.output
+    assert quick.exit_code == ExitCode.OK and "自上次完整检查" in quick.output
     full = station("check")
-    assert full.exit_code == ExitCode.DAMAGE and "event id 3" in full.stderr
+    assert full.exit_code == ExitCode.DAMAGE and "事件 3 (" in full.stderr
 
 
 def test_the_quick_check_moves_its_position_and_starts_from_it(station):
     first = station("check", "--quick")
-    assert first.exit_code == ExitCode.OK and "events" in first.output
+    assert first.exit_code == ExitCode.OK and "条事件" in first.output
     moved = json.loads(_one(station.db, "SELECT value FROM meta WHERE key = ?", CHECKED_KEY))
     assert moved["event"] == _one(station.db, "SELECT max(id) FROM order_event") > station.position["event"]
     again = station("check", "--quick")
-    assert again.exit_code == ExitCode.OK and "no new events since the last quick check" in again.output
+    assert again.exit_code == ExitCode.OK and "自上次快速检查" in again.output and "起没有新事件" in again.output
 
 
 def test_without_a_recorded_position_the_quick_check_covers_the_last_events(station, monkeypatch):
@@ -201,9 +201,9 @@ def test_a_found_problem_leaves_the_position_where_it_was(station):
 def test_the_full_check_says_how_long_it_will_take(station, monkeypatch):
     monkeypatch.setattr("stationdesk.services.check.FULL_BYTES_PER_SECOND", os.path.getsize(station.db) / 200)
     result = station("check")
-    assert result.exit_code == ExitCode.OK and "the full check takes about" in result.stderr
-    assert " min;" in result.stderr
-    assert "takes about" not in station("check", "--quick").stderr
+    assert result.exit_code == ExitCode.OK and "完整检查约需 " in result.stderr and " 分钟 (" in result.stderr
+    assert "`stationdesk check --quick` 只需几秒" in result.stderr
+    assert "约需" not in station("check", "--quick").stderr
 
 
 def test_check_help_says_what_the_quick_check_leaves_out():

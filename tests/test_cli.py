@@ -32,7 +32,7 @@ def test_import_list_show_and_the_json_fields(cli, tmp_path):
             feed_row(2, sender_district="拱墅区", order_time=now.isoformat(), business_type="在线下单", waybill_no="550000000002")]
     result = cli("import", str(write_csv(tmp_path / "f.csv", rows)))
     assert result.exit_code == 0, result.output
-    assert "imported 2" in result.stdout
+    assert "导入 2," in result.stdout
     data = json.loads(cli("orders", "list", "--format", "json").stdout)
     assert [d["logistics_no"] for d in data] == ["LP00000001", "LP00000002"]
     first, second = data
@@ -91,7 +91,7 @@ def test_list_filters_and_csv(cli, tmp_path):
 def test_import_reports_bad_lines_on_stderr_and_exits_4_for_a_partial_import(cli, tmp_path):
     result = cli("import", str(write_csv(tmp_path / "f.csv", [feed_row(1), feed_row(2, channel="x")])))
     assert result.exit_code == 4
-    assert "imported 1" in result.stdout and "line 3, field channel" in result.stderr
+    assert "导入 1," in result.stdout and "第 3 行, 字段 channel" in result.stderr
 
 
 def test_bad_config_is_refused_naming_the_key(cli, tmp_path):

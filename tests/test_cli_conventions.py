@@ -103,7 +103,7 @@ def test_exit_3_orders_waiting_for_the_alert_check(cli):
 
 def test_exit_4_partial_import_and_1_when_nothing_was_taken(cli, tmp_path):
     mixed = cli("import", str(write_csv(tmp_path / "m.csv", [feed_row(7), feed_row(8, channel="x")])))
-    assert mixed.exit_code == ExitCode.PARTIAL and "line 3" in mixed.stderr
+    assert mixed.exit_code == ExitCode.PARTIAL and "第 3 行" in mixed.stderr
     bad = cli("import", str(write_csv(tmp_path / "b.csv", [feed_row(9, channel="x")])))
     assert bad.exit_code == ExitCode.REFUSED
 

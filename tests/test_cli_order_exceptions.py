@@ -34,7 +34,7 @@ def test_duplicates_on_the_command_line(cli, tmp_path):
             feed_row(3, order_time=(now - timedelta(minutes=1)).isoformat(), logistics_no="KD00000003")]
     out = cli("import", str(write_csv(tmp_path / "f.csv", rows)))
     assert out.exit_code == 0, out.output
-    assert "重复下单? 2" in out.stdout and "备注 (remark)" in out.stdout and "KD00000003" in out.stdout
+    assert "重复下单? 2" in out.stdout and "备注: 第 4 行" in out.stdout and "KD00000003" in out.stdout
     listed = json.loads(cli("orders", "list", "--format", "json").stdout)
     assert [d["duplicate_of"] for d in listed] == [None, "LP00000001", "LP00000001"]
     assert listed[2]["remark"] and listed[0]["remark"] is None

@@ -45,14 +45,14 @@ def test_an_edited_event_is_named(history):
     tamper(history.db, "UPDATE order_event SET operator = '李四' WHERE id = 7")
     report = verify(history.db)
     assert not report.ok and report.event_id == 7
-    assert "event id 7" in report.problem and "订单 LP00000001" in report.problem and "version 2" in report.problem
+    assert "事件 7 (" in report.problem and "订单 LP00000001" in report.problem and "版本 2" in report.problem
 
 
 def test_a_deleted_event_is_named(history):
     tamper(history.db, "DELETE FROM outbox WHERE event_id = 3")
     tamper(history.db, "DELETE FROM order_event WHERE id = 3")
     report = verify(history.db)
-    assert not report.ok and report.event_id == 3 and "event id 3 缺失" in report.problem
+    assert not report.ok and report.event_id == 3 and "事件 3 缺失" in report.problem
 
 
 def test_an_inserted_event_is_named(history):
@@ -80,17 +80,17 @@ def test_check_and_the_cli_report_a_broken_chain_with_what_to_do(history, monkey
     tamper(history.db, "UPDATE order_event SET details = '{\"note\": \"改过\"}' WHERE id = 2")
     report = check(history.db)
     assert not report.ok and any("审计链断开" in p for p in report.problems)
-    assert any("restore the latest backup" in a for a in report.advice)
+    assert any("restore the latest backup" in a.say("en") and "用备份恢复" in a for a in report.advice)
     monkeypatch.setenv("STATIONDESK_DB", str(history.db.path))
     monkeypatch.setenv("STATIONDESK_CONFIG", str(tmp_path / "none.toml"))
     out = CliRunner().invoke(app, ["audit", "verify"])
-    assert out.exit_code == 5 and "event id 2" in out.output  # 5: damage found
+    assert out.exit_code == 5 and "事件 2 (" in out.output  # 5: damage found
     out = CliRunner().invoke(app, ["check"])
-    assert out.exit_code == 5 and "what to do:" in out.output
+    assert out.exit_code == 5 and "处理办法:" in out.output
 
 
 def test_an_intact_chain_verifies_from_the_command_line(history, monkeypatch, tmp_path):
     monkeypatch.setenv("STATIONDESK_DB", str(history.db.path))
     monkeypatch.setenv("STATIONDESK_CONFIG", str(tmp_path / "none.toml"))
     out = CliRunner().invoke(app, ["audit", "verify"])
-    assert out.exit_code == 0 and "8 events" in out.output
+    assert out.exit_code == 0 and "8 条事件" in out.output

@@ -56,7 +56,7 @@ def test_bad_rows_are_named_by_line_and_field_and_good_rows_go_in(desk, db_path,
     got = [(e.line, e.field) for e in report.rejected]
     assert got == [(3, "order_time"), (4, "channel"), (5, "waybill_no"), (6, "sender_phone"), (7, "logistics_no"),
                    (8, "dispatch_operator")]
-    assert "LP00000002" in str(report.rejected[0]) and "line 3, field order_time" in str(report.rejected[0])
+    assert "LP00000002" in str(report.rejected[0]) and "第 3 行, 字段 order_time" in str(report.rejected[0])
     assert count(db_path) == 2
 
 
@@ -80,7 +80,7 @@ def test_file_level_problems_import_nothing(desk, db_path, tmp_path):
     binary.write_bytes(b"\x81\xff\xfe\x00,source\nLP1,x\n")
     with pytest.raises(FeedFileError, match=r"b.csv:1: 表头无法读取"):
         import_feed(desk, binary)
-    with pytest.raises(FeedFileError, match="cannot read"):
+    with pytest.raises(FeedFileError, match="无法读取"):
         import_feed(desk, tmp_path / "missing.csv")
     assert count(db_path) == 0
 

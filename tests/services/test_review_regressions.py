@@ -56,7 +56,7 @@ def test_cli_never_prints_escape_sequences(tmp_path, monkeypatch):
     bad_station = runner.invoke(app, ["orders", "transfer", "LP1", "--to", "\x1b[2JX", "--operator", "x"])
     for out in (result.stdout + result.stderr, scans.stdout + scans.stderr, bad_station.stderr):
         assert "\x1b" not in out and "\x07" not in out
-    assert "line 2, field channel" in result.stderr
+    assert "第 2 行, 字段 channel" in result.stderr
 
 
 def test_invisible_characters_do_not_hide_a_capacity_excuse():

@@ -321,18 +321,17 @@ def import_(
 
     desk, who = _open_as(db, config, operator)
     report = import_feed(desk, file, operator=who.name or "feed")
-    typer.echo(
-        f"{file}: {report.format}, {report.encoding}: imported {report.imported}, updated {report.updated}, "
-        f"cancelled {report.cancelled}, unchanged {report.unchanged}, rejected {len(report.rejected)}"
-    )
+    typer.echo(_say(_words("cli.import_summary", file=file, format=report.format, encoding=report.encoding,
+                           imported=report.imported, updated=report.updated, cancelled=report.cancelled,
+                           unchanged=report.unchanged, rejected=len(report.rejected))))
     from stationdesk.domain.text import clean_text
 
     for err in report.remarks:
-        typer.echo(f"{file}: 备注 (remark): {clean_text(str(err))}")
+        typer.echo(clean_text(_say(_words("cli.import_remark", file=file, what=err))))
     if report.duplicates:
-        typer.echo(f"重复下单? {report.duplicates} 单已标记 (flagged as likely duplicates): `stationdesk orders duplicates`")
+        typer.echo(_say(_words("cli.import_duplicates", n=report.duplicates)))
     for err in report.rejected:
-        typer.echo(f"{file}: {clean_text(str(err))}", err=True)
+        typer.echo(f"{file}: {clean_text(_say(err))}", err=True)
     from stationdesk.logs import log_event
 
     log_event("import", f"{file.name}: imported {report.imported}, updated {report.updated}, "
@@ -443,8 +442,9 @@ def check(db: DbOpt = None, config: ConfigOpt = None, quick: Annotated[bool, typ
         from stationdesk.services.check import record_position
 
         record_position(desk.db, report, datetime.now().astimezone().isoformat(timespec="seconds"))
-        covered = f"; quick: {report.covered}" if report.quick else ""
-        typer.echo(f"{desk.db.path}: ok ({report.orders} orders, {report.events} events{covered})")
+        covered = _words("cli.check_covered", what=report.covered) if report.quick else ""
+        typer.echo(_say(_words("cli.check_ok", path=desk.db.path, orders=report.orders, events=report.events,
+                               covered=covered)))
         return
     _say_problems(desk.db.path, report)
 
@@ -453,10 +453,10 @@ def _say_problems(path: Path, report: Any) -> None:
     from stationdesk.domain.text import clean_text
 
     for problem in report.problems:
-        typer.echo(f"{path}: {clean_text(problem)}", err=True)
-    typer.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
+        typer.echo(f"{path}: {clean_text(_say(problem))}", err=True)
+    typer.echo(_say(_words("cli.check_count", path=path, n=len(report.problems))), err=True)
     for line in report.advice:
-        typer.echo(f"what to do: {line}", err=True)
+        typer.echo(_say(_words("cli.what_to_do", what=line)), err=True)
     raise typer.Exit(ExitCode.DAMAGE)
 
 

@@ -70,6 +70,7 @@ def restore(
 
     from stationdesk import paths
     from stationdesk.services.backup import restore as run_restore
+    from stationdesk.cli import _say, _words
 
     from stationdesk.domain.roles import Permission
 
@@ -80,16 +81,15 @@ def restore(
         current = verify(target)
         if current.damaged_file or current.station is None:
             # nobody can sign in to a broken file: the admin signs in with the accounts in the backup
-            typer.echo(f"{target}: 数据库已损坏, 以备份中的账号登录 (the database is damaged: signing in against the backup)",
-                       err=True)
+            typer.echo(_say(_words("cli.restore_damaged", path=target)), err=True)
             _sign_in_against(path)
         else:
             desk, _who = _open_as(target, None, need=Permission.RESTORE)
             desk.db.dispose()
     checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
     if saved is not None:
-        typer.echo(f"当前数据库已另存为 (the replaced database was saved as) {saved}")
-    typer.echo(f"{target}: 已恢复 网点 {checked.station}, {checked.orders:,} 单 (restored from {path})")
+        typer.echo(_say(_words("cli.restore_saved", saved=saved)))
+    typer.echo(_say(_words("cli.restored", path=target, station=checked.station, n=checked.orders, backup=path)))
 
 
 def _sign_in_against(backup_path: Path) -> None:
@@ -117,6 +117,7 @@ audit_app = typer.Typer(help="审计: the tamper-evident trail of every action."
 @guarded
 def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Walk the chain of events; exit 1 naming the first row edited, deleted or inserted."""
+    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services.audit_trail import verify
 
@@ -126,9 +127,9 @@ def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
     finally:
         desk.db.dispose()
     if report.ok:
-        typer.echo(f"{desk.db.path}: 审计链完整 (audit chain intact): {report.events:,} events")
+        typer.echo(_say(_words("cli.audit_intact", path=desk.db.path, n=report.events)))
         return
-    typer.echo(f"{desk.db.path}: {clean_text(str(report.problem))}", err=True)
+    typer.echo(f"{desk.db.path}: {clean_text(_say(report.problem))}", err=True)
     raise typer.Exit(ExitCode.DAMAGE)
 
 
@@ -139,6 +140,7 @@ def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from datetime import datetime
 
     from stationdesk.domain.roles import Permission
+    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services.damage import acknowledge
 
@@ -148,9 +150,9 @@ def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
     finally:
         desk.db.dispose()
     if found is None:
-        typer.echo(f"{desk.db.path}: 没有记录到损坏 (no damage on record)")
+        typer.echo(_say(_words("cli.no_damage", path=desk.db.path)))
     else:
-        typer.echo(f"{desk.db.path}: 已确认 (acknowledged): {clean_text(found)}")
+        typer.echo(_say(_words("cli.damage_acknowledged", path=desk.db.path, what=clean_text(found))))
 
 
 @guarded

@@ -31,9 +31,12 @@ def announce(path: Path, quick: bool) -> None:
     seconds = estimate_seconds(path)
     if seconds >= 10:
         size = path.stat().st_size / 2**30
-        typer.echo(f"{path}: 完整检查约需 {_duration(seconds)} ({size:.1f} GB; the full check takes about "
-                   f"{_duration(seconds)}; `stationdesk check --quick` takes seconds)", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.check_estimate", path=path, duration=_duration(seconds), size=size)), err=True)
 
 
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+def _duration(seconds: float) -> object:
+    from stationdesk.domain.words import Words
+
+    return Words("cli.minutes", n=seconds / 60) if seconds >= 90 else Words("cli.seconds", n=seconds)

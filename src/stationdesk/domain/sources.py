@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words
 
 # Longest code first, so a number is told by its longest matching tag.
 _CODES = sorted(set(SOURCES.values()), key=len, reverse=True)
@@ -33,12 +34,11 @@ def code_of_number(logistics_no: str) -> str | None:
     return None
 
 
-def source_remark(source: str, logistics_no: str) -> str | None:
+def source_remark(source: str, logistics_no: str) -> Words | None:
     """A remark when the number's code names another source than the one the order came with
     (来源与物流号前缀不符), else None. A number with no known code gets no remark."""
     code = code_of_number(logistics_no or "")
     if code is None or SOURCES.get(source) == code:
         return None
     named = "/".join(name for name, c in SOURCES.items() if c == code)
-    return (f"物流号前缀 {code} 属于 {named}, 与数据来源 {clean_text(source)[:20]} 不符 "
-            f"(the logistics number's code {code} names another source)")
+    return Words("feed.source_remark", code=code, named=named, source=clean_text(source)[:20])

@@ -8,6 +8,8 @@ desk) says it in the operator's language with ``speak``. The screens' own words 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -52,8 +54,20 @@ def _rebuild(key: str, params: dict[str, Any]) -> Words:
 def say(key: str, lang: str, /, **params: Any) -> str:
     """The words for ``key`` in ``lang`` with ``params`` filled in, each one said in ``lang`` too."""
     zh, en = MESSAGES[key]
-    text = en if lang == "en" else zh
-    return text.format(**{k: word(v, lang) for k, v in params.items()}) if params else text
+    text = plural(en, params) if lang == "en" else zh
+    # numbers stay numbers, so that a format such as {n:,} applies to them
+    return text.format(**{k: v if type(v) in (int, float) else word(v, lang) for k, v in params.items()}) if params else text
+
+
+_ONE_OR_MANY = re.compile(r"\{(\w+)\|([^|{}]*)\|([^{}]*)\}")
+
+
+def plural(text: str, params: Mapping[str, Any]) -> str:
+    """English says one and many apart: ``{n|order|orders}`` is "order" when ``n`` is 1, else
+    "orders" (Chinese needs no such mark: 1 单, 3 单)."""
+    if "|" not in text:
+        return text
+    return _ONE_OR_MANY.sub(lambda m: m[2] if params.get(m[1]) in (1, "1") else m[3], text)
 
 
 def word(value: Any, lang: str) -> str:
@@ -361,4 +375,141 @@ MESSAGES.update({
                            "stationdesk: {why}; tell the supervisor and head office, then an admin runs "
                            "`stationdesk audit acknowledge`"),
     "warn.backup_name": ("{path}: 文件名中的日期无效, 已跳过", "{path}: not a date in the name; left alone"),
+})
+MESSAGES.update({
+    # one row of a feed: what is wrong with it, where (file, line, field) and which order
+    "feed.row": ("第 {line} 行{field}{order}: {reason}", "line {line}{field}{order}: {reason}"),
+    "feed.field": (", 字段 {field}", ", field {field}"),
+    "feed.order": (" (订单 {ref})", " (order {ref})"),
+    "feed.utf8_in_gb": ("此行是 UTF-8 编码, 文件是 GB18030", "this line is UTF-8 in a GB18030 file"),
+    "feed.bad_byte": ("无效字节: 第 {byte} 字节起不是 {encoding} 编码{hint}", "not {encoding} at byte {byte}{hint}"),
+    "feed.looks_gb": ("; 此行像是 GB18030 编码", "; this line looks like GB18030"),
+    "feed.line_too_long": ("此行过长: {size} 字节, 最多 {limit}", "line too long: {size} bytes, at most {limit}"),
+    "feed.quote_open": ("引号未闭合, 超过 {n} 行", "a quote left open for more than {n} lines"),
+    "feed.csv_eof": ("CSV 格式错误: 文件在引号内结束", "not valid CSV: the file ends inside a quote"),
+    "feed.csv_error": ("CSV 格式错误: {why}", "not valid CSV: {why}"),
+    "feed.columns": ("有 {n} 列, 表头有 {width} 列", "{n} {n|column|columns}, the header has {width}"),
+    "feed.not_json": ("不是有效的 JSON, 第 {column} 列: {why}", "not valid JSON at column {column}: {why}"),
+    "feed.json_nested": ("JSON 嵌套过深: 每行应为一个平面的 JSON 对象", "JSON nested too deep: a record is one flat object"),
+    "feed.json_not_object": ("每行应为一个 JSON 对象", "expected one JSON object per line"),
+    "feed.unknown_fields": ("未知字段 {names}", "unknown fields {names}"),
+    "feed.unreadable": ("此行无法读取", "this line cannot be read"),
+    "feed.cannot_read": ("{name}: 无法读取: {why}", "{name}: cannot read: {why}"),
+    "feed.header_csv": ("{name}:1: 表头不是有效的 CSV: {why}", "{name}:1: the header is not valid CSV: {why}"),
+    "feed.dispatch_pair": ("分件时间和分件人须同时填写", "dispatch_time and dispatch_operator go together"),
+    "feed.time_changed": ("与已收到的订单下单时间 {time} 不同; 下单时间不能由推送更改",
+                          "differs from the order time already received, {time}; a feed cannot change it"),
+    "feed.waybill_taken": ("运单号 {waybill} 已用于订单 {other}", "waybill {waybill} is already used by order {other}"),
+    "feed.waybill_kept": ("订单已有运单号 {waybill}, 推送不能覆盖", "the order already has waybill {waybill}; a feed cannot replace it"),
+    "feed.no_cancel": ("订单状态「{status}」不能撤单, 包裹已揽收", "the order is {status}: the parcel is picked up, no cancellation"),
+    "feed.no_correct": ("订单状态「{status}」不能再更正信息", "the order is {status}: its details can no longer be corrected"),
+    "feed.source_remark": ("物流号前缀 {code} 属于 {named}, 与数据来源 {source} 不符",
+                           "the logistics number's code {code} belongs to {named}, not to the source {source}"),
+    "feed.no_route": ("区县「{district}」无网点, 目录中也没有数据中心", "no station serves {district} and the directory has no data center"),
+    "cli.import_summary": ("{file}: {format}, {encoding}: 导入 {imported}, 更新 {updated}, 撤单 {cancelled}, 未变 {unchanged}, "
+                           "拒绝 {rejected}",
+                           "{file}: {format}, {encoding}: imported {imported}, updated {updated}, cancelled {cancelled}, "
+                           "unchanged {unchanged}, rejected {rejected}"),
+    "cli.hq_import_summary": ("{file}: 导入 {imported} ({routed}), 撤单 {cancelled}, 未变 {unchanged}, 拒绝 {rejected}",
+                              "{file}: imported {imported} ({routed}), cancelled {cancelled}, unchanged {unchanged}, "
+                              "rejected {rejected}"),
+    "cli.import_remark": ("{file}: 备注: {what}", "{file}: remark: {what}"),
+    "cli.import_duplicates": ("重复下单? {n} 单已标记: `stationdesk orders duplicates`",
+                              "Duplicates? {n} {n|order|orders} flagged as likely duplicates: `stationdesk orders duplicates`"),
+})
+MESSAGES.update({
+    # `check`: what it finds, and what to do about it
+    "check.version_events": ("订单版本与事件数不符", "an order changed without its event"),
+    "check.status_event": ("订单状态与最后事件不符", "an order's status differs from its last event"),
+    "check.event_no_op": ("事件没有同步记录", "an event without its outbox op"),
+    "check.time_range": ("时间超出范围 (下单时间或分件时间不在 2000..9000 年之间, 无法显示)",
+                         "an order time or dispatch time outside 2000..9000 that no screen can show"),
+    "check.op_no_event": ("同步记录与事件不符", "an outbox op without its matching event"),
+    "check.rule": ("{title}: {n} - {sample}", "{title}: {n} - {sample}"),
+    "check.seed_stopped": ("演示数据写入中断: 已写入的订单及其历史完整, 但有 {n} 个索引未建立",
+                           "seeding stopped before it finished: the orders written are whole, with their history, "
+                           "but {n} {n|index was|indexes were} never built"),
+    "check.foreign_keys": ("foreign_key_check: {n} 行指向不存在的行, 例如 {example}",
+                           "foreign_key_check: {n} {n|row points|rows point} at missing rows, e.g. {example}"),
+    "check.ledger": ("考核台账与订单历史不符: {n} - {sample}", "the audit ledger and the history disagree: {n} - {sample}"),
+    "check.head_office": ("总部: {what}", "head office: {what}"),
+    "check.events_missing": ("审计链断开: {missing} 条事件缺失 (事件 1..{top} 只有 {count} 条: 有记录在程序之外被删除; "
+                             "`stationdesk audit verify` 指出第一条)",
+                             "audit chain broken: {missing} {missing|event is|events are} missing (event ids 1..{top} hold "
+                             "{count}: rows were deleted outside stationdesk; `stationdesk audit verify` names the first)"),
+    "check.versions_sum": ("订单版本之和与事件数不符 (版本之和 {versions}, 事件 {count} 条: 订单或事件在程序之外被改动; "
+                           "完整检查会指出订单)",
+                           "the orders' versions add up to {versions}, there {count|is|are} {count} {count|event|events}: "
+                           "an order or an event was changed outside stationdesk; the full check names the orders"),
+    "check.ops_count": ("同步记录数与事件数不符 (同步记录 {ops} 条, 事件 {count} 条; 完整检查会指出)",
+                        "{ops} outbox {ops|op|ops} for {count} {count|event|events}; the full check names them"),
+    "check.rewritten": ("审计链断开: 事件 {event} 不再是上次检查 ({at}) 时的记录 (上次检查前的历史在程序之外被改写)",
+                        "audit chain broken: event id {event} is not the one the last check ({at}) saw: the history "
+                        "up to it was rewritten outside stationdesk"),
+    "check.damaged": ("文件已损坏 ({why})", "the file is damaged ({why})"),
+    "check.cannot_open": ("无法打开 ({why})", "cannot open it ({why})"),
+    "check.no_file": ("文件不存在 (`stationdesk init --station CODE` 可新建)",
+                      "no such file: `stationdesk init --station CODE` creates one"),
+    "check.integrity_advice": ("文件已损坏: 停止使用此数据库, 用最近的备份恢复 (`stationdesk restore BACKUP`; "
+                               "`stationdesk backup --daily` 列出每日备份)",
+                               "the file is damaged: stop using it and run `stationdesk restore BACKUP`; daily backups "
+                               "are listed by `stationdesk backup --daily`"),
+    "check.consistency_advice": ("订单与事件/同步记录不一致: 数据库被程序以外的方式改动过, 保留此文件交主管, 用备份恢复",
+                                 "orders and their events disagree: the file was changed outside stationdesk; keep it "
+                                 "for the supervisor and restore the latest backup"),
+    "check.seed_advice": ("演示数据库未写完: 再运行一次 `stationdesk seed` 会先建好索引, 或删除后重建",
+                          "an interrupted demo seed: the next `stationdesk seed` on this file builds the indexes first; "
+                          "or delete the demo database and seed again"),
+    "check.audit_advice": ("审计链断开: 有人在程序之外改动了操作记录; 不要修改此文件, 交主管并报总部, 用备份恢复",
+                           "the audit trail was changed outside stationdesk: do not touch the file, report it to the "
+                           "supervisor and head office, and restore the latest backup"),
+    "check.hq_advice": ("总部保存的操作记录与本机不符, 同步已停止: 不要修改此文件, 交主管并联系总部",
+                        "head office holds a different history of this station; syncs stop until head office and the "
+                        "supervisor have looked at it"),
+    "check.since_last": ("上次{kind} {at}", "the last {kind}, {at}"),
+    "check.full": ("完整检查", "full check"),
+    "check.quick": ("快速检查", "quick check"),
+    "check.window": ("最近 {n:,} 条事件 (还没有记录过检查)", "the last {n:,} events: no check recorded yet"),
+    "check.new_events": ("自{since}起新增 {n:,} 条事件", "{n:,} new {n|event|events} since {since}"),
+    "check.no_new_events": ("自{since}起没有新事件", "no new events since {since}"),
+    "cli.check_ok": ("{path}: 正常 ({orders} 单, {events} 条事件{covered})",
+                     "{path}: ok ({orders} {orders|order|orders}, {events} {events|event|events}{covered})"),
+    "cli.check_covered": ("; 快速检查: {what}", "; quick: {what}"),
+    "cli.check_count": ("{path}: {n} 个问题", "{path}: {n} {n|problem|problems}"),
+    "cli.what_to_do": ("处理办法: {what}", "what to do: {what}"),
+    "cli.minutes": ("{n:.0f} 分钟", "{n:.0f} min"),
+    "cli.seconds": ("{n:.0f} 秒", "{n:.0f} s"),
+    "cli.check_estimate": ("{path}: 完整检查约需 {duration} ({size:.1f} GB); `stationdesk check --quick` 只需几秒",
+                           "{path}: the full check takes about {duration} ({size:.1f} GB); `stationdesk check --quick` "
+                           "takes seconds"),
+    # the audit chain and the accounts' chain
+    "audit.where": ("事件 {event} (订单 {order}, 版本 {version}, {action})", "event id {event} (order {order}, version {version}, {action})"),
+    "audit.where_lost": ("事件 {event} (订单 id {order_id} 不存在, 版本 {version}, {action})",
+                         "event id {event} (order id {order_id}: no such order, version {version}, {action})"),
+    "audit.missing": ("审计链断开: 事件 {ids} 缺失 (被删除), 位于 {where} 之前", "audit chain broken: event id {ids} missing (deleted), before {where}"),
+    "audit.edited": ("审计链断开: {where} 与链不符 (此行被改动或插入, 或其前一行被删除)",
+                     "audit chain broken: {where} does not match the chain (this row was edited or inserted, or the one "
+                     "before it was removed)"),
+    "cli.audit_intact": ("{path}: 审计链完整: {n:,} 条事件", "{path}: audit chain intact: {n:,} {n|event|events}"),
+    "cli.no_damage": ("{path}: 没有记录到损坏", "{path}: no damage on record"),
+    "cli.damage_acknowledged": ("{path}: 已确认: {what}", "{path}: acknowledged: {what}"),
+    "accounts.event_missing": ("账号记录断开: 账号记录 {n} 缺失 (被删除), 位于账号记录 {before} ({name}) 之前",
+                               "accounts chain broken: account event {n} missing (deleted), before account event {before} ({name})"),
+    "accounts.event_edited": ("账号记录断开: 账号记录 {n} ({name}, {action}) 与链不符 (在程序之外被改动或插入)",
+                              "accounts chain broken: account event {n} ({name}, {action}) does not match the chain "
+                              "(edited or inserted outside stationdesk)"),
+    "accounts.no_record": ("账号 {name} 没有账号记录 (在程序之外添加)", "the account {name} has no account event: added outside stationdesk"),
+    "accounts.differs": ("账号 {name} 的{what}与其最后的账号记录 ({event}) 不符 (操作员记录在程序之外被改动)",
+                         "the {what} of account {name} differs from its last account event ({event}): the operator row "
+                         "was changed outside stationdesk"),
+    "accounts.role": ("角色", "role"),
+    "accounts.disabled": ("停用状态", "disabled flag"),
+    "accounts.password": ("密码", "password"),
+    # backups and restores, as the command line reports them
+    "backup.no_file": ("{path}: 文件不存在", "{path}: no such file"),
+    "backup.cannot_open": ("{path}: 无法打开 ({why})", "{path}: cannot open it ({why})"),
+    "backup.not_station_db": ("{path}: 不是 stationdesk 数据库", "{path}: not a station database"),
+    "cli.restore_damaged": ("{path}: 数据库已损坏, 以备份中的账号登录", "{path}: the database is damaged: signing in against the backup"),
+    "cli.restore_saved": ("当前数据库已另存为 {saved}", "the replaced database was saved as {saved}"),
+    "cli.restored": ("{path}: 已恢复 网点 {station}, {n:,} 单 (来自 {backup})", "{path}: restored station {station}, {n:,} {n|order|orders}, from {backup}"),
 })

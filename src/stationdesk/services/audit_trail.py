@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.domain.words import Words
 from stationdesk.store.engine import Database
 
 BATCH = 20_000
@@ -33,12 +34,13 @@ def verify(db: Database) -> AuditReport:
         return verify_connection(conn.connection.driver_connection)
 
 
-def _where(conn: sqlite3.Connection, row: tuple) -> str:
+def _where(conn: sqlite3.Connection, row: tuple) -> Words:
     """The event named for a person: its id, its order's number, version and action."""
     event_id, order_id, version, action = row[:4]
     found = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()
-    order = f"订单 {found[0]}" if found else f"order id {order_id} (no such order)"
-    return f"event id {event_id} ({order}, version {version}, {action})"
+    if found is None:
+        return Words("audit.where_lost", event=event_id, order_id=order_id, version=version, action=action)
+    return Words("audit.where", event=event_id, order=found[0], version=version, action=action)
 
 
 def verify_connection(conn: sqlite3.Connection, after: int = 0, previous: str = GENESIS) -> AuditReport:
@@ -56,15 +58,13 @@ def verify_connection(conn: sqlite3.Connection, after: int = 0, previous: str = 
         for row in rows:
             event_id = row[0]
             if event_id != expected_id:
-                report.problem = (f"审计链断开: event id {expected_id}"
-                                  f"{f'-{event_id - 1}' if event_id - 1 > expected_id else ''} 缺失 (deleted), "
-                                  f"before {_where(conn, row)}")
+                ids = f"{expected_id}{f'-{event_id - 1}' if event_id - 1 > expected_id else ''}"
+                report.problem = Words("audit.missing", ids=ids, where=_where(conn, row))
                 report.event_id = expected_id
                 return report
             computed = link(previous, event_content(*row[:9]))
             if row[9] != computed:
-                report.problem = (f"审计链断开: {_where(conn, row)} 与链不符 "
-                                  "(this row was edited or inserted, or the one before it was removed)")
+                report.problem = Words("audit.edited", where=_where(conn, row))
                 report.event_id = event_id
                 return report
             previous, expected_id = computed, event_id + 1

@@ -136,17 +136,17 @@ def verify(path: Path) -> Verified:
     path = Path(path)
     result = Verified(path)
     if not path.is_file():
-        result.problems.append(f"{path}: 文件不存在 (no such file)")
+        result.problems.append(Words("backup.no_file", path=path))
         return result
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        result.problems.append(f"{path}: 无法打开 ({exc})")
+        result.problems.append(Words("backup.cannot_open", path=path, why=str(exc)))
         return result
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"alembic_version", "meta", "orders", "order_event", "outbox"} <= names:
-            result.problems.append(f"{path}: 不是 stationdesk 数据库 (not a station database)")
+            result.problems.append(Words("backup.not_station_db", path=path))
             return result
         result.revision = (conn.execute("SELECT version_num FROM alembic_version").fetchone() or (None,))[0]
         result.station = (conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone() or (None,))[0]

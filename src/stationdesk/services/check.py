@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stationdesk.domain.chain import GENESIS
+from stationdesk.domain.words import Words
 
 from stationdesk.services.audit_trail import verify_connection
 from stationdesk.store import account_chain
@@ -33,23 +34,11 @@ FULL_EVENTS_PER_SECOND = 15_000
 
 
 
-INTEGRITY_ADVICE = ("文件已损坏: 停止使用此数据库, 用最近的备份恢复 "
-                    "(the file is damaged: stop using it and run `stationdesk restore BACKUP`; daily backups are listed "
-                    "by `stationdesk backup --daily`)")
-CONSISTENCY_ADVICE = ("订单与事件/同步记录不一致: 数据库被程序以外的方式改动过, 保留此文件交主管, 用备份恢复 "
-                      "(orders and their events disagree: the file was changed outside stationdesk; keep it for the "
-                      "supervisor and restore the latest backup)")
-SEED_ADVICE = ("演示数据库未写完: 再运行一次 `stationdesk seed` 会先建好索引, 或删除后重建 "
-               "(an interrupted demo seed: the next `stationdesk seed` on this file builds the indexes first; "
-               "or delete the demo database and seed again)")
-AUDIT_ADVICE = ("审计链断开: 有人在程序之外改动了操作记录; 不要修改此文件, 交主管并报总部, 用备份恢复 "
-                "(the audit trail was changed outside stationdesk: do not touch the file, report it to the "
-                "supervisor and head office, and restore the latest backup)")
-
-
-HQ_CHAIN_ADVICE = ("总部保存的操作记录与本机不符, 同步已停止: 不要修改此文件, 交主管并联系总部 "
-                   "(head office holds a different history of this station; syncs stop until head office and the "
-                   "supervisor have looked at it)")
+INTEGRITY_ADVICE = Words("check.integrity_advice")
+CONSISTENCY_ADVICE = Words("check.consistency_advice")
+SEED_ADVICE = Words("check.seed_advice")
+AUDIT_ADVICE = Words("check.audit_advice")
+HQ_CHAIN_ADVICE = Words("check.hq_advice")
 
 
 def _head_office_refusal(conn: sqlite3.Connection) -> str | None:
@@ -81,30 +70,30 @@ class CheckReport:
 
 # Each rule over the orders ``{o}`` selects: every order in the full check; in the quick check only
 # those with an event or a ledger row since the last check (``o.id IN (...)``).
-RULES: list[tuple[str, str]] = [
+RULES: list[tuple[Words, str]] = [
     (
-        "订单版本与事件数不符 (order changed without its event)",
+        Words("check.version_events"),
         "SELECT o.logistics_no, o.version, count(e.id) FROM orders o LEFT JOIN order_event e ON e.order_id = o.id"
         " WHERE {o} GROUP BY o.id HAVING o.version != count(e.id) OR o.version != coalesce(max(e.version), 0)",
     ),
     (
-        "订单状态与最后事件不符 (status differs from its last event)",
+        Words("check.status_event"),
         "SELECT o.logistics_no, o.status, e.after_status FROM orders o JOIN order_event e"
         " ON e.order_id = o.id AND e.version = o.version WHERE e.after_status != o.status AND {o}",
     ),
     (
-        "事件没有同步记录 (event without outbox op)",
+        Words("check.event_no_op"),
         "SELECT o.logistics_no, e.version, e.action FROM order_event e JOIN orders o ON o.id = e.order_id"
         " LEFT JOIN outbox x ON x.event_id = e.id WHERE x.id IS NULL AND {o}",
     ),
     (
         # stored by an older version or behind the app's back: the desk cannot add a deadline to them
-        "时间超出范围 (an order time or dispatch time outside 2000..9000 that no screen can show)",
+        Words("check.time_range"),
         "SELECT logistics_no, order_time, dispatch_time FROM orders o WHERE (order_time < '2000-01-01'"
         " OR order_time >= '9000-01-01' OR dispatch_time < '2000-01-01' OR dispatch_time >= '9000-01-01') AND {o}",
     ),
     (
-        "同步记录与事件不符 (outbox op without matching event)",
+        Words("check.op_no_event"),
         "SELECT x.op_id, x.order_version, x.action FROM outbox x LEFT JOIN order_event e ON e.id = x.event_id"
         " WHERE (e.id IS NULL OR e.order_id != x.order_id OR e.version != x.order_version OR e.action != x.action)"
         " AND {x}",
@@ -150,15 +139,14 @@ def _check(conn: sqlite3.Connection, quick: bool) -> CheckReport:
         return report  # the rules below read a damaged file: their answers would mislead
     unbuilt = pending_indexes(conn)
     if unbuilt:
-        report.problems.append(f"演示数据写入中断 (seeding stopped before it finished: the orders written are whole, "
-                               f"with their history, but {len(unbuilt)} indexes were never built)")
+        report.problems.append(Words("check.seed_stopped", n=len(unbuilt)))
         report.advice.append(SEED_ADVICE)
     found_before = len(report.problems)
     since = _since(conn, report) if quick else None
     if since is None:
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
-            report.problems.append(f"foreign_key_check: {len(fk)} rows point at missing rows, e.g. {fk[0]}")
+            report.problems.append(Words("check.foreign_keys", n=len(fk), example=tuple(fk[0])))
         scope: dict[str, str] = {"o": "1", "x": "1"}
         args: tuple[Any, ...] = ()
     else:
@@ -169,17 +157,16 @@ def _check(conn: sqlite3.Connection, quick: bool) -> CheckReport:
         rows = conn.execute(sql.format(**scope), args).fetchall()
         if rows:
             sample = "; ".join(" ".join(str(v) for v in r) for r in rows[:LIMIT])
-            report.problems.append(f"{title}: {len(rows)} - {sample}")
+            report.problems.append(Words("check.rule", title=title, n=len(rows), sample=sample))
     ledger_problems = disagreements(conn, LIMIT, None if since is None else (since.event, since.violation))
     if ledger_problems:
-        report.problems.append(f"考核台账与订单历史不符 (the audit ledger and the history disagree): "
-                               f"{len(ledger_problems)} - " + "; ".join(ledger_problems))
+        report.problems.append(Words("check.ledger", n=len(ledger_problems), sample="; ".join(ledger_problems)))
     if len(report.problems) > found_before:
         report.advice.append(CONSISTENCY_ADVICE)
     audit = verify_connection(conn) if since is None else verify_connection(conn, since.event, since.chain)
     if not audit.ok:
-        report.audit_problem = str(audit.problem)
-        report.problems.append(str(audit.problem))
+        report.audit_problem = audit.problem
+        report.problems.append(audit.problem)
         report.advice.append(AUDIT_ADVICE)
     elif since is not None and since.problem:
         report.audit_problem = since.problem
@@ -191,15 +178,15 @@ def _check(conn: sqlite3.Connection, quick: bool) -> CheckReport:
         report.advice.append(AUDIT_ADVICE)
     refused = _head_office_refusal(conn)
     if refused:
-        report.problems.append(f"总部: {refused}")
+        report.problems.append(Words("check.head_office", what=refused))
         report.advice.append(HQ_CHAIN_ADVICE)
     report.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
     report.events = audit.events if since is None else conn.execute("SELECT count(*) FROM order_event").fetchone()[0]
     report.position = _position(conn)
     if since is not None:
         new = report.position.event - since.event - (1 if since.recorded else 0)
-        report.covered = (f"{new:,} new events since {since.source}" if new > 0
-                          else f"no new events since {since.source}")
+        report.covered = (Words("check.new_events", n=new, since=since.source) if new > 0
+                          else Words("check.no_new_events", since=since.source))
     return report
 
 
@@ -236,33 +223,29 @@ def _since(conn: sqlite3.Connection, report: CheckReport) -> Position:
     versions, count, top, ops = conn.execute(TOTALS_SQL).fetchone()
     top = top or 0
     if count != top:
-        report.problems.append(f"审计链断开: {top - count} 条事件缺失 (event ids 1..{top} hold {count} events: "
-                               "rows were deleted outside stationdesk; `stationdesk audit verify` names the first)")
+        report.problems.append(Words("check.events_missing", missing=top - count, top=top, count=count))
     if (versions or 0) != count:
-        report.problems.append(f"订单版本之和与事件数不符 (the orders' versions add up to {versions or 0}, there are "
-                               f"{count} events: an order or an event was changed outside stationdesk; "
-                               "the full check names the orders)")
+        report.problems.append(Words("check.versions_sum", versions=versions or 0, count=count))
     if ops != count:
-        report.problems.append(f"同步记录数与事件数不符 ({ops} outbox ops, {count} events; the full check names them)")
+        report.problems.append(Words("check.ops_count", ops=ops, count=count))
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (CHECKED_KEY,)).fetchone()
     recorded = json.loads(row[0]) if row else None
     if recorded and 0 < recorded["event"] <= top:
         at = conn.execute("SELECT chain FROM order_event WHERE id = ?", (recorded["event"],)).fetchone()
-        kind = "full check" if recorded.get("full") else "quick check"
+        kind = Words("check.full") if recorded.get("full") else Words("check.quick")
         if at is None or at[0] != recorded["chain"]:
-            problem = (f"审计链断开: event id {recorded['event']} 不再是上次检查 ({recorded['at']}) 时的记录 "
-                       "(the history up to the last check was rewritten outside stationdesk)")
+            problem = Words("check.rewritten", event=recorded["event"], at=recorded["at"])
             return Position(recorded["event"], at[0] if at and at[0] else GENESIS, recorded["violation"],
-                            f"the last {kind}, {recorded['at']}", problem)
+                            Words("check.since_last", kind=kind, at=recorded["at"]), problem)
         # the walk starts one event before: the event at the position is re-hashed too
         before = conn.execute("SELECT chain FROM order_event WHERE id = ?", (recorded["event"] - 1,)).fetchone()
         return Position(recorded["event"] - 1, before[0] if before and before[0] else GENESIS, recorded["violation"],
-                        f"the last {kind}, {recorded['at']}", recorded=True)
+                        Words("check.since_last", kind=kind, at=recorded["at"]), recorded=True)
     start = max(0, top - QUICK_WINDOW)
     link = conn.execute("SELECT chain FROM order_event WHERE id = ?", (start,)).fetchone() if start else None
     violation = _position(conn).violation
     return Position(start, link[0] if link and link[0] else GENESIS, violation,
-                    f"the last {QUICK_WINDOW:,} events: no check recorded yet")
+                    Words("check.window", n=QUICK_WINDOW))
 
 
 def record_position(db: Database, report: CheckReport, at: str) -> None:
@@ -295,19 +278,19 @@ def check_file(path: Path, quick: bool = False) -> CheckReport:
     too damaged for the desk to open, and name the damage instead of failing with it."""
     report = CheckReport()
     if not path.is_file():
-        report.problems.append("文件不存在 (no such file: `stationdesk init --station CODE` creates one)")
+        report.problems.append(Words("check.no_file"))
         report.damaged_file = True
         return report
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        report.problems.append(f"无法打开 ({exc})")
+        report.problems.append(Words("check.cannot_open", why=str(exc)))
         report.damaged_file = True
         return report
     try:
         return check_connection(conn, quick=quick)
     except sqlite3.DatabaseError as exc:
-        report.problems.append(f"文件已损坏 ({exc})")
+        report.problems.append(Words("check.damaged", why=str(exc)))
         report.advice.append(INTEGRITY_ADVICE)
         report.damaged_file = True
         return report

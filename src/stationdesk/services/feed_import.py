@@ -56,10 +56,14 @@ class RowError:
     reason: str
     logistics_no: str | None = None
 
+    @property
+    def words(self) -> Words:
+        """The error as a person reads it: line, field, order and reason, in either language."""
+        return Words("feed.row", line=self.line, field=Words("feed.field", field=self.field) if self.field else "",
+                     order=Words("feed.order", ref=self.logistics_no) if self.logistics_no else "", reason=self.reason)
+
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", field {self.field}" if self.field else "")
-        order = f" (订单 {self.logistics_no})" if self.logistics_no else ""
-        return f"{where}{order}: {self.reason}"
+        return str(self.words)
 
 
 @dataclass
@@ -130,17 +134,17 @@ def validate(record: RawRecord, desk: Desk, parsers: tuple[tuple[str, Parser], .
             out[name] = parser(value if type(value) is str and len(value) <= 64 else check_raw(name, value))
         except DomainError as exc:
             ref = clean_text(str(raw.get("logistics_no") or ""))[:40] or None
-            errors.append(RowError(record.line, name, str(exc), ref))
+            errors.append(RowError(record.line, name, exc.words or str(exc), ref))
     if errors:
         return errors
     ref = out["logistics_no"]
     out["dispatch_operator"] = out["dispatch_operator"] or None  # stored as NULL when absent
     if bool(out["dispatch_time"]) != bool(out["dispatch_operator"]):
         return [RowError(record.line, "dispatch_operator",
-                         "分件时间和分件人须同时填写 (dispatch_time and dispatch_operator go together)", ref)]
+                         Words("feed.dispatch_pair"), ref)]
     for name in ("sender_name", "sender_district"):
         if not out[name]:
-            return [RowError(record.line, name, "不能为空 (required)", ref)]
+            return [RowError(record.line, name, Words("err.required"), ref)]
     return FeedRow(record.line, out)
 
 
@@ -174,7 +178,7 @@ def _read_into(records: Iterable[RawRecord], desk: Desk, report: ImportReport, i
     with writer:
         for record in records:
             if record.values is None:
-                report.rejected.append(RowError(record.line, None, record.error or "unreadable"))
+                report.rejected.append(RowError(record.line, None, record.error or Words("feed.unreadable")))
                 continue
             result = validate(record, desk, parsers)
             if isinstance(result, list):
@@ -295,7 +299,8 @@ def _drop_taken_waybills(conn: Connection, rows: list[FeedRow], errors: list[Row
     for r in rows:
         wb = r.values["waybill_no"]
         if wb and owner.setdefault(wb, r.key) != r.key:
-            errors.append(RowError(r.line, "waybill_no", f"运单号 {wb} 已用于订单 {owner[wb][1]}", r.values["logistics_no"]))
+            errors.append(RowError(r.line, "waybill_no", Words("feed.waybill_taken", waybill=wb, other=owner[wb][1]),
+                                   r.values["logistics_no"]))
             continue
         kept.append(r)
     return kept
@@ -326,24 +331,24 @@ def _update(desk: Desk, row: Any, feed: FeedRow, now: datetime, protected: set[s
     v = feed.values
     ref = v["logistics_no"]
     if v["order_time"] != row["order_time"]:
-        return RowError(feed.line, "order_time", f"与已收到的订单下单时间 {row['order_time'].isoformat()} 不同; 下单时间不能由推送更改", ref)
+        return RowError(feed.line, "order_time", Words("feed.time_changed", time=row["order_time"].isoformat()), ref)
     values = {k: v[k] for k in CORRECTABLE if v[k] != row[k] and k not in protected}
     if v["waybill_no"] and v["waybill_no"] != row["waybill_no"]:
         if row["waybill_no"]:
-            return RowError(feed.line, "waybill_no", f"订单已有运单号 {row['waybill_no']}, 推送不能覆盖", ref)
+            return RowError(feed.line, "waybill_no", Words("feed.waybill_kept", waybill=row["waybill_no"]), ref)
         values["waybill_no"] = v["waybill_no"]
     status = Status(row["status"])
     cancelling = v["cancelled"] and not row["cancelled"]
     if cancelling:
         if not can(Action.CANCEL, status):
-            return RowError(feed.line, "cancelled", f"订单状态「{status.label}」不能撤单 (parcel already picked up)", ref)
+            return RowError(feed.line, "cancelled", Words("feed.no_cancel", status=status), ref)
         values.update(status=Status.CANCELLED.value, cancelled=True, cancelled_at=now)
         action = Action.CANCEL
     elif not values:
         return None
     else:
         if not can(Action.CORRECT_INFO, status):
-            return RowError(feed.line, None, f"订单状态「{status.label}」不能再更正信息", ref)
+            return RowError(feed.line, None, Words("feed.no_correct", status=status), ref)
         action = Action.CORRECT_INFO
     if "sender_district" in values and status is Status.WAITING:
         routing = check_area(desk.station, desk.directory, v["sender_district"])

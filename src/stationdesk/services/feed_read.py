@@ -22,6 +22,7 @@ from typing import IO, Any
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.limits import MAX_LINE_BYTES
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words
 
 FEED_FIELDS = (
     "logistics_no", "source", "channel", "business_type", "order_time", "sender_name", "sender_phone",
@@ -83,21 +84,21 @@ def _decode(raw: bytes, encoding: str) -> str:
             except UnicodeDecodeError:  # not UTF-8 either: decoded as GB18030 below
                 pass
             else:
-                raise ValueError("此行是 UTF-8 编码, 文件是 GB18030 (this line is UTF-8 in a GB18030 file)")
+                raise ValueError(Words("feed.utf8_in_gb"))
         try:
             return raw.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise ValueError(f"无效字节, 第 {exc.start + 1} 字节起 (not GB18030 at byte {exc.start + 1})") from None
+            raise ValueError(Words("feed.bad_byte", byte=exc.start + 1, encoding="GB18030", hint="")) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        hint = ""
+        hint: Words | str = ""
         try:
             raw.decode("gb18030")
-            hint = "; 此行像是 GB18030 编码 (this line looks like GB18030)"
+            hint = Words("feed.looks_gb")
         except UnicodeDecodeError:  # no better guess to offer
             pass
-        raise ValueError(f"无效字节, 第 {exc.start + 1} 字节起 (not UTF-8 at byte {exc.start + 1}){hint}") from None
+        raise ValueError(Words("feed.bad_byte", byte=exc.start + 1, encoding="UTF-8", hint=hint)) from None
 
 
 def _lines(f: IO[bytes], encoding: str) -> Iterator[_Line]:
@@ -116,12 +117,12 @@ def _lines(f: IO[bytes], encoding: str) -> Iterator[_Line]:
             while raw and not raw.endswith(b"\n"):  # skip to the end of this line without keeping it
                 raw = f.readline(MAX_LINE_BYTES)
                 size += len(raw)
-            yield _Line(number, None, f"此行过长: {size} 字节, 最多 {MAX_LINE_BYTES} (line too long)")
+            yield _Line(number, None, Words("feed.line_too_long", size=size, limit=MAX_LINE_BYTES))
             continue
         try:
             yield _Line(number, _decode(raw, encoding))
         except ValueError as exc:
-            yield _Line(number, None, str(exc))
+            yield _Line(number, None, exc.args[0])  # the Words raised by _decode
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -142,7 +143,7 @@ def read_feed(path: Path) -> tuple[str, str, Iterator[RawRecord]]:
         whole = not f.read(1)
         f.seek(0)
     except OSError as exc:
-        raise FeedFileError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise FeedFileError("feed.cannot_read", name=name, why=exc.strerror or str(exc)) from None
     encoding = detect_encoding(sample, whole)
     fmt = detect_format(path, sample.removeprefix(codecs.BOM_UTF8).decode("utf-8", "replace"))
     lines = _lines(f, encoding)
@@ -164,6 +165,12 @@ def read_feed(path: Path) -> tuple[str, str, Iterator[RawRecord]]:
     return fmt, encoding, all_records()
 
 
+def _csv_why(exc: csv.Error) -> Words | str:
+    """What the csv module found wrong: our own words when we raised it, else its own text."""
+    why = exc.args[0] if exc.args else exc
+    return why if isinstance(why, Words) else str(why)
+
+
 class _CsvLines:
     """The lines handed to csv.reader, remembering those of the record being read so that a record
     that turns out broken can be reported by its first line and the lines after it read again."""
@@ -180,7 +187,7 @@ class _CsvLines:
         item = self.replay.popleft() if self.replay else next(self._lines)
         self.record.append(item)
         if len(self.record) > MAX_RECORD_LINES:
-            raise csv.Error(f"引号未闭合, 超过 {MAX_RECORD_LINES} 行 (a quote left open)")
+            raise csv.Error(Words("feed.quote_open", n=MAX_RECORD_LINES))
         return "\n" if item.text is None else item.text
 
 
@@ -195,7 +202,7 @@ def _read_csv(lines: Iterator[_Line], name: str) -> Iterator[RawRecord]:
     except StopIteration:
         raise FeedFileError("err.feed_empty", name=name) from None
     except csv.Error as exc:
-        raise FeedFileError(f"{name}:1: header is not valid CSV: {exc}") from None
+        raise FeedFileError("feed.header_csv", name=name, why=_csv_why(exc)) from None
     if source.record and source.record[0].error:
         raise FeedFileError("err.feed_header", name=name, why=source.record[0].error)
     columns = [h.strip().lstrip("\ufeff") for h in header]
@@ -213,9 +220,9 @@ def _read_csv(lines: Iterator[_Line], name: str) -> Iterator[RawRecord]:
         except StopIteration:
             if not source.record:
                 return
-            cells, error = None, "CSV 格式错误: 文件在引号内结束 (the file ends inside a quote)"
+            cells, error = None, Words("feed.csv_eof")
         except csv.Error as exc:
-            cells, error = None, f"CSV 格式错误: {exc}"
+            cells, error = None, Words("feed.csv_error", why=_csv_why(exc))
         if cells is None:
             # the record's first line is refused; everything after it is read again as rows of its own
             source.replay.extendleft(reversed(source.record[1:]))
@@ -230,7 +237,7 @@ def _read_csv(lines: Iterator[_Line], name: str) -> Iterator[RawRecord]:
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != width:
-            yield RawRecord(start, None, f"有 {len(cells)} 列, 表头有 {width} 列 (column count differs from header)")
+            yield RawRecord(start, None, Words("feed.columns", n=len(cells), width=width))
             continue
         yield RawRecord(start, dict(zip(columns, cells, strict=True)))
 
@@ -247,16 +254,16 @@ def _read_jsonl(lines: Iterator[_Line]) -> Iterator[RawRecord]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield RawRecord(item.number, None, f"不是有效的 JSON: {exc.msg} at column {exc.colno}")
+            yield RawRecord(item.number, None, Words("feed.not_json", column=exc.colno, why=exc.msg))
             continue
         except RecursionError:
-            yield RawRecord(item.number, None, "JSON 嵌套过深 (nested too deep: a record is one flat object)")
+            yield RawRecord(item.number, None, Words("feed.json_nested"))
             continue
         if not isinstance(value, dict):
-            yield RawRecord(item.number, None, "每行应为一个 JSON 对象 (expected one object per line)")
+            yield RawRecord(item.number, None, Words("feed.json_not_object"))
             continue
         unknown = [k for k in value if k not in FEED_FIELDS]
         if unknown:
-            yield RawRecord(item.number, None, f"未知字段 {clean_text(', '.join(map(str, unknown)))[:80]}")
+            yield RawRecord(item.number, None, Words("feed.unknown_fields", names=clean_text(", ".join(map(str, unknown)))[:80]))
             continue
         yield RawRecord(item.number, value)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stationdesk.domain.chain import GENESIS, account_content, link
+from stationdesk.domain.words import Words
 from stationdesk.store.values import to_db
 
 COLUMNS = ("id", "name", "action", "by", "at", "role", "disabled", "secret", "chain")
@@ -46,19 +47,17 @@ def verify(conn: sqlite3.Connection) -> str | None:
     previous, last = GENESIS, {}
     for expected, row in enumerate(rows, start=1):
         if row[0] != expected:
-            return f"账号记录断开: account event {expected} 缺失 (deleted), before account event {row[0]} ({row[1]})"
+            return Words("accounts.event_missing", n=expected, before=row[0], name=row[1])
         computed = link(previous, account_content(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7]))
         if computed != row[8]:
-            return (f"账号记录断开: account event {row[0]} ({row[1]}, {row[2]}) 与链不符 "
-                    "(edited or inserted outside stationdesk)")
+            return Words("accounts.event_edited", n=row[0], name=row[1], action=row[2])
         previous, last[row[1]] = computed, row
     for name, role, disabled, password_hash in conn.execute(
             "SELECT name, role, disabled, password_hash FROM operator ORDER BY name").fetchall():
         event = last.get(name)
         if event is None:
-            return f"账号 {name} 没有账号记录 (an account added outside stationdesk)"
+            return Words("accounts.no_record", name=name)
         if (role, bool(disabled), secret_of(password_hash)) != (event[5], bool(event[6]), event[7]):
             what = "role" if role != event[5] else "disabled" if bool(disabled) != bool(event[6]) else "password"
-            return (f"账号 {name} 的 {what} 与其最后的账号记录 (account event {event[0]}) 不符 "
-                    "(the operator row was changed outside stationdesk)")
+            return Words("accounts.differs", name=name, what=Words(f"accounts.{what}"), event=event[0])
     return None

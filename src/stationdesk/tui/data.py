@@ -296,7 +296,7 @@ def detail_fields(d: Detail, tz: tzinfo, lang: str, *, reveal: bool) -> list[tup
                                    for v in violations) or tr("v.none", lang)),
     ]
     if remark := source_remark(row["source"], row["logistics_no"]):
-        pairs.append(("f.remark", clean_text(remark)))  # the logistics number's code names another source
+        pairs.append(("f.remark", clean_text(remark.say(lang))))  # the logistics number's code names another source
     return [(tr(k, lang), v) for k, v in pairs]
 
 
