@@ -90,7 +90,7 @@ def test_orders_list_with_a_limit_reads_with_sqlite3_alone(station, db_path, tmp
     out, modules = run(["orders", "list", "--from", station["day"], "--to", station["day"], "--limit", "5"],
                        db_path, tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert len(out.stdout.strip().splitlines()) == 6 and "(5 orders)" in out.stderr  # a heading and five rows
+    assert len(out.stdout.strip().splitlines()) == 6 and "(5 单)" in out.stderr  # a heading and five rows
     assert loaded(modules, NEVER) == []
 
 

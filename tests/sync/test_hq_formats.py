@@ -129,6 +129,6 @@ def test_nested_documents_keep_their_shape_and_rows_flatten(hq_engine, tmp_path)
                                          "decision": "时限内未接单"}
     refused = invoke(["hq", "audit", "decide", str(data["appeals"][1]), "--url", data["url"], "--uphold", "--note",
                       "x", "-o", str(tmp_path / "no" / "such" / "d.csv")])
-    assert refused.exit_code == ExitCode.REFUSED and "does not exist" in refused.output
+    assert refused.exit_code == ExitCode.REFUSED and "目录" in refused.output and "不存在" in refused.output
     assert len(hq_audit.appeals(hq_engine, "open")) == len(RUNS) - 1  # refused before it was decided
     assert invoke(["hq", "audit", "week-report", week, "--url", data["url"], "-f", "xlsx"]).exit_code == ExitCode.REFUSED

@@ -358,7 +358,7 @@ def seed(
         n = seed_demo(desk, orders, seed_value, days)
     finally:
         desk.db.dispose()
-    typer.echo(f"{desk.db.path}: added {n} demo orders")
+    typer.echo(_say(_words("cli.seeded", path=desk.db.path, n=n)))
 
 
 @app.command()
@@ -383,7 +383,7 @@ def demo(
 
         setup_logging(restart=True)
     if not path.exists():
-        typer.echo(f"creating demo database {path} ...", err=True)
+        typer.echo(_say(_words("cli.creating_demo", path=path)), err=True)
         init_database(path, "HZ001")
         seeding = _open(path, config)
         try:
@@ -404,7 +404,7 @@ def _run_tui(db: Path | None, config: Path | None, operator: str) -> None:
     """The desk on ``db``; with accounts it opens on its log-in screen and ``operator`` is unused."""
     served = os.environ.get("STATIONDESK_SERVED") == "1" and "TEXTUAL_DRIVER" in os.environ  # a browser tab
     if not served and (not sys.stdout.isatty() or not sys.stdin.isatty()):
-        raise Refused("the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts")
+        raise Refused("opt.no_tty")
     from stationdesk.tui.start import run  # Textual loads only for the screen, SQLAlchemy after its first paint
 
     run(db, config, operator)
@@ -518,12 +518,12 @@ def config_init(
 
     path = output or config or paths.default_config_path()
     if path.exists() and not force:
-        raise Refused(f"{path}: exists already (--force replaces it; `stationdesk config show` prints what is in force)")
+        raise Refused("opt.exists", path=path)
     if output is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     check_writable(path)
     path.write_text(shipped_config_text(), encoding="utf-8")
-    typer.echo(f"{path}: written; edit it, then `stationdesk config show` checks it")
+    typer.echo(_say(_words("cli.config_written", path=path)))
 
 
 # ---------------------------------------------------------------- shared by command groups
@@ -539,7 +539,7 @@ def _parse_when(text: str, tz: Any, *, end: bool) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise Refused(f"{'--to' if end else '--from'} '{value}': expected YYYY-MM-DD or an ISO date-time") from None
+        raise Refused("opt.date", option="--to" if end else "--from", value=value) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
@@ -549,7 +549,7 @@ def _check_format(fmt: str) -> str:
 
     name = value_of(fmt)
     if name not in FORMATS:
-        raise Refused(f"--format '{name}': expected {', '.join(FORMATS)}")
+        raise Refused("opt.choices", option="--format", value=name, valid=", ".join(FORMATS))
     return name
 
 

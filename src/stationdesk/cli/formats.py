@@ -65,14 +65,14 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
 
     name = value_of(fmt)
     if name == "xlsx" and output is None:
-        raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
+        raise Refused("opt.xlsx_output")
     if output is not None:
         check_writable(output)
     try:
         return export(name, columns, rows, out=None if output is not None else sys.stdout, path=output,
                       excel=excel, tz=tz, sheet=sheet)
     except OSError as exc:
-        raise Refused(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+        raise Refused("opt.cannot_write", option="--output", path=output, why=exc.strerror or str(exc)) from None
 
 
 def check_writable(path: Path) -> None:
@@ -80,7 +80,7 @@ def check_writable(path: Path) -> None:
     from stationdesk.cli import Refused
 
     if path.is_dir():
-        raise Refused(f"--output {path}: is a folder; give a file name")
+        raise Refused("opt.output_folder", option="--output", path=path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise Refused(f"--output {path}: folder {parent} does not exist")
+        raise Refused("opt.output_parent", option="--output", path=path, parent=parent)

@@ -52,7 +52,7 @@ def _document(data: Any, output: Path | None) -> None:
     try:
         output.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise Refused(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+        raise Refused("opt.cannot_write", option="--output", path=output, why=exc.strerror or str(exc)) from None
 
 
 def _ready(url: str) -> Any:
@@ -68,9 +68,9 @@ def _month(text: str) -> tuple[int, int]:
         y, m = text.strip().split("-")[:2]
         month = (int(y), int(m))
     except ValueError:
-        raise Refused(f"--month '{text[:20]}': expected YYYY-MM") from None
+        raise Refused("opt.month", option="--month", value=text[:20]) from None
     if not 1 <= month[1] <= 12:
-        raise Refused(f"--month '{text[:20]}': month must be 01-12")
+        raise Refused("opt.month_range", option="--month", value=text[:20])
     return month
 
 
@@ -108,7 +108,7 @@ def close_week(
     from stationdesk.cli.formats import check_writable
 
     if value_of(fmt) == "xlsx" and output is None:  # refused before the week is closed
-        raise Refused("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)")
+        raise Refused("opt.xlsx_output")
     if output is not None:
         check_writable(output)
     engine = _ready(url)
@@ -190,7 +190,7 @@ def decide(
     from stationdesk.sync import hq_audit
 
     if uphold == withdraw:
-        raise Refused("give exactly one of --uphold or --withdraw")
+        raise Refused("opt.one_of_two", a="--uphold", b="--withdraw")
     if output is not None:
         check_writable(output)  # before the decision is recorded
     engine = _ready(url)
@@ -259,7 +259,9 @@ def review(
         if scan_week:
             start, end = hq_audit.week_range(scan_week)
             found = hq_audit.scan_suspicions(engine, start, end, _now())
-            typer.echo(f"({found} new suspicions)", err=True)
+            from stationdesk.cli import _say, _words
+
+            typer.echo(_say(_words("cli.count_line", count=_words("count.suspicions", n=found), to="")), err=True)
         rows = hq_audit.reviews(engine, None if state == "all" else state)
     finally:
         engine.dispose()
@@ -278,7 +280,7 @@ def review_decide(
     from stationdesk.sync import hq_audit
 
     if confirm == dismiss:
-        raise Refused("give exactly one of --confirm or --dismiss")
+        raise Refused("opt.one_of_two", a="--confirm", b="--dismiss")
     engine = _ready(url)
     try:
         row = hq_audit.decide_review(engine, review_id, confirm, _now(), operator or "电商总部")

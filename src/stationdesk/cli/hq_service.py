@@ -123,7 +123,7 @@ def review(
 def _bind(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not host:
-        raise Refused(f"--bind {value}: expected HOST:PORT, e.g. 127.0.0.1:8700")
+        raise Refused("opt.bind", option="--bind", value=value, example="127.0.0.1:8700")
     return host.strip("[]"), int(port)
 
 
@@ -147,7 +147,7 @@ def serve(
 
     host, port = _bind(bind)
     if (certfile is None) != (keyfile is None):
-        raise Refused("--tls-cert and --tls-key go together")
+        raise Refused("opt.tls_pair")
     engine = hq_schema.connect(url)
     try:
         hq_schema.ensure_current(engine)  # refuse before the workers start

@@ -66,7 +66,7 @@ def samples(
     from stationdesk.config import shipped_samples
 
     if not folder.is_dir():
-        raise Refused(f"{folder}: no such folder")
+        raise Refused("err.no_folder", path=folder)
     for name, data in shipped_samples().items():
         target = folder / name
         target.write_bytes(data)

@@ -54,15 +54,15 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
     for s in status or []:
         match = next((x for x in Status if s in (x.value, x.label)), None)
         if match is None:
-            raise Refused(f"--status '{s}': expected one of {', '.join(x.value for x in Status)}")
+            raise Refused("opt.choices", option="--status", value=s, valid=", ".join(x.value for x in Status))
         statuses.append(match.value)
     if cancel not in ("all", "unhandled", "handled"):
-        raise Refused(f"--cancel '{cancel}': expected all, unhandled (未做撤单处理) or handled (已做撤单处理)")
+        raise Refused("opt.cancel", option="--cancel", value=cancel)
     try:
         ch = parse_channel(channel).value if channel else None
         bt = parse_business_type(business_type).value if business_type else None
     except InvalidInput as exc:
-        raise Refused(f"--channel/--business-type: {exc}") from None
+        raise Refused("opt.invalid", option="--channel/--business-type", why=exc) from None
     return OrderFilter(
         start=_parse_when(date_from, tz, end=False) if date_from else None,
         end=_parse_when(date_to, tz, end=True) if date_to else None,
@@ -171,7 +171,9 @@ def orders_list(
     with desk.db.read() as conn:
         n = _emit(desk, reads.stream(conn, flt, limit), fmt, output, excel, conn)
     if fmt == Format.table or output is not None:
-        typer.echo(f"({n} orders{f' -> {output}' if output else ''})", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.count_line", count=_words("count.orders", n=n), to=_words("cli.count_to", path=output) if output else "")), err=True)
 
 
 @orders_app.command("show")
@@ -235,7 +237,7 @@ def orders_accept(
 
     _operator(operator)  # no name is refused before anything else
     if bool(numbers) == all_waiting:
-        raise Refused("give order numbers or --all-waiting (not both)")
+        raise Refused("opt.numbers_or_all")
     desk, who = _acting(db, config, operator)
     keys: list[int | str] = list(numbers or [])
     if all_waiting:
@@ -332,7 +334,7 @@ def orders_correct(
     for item in set_:
         key, sep, value = item.partition("=")
         if not sep:
-            raise Refused(f"--set '{item}': expected field=value")
+            raise Refused("opt.set", option="--set", value=item)
         fields[key.strip()] = value
     desk, who = _acting(db, config, operator)
     _done(correct_info(desk, number, fields, who, reason))
@@ -369,7 +371,9 @@ def orders_duplicates(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     table = value_of(fmt) == "table"
     n = emit(items, DUPLICATE_TABLE if table else DUPLICATE_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="重复下单")
     if table or output is not None:
-        typer.echo(f"({n} flagged{f' -> {output}' if output else ''})", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.count_line", count=_words("count.flagged", n=n), to=_words("cli.count_to", path=output) if output else "")), err=True)
 
 
 @orders_app.command("not-duplicate")
@@ -464,7 +468,9 @@ def orders_exceptions(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     table = value_of(fmt) == "table"
     n = emit(items, EXCEPTION_TABLE if table else EXCEPTION_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="物流异常")
     if table or output is not None:
-        typer.echo(f"({n} open{f' -> {output}' if output else ''})", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.count_line", count=_words("count.open", n=n), to=_words("cli.count_to", path=output) if output else "")), err=True)
 
 
 @orders_app.command("complain")
@@ -521,7 +527,9 @@ def orders_complaints(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     n = emit((item(r) for r in open_complaints(desk)), COMPLAINT_TABLE if table else COMPLAINT_COLUMNS, fmt, output,
              excel=excel, tz=tz, sheet="客户投诉")
     if table or output is not None:
-        typer.echo(f"({n} open{f' -> {output}' if output else ''})", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.count_line", count=_words("count.open", n=n), to=_words("cli.count_to", path=output) if output else "")), err=True)
 
 
 @orders_app.command("close-complaint")

@@ -44,7 +44,7 @@ def _days(desk: Desk, date_from: str | None, date_to: str | None) -> tuple[datet
     start = _parse_when(date_from, tz, end=False) if date_from else _parse_when(today.isoformat(), tz, end=False)
     end = _parse_when(date_to, tz, end=True) if date_to else _parse_when(today.isoformat(), tz, end=True)
     if end <= start:
-        raise Refused(f"--from {date_from or today} is not before --to {date_to or today}")
+        raise Refused("opt.from_to", start=date_from or today, end=date_to or today)
     return start, end
 
 
@@ -63,12 +63,14 @@ def _channel(channel: str) -> str | None:
     try:
         return parse_channel(channel).value
     except InvalidInput as exc:
-        raise Refused(f"--channel: {exc}; or all/全部") from None
+        raise Refused("opt.channel_or_all", option="--channel", why=exc) from None
 
 
 def _done(n: int, fmt: str, output: Path | None, what: str) -> None:
     if output is not None or fmt == ReportFormat.table:
-        typer.echo(f"({n} {what}{f' -> {output}' if output else ''})", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.count_line", count=_words(f"count.{what}", n=n), to=_words("cli.count_to", path=output) if output else "")), err=True)
 
 
 @report_app.command("unscanned")
@@ -91,7 +93,7 @@ def unscanned(
     query = UnscannedQuery(start, end, _channel(channel.value))
     rows = unscanned_report(desk, query, reveal_to=who if full_phones else None)
     n = _emit(rows, REPORT_COLUMNS, fmt, output, "网点未揽收", excel=excel)
-    _done(n, fmt, output, "unscanned orders")
+    _done(n, fmt, output, "unscanned")
 
 
 @report_app.command("unattended")
@@ -175,7 +177,7 @@ def weekly(
     if week is None:
         day = desk.now().astimezone(desk.config.tz).date() - timedelta(days=7)
     elif (day := parse_day(week)) is None:
-        raise Refused(f"--week '{week}': expected a date YYYY-MM-DD")
+        raise Refused("opt.week", option="--week", value=week)
     summary = run_weekly(desk, day)
     _emit(summary.rows(), SUMMARY_COLUMNS, fmt, output, "周报", excel=excel)
 
@@ -185,9 +187,9 @@ def _month(text: str) -> tuple[int, int]:
         y, m = text.strip().split("-")[:2]
         month = (int(y), int(m))
     except ValueError:
-        raise Refused(f"--month '{text}': expected YYYY-MM") from None
+        raise Refused("opt.month", option="--month", value=text) from None
     if not 1 <= month[1] <= 12:
-        raise Refused(f"--month '{text}': month must be 01-12")
+        raise Refused("opt.month_range", option="--month", value=text)
     return month
 
 

@@ -32,7 +32,7 @@ def parse_bind(text: str) -> tuple[str, int]:
     value = text.strip()
     host, sep, port_text = value.rpartition(":")
     if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise Refused(f"--bind '{text}': expected HOST:PORT, e.g. {DEFAULT_BIND}")
+        raise Refused("opt.bind", option="--bind", value=text, example=DEFAULT_BIND)
     host = host.strip("[]") or "127.0.0.1"
     return host, int(port_text)
 
@@ -49,17 +49,15 @@ def is_loopback(host: str) -> bool:
 def check_exposure(host: str, public: bool, tls_cert: Path | None, tls_key: Path | None, public_url: str | None) -> None:
     """Refuse an address other people can reach unless it is meant (--public) and encrypted."""
     if (tls_cert is None) != (tls_key is None):
-        raise Refused("--tls-cert and --tls-key go together")
+        raise Refused("opt.tls_pair")
     if public_url is not None and not public_url.startswith(("https://", "http://")):
-        raise Refused(f"--public-url '{public_url}': expected https://HOST[/PATH]")
+        raise Refused("opt.public_url", option="--public-url", value=public_url)
     if is_loopback(host):
         return
     if not public:
-        raise Refused(f"--bind {host}: not a loopback address; the desk carries customers' data, so serving it to "
-                      "the network needs --public, with --tls-cert/--tls-key or an https --public-url (reverse proxy)")
+        raise Refused("opt.not_loopback", host=host)
     if tls_cert is None and not (public_url or "").startswith("https://"):
-        raise Refused("--public needs TLS: --tls-cert FILE --tls-key FILE, or --public-url https://... of a reverse "
-                      "proxy that terminates TLS (see the README)")
+        raise Refused("opt.public_tls")
 
 
 def desk_command(db: Path, config: Path) -> str:
@@ -74,7 +72,7 @@ def _ssl_context(cert: Path, key: Path) -> Any:
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
-        raise Refused(f"--tls-cert {cert} / --tls-key {key}: cannot load: {exc}") from None
+        raise Refused("opt.tls_load", cert=cert, key=key, why=str(exc)) from None
     return context
 
 
@@ -137,5 +135,7 @@ def serve(
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         ssl_context=ssl_context, print=lambda *args: None)
 
-    typer.echo(f"stationdesk: serving the desk on {url} (Ctrl+C stops)", err=True)
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("cli.serving", url=url)), err=True)
     DeskServer(desk_command(path, config_path), host=host, port=port, title="stationdesk 网点", public_url=url).serve()

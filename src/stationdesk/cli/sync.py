@@ -44,7 +44,7 @@ def hq_init(
         try:
             directory = parse_directory(stations.read_text(encoding="utf-8-sig"), str(stations))
         except (OSError, UnicodeDecodeError) as exc:
-            raise Refused(f"{stations}: cannot read: {exc}") from None
+            raise Refused("opt.cannot_read", path=stations, why=str(exc)) from None
     else:
         directory = parse_directory(shipped_directory_text(), "data/stations.csv")
     engine = _engine(url)

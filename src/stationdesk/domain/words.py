@@ -513,3 +513,60 @@ MESSAGES.update({
     "cli.restore_saved": ("当前数据库已另存为 {saved}", "the replaced database was saved as {saved}"),
     "cli.restored": ("{path}: 已恢复 网点 {station}, {n:,} 单 (来自 {backup})", "{path}: restored station {station}, {n:,} {n|order|orders}, from {backup}"),
 })
+MESSAGES.update({
+    # the command line's options, refused before anything is done
+    "opt.cannot_read": ("{path}: 无法读取: {why}", "{path}: cannot read: {why}"),
+    "opt.cannot_write": ("{option} {path}: 无法写入: {why}", "{option} {path}: cannot write: {why}"),
+    "opt.month": ("{option} '{value}': 应为 YYYY-MM", "{option} '{value}': expected YYYY-MM"),
+    "opt.month_range": ("{option} '{value}': 月份应为 01-12", "{option} '{value}': month must be 01-12"),
+    "opt.week": ("{option} '{value}': 应为日期 YYYY-MM-DD", "{option} '{value}': expected a date YYYY-MM-DD"),
+    "opt.date": ("{option} '{value}': 应为 YYYY-MM-DD 或 ISO 日期时间", "{option} '{value}': expected YYYY-MM-DD or an ISO date-time"),
+    "opt.from_to": ("--from {start} 不早于 --to {end}", "--from {start} is not before --to {end}"),
+    "opt.xlsx_output": ("--format xlsx 需要 --output FILE.xlsx (表格不能写到终端)",
+                        "--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)"),
+    "opt.one_of_two": ("{a} 和 {b} 须二选一", "give exactly one of {a} or {b}"),
+    "opt.invalid": ("{option}: {why}", "{option}: {why}"),
+    "opt.channel_or_all": ("{option}: {why}; 或 all/全部", "{option}: {why}; or all/全部"),
+    "opt.choices": ("{option} '{value}': 可选 {valid}", "{option} '{value}': expected one of {valid}"),
+    "opt.cancel": ("{option} '{value}': 可选 all (全部), unhandled (未做撤单处理) 或 handled (已做撤单处理)",
+                   "{option} '{value}': expected all, unhandled or handled"),
+    "opt.numbers_or_all": ("请给出订单号或 --all-waiting (二者不能同时)", "give order numbers or --all-waiting (not both)"),
+    "opt.set": ("{option} '{value}': 应为 field=value", "{option} '{value}': expected field=value"),
+    "opt.no_tty": ("桌面需要终端 (标准输入和输出都不是 TTY); 脚本中请用 `orders` 命令",
+                   "the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts"),
+    "opt.exists": ("{path}: 已存在 (--force 覆盖它; `stationdesk config show` 显示当前配置)",
+                   "{path}: exists already (--force replaces it; `stationdesk config show` prints what is in force)"),
+    "opt.output_folder": ("{option} {path}: 这是目录, 请给出文件名", "{option} {path}: is a folder; give a file name"),
+    "opt.output_parent": ("{option} {path}: 目录 {parent} 不存在", "{option} {path}: folder {parent} does not exist"),
+    "opt.bind": ("{option} '{value}': 应为 HOST:PORT, 例如 {example}", "{option} '{value}': expected HOST:PORT, e.g. {example}"),
+    "opt.tls_pair": ("--tls-cert 和 --tls-key 须同时给出", "--tls-cert and --tls-key go together"),
+    "opt.public_url": ("{option} '{value}': 应为 https://HOST[/PATH]", "{option} '{value}': expected https://HOST[/PATH]"),
+    "opt.not_loopback": ("--bind {host}: 不是本机地址; 桌面带有客户资料, 向网络提供需要 --public, 并用 --tls-cert/--tls-key "
+                         "或 https 的 --public-url (反向代理)",
+                         "--bind {host}: not a loopback address; the desk carries customers' data, so serving it to the "
+                         "network needs --public, with --tls-cert/--tls-key or an https --public-url (reverse proxy)"),
+    "opt.public_tls": ("--public 需要 TLS: --tls-cert FILE --tls-key FILE, 或由反向代理提供 TLS 的 --public-url https://... "
+                       "(见 README)",
+                       "--public needs TLS: --tls-cert FILE --tls-key FILE, or --public-url https://... of a reverse "
+                       "proxy that terminates TLS (see the README)"),
+    "opt.tls_load": ("--tls-cert {cert} / --tls-key {key}: 无法加载: {why}", "--tls-cert {cert} / --tls-key {key}: cannot load: {why}"),
+    "opt.appeal_state": ("--state '{value}': 可选 open, upheld, withdrawn 或 refused", "--state '{value}': expected open, upheld, withdrawn or refused"),
+})
+MESSAGES.update({
+    # counts the command line prints after a listing: one and many said apart in English
+    "cli.count_line": ("({count}{to})", "({count}{to})"),
+    "cli.count_to": (" -> {path}", " -> {path}"),
+    "count.orders": ("{n} 单", "{n} {n|order|orders}"),
+    "count.unscanned": ("{n} 单未揽收", "{n} unscanned {n|order|orders}"),
+    "count.days": ("{n} 天", "{n} {n|day|days}"),
+    "count.kinds": ("{n} 类", "{n} {n|kind|kinds}"),
+    "count.categories": ("{n} 类", "{n} {n|category|categories}"),
+    "count.violations": ("{n} 条违规", "{n} {n|violation|violations}"),
+    "count.flagged": ("{n} 单已标记", "{n} flagged"),
+    "count.open": ("{n} 件未处理", "{n} open"),
+    "count.suspicions": ("新增 {n} 条疑似", "{n} new {n|suspicion|suspicions}"),
+    "cli.seeded": ("{path}: 已加入 {n} 单演示订单", "{path}: added {n} demo {n|order|orders}"),
+    "cli.creating_demo": ("正在建立演示数据库 {path} ...", "creating demo database {path} ..."),
+    "cli.config_written": ("{path}: 已写入; 修改后用 `stationdesk config show` 检查", "{path}: written; edit it, then `stationdesk config show` checks it"),
+    "cli.serving": ("stationdesk: 正在 {url} 提供桌面 (Ctrl+C 停止)", "stationdesk: serving the desk on {url} (Ctrl+C stops)"),
+})

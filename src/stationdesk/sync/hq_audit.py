@@ -390,7 +390,7 @@ def appeals(engine: Engine, state: str | None = None) -> list[dict[str, Any]]:
     stmt = select(HQ_APPEALS).order_by(HQ_APPEALS.c.id)
     if state:
         if state not in ("open", "upheld", "withdrawn", "refused"):
-            raise AuditError(f"--state '{state[:20]}': expected open, upheld, withdrawn or refused")
+            raise AuditError("opt.appeal_state", value=state[:20])
         stmt = stmt.where(HQ_APPEALS.c.state == state)
     with engine.connect() as conn:
         return [appeal_json(r) for r in conn.execute(stmt).mappings()]
