@@ -199,7 +199,7 @@ def _file_stale_appeal(desk, engine):
         row = c.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.logistics_no == "LP00000011")).mappings().one()
         result, message, _ = hq_audit.take_appeal(c, "HZ002", new_op_id(), payload, row,
                                                   datetime(2026, 12, 4, 2, 0, tzinfo=UTC))
-    assert result == "applied" and "申诉期已过" in message
+    assert result == "applied" and "申诉期已于" in message and "appeal window closed" in message.say("en")
     with engine.connect() as c:
         v = c.execute(select(HQ_VIOLATIONS.c.state).where(HQ_VIOLATIONS.c.station_code == "HZ002")).scalar_one()
     assert v == "notified"  # the fine stands
@@ -232,4 +232,4 @@ def test_the_audit_commands_on_head_office(hq_engine, tmp_path):
     refused = runner.invoke(app, ["hq", "audit", "decide", "7", "--url", hq_url, "--uphold", "--note", "x"])
     assert refused.exit_code == 1 and "申诉 7 不存在" in refused.output
     both = runner.invoke(app, ["hq", "audit", "decide", "7", "--url", hq_url, "--note", "x"])
-    assert both.exit_code == 1 and "--uphold or --withdraw" in both.output
+    assert both.exit_code == 1 and "--uphold 和 --withdraw 须二选一" in both.output

@@ -63,11 +63,12 @@ def test_a_revoked_token_is_refused_and_a_rotated_one_replaces_it(office, hq_eng
     load(hz, tmp_path, [feed_row(1)])
     old = office.token("HZ001")
     hq_credentials.revoke(hq_engine, "HZ001", clock())
-    with office.link("HZ001", token=old) as revoked, pytest.raises(HQRefused, match="revoked") as refused:
+    with office.link("HZ001", token=old) as revoked, pytest.raises(HQRefused, match="已吊销") as refused:
         station.sync(hz.db, "HZ001", revoked, hz.now)
+    assert "revoked" in refused.value.words.say("en")  # head office's words, said in the station's language
     assert refused.value.status == 401 and count(hq_engine, HQ_OPS) == 0
     assert len(reviews(hq_engine, "token_refused")) == 1
-    with pytest.raises(Exception, match="no live token"):
+    with pytest.raises(Exception, match="没有有效凭据"):
         hq_credentials.issue(hq_engine, "HZ001", clock(), replace=True)
     new = hq_credentials.issue(hq_engine, "HZ001", clock(), replace=False)
     rotated = hq_credentials.issue(hq_engine, "HZ001", clock(), replace=True)
@@ -180,7 +181,7 @@ def test_a_station_restored_from_a_backup_older_than_its_last_sync_rebases(offic
         assert local_order(hz, "LP00000001")["status"] == "waiting"  # the backup does not know
         accept(hz, ["LP00000003"], "李强")  # a new action after the restore
         report = run_sync(hz, office)
-        assert any("re-based" in m for m in report.messages)
+        assert any("重新接续" in m and "re-based" in m.say("en") for m in report.messages)
         assert report.pushed == 1 and outbox_state(hz)[1] == 0
         # nothing lost: both earlier accepts came back from head office, the new one went up
         assert [local_order(hz, f"LP0000000{i}")["status"] for i in (1, 2, 3, 4)] == \
@@ -245,10 +246,10 @@ def test_an_operator_row_changed_behind_the_apps_back_is_refused_at_both_ends(of
         conn.exec_driver_sql("UPDATE operator SET role = 'admin' WHERE name = '张敏'")
     accept(hz, ["LP00000001"], "张敏")
     local = check(hz.db)
-    assert not local.ok and any("张敏" in p and "role" in p for p in local.problems)
+    assert not local.ok and any("张敏" in p and "角色" in p and "role" in p.say("en") for p in local.problems)
     with pytest.raises(station.ChainMismatch) as refused:
         run_sync(hz, office)
-    assert "张敏" in str(refused.value) and "role" in str(refused.value) and "#2" in str(refused.value)
+    assert "张敏" in str(refused.value) and "角色" in str(refused.value) and "role" in refused.value.words.say("en") and "#2" in str(refused.value)
     assert count(hq_engine, HQ_OPS) == 1  # the accept waits: no op from a station whose accounts do not hold
     (flagged,) = reviews(hq_engine, "chain")
     assert flagged["event_id"] == 2
@@ -309,7 +310,7 @@ def test_feed_entries_of_other_kinds_go_to_their_handler_and_an_unknown_kind_sto
                 {"position": 2, "kind": "notice", "reason": "weekly", "snapshot": {}},
                 {"position": 3, "kind": "someday", "reason": "?", "snapshot": {}},
                 {"position": 4, "kind": "order", "reason": "correct", "snapshot": snap}]
-        with pytest.raises(station.HQError, match="someday.*position 3"):
+        with pytest.raises(station.HQError, match="位置 3 的类型 'someday'"):
             station.apply_feed(hz.db, "HZ001", rows, clock())
     finally:
         station.FEED_KINDS.pop("notice")

@@ -23,7 +23,7 @@ def test_hq_import_sync_cancel_and_conflicts_from_the_command_line(hq_url, tmp_p
     feed = write_csv(tmp_path / "feed.csv", [feed_row(1), feed_row(2, sender_district="拱墅区"), feed_row(3)])
     out = cli("hq", "import", str(feed), "--url", hq_url)
     assert out.exit_code == 0, out.output
-    assert "imported 3 (HZ001 2, HZ002 1)" in out.stdout
+    assert "导入 3 (HZ001 2, HZ002 1)" in out.stdout
     db = str(tmp_path / "hz1.db")
     assert cli("init", "--station", "HZ001", "--db", db).exit_code == 0
     cfg = str(tmp_path / "none.toml")
@@ -52,12 +52,12 @@ def run_station_side(cli, runner, sync_url, token, hq_url, db, cfg):  # noqa: AN
     assert no_token.exit_code == 1 and "STATIONDESK_HQ_TOKEN" in no_token.stderr
     first = cli("sync", "--hq", sync_url, "--db", db, "--config", cfg)
     assert first.exit_code == 0, first.output
-    assert "pushed 0, acknowledged 0, rejected 0, conflicts 0, pulled 2" in first.stdout
+    assert "上传 0, 确认 0, 驳回 0, 冲突 0, 拉取 2" in first.stdout
 
     assert cli("hq", "cancel", "LP00000001", "--url", hq_url).exit_code == 0
     assert cli("orders", "accept", "LP00000001", "--db", db, "--config", cfg, "--operator", "张敏").exit_code == 0
     second = cli("sync", "--hq", sync_url, "--db", db, "--config", cfg)
-    assert "pushed 1, acknowledged 1, rejected 1, conflicts 1, pulled 2" in second.stdout
+    assert "上传 1, 确认 1, 驳回 1, 冲突 1, 拉取 2" in second.stdout
     assert "LP00000001" in second.stderr
 
     listed = cli("conflicts", "list", "--db", db, "--config", cfg, "--format", "json")
@@ -75,7 +75,7 @@ def run_station_side(cli, runner, sync_url, token, hq_url, db, cfg):  # noqa: AN
     revoked = cli("hq", "station", "revoke", "HZ001", "--url", hq_url)
     assert revoked.exit_code == 0
     refused = cli("sync", "--hq", sync_url, "--db", db, "--config", cfg)
-    assert refused.exit_code == 1 and "revoked" in refused.stderr and token not in refused.stderr
+    assert refused.exit_code == 1 and "已吊销" in refused.stderr and token not in refused.stderr
     listed = json.loads(cli("hq", "review", "--url", hq_url, "--format", "json").stdout)
     assert [r["kind"] for r in listed] == ["token_refused"] and token not in str(listed)
     rotated = cli("hq", "station", "rotate", "HZ001", "--url", hq_url)
@@ -101,7 +101,7 @@ def test_a_database_url_as_the_sync_address_is_refused_with_the_reason(tmp_path)
     assert runner.invoke(app, ["init", "--station", "HZ001", "--db", db]).exit_code == 0
     out = runner.invoke(app, ["sync", "--hq", "postgresql+psycopg://u:secret@10.0.0.1/hq", "--db", db, "--config",
                               str(tmp_path / "none.toml")], env={"STATIONDESK_HQ_TOKEN": "sdt_x"})
-    assert out.exit_code == 1 and "database URL" in out.stderr and "secret" not in out.stderr
+    assert out.exit_code == 1 and "数据库地址" in out.stderr and "secret" not in out.stderr
     plain = runner.invoke(app, ["sync", "--hq", "http://10.0.0.1:8700", "--db", db, "--config",
                                 str(tmp_path / "none.toml")], env={"STATIONDESK_HQ_TOKEN": "sdt_x"})
     assert plain.exit_code == 1 and "https://" in plain.stderr

@@ -232,7 +232,8 @@ def test_the_catalogue_is_one_table_of_pairs():
     assert not set(LABELS) & set(MESSAGES)
     for key, (zh, en) in {**LABELS, **MESSAGES}.items():
         assert (zh == en == "") or (zh and en), key
-        fields = [{f for _, f, _, _ in string.Formatter().parse(text) if f} for text in (zh, en)]
+        one_or_many = re.sub(r"\{(\w+)\|[^{}|]*\|[^{}]*\}", r"{\1}", en)  # English {n|order|orders} names the field n
+        fields = [{f for _, f, _, _ in string.Formatter().parse(text) if f} for text in (zh, one_or_many)]
         assert fields[0] == fields[1], key
         assert not CJK.search(en), key
     assert tr("done.accepted", "en", ref="LP1") == "Order LP1 accepted"  # one lookup for both tables

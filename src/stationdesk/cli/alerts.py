@@ -65,18 +65,22 @@ def check(db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = Format.ta
                    ("warn_before_minutes", "提前提醒分钟", 6), ("alert", "提醒", 20), ("escalation", "即将超时单数", 6),
                    ("most_urgent", "最紧急", 18), ("most_urgent_deadline", "接单时限", 19)]
         emit([row], columns, fmt, output, excel=excel, tz=tz, sheet="未接订单提醒")
-    elif not waiting.waiting:
-        typer.echo("没有等待接单的订单 (no order waits for acceptance)")
     else:
-        typer.echo(f"{counts_text(waiting.waiting, waiting.overdue, waiting.due_soon, warn, 'zh')} "
-                   f"({counts_text(waiting.waiting, waiting.overdue, waiting.due_soon, warn, 'en')})")
-        if alert:
-            typer.echo(f"{TITLE[0]} ({TITLE[1]})")
-        if not in_hours:
-            typer.echo(f"非工作时间 {span}, 不提醒 (outside working hours {span}: no alert)")
-        if escalation:
-            typer.echo(f"{escalation.title('zh')} ({escalation.title('en')}): {escalation.text(now, tz, 'zh')}")
-        if urgent:
-            typer.echo(f"最紧急 (most urgent): {urgent.ref} 接单时限 (accept by) {urgent.deadline.astimezone(tz):%m-%d %H:%M}")
+        from stationdesk.cli import _language, _say, _words
+
+        lang = _language()
+        if not waiting.waiting:
+            typer.echo(_say(_words("cli.nothing_waiting")))
+        else:
+            typer.echo(counts_text(waiting.waiting, waiting.overdue, waiting.due_soon, warn, lang))
+            if alert:
+                typer.echo(TITLE[1] if lang == "en" else TITLE[0])
+            if not in_hours:
+                typer.echo(_say(_words("cli.out_of_hours", span=span)))
+            if escalation:
+                typer.echo(_say(_words("cli.titled", title=escalation.title(lang), text=escalation.text(now, tz, lang))))
+            if urgent:
+                typer.echo(_say(_words("cli.most_urgent", ref=urgent.ref,
+                                       deadline=f"{urgent.deadline.astimezone(tz):%m-%d %H:%M}")))
     if waiting.waiting:
         raise typer.Exit(ExitCode.ORDERS_WAITING)

@@ -41,8 +41,9 @@ def _issue(code: str, url: str, *, replace: bool) -> None:
         token = hq_credentials.issue(engine, code, _now(), replace=replace)
     finally:
         engine.dispose()
-    typer.echo(f"网点 {code.strip()}: {'新凭据已签发, 旧凭据已失效' if replace else '凭据已签发'} (shown once; give it to the "
-               "station as STATIONDESK_HQ_TOKEN or `stationdesk sync --save-token`):")
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("hq.rotated" if replace else "hq.issued", code=code.strip())))
     typer.echo(token)  # the last line, alone, so a script can take it
 
 

@@ -30,7 +30,9 @@ def logs(
         typer.echo(str(path))
         return
     if not path.exists():
-        typer.echo(f"{path}: 还没有日志 (no log yet: it starts with the first command or desk run)", err=True)
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.no_log", path=path)), err=True)
         if not follow:
             return
     position = 0

@@ -243,7 +243,9 @@ def orders_accept(
     if all_waiting:
         keys = list(accept.waiting_in_area_ids(desk))
         if not keys:
-            typer.echo("没有等待接单的订单 (nothing waiting)")
+            from stationdesk.cli import _say, _words
+
+            typer.echo(_say(_words("cli.nothing_waiting")))
             return
     _done(accept.accept(desk, keys, who))
 

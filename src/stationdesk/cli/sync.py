@@ -70,7 +70,8 @@ def hq_import(
     from stationdesk import paths
     from stationdesk.domain.text import clean_text
     from stationdesk.domain.waybill import WaybillRule
-    from stationdesk.services.feed_import import field_parsers, validate
+    from stationdesk.domain.words import Words
+    from stationdesk.services.feed_import import RowError, field_parsers, validate
     from stationdesk.services.feed_read import read_feed
     from stationdesk.sync import hq, hq_schema
 
@@ -81,11 +82,11 @@ def hq_import(
     good, bad = [], []
     for record in records:
         if record.values is None:
-            bad.append(f"line {record.line}: {record.error or 'unreadable'}")
+            bad.append(RowError(record.line, None, record.error or Words("feed.unreadable")))
             continue
         result = validate(record, rules, parsers)  # type: ignore[arg-type]
         if isinstance(result, list):
-            bad.extend(str(e) for e in result)
+            bad.extend(result)
         else:
             good.append((result.line, result.values))
     engine = _engine(url)
@@ -95,10 +96,12 @@ def hq_import(
     finally:
         engine.dispose()
     routed = ", ".join(f"{code} {n}" for code, n in sorted(report.routed.items())) or "-"
-    typer.echo(f"{file}: imported {report.imported} ({routed}), cancelled {report.cancelled}, "
-               f"unchanged {report.unchanged}, rejected {len(bad) + len(report.rejected)}")
-    for line in bad + report.rejected:
-        typer.echo(f"{file}: {clean_text(line)}", err=True)
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("cli.hq_import_summary", file=file, imported=report.imported, routed=routed,
+                           cancelled=report.cancelled, unchanged=report.unchanged, rejected=len(bad) + len(report.rejected))))
+    for line in [*bad, *report.rejected]:
+        typer.echo(f"{file}: {clean_text(_say(line))}", err=True)
     if bad or report.rejected:
         raise typer.Exit(1)
 
@@ -150,7 +153,9 @@ def sync_command(
 
     if save_token:
         path = client.save_token(sys.stdin.readline())
-        typer.echo(f"凭据已保存 (token saved, owner-only): {path}")
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.token_saved", path=path)))
         return
     desk = _open(db, config)
     url = hq_url or desk.config.sync.url
@@ -181,9 +186,11 @@ def sync_command(
         link.close()
     from stationdesk.domain.text import clean_text
 
-    typer.echo(f"网点 {desk.station.code}: {report.summary()}")
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("sync.station_line", station=desk.station.code, what=report.summary())))
     for message in report.messages:
-        typer.echo(f"冲突: {clean_text(message)}", err=True)
+        typer.echo(clean_text(_say(_words("sync.conflict_line", what=message))), err=True)
 
 
 @conflicts_app.command("list")

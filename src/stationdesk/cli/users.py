@@ -32,8 +32,10 @@ def _new_password(name: str) -> str:
         raise Refused("cli.password_env", env=NEW_PASSWORD_ENV)
     import getpass
 
-    first = getpass.getpass(f"{name} 的新密码 (new password): ")
-    if getpass.getpass("再输入一次 (again): ") != first:
+    from stationdesk.cli import _say, _words
+
+    first = getpass.getpass(_say(_words("cli.new_password", name=name)))
+    if getpass.getpass(_say(_words("cli.password_again"))) != first:
         raise Refused("cli.passwords_differ")
     return first
 
@@ -56,7 +58,9 @@ def user_add(
         account = add_user(desk, cleaned, wanted, _new_password(cleaned), by=who)
     finally:
         desk.db.dispose()
-    typer.echo(f"已添加 {account.name} ({account.role.label}) (account added)")
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("cli.account_added", name=account.name, role=account.role)))
 
 
 @users_app.command("passwd")
@@ -76,11 +80,13 @@ def user_passwd(
         own = who.role is not None and target == who.name
         if not own:
             who.require(Permission.USERS)
-        old = _secret("STATIONDESK_PASSWORD", "原密码 (current password): ") if own else None
+        from stationdesk.cli import _say, _words
+
+        old = _secret("STATIONDESK_PASSWORD", _say(_words("cli.current_password"))) if own else None
         set_password(desk, target, _new_password(target), by=who, old_password=old)
     finally:
         desk.db.dispose()
-    typer.echo(f"{target}: 密码已更改 (password changed)")
+    typer.echo(_say(_words("cli.password_changed", name=target)))
 
 
 @users_app.command("disable")
@@ -114,7 +120,9 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
     finally:
         desk.db.dispose()
     if not accounts and fmt == Format.table:
-        typer.echo("没有账号 (no accounts: the station is open; add the first with `stationdesk user add NAME --role admin`)")
+        from stationdesk.cli import _say, _words
+
+        typer.echo(_say(_words("cli.no_accounts")))
         return
     from stationdesk.cli.formats import emit
 
@@ -143,7 +151,9 @@ def user_unlock(
     cleaned = clean_name(name)
     desk = open_desk(db, config)
     try:
-        unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", f"{cleaned} 的密码 (password): "))
+        from stationdesk.cli import _say, _words
+
+        unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", _say(_words("cli.password_prompt", name=cleaned))))
     finally:
         desk.db.dispose()
-    typer.echo(f"{cleaned}: 已解锁 (unlocked); 请修正仍在使用旧密码的定时任务 (fix any job still using an old password)")
+    typer.echo(_say(_words("cli.unlocked", name=cleaned)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from enum import Enum
+from string import Formatter
 from typing import Any, NamedTuple
 
 
@@ -157,9 +158,9 @@ MESSAGES.update({
     "err.unknown_role": ("角色 '{role}' 未知 (可选: {valid})", "role '{role}' is not known (one of: {valid})"),
     "err.password_short": ("密码至少 {n} 个字符", "a password needs at least {n} characters"),
     "err.wrong_login": ("登录失败: 用户名或密码错误, 或账号因连续 {n} 次失败已锁定 {minutes} 分钟",
-                        "Log-in failed: wrong name or password, or the account is locked for {minutes} minutes "
+                        "Log-in failed: wrong name or password, or the account is locked for {minutes} {minutes|minute|minutes} "
                         "after {n} failures"),
-    "err.locked": ("账号已锁定: 连续 {n} 次登录失败, {until} 后再试", "locked after {n} failed log-ins until {until}"),
+    "err.locked": ("账号已锁定: 连续 {n} 次登录失败, {until} 后再试", "locked after {n} failed {n|log-in|log-ins} until {until}"),
 })
 MESSAGES.update({
     # accept, pick up, transfer, scan
@@ -169,12 +170,12 @@ MESSAGES.update({
     "err.transfer_to": ("应转单至 {code}", "transfer it to {code}"),
     "err.transfer_it": ("请转单", "transfer it"),
     "err.none_selected": ("没有选择订单", "No orders selected"),
-    "err.batch_too_big": ("一次最多批量接单 {limit} 单, 选择了 {n} 单", "A batch takes at most {limit} orders; {n} are selected"),
+    "err.batch_too_big": ("一次最多批量接单 {limit} 单, 选择了 {n} 单", "A batch takes at most {limit} {limit|order|orders}; {n} {n|is|are} selected"),
     "err.batch_more": (" (另有 {n} 单)", " ({n} more)"),
     "err.batch_refused": ("批量接单未执行, 没有订单被修改 ({n} 单不能接单): {problems}{more}",
                           "Batch accept not done, no order changed ({n} cannot be accepted): {problems}{more}"),
     "done.accepted": ("订单 {ref} 接单成功", "Order {ref} accepted"),
-    "done.batch_accepted": ("批量接单成功: {n} 单", "Batch accepted: {n} orders"),
+    "done.batch_accepted": ("批量接单成功: {n} 单", "Batch accepted: {n} {n|order|orders}"),
     "warn.remind_waybill": ("请提醒客户提供正确的运单号", "Remind the customer to give the correct waybill number"),
     "err.waybill_used": ("订单 {ref}: 运单号 {waybill} 已用于订单 {other}", "Order {ref}: waybill {waybill} is already used by order {other}"),
     "err.waybill_differs": ("订单 {ref}: 输入的运单号 {given} 与订单上的 {existing} 不一致; 虚假运单号罚款 500 元. "
@@ -320,7 +321,7 @@ MESSAGES.update({
     "err.import_from_line": ("从第 {line} 行起未导入", "nothing from line {line} on"),
     "err.import_rest": ("未导入其余行", "the rest not imported"),
     "err.import_stopped": ("{path}: 导入中止, 已导入 {n} 单 (整批), {where}; 问题解决后重新导入同一文件即可: {why}",
-                           "{path}: import stopped after {n} orders (whole batches), {where}; once fixed, re-running "
+                           "{path}: import stopped after {n} {n|order|orders} (whole batches), {where}; once fixed, re-running "
                            "the file is safe: {why}"),
 })
 MESSAGES.update({
@@ -359,7 +360,7 @@ MESSAGES.update({
     "err.other_station_db": ("{path}: 该数据库属于网点 {existing}, 不能改为 {code}", "{path}: this database is station {existing}'s, not {code}'s"),
     "err.seed_real_db": ("{path}: 这是网点的真实数据库 ({orders} 单, {accounts} 个账号), 不能加入演示订单 "
                          "(只用于演示数据库: `stationdesk demo --db PATH`, 或空数据库)",
-                         "{path}: a station's real database ({orders} orders, {accounts} accounts): no demo orders "
+                         "{path}: a station's real database ({orders} {orders|order|orders}, {accounts} {accounts|account|accounts}): no demo orders "
                          "(seed runs only on a demo database: `stationdesk demo --db PATH`, or an empty one)"),
 })
 MESSAGES.update({
@@ -469,7 +470,7 @@ MESSAGES.update({
     "check.since_last": ("上次{kind} {at}", "the last {kind}, {at}"),
     "check.full": ("完整检查", "full check"),
     "check.quick": ("快速检查", "quick check"),
-    "check.window": ("最近 {n:,} 条事件 (还没有记录过检查)", "the last {n:,} events: no check recorded yet"),
+    "check.window": ("最近 {n:,} 条事件 (还没有记录过检查)", "the last {n:,} {n|event|events}: no check recorded yet"),
     "check.new_events": ("自{since}起新增 {n:,} 条事件", "{n:,} new {n|event|events} since {since}"),
     "check.no_new_events": ("自{since}起没有新事件", "no new events since {since}"),
     "cli.check_ok": ("{path}: 正常 ({orders} 单, {events} 条事件{covered})",
@@ -526,7 +527,7 @@ MESSAGES.update({
                         "--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)"),
     "opt.one_of_two": ("{a} 和 {b} 须二选一", "give exactly one of {a} or {b}"),
     "opt.invalid": ("{option}: {why}", "{option}: {why}"),
-    "opt.channel_or_all": ("{option}: {why}; 或 all/全部", "{option}: {why}; or all/全部"),
+    "opt.channel_or_all": ("{option}: {why}; 或 all/全部", "{option}: {why}; or all"),
     "opt.choices": ("{option} '{value}': 可选 {valid}", "{option} '{value}': expected one of {valid}"),
     "opt.cancel": ("{option} '{value}': 可选 all (全部), unhandled (未做撤单处理) 或 handled (已做撤单处理)",
                    "{option} '{value}': expected all, unhandled or handled"),
@@ -569,4 +570,234 @@ MESSAGES.update({
     "cli.creating_demo": ("正在建立演示数据库 {path} ...", "creating demo database {path} ..."),
     "cli.config_written": ("{path}: 已写入; 修改后用 `stationdesk config show` 检查", "{path}: written; edit it, then `stationdesk config show` checks it"),
     "cli.serving": ("stationdesk: 正在 {url} 提供桌面 (Ctrl+C 停止)", "stationdesk: serving the desk on {url} (Ctrl+C stops)"),
+})
+
+
+WIRE_DEPTH = 4  # Words inside Words inside Words...: deeper than any message here nests
+
+
+def to_wire(value: Any) -> Any:
+    """A message as plain JSON, for head office's answers: Words as {"key", "params"}, a Term or a
+    labelled enum as {"zh", "en"}, an exception by its Words, numbers as they are, the rest as text."""
+    if isinstance(value, Words):
+        return {"key": value.key, "params": {k: to_wire(v) for k, v in value.params.items()}}
+    said = getattr(value, "words", None) if isinstance(value, BaseException) else None
+    if isinstance(said, Words):
+        return to_wire(said)
+    if isinstance(value, (Term, Enum, list, tuple)):
+        return {"zh": word(value, "zh"), "en": word(value, "en")}
+    if type(value) in (int, float):
+        return value
+    return str(value)
+
+
+def from_wire(data: Any, depth: int = 0) -> Words | None:
+    """Words sent by head office, checked before they are trusted: a key this catalogue knows,
+    parameters of plain kinds that fill it in both languages; else None (the sender's plain message
+    is shown instead)."""
+    if depth > WIRE_DEPTH or not isinstance(data, dict) or set(data) != {"key", "params"}:
+        return None
+    key, raw = data["key"], data["params"]
+    if not isinstance(key, str) or key not in MESSAGES or not isinstance(raw, dict) or len(raw) > 20:
+        return None
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, dict) and set(value) == {"zh", "en"} and all(isinstance(v, str) for v in value.values()):
+            params[name] = Term(value["zh"][:2000], value["en"][:2000])
+        elif isinstance(value, dict):
+            inner = from_wire(value, depth + 1)
+            if inner is None:
+                return None
+            params[name] = inner
+        elif type(value) in (int, float, str):
+            params[name] = value[:2000] if isinstance(value, str) else value
+        else:
+            return None
+    zh, en = MESSAGES[key]
+    if any(name not in params for text in (zh, plural(en, params)) for _, name, _, _ in Formatter().parse(text) if name):
+        return None  # a parameter missing: the words would show their own braces
+    try:
+        made = Words(key, **params)
+        made.say("en")
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):  # parameters that do not fill this key
+        return None
+    return made
+MESSAGES.update({
+    # head office: its service's refusals (sent to a station as a key and parameters), its tools' words
+    "hq.no_token": ("没有网点凭据 (请求须带 Authorization: Bearer TOKEN)", "no station token: send Authorization: Bearer TOKEN"),
+    "hq.token_unknown": ("凭据不存在", "unknown token"),
+    "hq.token_revoked": ("网点 {station} 的凭据已吊销", "the token of station {station} was revoked"),
+    "hq.bad_token": ("网点凭据无效或已吊销 ({why}); 请向总部申请新凭据",
+                     "the station token is not valid or was revoked ({why}); ask head office for a new token"),
+    "hq.wrong_station": ("网点凭据属于 {station}, 不能代 {claimed} 同步 (已拒绝并记录)",
+                         "the token is station {station}'s: it cannot sync for {claimed} (refused and logged)"),
+    "hq.malformed": ("请求格式不对 ({model}): {where}", "malformed request ({model}): {where}"),
+    "hq.bad_op": ("网点 {station} 序号 {seq} (op {op}): {why}; 本批全部未执行",
+                  "station {station} seq {seq} (op {op}): {why}; nothing of this batch was applied"),
+    "hq.seqs_rise": ("同一批内序号须递增", "seqs must rise within a batch"),
+    "hq.protocol": ("协议版本不符: 网点 {sent}, 总部 {hq}; 请更新网点的 stationdesk",
+                    "protocol versions differ: station {sent}, head office {hq}; update stationdesk at the station"),
+    "hq.none_sent": ("(无)", "(none)"),
+    "hq.too_large": ("请求超过 {limit} 字节", "the request is over {limit} bytes"),
+    "hq.unavailable": ("总部数据库暂时不可用, 请稍后重试", "head office's database is unavailable; retry later"),
+    "hq.paging_numbers": ("after 和 limit 应为整数", "after and limit must be whole numbers"),
+    "hq.paging_range": ("after 应 >= 0, limit 应 >= 1", "after must be >= 0 and limit >= 1"),
+    "hq.gap": ("网点 {station}: 同步序号不连续, 总部期望序号 {expected}, 收到 {seq} (op {op}); 本批全部未执行",
+               "station {station}: seqs are not consecutive, head office expects {expected}, got {seq} (op {op}); "
+               "nothing of this batch was applied"),
+    "hq.op_id_used": ("网点 {station}: op id 已在总部使用 (序号 {first}-{last}): {why}",
+                      "station {station}: an op id already used at head office (seqs {first}-{last}): {why}"),
+    "hq.op_differs": ("网点 {station} 序号 {seq}: 总部记录的是 op {had}, 网点发来 op {op}; 网点的同步记录与总部不符, 未执行",
+                      "station {station} seq {seq}: head office holds op {had}, the station sent op {op}; this station's "
+                      "outbox and head office disagree: nothing was applied"),
+    "hq.nothing": ("无", "nothing"),
+    "hq.unknown_action": ("网点 {station} 序号 {seq}: 未知操作 {action}", "station {station} seq {seq}: unknown action {action}"),
+    "hq.no_number": ("网点 {station} 序号 {seq}: 操作没有订单号", "station {station} seq {seq}: an op without an order number"),
+    "hq.not_created": ("网点 {station} 序号 {seq}: 订单 {ref} 未能建立", "station {station} seq {seq}: order {ref} could not be created"),
+    "hq.already_known": ("订单 {ref}: 总部已有该订单", "order {ref}: head office has it already"),
+    "hq.received": ("订单 {ref}: 已收到", "order {ref}: received"),
+    "hq.op_label": ("网点 {station} 的「{action}」(序号 {seq})", "station {station}'s {action} (seq {seq})"),
+    "hq.unknown_order": ("订单 {ref}: {label} 被拒绝: 总部没有该订单", "order {ref}: {label} rejected: head office has no such order"),
+    "hq.transfer_target": ("订单 {ref}: {label}: 转单目标 {to} 不在总部网点目录 (序号 {seq})",
+                           "order {ref}: {label}: the transfer target {to} is not in head office's directory (seq {seq})"),
+    "hq.synced": ("订单 {ref}: {action} 已同步", "order {ref}: {action} synced"),
+    "hq.already_cancelled": ("订单 {ref}: 总部已撤单", "order {ref}: already cancelled at head office"),
+    "hq.where_status": ("总部状态「{status}」", "head office's status {status}"),
+    "hq.where_moved": ("总部状态「{status}」, 订单已属网点 {station}", "head office's status {status}, the order now at station {station}"),
+    "hq.fact_kept": ("订单 {ref}: {label} 与{where}冲突; 事实已记录, 待人工复核",
+                     "order {ref}: {label} conflicts with {where}; the fact is kept and flagged for review"),
+    "hq.rejected": ("订单 {ref}: {label} 被拒绝: {where}", "order {ref}: {label} rejected: {where}"),
+    "hq.no_such_order": ("订单 {ref}: 总部找不到该物流号或运单号", "order {ref}: head office has no order with this number"),
+    "hq.ambiguous": ("订单 {ref}: 对应 {n} 个订单 ({sources})", "order {ref}: {n} orders have this number ({sources})"),
+    "hq.says": ("总部: {what}", "head office: {what}"),
+    "hq.dispatch_unknown": ("分件目标 {code} 不在总部网点目录中", "the dispatch target {code} is not in head office's directory"),
+    "hq.dispatch_same": ("订单 {ref} 已属网点 {code}", "order {ref} is station {code}'s already"),
+    "hq.unknown_station": ("网点 {code} 不在总部网点目录中 (用 `hq init --stations` 载入)",
+                           "station {code} is not in head office's directory (load it with `hq init --stations`)"),
+    "hq.live_token": ("网点 {code} 已有有效凭据: 用 `hq station rotate {code}`", "station {code} has a live token: use `hq station rotate {code}`"),
+    "hq.no_live_token": ("网点 {code} 没有有效凭据: 用 `hq station add {code}`", "station {code} has no live token: use `hq station add {code}`"),
+    "hq.nothing_to_revoke": ("网点 {code} 没有可吊销的有效凭据", "station {code} has no live token to revoke"),
+    "hq.issued": ("网点 {code}: 凭据已签发 (只显示一次; 交给网点作为 STATIONDESK_HQ_TOKEN 或 `stationdesk sync --save-token`):",
+                  "station {code}: token issued (shown once; give it to the station as STATIONDESK_HQ_TOKEN or "
+                  "`stationdesk sync --save-token`):"),
+    "hq.rotated": ("网点 {code}: 新凭据已签发, 旧凭据已失效 (只显示一次; 交给网点作为 STATIONDESK_HQ_TOKEN 或 "
+                   "`stationdesk sync --save-token`):",
+                   "station {code}: a new token issued, the old one no longer works (shown once; give it to the station "
+                   "as STATIONDESK_HQ_TOKEN or `stationdesk sync --save-token`):"),
+    "hq.week_open": ("{week} 还没有结束 (结束于 {end}); 周一再结周", "{week} has not ended (it ends {end}); close it on Monday"),
+    "hq.week_closed": ("{week} 已结周; 用 `hq audit week-report {week}` 查看周报",
+                       "{week} is already closed; `hq audit week-report {week}` shows its report"),
+    "hq.week_not_closed": ("{week} 尚未结周", "{week} is not closed yet"),
+    "hq.no_violation": ("总部没有该违规记录", "head office has no such violation"),
+    "hq.not_notified": ("该违规尚未通知, 通知后再申诉", "the violation is not in a notice yet: appeal after the notice"),
+    "hq.appeal_window": ("申诉期已于 {at} 结束", "the appeal window closed {at}"),
+    "hq.appeal_state": ("该违规状态为「{state}」, 不能申诉", "the violation is {state}: no appeal"),
+    "hq.appeal_received": ("订单 {ref}: 申诉已收到", "order {ref}: the appeal is received already"),
+    "hq.appeal_refused": ("订单 {ref}: 申诉不受理: {why}", "order {ref}: appeal not taken: {why}"),
+    "hq.appeal_taken": ("订单 {ref}: 申诉已受理 (申诉 {id})", "order {ref}: appeal taken (appeal {id})"),
+    "hq.decision_note": ("申诉 {id}: 请写明决定理由 (--note)", "appeal {id}: the decision needs its reason (--note)"),
+    "hq.no_appeal": ("申诉 {id} 不存在", "no appeal {id}"),
+    "hq.appeal_decided": ("申诉 {id} (订单 {ref}) 已是「{state}」, 不能再决定", "appeal {id} (order {ref}) is {state} already"),
+    "hq.no_review": ("复核 {id} 不存在", "no review {id}"),
+    "hq.review_decided": ("复核 {id} 已是「{state}」", "review {id} is {state} already"),
+    "hq.not_postgres": ("总部数据库地址 '{url}' 不是 PostgreSQL (应为 postgresql+psycopg://user@host:port/db)",
+                        "head office's database '{url}' is not PostgreSQL (expected postgresql+psycopg://user@host:port/db)"),
+    "hq.upgrade_failed": ("总部数据库 {url}: 建表/升级失败: {why}", "head office's database {url}: creating or upgrading it failed: {why}"),
+    "hq.cannot_connect": ("总部数据库 {url} 无法连接: {why}", "head office's database {url}: cannot connect: {why}"),
+    "hq.schema": ("总部数据库 {url}: 版本 {rev}, 应为 {head}; 运行 `stationdesk hq init --url URL`",
+                  "head office's database {url}: schema {rev}, expected {head}; run `stationdesk hq init --url URL`"),
+    # head office's check of a station's audit chain
+    "chain.events": ("事件", "event"),
+    "chain.accounts": ("账号记录", "account event"),
+    "chain.no_link": ("网点 {station}: 总部没有{what} #{event} 的审计链", "station {station}: head office holds no link for {what} #{event}"),
+    "chain.rewritten": ("网点 {station}: 审计链在已同步的{what} #{event} 处与总部不符 (总部已有的历史被改写)",
+                        "station {station}: the chain differs at the synced {what} #{event} (the history head office already has was rewritten)"),
+    "chain.gap": ("网点 {station}: 审计链缺少{what} #{event} (链须连续)", "station {station}: the chain lacks {what} #{event} (links must be consecutive)"),
+    "chain.changed": ("网点 {station}: {what} #{event} 与总部已有的审计链不符 (总部已有的记录被改动)",
+                      "station {station}: {what} #{event} differs from the chain head office holds (a record it already holds was changed)"),
+    "chain.resume": ("网点 {station}: 审计链应从{what} #{expected} 接续, 收到 #{event}",
+                     "station {station}: the chain must go on from {what} #{expected}, got #{event}"),
+    "chain.hash": ("网点 {station}: {what} #{event} ({label}) 的内容与其链哈希不符 (链接后被改动)",
+                   "station {station}: {what} #{event} ({label}) does not match its chain hash (edited after it was chained)"),
+    "chain.label_account": ("账号 {name}, {action}", "account {name}, {action}"),
+    "chain.label_event": ("订单 id {order}, 版本 {version}, {action}", "order id {order}, version {version}, {action}"),
+    "chain.account_unknown": ("网点 {station}: 账号 {name} 不在账号记录中 (在程序之外添加)",
+                              "station {station}: the account {name} is not in the accounts chain (added outside stationdesk)"),
+    "chain.account_differs": ("网点 {station}: 账号 {name} 的{what}与其最后的账号记录 #{event} 不符 (操作员记录在程序之外被改动)",
+                              "station {station}: the {what} of account {name} differs from its last account event #{event} "
+                              "(the operator row was changed outside stationdesk)"),
+    "chain.account_deleted": ("网点 {station}: 账号 {name} 被删除, 没有账号记录 (最后的账号记录 #{event}; 在程序之外删除)",
+                              "station {station}: the account {name} is gone with no account event (#{event} is its last; "
+                              "deleted outside stationdesk)"),
+    "chain.op_no_link": ("网点 {station} 序号 {seq}: 事件 #{event} 没有随推送送来审计链", "station {station} seq {seq}: event #{event} came without its chain link"),
+    "chain.op_differs": ("网点 {station} 序号 {seq} (op {op}): {why}, 与审计链事件 #{event} 不符 (操作记录后被改动)",
+                         "station {station} seq {seq} (op {op}): {why}, unlike the chained event #{event} (the op was "
+                         "changed after it was recorded)"),
+})
+MESSAGES.update({
+    # the station's side of a sync
+    "sync.no_token": ("没有总部凭据: 设置 {env}, 或用 `stationdesk sync token` 保存 `stationdesk hq station add` 签发的凭据 (文件 {path})",
+                      "no head office token: set {env} or save the token issued by `stationdesk hq station add` with "
+                      "`stationdesk sync token` (file {path})"),
+    "sync.token_unreadable": ("{path}: 无法读取凭据文件: {why}", "{path}: cannot read the token file: {why}"),
+    "sync.token_open": ("{path}: 凭据文件可被他人读取 (权限 {mode}); 运行 `chmod 600 {path}` 或用 `stationdesk sync token` 重新保存",
+                        "{path}: the token file is readable by others (mode {mode}); run `chmod 600 {path}` or save it "
+                        "again with `stationdesk sync token`"),
+    "sync.token_empty": ("{path}: 凭据文件为空", "{path}: the token file is empty"),
+    "sync.token_form": ("凭据格式不对: 凭据是一个不含空格的词", "not a token: a token is one word without spaces"),
+    "sync.db_url": ("总部地址是数据库地址: 网点现在通过总部的服务同步; 在 [sync] url 或 --hq 填写其 https:// 地址",
+                    "the head office address is a database URL: stations sync through head office's service; use its "
+                    "https:// address in [sync] url or --hq"),
+    "sync.bad_url": ("总部地址 '{url}' 不可用: 请用 https://..., 本机服务可用 http://127.0.0.1:PORT",
+                     "head office address '{url}' cannot be used: use https://..., or http://127.0.0.1:PORT for a "
+                     "service on this machine"),
+    "sync.unreachable": ("总部 {url} 无法连接 ({why}); 已提交的部分已记录, 下次同步从中断处继续",
+                         "head office {url} cannot be reached ({why}); what was committed is recorded, the next sync "
+                         "resumes from there"),
+    "sync.not_api": ("总部 {url}: HTTP {status} (不是总部的同步服务?)", "head office {url}: HTTP {status} (not head office's sync API?)"),
+    "sync.malformed": ("总部 {url}: 回复格式不对 ({model}): {why}", "head office {url}: a malformed answer ({model}): {why}"),
+    "sync.resolution_needed": ("冲突 {id}: 请写明处理结果", "conflict {id}: say how it was resolved"),
+    "sync.no_conflict": ("冲突 {id} 不存在", "no conflict {id}"),
+    "sync.conflict_resolved": ("冲突 {id} (订单 {ref}) 已于 {at} 由 {by} 处理", "conflict {id} (order {ref}) was resolved at {at} by {by}"),
+    "sync.unknown_kind": ("总部发来本程序不认识的内容 (位置 {position} 的类型 '{kind}'): 请更新 stationdesk; 之前的内容已应用",
+                          "head office sent what this stationdesk does not know (kind '{kind}' at position {position}): "
+                          "update stationdesk; what came before it was applied"),
+    "sync.first_differing": ("{message}; 第一个不同的事件 #{event}", "{message}; the first differing event is #{event}"),
+    "sync.first_differing_order": ("{message}; 第一个不同的事件 #{event}: 订单 {ref} 版本 {version} {action}, {operator} 于 {at}",
+                                   "{message}; the first differing event is #{event}: order {ref} version {version} "
+                                   "{action} by {operator} at {at}"),
+    "sync.first_differing_account": ("{message}; 第一个不同的账号记录 #{event}", "{message}; the first differing account event is #{event}"),
+    "sync.history_rewritten": ("网点 {station}: {what}与总部保存的不符, 同步已停止, 已报总部复核",
+                               "station {station}: its {what} differs from head office's copy; syncs stop, head office "
+                               "reviews it"),
+    "sync.what_chain": ("审计链", "audit chain"),
+    "sync.what_accounts": ("账号记录", "account records"),
+    "sync.summary": ("上传 {pushed}, 确认 {acknowledged}, 驳回 {rejected}, 冲突 {conflicts}, 拉取 {pulled}",
+                     "pushed {pushed}, acknowledged {acknowledged}, rejected {rejected}, conflicts {conflicts}, pulled {pulled}"),
+    "sync.conflict_line": ("冲突: {what}", "conflict: {what}"),
+    "sync.station_line": ("网点 {station}: {what}", "station {station}: {what}"),
+})
+MESSAGES.update({
+    # the command line's outcomes: alerts, logs, accounts, the token
+    "cli.nothing_waiting": ("没有等待接单的订单", "no order waits for acceptance"),
+    "cli.out_of_hours": ("非工作时间 {span}, 不提醒", "outside working hours {span}: no alert"),
+    "cli.titled": ("{title}: {text}", "{title}: {text}"),
+    "cli.most_urgent": ("最紧急: {ref} 接单时限 {deadline}", "most urgent: {ref}, accept by {deadline}"),
+    "cli.no_log": ("{path}: 还没有日志 (第一次运行命令或桌面时开始记录)", "{path}: no log yet: it starts with the first command or desk run"),
+    "cli.token_saved": ("凭据已保存 (只有本人可读): {path}", "token saved, readable by its owner only: {path}"),
+    "cli.new_password": ("{name} 的新密码: ", "{name}'s new password: "),
+    "cli.password_again": ("再输入一次: ", "again: "),
+    "cli.current_password": ("原密码: ", "current password: "),
+    "cli.account_added": ("已添加账号 {name} ({role})", "account added: {name} ({role})"),
+    "cli.password_changed": ("{name}: 密码已更改", "{name}: password changed"),
+    "cli.no_accounts": ("没有账号: 本网点是开放的; 用 `stationdesk user add NAME --role admin` 添加第一个",
+                        "no accounts: the station is open; add the first with `stationdesk user add NAME --role admin`"),
+    "cli.unlocked": ("{name}: 已解锁; 请修正仍在使用旧密码的定时任务", "{name}: unlocked; fix any job still using an old password"),
+})
+MESSAGES.update({
+    "sync.rebased": ("网点 {station}: 从较早的备份恢复后已重新接续: 总部已有序号 {first}-{last}, {orders} 个订单取总部状态, "
+                     "{later} 个未同步操作改排在其后",
+                     "station {station}: re-based after a restore from an older backup: head office holds seqs "
+                     "{first}-{last}, {orders} {orders|order takes|orders take} head office's state, {later} unsynced "
+                     "{later|action goes|actions go} after them"),
 })

@@ -164,7 +164,7 @@ def _check(conn: sqlite3.Connection, quick: bool) -> CheckReport:
     if len(report.problems) > found_before:
         report.advice.append(CONSISTENCY_ADVICE)
     audit = verify_connection(conn) if since is None else verify_connection(conn, since.event, since.chain)
-    if not audit.ok:
+    if audit.problem is not None:  # the chain is broken (AuditReport.ok)
         report.audit_problem = audit.problem
         report.problems.append(audit.problem)
         report.advice.append(AUDIT_ADVICE)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from stationdesk.domain.words import from_wire
 from stationdesk.sync.errors import HQError
 from stationdesk.sync.protocol import (
     PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, AuditPage, ChainCompare, ChainVerdict, FeedPage, Hello, OpsPage, PushBatch, PushResult,
@@ -37,6 +38,8 @@ class HQRefused(HQError):
     def __init__(self, refusal: Refusal, status: int) -> None:
         super().__init__(refusal.message)
         self.refusal, self.status = refusal, status
+        # head office's words, checked against this station's catalogue: said in the station's language
+        self.words = from_wire(refusal.words) if refusal.words is not None else None
 
 
 def token_path() -> Path:
@@ -54,16 +57,14 @@ def load_token(path: Path | None = None) -> str:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise HQError(f"没有总部凭据 (no head office token): set {TOKEN_ENV} or save the token issued by "
-                      f"`stationdesk hq station add` with `stationdesk sync token` (file {path})") from None
+        raise HQError("sync.no_token", env=TOKEN_ENV, path=path) from None
     except OSError as exc:
-        raise HQError(f"{path}: cannot read the token file: {exc.strerror}") from None
+        raise HQError("sync.token_unreadable", path=path, why=exc.strerror or str(exc)) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise HQError(f"{path}: 凭据文件可被他人读取 (readable by others, mode {stat.S_IMODE(mode):o}); "
-                      f"run `chmod 600 {path}` or save it again with `stationdesk sync token`")
+        raise HQError("sync.token_open", path=path, mode=f"{stat.S_IMODE(mode):o}")
     token = path.read_text(encoding="utf-8").strip()
     if not token:
-        raise HQError(f"{path}: the token file is empty")
+        raise HQError("sync.token_empty", path=path)
     return token
 
 
@@ -71,7 +72,7 @@ def save_token(token: str, path: Path | None = None) -> Path:
     """Write the token file readable by its owner only (created with that mode, never widened)."""
     token = token.strip()
     if not token or any(c.isspace() for c in token):
-        raise HQError("凭据格式不对 (a token is one word without spaces)")
+        raise HQError("sync.token_form")
     path = path or token_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -92,10 +93,8 @@ def check_url(url: str) -> str:
     if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
         return url
     if parts.scheme.startswith("postgres"):
-        raise HQError("总部地址是数据库地址 (a database URL): stations now sync through head office's service; "
-                      "use its https:// address in [sync] url or --hq")
-    raise HQError(f"总部地址 '{parts.scheme}://{parts.hostname or ''}' 不可用: use https://..., or http://127.0.0.1:PORT "
-                  "for a service on this machine")
+        raise HQError("sync.db_url")
+    raise HQError("sync.bad_url", url=f"{parts.scheme}://{parts.hostname or ''}")
 
 
 class HeadOffice:
@@ -128,18 +127,17 @@ class HeadOffice:
                 break
             except httpx.TransportError as exc:
                 if attempt == RETRIES:
-                    raise HQError(f"总部 {self.url} 无法连接 ({exc.__class__.__name__}); 已提交的部分已记录, "
-                                  "下次同步从中断处继续 (resume on the next sync)") from None
+                    raise HQError("sync.unreachable", url=self.url, why=exc.__class__.__name__) from None
         if response.status_code != 200:
             try:
                 refusal = Refusal.model_validate_json(response.content)
             except ValidationError:
-                raise HQError(f"总部 {self.url}{path}: HTTP {response.status_code} (not head office's sync API?)") from None
+                raise HQError("sync.not_api", url=f"{self.url}{path}", status=response.status_code) from None
             raise HQRefused(refusal, response.status_code)
         try:
             return out.model_validate_json(response.content)
         except ValidationError as exc:
-            raise HQError(f"总部 {self.url}{path}: 回复格式不对 (malformed {out.__name__}): {exc.errors()[0]['msg']}") from None
+            raise HQError("sync.malformed", url=f"{self.url}{path}", model=out.__name__, why=exc.errors()[0]["msg"]) from None
 
     def hello(self, body: Hello) -> Welcome:
         return self._call("POST", "/v2/hello", Welcome, body)

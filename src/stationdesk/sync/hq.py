@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from stationdesk.domain.errors import DomainError, IllegalTransition
+from stationdesk.domain.words import Words
 from stationdesk.domain.ledger import person_routed_in
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
@@ -307,10 +308,7 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         expected = last + 1
         for i, o in enumerate(new):
             if o.seq != expected + i:
-                raise GapError(
-                    f"网点 {station_code}: 同步序号不连续, 总部期望序号 {expected + i}, 收到 {o.seq} (op {o.op_id}); "
-                    "nothing of this batch was applied", expected + i
-                )
+                raise GapError(Words("hq.gap", station=station_code, expected=expected + i, seq=o.seq, op=o.op_id), expected + i)
         if before_apply is not None:
             before_apply(conn, new)
         if not new:
@@ -346,7 +344,7 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
             bulk_insert(conn, HQ_OPS, op_rows, parse="jsonb")
         except Exception as exc:
             if "hq_op_pkey" in str(exc):
-                raise HQError(f"网点 {station_code}: op id already used at head office (seq {new[0].seq}-{new[-1].seq}): {exc}") from exc
+                raise HQError("hq.op_id_used", station=station_code, first=new[0].seq, last=new[-1].seq, why=str(exc)) from exc
             raise
         if conflict_rows:
             conn.execute(HQ_CONFLICTS.insert(), conflict_rows)
@@ -379,9 +377,8 @@ def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]
     for o in old:
         r = stored.get(o.seq)
         if r is None or r["op_id"] != o.op_id:
-            had = r["op_id"] if r is not None else "nothing"
-            raise HQError(f"网点 {station_code} 序号 {o.seq}: 总部记录的是 op {had}, 网点发来 op {o.op_id}; "
-                          "this station's outbox and head office disagree: nothing was applied")
+            had = r["op_id"] if r is not None else Words("hq.nothing")
+            raise HQError("hq.op_differs", station=station_code, seq=o.seq, had=had, op=o.op_id)
         out.append(OpResult(o.op_id, o.seq, r["result"], r["message"], conflicts.get(o.op_id), repeated=True))
     return out
 
@@ -483,27 +480,27 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
     try:
         action = Action(o.action)
     except ValueError:
-        return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: 未知操作 {o.action}"), None
+        return OpResult(o.op_id, o.seq, REJECTED, Words("hq.unknown_action", station=station, seq=o.seq, action=o.action)), None
     if key is None:
-        return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: op without an order number"), None
+        return OpResult(o.op_id, o.seq, REJECTED, Words("hq.no_number", station=station, seq=o.seq)), None
     source, number = key
     operator = str(p.get("operator") or station)
     base = {"op_id": o.op_id, "seq": o.seq, "station": station}
     row = orders.get(key)
     if action is Action.IMPORT:
         if row is None:  # not an order of this batch's inserts: refused below as unknown
-            return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: 订单 {number} 未能建立"), None
+            return OpResult(o.op_id, o.seq, REJECTED, Words("hq.not_created", station=station, seq=o.seq, ref=number)), None
         if o.op_id not in fresh:
-            return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已有该订单 (already known)"), row["id"]
+            return OpResult(o.op_id, o.seq, APPLIED, Words("hq.already_known", ref=number)), row["id"]
         _event(conn, row, 1, Action.IMPORT.value, operator, now, None, row["status"], {"origin": "station", **base},
                station, o.op_id)
-        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 已收到"), row["id"]
+        return OpResult(o.op_id, o.seq, APPLIED, Words("hq.received", ref=number)), row["id"]
 
-    label = f"网点 {station} 的「{action.label}」(序号 {o.seq})"
+    label = Words("hq.op_label", station=station, action=action, seq=o.seq)
     if row is None:
         conflict = {"kind": "rejected", "action": action.value, "hq_status": None, "hq_station": None,
                     "source": source, "logistics_no": number,
-                    "message": f"订单 {number}: {label} 被拒绝: 总部没有该订单 (unknown at head office)"}
+                    "message": Words("hq.unknown_order", ref=number, label=label)}
         return OpResult(o.op_id, o.seq, REJECTED, conflict["message"], conflict), None
     status = Status(row["status"])
     moved = row["station_code"] != station
@@ -515,15 +512,16 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
         if action is Action.TRANSFER:
             target = directory.find(str(values.get("station_code") or p.get("to") or ""))
             if target is None:
-                raise HQError(f"订单 {number}: {label}: 转单目标 {p.get('to')} 不在总部网点目录 (seq {o.seq})")
+                raise HQError("hq.transfer_target", ref=number, label=label, to=p.get("to"), seq=o.seq)
             new = _route_to(conn, new, target, directory, HQ_OPERATOR, now, {"origin": "transfer", **base})
             feed.add(target.code, new["id"], "transfer_in")
         orders[key] = new
-        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: {action.label} 已同步"), row["id"]
+        return OpResult(o.op_id, o.seq, APPLIED, Words("hq.synced", ref=number, action=action)), row["id"]
     if action is Action.CANCEL and status is Status.CANCELLED:
-        return OpResult(o.op_id, o.seq, APPLIED, f"订单 {number}: 总部已撤单 (already cancelled)"), row["id"]
+        return OpResult(o.op_id, o.seq, APPLIED, Words("hq.already_cancelled", ref=number)), row["id"]
 
-    where = f"总部状态「{status.label}」" + (f", 订单已属网点 {row['station_code']}" if moved else "")
+    where = (Words("hq.where_moved", status=status, station=row["station_code"]) if moved
+             else Words("hq.where_status", status=status))
     conflict = {"action": action.value, "hq_status": status.value, "hq_station": row["station_code"],
                 "source": source, "logistics_no": number}
     if action in FACTS:
@@ -532,10 +530,10 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
                       station, o.op_id)
         orders[key] = new
         conflict.update(kind="fact_kept",
-                        message=f"订单 {number}: {label} 与{where}冲突; 事实已记录, 待人工复核 (kept, flagged for review)")
+                        message=Words("hq.fact_kept", ref=number, label=label, where=where))
         result = FLAGGED
     else:
-        conflict.update(kind="rejected", message=f"订单 {number}: {label} 被拒绝: {where} (rejected)")
+        conflict.update(kind="rejected", message=Words("hq.rejected", ref=number, label=label, where=where))
         result = REJECTED
     feed.add(station, row["id"], "conflict")
     return OpResult(o.op_id, o.seq, result, conflict["message"], conflict), row["id"]
@@ -586,8 +584,8 @@ def import_orders(engine: Engine, rows: Sequence[tuple[int, dict[str, Any]]], no
                 if row is None:
                     target = directory.route(v["sender_district"])
                     if target is None:
-                        report.rejected.append(f"line {line} (订单 {v['logistics_no']}): 区县「{v['sender_district']}」"
-                                               "无网点, 目录中也没有数据中心 (no station and no data center)")
+                        report.rejected.append(Words("feed.row", line=line, field="", order=Words("feed.order", ref=v["logistics_no"]),
+                                                     reason=Words("feed.no_route", district=v["sender_district"])))
                         continue
                     values = {k: v.get(k) for k in ORDER_FIELDS if k in v}
                     values.update(station_code=target.code, out_of_area=False, suggested_station=None,
@@ -630,9 +628,9 @@ def _one_order(conn: Connection, number: str) -> dict[str, Any]:
         .order_by(HQ_ORDERS.c.id).with_for_update()
     ).mappings().all()
     if not rows:
-        raise DomainError(f"订单 {number}: 总部找不到该物流号或运单号 (no such order at head office)")
+        raise DomainError("hq.no_such_order", ref=number)
     if len(rows) > 1:
-        raise DomainError(f"订单 {number}: 对应 {len(rows)} 个订单 ({', '.join(r['source'] for r in rows)})")
+        raise DomainError("hq.ambiguous", ref=number, n=len(rows), sources=", ".join(r["source"] for r in rows))
     return dict(rows[0])
 
 
@@ -644,7 +642,7 @@ def cancel(engine: Engine, number: str, now: datetime, operator: str = "channel"
         try:
             new = _cancel(conn, row, operator, now, "channel", feed)
         except IllegalTransition as exc:
-            raise DomainError(f"总部: {exc}") from None
+            raise DomainError("hq.says", what=exc) from None
         feed.write(conn, now)
     return new
 
@@ -655,10 +653,10 @@ def dispatch(engine: Engine, number: str, to_code: str, now: datetime, operator:
         directory = load_directory(conn)
         target = directory.find(to_code)
         if target is None:
-            raise DomainError(f"分件目标 {to_code} 不在总部网点目录中 (unknown station)")
+            raise DomainError("hq.dispatch_unknown", code=to_code)
         row = _one_order(conn, number)
         if row["station_code"] == target.code:
-            raise DomainError(f"订单 {number} 已属网点 {target.code}")
+            raise DomainError("hq.dispatch_same", ref=number, code=target.code)
         old_station = row["station_code"]
         status = next_status(Action.TRANSFER, Status(row["status"]), number)
         feed = _Feed()

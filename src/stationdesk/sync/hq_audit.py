@@ -22,6 +22,7 @@ from stationdesk.domain import ledger
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
 from stationdesk.domain.duplicates import DEFAULT_WINDOW, is_later_duplicate
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.words import Term, Words
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.routing import Directory, check_area
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
@@ -189,14 +190,14 @@ def close_week(engine: Engine, week: str, now: datetime, tz: tzinfo = HQ_TZ) -> 
     """
     start, end = week_range(week, tz)
     if now < end:
-        raise AuditError(f"{week} 还没有结束 (the week ends {_local(end, tz)}); 周一再结周")
+        raise AuditError("hq.week_open", week=week, end=_local(end, tz))
     label = ledger.iso_week(start.date())
     report = WeekReport(label)
     with engine.begin() as conn:
         done = conn.execute(pg_insert(HQ_AUDIT_WEEKS).values(week=label, closed_at=now, report={})
                             .on_conflict_do_nothing().returning(HQ_AUDIT_WEEKS.c.week)).scalar()
         if done is None:
-            raise AuditError(f"{label} 已结周 (already closed); 用 `hq audit week-report {label}` 查看周报")
+            raise AuditError("hq.week_closed", week=label)
         _confirm_suspected_transfers(conn, start, end, now)
         report.recorded_at_close = _find_open(conn, start, end)
         report.notices = _issue_notices(conn, label, start, end, now, tz)
@@ -216,7 +217,7 @@ def report_of(engine: Engine, week: str, tz: tzinfo = HQ_TZ) -> WeekReport:
     with engine.connect() as conn:
         data = conn.execute(select(HQ_AUDIT_WEEKS.c.report).where(HQ_AUDIT_WEEKS.c.week == label)).scalar()
     if data is None:
-        raise AuditError(f"{label} 尚未结周 (not closed yet)")
+        raise AuditError("hq.week_not_closed", week=label)
     return WeekReport(label, data["by_province"], data["by_station"], data["by_kind"], data["notices"],
                       data["recorded_at_close"])
 
@@ -348,31 +349,31 @@ def take_appeal(conn: Connection, station: str, op_id: str, payload: Mapping[str
         if payload.get("violation"):
             stmt = stmt.where(v.id == int(payload["violation"]))
         found = conn.execute(stmt.order_by(v.deadline.desc()).limit(1)).mappings().first()
-    refusal = None
+    refusal: Words | None = None
     if found is None:
-        refusal = "总部没有该违规记录 (no such violation at head office)"
+        refusal = Words("hq.no_violation")
     elif found["notice_id"] is None:
-        refusal = "该违规尚未通知, 通知后再申诉 (not in a notice yet)"
+        refusal = Words("hq.not_notified")
     elif at > found["appeal_deadline"]:
-        refusal = f"申诉期已过 (the appeal window closed {to_db(found['appeal_deadline'])})"
+        refusal = Words("hq.appeal_window", at=to_db(found["appeal_deadline"]))
     elif found["state"] != ledger.State.NOTIFIED.value:
-        refusal = f"该违规状态为「{ledger.State(found['state']).label}」, 不能申诉"
+        refusal = Words("hq.appeal_state", state=Term(ledger.State(found["state"]).label, found["state"]))
     state = "refused" if refusal else "open"
     appeal_id = conn.execute(pg_insert(HQ_APPEALS).values(
         violation_id=found["id"] if found else None, station_code=station, source=str(payload.get("source") or ""),
         logistics_no=number, kind=kind, note=note, filed_at=at, op_id=op_id, state=state,
-        decision=refusal, decided_at=now if refusal else None, decided_by="总部" if refusal else None,
+        decision=str(refusal) if refusal else None, decided_at=now if refusal else None, decided_by="总部" if refusal else None,
     ).on_conflict_do_nothing(constraint="uq_hq_appeal_op").returning(HQ_APPEALS.c.id)).scalar()
     order_id = row["id"] if row is not None else None
     if appeal_id is None:
-        return "applied", f"订单 {number}: 申诉已收到 (already received)", order_id
+        return "applied", Words("hq.appeal_received", ref=number), order_id
     if refusal:
         _message(conn, station, "decision", {"appeal": appeal_id, "hq_id": found["id"] if found else None,
                                             "source": payload.get("source"), "logistics_no": number, "kind": kind,
-                                            "decision": "refused", "note": refusal}, now)
-        return "applied", f"订单 {number}: 申诉不受理: {refusal}", order_id
+                                            "decision": "refused", "note": str(refusal)}, now)
+        return "applied", Words("hq.appeal_refused", ref=number, why=refusal), order_id
     conn.execute(update(HQ_VIOLATIONS).where(v.id == found["id"]).values(state=ledger.State.APPEALED.value))
-    return "applied", f"订单 {number}: 申诉已受理 (appeal {appeal_id})", order_id
+    return "applied", Words("hq.appeal_taken", ref=number, id=appeal_id), order_id
 
 
 def _message(conn: Connection, station: str, kind: str, body: dict[str, Any], now: datetime) -> None:
@@ -402,14 +403,14 @@ def decide(engine: Engine, appeal_id: int, uphold: bool, note: str, now: datetim
     head office, and goes back to the station at its next sync."""
     text = (note or "").strip()
     if not text:
-        raise AuditError(f"申诉 {appeal_id}: 请写明决定理由 (--note is required)")
+        raise AuditError("hq.decision_note", id=appeal_id)
     decision = ledger.State.UPHELD if uphold else ledger.State.WITHDRAWN
     with engine.begin() as conn:
         a = conn.execute(select(HQ_APPEALS).where(HQ_APPEALS.c.id == appeal_id).with_for_update()).mappings().first()
         if a is None:
-            raise AuditError(f"申诉 {appeal_id} 不存在 (no such appeal)")
+            raise AuditError("hq.no_appeal", id=appeal_id)
         if a["state"] != "open":
-            raise AuditError(f"申诉 {appeal_id} (订单 {a['logistics_no']}) 已是「{a['state']}」, 不能再决定")
+            raise AuditError("hq.appeal_decided", id=appeal_id, ref=a["logistics_no"], state=a["state"])
         viol = conn.execute(select(HQ_VIOLATIONS).where(HQ_VIOLATIONS.c.id == a["violation_id"])
                             .with_for_update()).mappings().one()
         conn.execute(update(HQ_APPEALS).where(HQ_APPEALS.c.id == appeal_id).values(
@@ -671,9 +672,9 @@ def decide_review(engine: Engine, review_id: int, confirm: bool, now: datetime, 
     with engine.begin() as conn:
         r = conn.execute(select(HQ_REVIEWS).where(HQ_REVIEWS.c.id == review_id).with_for_update()).mappings().first()
         if r is None:
-            raise AuditError(f"复核 {review_id} 不存在 (no such review)")
+            raise AuditError("hq.no_review", id=review_id)
         if r["state"] != "open":
-            raise AuditError(f"复核 {review_id} 已是「{r['state']}」")
+            raise AuditError("hq.review_decided", id=review_id, state=r["state"])
         state = "confirmed" if confirm else "dismissed"
         conn.execute(update(HQ_REVIEWS).where(HQ_REVIEWS.c.id == review_id).values(
             state=state, decided_at=now, decided_by=operator))

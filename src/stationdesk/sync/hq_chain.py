@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, func, select, update
 
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.chain import GENESIS, account_content, event_content, link
+from stationdesk.domain.words import Words
 from stationdesk.sync.hq_schema import HQError
 from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_OPS, HQ_ORDERS
 from stationdesk.sync.protocol import AccountLink, AccountState, ChainLink, ChainPoint, Op
@@ -69,14 +70,13 @@ def verify_point(conn: Connection, station: str, point: ChainPoint | None, table
     """The station's chain where head office last acknowledged it must be the one head office holds."""
     if point is None:
         return
-    what = "账号记录" if table is HQ_ACCOUNT_CHAIN else "事件"
+    what = Words("chain.accounts") if table is HQ_ACCOUNT_CHAIN else Words("chain.events")
     row = conn.execute(select(table.c.chain).where(_live(station, table), table.c.event_id == point.event_id)).first()
     if row is None:
-        raise ChainError(f"网点 {station}: 总部没有{what} #{point.event_id} 的审计链 (head office holds no link there)",
-                         point.event_id, _kind(table))
+        raise ChainError(Words("chain.no_link", station=station, what=what, event=point.event_id), point.event_id, _kind(table))
     if row.chain != point.chain:
-        raise ChainError(f"网点 {station}: 审计链在已同步的{what} #{point.event_id} 处与总部不符 "
-                         "(the history head office already has was rewritten)", point.event_id, _kind(table))
+        raise ChainError(Words("chain.rewritten", station=station, what=what, event=point.event_id), point.event_id,
+                         _kind(table))
 
 
 def compare(conn: Connection, station: str, first: int, hashes: Sequence[str], table: Any = HQ_CHAIN) -> int | None:
@@ -100,11 +100,11 @@ def take_links(conn: Connection, station: str, links: Sequence[Any],
     out: dict[int, Any] = {}
     if not links:
         return out, head(conn, station, table)
-    what = "账号记录" if table is HQ_ACCOUNT_CHAIN else "事件"
+    what = Words("chain.accounts") if table is HQ_ACCOUNT_CHAIN else Words("chain.events")
     links = sorted(links, key=lambda x: x.event_id)
     for a, b in zip(links, links[1:], strict=False):
         if b.event_id != a.event_id + 1:
-            raise ChainError(f"网点 {station}: 审计链缺少{what} #{a.event_id + 1} (links must be consecutive)", a.event_id + 1,
+            raise ChainError(Words("chain.gap", station=station, what=what, event=a.event_id + 1), a.event_id + 1,
                              _kind(table))
     top = head(conn, station, table)
     stored = _stored(conn, station, links[0].event_id, links[-1].event_id, table) if top else {}
@@ -114,19 +114,19 @@ def take_links(conn: Connection, station: str, links: Sequence[Any],
         if top is not None and x.event_id <= top.event_id:
             row = stored.get(x.event_id)
             if row is None or row["chain"] != x.chain:
-                raise ChainError(f"网点 {station}: {what} #{x.event_id} 与总部已有的审计链不符 "
-                                 "(a record head office already holds was changed)", x.event_id, _kind(table))
+                raise ChainError(Words("chain.changed", station=station, what=what, event=x.event_id), x.event_id, _kind(table))
             out[x.event_id] = x
             previous = x.chain
             continue
         if previous is None:
             expected = (top.event_id + 1) if top else 1
             if x.event_id != expected:
-                raise ChainError(f"网点 {station}: 审计链应从{what} #{expected} 接续, 收到 #{x.event_id}", expected, _kind(table))
+                raise ChainError(Words("chain.resume", station=station, what=what, expected=expected, event=x.event_id), expected,
+                                 _kind(table))
             previous = top.chain if top else GENESIS
         if link(previous, _content(table, x)) != x.chain:
-            raise ChainError(f"网点 {station}: {what} #{x.event_id} ({_label(x)}) 的内容与其链哈希不符 "
-                             "(edited after it was chained)", x.event_id, _kind(table))
+            raise ChainError(Words("chain.hash", station=station, what=what, event=x.event_id, label=_label(x)), x.event_id,
+                             _kind(table))
         rows.append(_row(table, station, x))
         out[x.event_id] = x
         previous = x.chain
@@ -140,10 +140,10 @@ def take_links(conn: Connection, station: str, links: Sequence[Any],
     return out, ChainPoint(event_id=last.event_id, chain=last.chain)
 
 
-def _label(x: Any) -> str:
+def _label(x: Any) -> Words:
     if isinstance(x, AccountLink):
-        return f"account {x.name}, {x.action}"
-    return f"order id {x.order_id}, version {x.version}, {x.action}"
+        return Words("chain.label_account", name=x.name, action=x.action)
+    return Words("chain.label_event", order=x.order_id, version=x.version, action=x.action)
 
 
 def check_accounts(conn: Connection, station: str, operators: Sequence[AccountState]) -> None:
@@ -157,15 +157,15 @@ def check_accounts(conn: Connection, station: str, operators: Sequence[AccountSt
         seen.add(o.name)
         row = last.get(o.name)
         if row is None:
-            raise ChainError(f"网点 {station}: 账号 {o.name} 不在账号记录中 (an account added outside stationdesk)", None, "accounts")
+            raise ChainError(Words("chain.account_unknown", station=station, name=o.name), None, "accounts")
         if (o.role, o.disabled, o.secret) != (row["role"], row["disabled"], row["secret"]):
             what = "role" if o.role != row["role"] else "disabled" if o.disabled != row["disabled"] else "password"
-            raise ChainError(f"网点 {station}: 账号 {o.name} 的 {what} 与其最后的账号记录 #{row['event_id']} 不符 "
-                             "(the operator row was changed outside stationdesk)", row["event_id"], "accounts")
+            raise ChainError(Words("chain.account_differs", station=station, name=o.name, what=Words(f"accounts.{what}"),
+                                   event=row["event_id"]), row["event_id"], "accounts")
     for name, row in last.items():
         if name not in seen:
-            raise ChainError(f"网点 {station}: 账号 {name} 被删除, 没有账号记录 (account event #{row['event_id']} is its "
-                             "last; deleted outside stationdesk)", row["event_id"], "accounts")
+            raise ChainError(Words("chain.account_deleted", station=station, name=name, event=row["event_id"]), row["event_id"],
+                             "accounts")
 
 
 def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int, Any]) -> None:
@@ -180,12 +180,11 @@ def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int
     for o in ops:
         x = links.get(o.event_id)
         if x is None:
-            raise ChainError(f"网点 {station} 序号 {o.seq}: 事件 #{o.event_id} 没有随推送送来审计链 (no chain link)",
-                             o.event_id)
+            raise ChainError(Words("chain.op_no_link", station=station, seq=o.seq, event=o.event_id), o.event_id)
         why = _differs(o, x)
         if why:
-            raise ChainError(f"网点 {station} 序号 {o.seq} (op {o.op_id}): {why}, 与审计链事件 #{o.event_id} 不符 "
-                             "(the op was changed after it was recorded)", o.event_id)
+            raise ChainError(Words("chain.op_differs", station=station, seq=o.seq, op=o.op_id, why=why, event=o.event_id),
+                             o.event_id)
 
 
 def _differs(o: Op, x: ChainLink) -> str | None:

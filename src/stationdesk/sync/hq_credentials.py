@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.words import Refusal, Words
 from stationdesk.sync.hq_schema import load_directory
 from stationdesk.sync.hq_tables import HQ_REVIEW, HQ_STATION_TOKENS
 
@@ -42,13 +43,13 @@ def issue(engine: Engine, code: str, now: datetime, *, replace: bool) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as conn:
         if load_directory(conn).find(code) is None:
-            raise DomainError(f"网点 {code} 不在总部网点目录中 (unknown station; load it with `hq init --stations`)")
+            raise DomainError("hq.unknown_station", code=code)
         live = conn.execute(select(HQ_STATION_TOKENS.c.id).where(
             HQ_STATION_TOKENS.c.station_code == code, HQ_STATION_TOKENS.c.revoked_at.is_(None)).with_for_update()).all()
         if live and not replace:
-            raise DomainError(f"网点 {code} 已有有效凭据 (has a live token): use `hq station rotate {code}`")
+            raise DomainError("hq.live_token", code=code)
         if not live and replace:
-            raise DomainError(f"网点 {code} 没有有效凭据 (no live token): use `hq station add {code}`")
+            raise DomainError("hq.no_live_token", code=code)
         conn.execute(update(HQ_STATION_TOKENS).where(HQ_STATION_TOKENS.c.station_code == code,
                                                      HQ_STATION_TOKENS.c.revoked_at.is_(None))
                      .values(revoked_at=now, revoked_why="rotate"))
@@ -63,7 +64,7 @@ def revoke(engine: Engine, code: str, now: datetime) -> int:
                                                          HQ_STATION_TOKENS.c.revoked_at.is_(None))
                          .values(revoked_at=now, revoked_why="revoke")).rowcount
     if not n:
-        raise DomainError(f"网点 {code} 没有有效凭据 (no live token to revoke)")
+        raise DomainError("hq.nothing_to_revoke", code=code)
     return n
 
 
@@ -75,7 +76,7 @@ def listing(engine: Engine) -> list[TokenInfo]:
             for r in rows]
 
 
-class Unknown(Exception):
+class Unknown(Refusal):
     """No live token matches: the message says whether it was revoked (never the token itself)."""
 
 
@@ -86,9 +87,9 @@ def station_of(engine: Engine, token: str) -> str:
         row = conn.execute(select(HQ_STATION_TOKENS.c.station_code, HQ_STATION_TOKENS.c.revoked_at)
                            .where(HQ_STATION_TOKENS.c.token_hash == h)).first()
     if row is None:
-        raise Unknown("unknown token")
+        raise Unknown(Words("hq.token_unknown"))
     if row.revoked_at is not None:
-        raise Unknown(f"token of station {row.station_code} was revoked")
+        raise Unknown(Words("hq.token_revoked", station=row.station_code))
     return row.station_code
 
 

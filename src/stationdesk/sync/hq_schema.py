@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stationdesk.domain.routing import Directory, Station, StationKind
+from stationdesk.domain.words import Words
 from stationdesk.sync.errors import HQError  # noqa: F401  re-exported: head office's tools raise it
 from stationdesk.sync.hq_migrations import HQ_SCHEMA_HEAD, HQ_VERSION_TABLE
 from stationdesk.sync.hq_tables import HQ_STATIONS
@@ -23,7 +24,7 @@ def connect(url: str, **pool: int) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith("postgresql+psycopg://"):
-        raise HQError(f"总部数据库地址 '{_safe(url)}' 不是 PostgreSQL (expected postgresql+psycopg://user@host:port/db)")
+        raise HQError("hq.not_postgres", url=_safe(url))
     # pool_pre_ping: a sync after a night offline must not trip over a connection the server dropped
     # hide_parameters: an error message or log line never carries an order's values (phones, names)
     # pool: pool_size / max_overflow for head office's service (hq serve); the CLI's tools take the defaults
@@ -57,7 +58,7 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
-        raise HQError(f"总部数据库 {_safe(str(engine.url))}: 建表/升级失败: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+        raise HQError("hq.upgrade_failed", url=_safe(str(engine.url)), why=f"{exc.__class__.__name__}: {exc.orig or exc}") from exc
 
 
 def ensure_current(engine: Engine) -> None:
@@ -66,12 +67,10 @@ def ensure_current(engine: Engine) -> None:
         with engine.connect() as conn:
             rev = revision(conn)
     except SQLAlchemyError as exc:
-        raise HQError(f"总部数据库 {engine.url.render_as_string(hide_password=True)} 无法连接: {exc.orig or exc}") from exc
+        raise HQError("hq.cannot_connect", url=engine.url.render_as_string(hide_password=True), why=str(exc.orig or exc)) from exc
     if rev != HQ_SCHEMA_HEAD:
-        raise HQError(
-            f"总部数据库 {engine.url.render_as_string(hide_password=True)}: schema {rev or '(none)'}, "
-            f"expected {HQ_SCHEMA_HEAD}; run `stationdesk hq init --url URL`"
-        )
+        raise HQError("hq.schema", url=engine.url.render_as_string(hide_password=True),
+                      rev=rev or Words("hq.none_sent"), head=HQ_SCHEMA_HEAD)
 
 
 def store_directory(engine: Engine, stations: list[Station]) -> None:

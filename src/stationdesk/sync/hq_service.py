@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from stationdesk.domain.words import Words, to_wire
 from stationdesk.sync import hq, hq_audit, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
 from stationdesk.sync.hq_tables import (
@@ -43,9 +44,18 @@ POOL_ENV = "STATIONDESK_HQ_POOL"
 
 
 class Refused(Exception):
-    def __init__(self, status: int, error: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.refusal = status, Refusal(error=error, message=message[:2000], **extra)
+    """A refusal to a station: its message in the catalogue's Chinese (for head office's log and older
+    stations) and as a key with parameters (``words``), said by the station in its own language."""
+
+    def __init__(self, status: int, error: str, message: Any, **extra: Any) -> None:
+        super().__init__(str(message))
+        self.status, self.refusal = status, _refusal(error, message, **extra)
+
+
+def _refusal(error: str, message: Any, **extra: Any) -> Refusal:
+    said = message if isinstance(message, Words) else getattr(message, "words", None)
+    return Refusal(error=error, message=str(message)[:2000], words=to_wire(said) if isinstance(said, Words) else None,
+                   **extra)
 
 
 def _now() -> datetime:
@@ -60,7 +70,7 @@ def _token(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Refused(401, "no_token", "没有网点凭据 (send Authorization: Bearer TOKEN)")
+        raise Refused(401, "no_token", Words("hq.no_token"))
     return token.strip()
 
 
@@ -72,7 +82,7 @@ def _station(engine: Engine, request: Request) -> str:
         where = request.client.host if request.client else "?"
         log.warning("refused %s %s from %s: %s", request.method, request.url.path, where, exc)
         hq_credentials.review(engine, None, "token_refused", f"{request.url.path} from {where}: {exc}", _now())
-        raise Refused(401, "bad_token", f"网点凭据无效或已吊销 ({exc}); ask head office for a new token") from None
+        raise Refused(401, "bad_token", Words("hq.bad_token", why=exc)) from None
 
 
 def _claimed(engine: Engine, station: str, claimed: str, request: Request) -> None:
@@ -81,7 +91,7 @@ def _claimed(engine: Engine, station: str, claimed: str, request: Request) -> No
         message = f"token of station {station} used for station {claimed} ({request.url.path} from {where})"
         log.warning("refused: %s", message)
         hq_credentials.review(engine, station, "wrong_station", message, _now())
-        raise Refused(403, "wrong_station", f"网点凭据属于 {station}, 不能代 {claimed} 同步 (refused and logged)")
+        raise Refused(403, "wrong_station", Words("hq.wrong_station", station=station, claimed=claimed))
 
 
 def _parse(model: type[BaseModel], body: bytes) -> Any:
@@ -90,13 +100,13 @@ def _parse(model: type[BaseModel], body: bytes) -> Any:
     except ValidationError as exc:
         first = exc.errors()[:5]
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in first)
-        raise Refused(422, "bad_request", f"请求格式不对 (malformed {model.__name__}): {where}") from None
+        raise Refused(422, "bad_request", Words("hq.malformed", model=model.__name__, where=where)) from None
 
 
 def _chain_refused(engine: Engine, station: str, exc: hq_chain.ChainError) -> Refused:
     log.warning("chain refused for %s: %s", station, exc)
     hq_credentials.review(engine, station, "chain", str(exc), _now(), event_id=exc.event_id)
-    return Refused(409, "chain_mismatch", str(exc), event_id=exc.event_id, chain=exc.kind)
+    return Refused(409, "chain_mismatch", exc, event_id=exc.event_id, chain=exc.kind)
 
 
 # ---------------------------------------------------------------- the use cases, in the thread pool
@@ -123,9 +133,9 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
     for o in batch.ops:
         why = validate_op(o)
         if why is None and o.seq <= previous:
-            why = "seqs must rise within a batch"
+            why = Words("hq.seqs_rise")
         if why:
-            raise Refused(422, "bad_op", f"网点 {station} 序号 {o.seq} (op {o.op_id}): {why}; nothing of this batch was applied")
+            raise Refused(422, "bad_op", Words("hq.bad_op", station=station, seq=o.seq, op=o.op_id, why=why))
         previous = o.seq
     by_id = {o.op_id: o for o in batch.ops}
     state: dict[str, Any] = {}
@@ -142,17 +152,18 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
     except hq_chain.ChainError as exc:
         raise _chain_refused(engine, station, exc) from None
     except hq.GapError as exc:
-        raise Refused(409, "gap", str(exc), expected_seq=exc.expected) from None
+        raise Refused(409, "gap", exc, expected_seq=exc.expected) from None
     return PushResult(results=[_answer(r) for r in results],
                       chain_head=state.get("head"), accounts_head=state.get("accounts"))
 
 
 def _answer(r: hq.OpResult) -> OpResult:
+    words = to_wire(r.message) if isinstance(r.message, Words) else None
     if r.conflict is None and len(r.message) <= 2000:  # head office's own values, of the model's types and sizes
-        return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message, conflict=None,
-                                        repeated=r.repeated)
-    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=r.message,  # type: ignore[arg-type]
-                    conflict=r.conflict, repeated=r.repeated)
+        return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message), conflict=None,
+                                        repeated=r.repeated, words=words)
+    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message),  # type: ignore[arg-type]
+                    conflict=r.conflict, repeated=r.repeated, words=words)
 
 
 def _retrying(call: Callable[[], Any]) -> Any:
@@ -278,13 +289,12 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
             try:
                 sent = request.headers.get(VERSION_HEADER, "")
                 if sent != str(PROTOCOL_VERSION):
-                    raise Refused(426, "protocol", f"协议版本不符: 网点 {sent or '(none)'}, 总部 {PROTOCOL_VERSION} "
-                                  f"(station protocol {sent or '(none)'}, head office protocol {PROTOCOL_VERSION}); "
-                                  "update stationdesk at the station")
+                    raise Refused(426, "protocol", Words("hq.protocol", sent=sent[:20] or Words("hq.none_sent"),
+                                                         hq=PROTOCOL_VERSION))
                 raw = b""
                 if body:
                     if int(request.headers.get("content-length") or 0) > MAX_BODY:
-                        raise Refused(413, "too_large", f"请求超过 {MAX_BODY} 字节 (body too large)")
+                        raise Refused(413, "too_large", Words("hq.too_large", limit=MAX_BODY))
                     raw = await request.body()
 
                 def run() -> Any:
@@ -295,11 +305,10 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
             except Refused as exc:
                 return _reply(exc.refusal, exc.status)
             except HQError as exc:
-                return _reply(Refusal(error="refused", message=str(exc)[:2000]), 409)
+                return _reply(_refusal("refused", exc), 409)
             except SQLAlchemyError as exc:
                 log.error("database error on %s: %s", request.url.path, exc.__class__.__name__)
-                return _reply(Refusal(error="unavailable", message="总部数据库暂时不可用 (database unavailable); "
-                                      "retry later"), 503)
+                return _reply(_refusal("unavailable", Words("hq.unavailable")), 503)
         return handle
 
     def hello(engine: Engine, station: str, request: Request, raw: bytes) -> Welcome:
@@ -335,9 +344,9 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
             after = int(request.query_params.get("after", "0"))
             limit = min(int(request.query_params.get("limit", "1000")), MAX_FEED_PAGE)
         except ValueError:
-            raise Refused(422, "bad_request", "after and limit must be whole numbers") from None
+            raise Refused(422, "bad_request", Words("hq.paging_numbers")) from None
         if after < 0 or limit < 1:
-            raise Refused(422, "bad_request", "after must be >= 0 and limit >= 1")
+            raise Refused(422, "bad_request", Words("hq.paging_range"))
         return after, limit
 
     def feed(engine: Engine, station: str, request: Request, raw: bytes) -> FeedPage:

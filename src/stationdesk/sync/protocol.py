@@ -150,6 +150,7 @@ class OpResult(Model):
     message: Text
     conflict: Conflict | None = None
     repeated: bool = False  # head office had it already: these are the stored results
+    words: dict[str, Any] | None = None  # the message as a catalogue key and parameters: said in the station's language
 
 
 class PushResult(Versioned):
@@ -275,6 +276,7 @@ class Refusal(Versioned):
     event_id: int | None = None  # the first differing event, for chain refusals
     chain: Short | None = None  # which chain: events / accounts
     expected_seq: int | None = None
+    words: dict[str, Any] | None = None  # the message as a catalogue key and parameters: said in the station's language
 
 
 # ---------------------------------------------------------------- op kinds

@@ -20,6 +20,7 @@ from stationdesk.domain.duplicates import DEFAULT_WINDOW
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.words import Words, from_wire
 from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
@@ -63,8 +64,8 @@ class SyncReport:
     messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"pushed {self.pushed}, acknowledged {self.acknowledged}, rejected {self.rejected}, "
-                f"conflicts {self.conflicts}, pulled {self.pulled}")
+        return Words("sync.summary", pushed=self.pushed, acknowledged=self.acknowledged, rejected=self.rejected,
+                     conflicts=self.conflicts, pulled=self.pulled)
 
 
 @dataclass
@@ -190,14 +191,14 @@ def resolve_conflict(db: Database, conflict_id: int, resolution: str, operator: 
 
     text = (resolution or "").strip()
     if not text:
-        raise DomainError(f"冲突 {conflict_id}: 请写明处理结果 (say how it was resolved)")
+        raise DomainError("sync.resolution_needed", id=conflict_id)
     with db.write() as conn:
         row = conn.execute(select(CONFLICTS).where(CONFLICTS.c.id == conflict_id)).mappings().first()
         if row is None:
-            raise DomainError(f"冲突 {conflict_id} 不存在 (no such conflict)")
+            raise DomainError("sync.no_conflict", id=conflict_id)
         if row["resolved_at"] is not None:
-            raise DomainError(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已于 {to_db(row['resolved_at'])} 由 "
-                              f"{row['resolved_by']} 处理")
+            raise DomainError("sync.conflict_resolved", id=conflict_id, ref=row["logistics_no"], at=to_db(row["resolved_at"]),
+                              by=row["resolved_by"])
         conn.execute(update(CONFLICTS).where(CONFLICTS.c.id == conflict_id)
                      .values(resolved_at=now, resolved_by=operator, resolution=text[:500]))
     return {**row, "resolved_at": now, "resolved_by": operator, "resolution": text[:500]}
@@ -274,8 +275,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
                     FEED_KINDS[r["kind"]](conn, station_code, r, now)
             _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
     if unknown is not None:
-        raise HQError(f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(unknown['kind']))[:40]}' at position "
-                      f"{unknown['position']}): update stationdesk; what came before it was applied")
+        raise HQError("sync.unknown_kind", kind=clean_text(str(unknown["kind"]))[:40], position=unknown["position"])
     return len(rows)
 
 
@@ -393,7 +393,7 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
         report.acknowledged += len(results)
         report.rejected += sum(r.result == "rejected" for r in results)
         report.conflicts += sum(r.conflict is not None for r in results)
-        report.messages.extend(r.message for r in results if r.conflict)
+        report.messages.extend((r.words and from_wire(r.words)) or r.message for r in results if r.conflict)
         if progress and results:
             progress(Progress("push", report.acknowledged, max(total, report.acknowledged)))
     report.resolutions_sent = _send_resolutions(db, station_code, link, clock)
@@ -426,7 +426,7 @@ def _push(db: Database, link: HeadOffice, batch: PushBatch) -> Any:
         return link.push(batch)
     except HQRefused as exc:
         if exc.refusal.error == "chain_mismatch":
-            raise _mismatch(db, str(exc), exc.refusal) from None
+            raise _mismatch(db, exc.words or str(exc), exc.refusal) from None
         raise
 
 
@@ -454,7 +454,7 @@ def _push_accounts(db: Database, station_code: str, link: HeadOffice, clock: Clo
         link.check_accounts(AccountsCheck(station=station_code, operators=states))
     except HQRefused as exc:
         if exc.refusal.error == "chain_mismatch":
-            raise _mismatch(db, str(exc), exc.refusal) from None
+            raise _mismatch(db, exc.words or str(exc), exc.refusal) from None
         raise
 
 
@@ -472,9 +472,9 @@ def _named(db: Database, message: str, event_id: int | None) -> str:
             "SELECT o.logistics_no, e.version, e.action, e.operator, e.at FROM order_event e"
             " LEFT JOIN orders o ON o.id = e.order_id WHERE e.id = ?", (event_id,)).first()
     if row is None:
-        return f"{message}; 第一个不同的事件 #{event_id} (first differing event)"
-    return (f"{message}; 第一个不同的事件 #{event_id}: 订单 {row[0]} version {row[1]} {row[2]} by {row[3]} at {row[4]} "
-            "(first differing event)")
+        return Words("sync.first_differing", message=message, event=event_id)
+    return Words("sync.first_differing_order", message=message, event=event_id, ref=row[0], version=row[1], action=row[2],
+                 operator=row[3], at=row[4])
 
 
 def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, report: SyncReport) -> None:
@@ -493,9 +493,9 @@ def _hello(db: Database, station_code: str, link: HeadOffice, clock: Clock, repo
         accounts = exc.refusal.chain == "accounts"
         upto = (accounts_acked if accounts else acked)
         first = _first_differing(db, link, upto.event_id if upto else 0, "accounts" if accounts else "events")
-        what = "账号记录" if accounts else "审计链"
-        message = f"网点 {station_code}: {what}与总部保存的不符, 同步已停止, 已报总部复核 (history rewritten)"
-        named = f"{message}; 第一个不同的账号记录 #{first}" if accounts else _named(db, message, first)
+        what = Words("sync.what_accounts") if accounts else Words("sync.what_chain")
+        message = Words("sync.history_rewritten", station=station_code, what=what)
+        named = Words("sync.first_differing_account", message=message, event=first) if accounts else _named(db, message, first)
         _remember_problem(db, named)
         raise ChainMismatch(named, first) from None
     restored = False
@@ -585,8 +585,7 @@ def rebase(db: Database, station_code: str, hq_last_seq: int, sent: int, stored:
 
             ids = iter(new_op_ids(len(rows)))
             apply_snapshots(conn, station_code, rows, now, lambda _r: f"hq-rebase-{next(ids)}")
-    return (f"网点 {station_code}: 从较早的备份恢复后已重新接续 (re-based): 总部已有序号 {sent + 1}-{hq_last_seq}, "
-            f"{len(rows)} 个订单取总部状态, {len(later)} 个未同步操作改排在其后")
+    return Words("sync.rebased", station=station_code, first=sent + 1, last=hq_last_seq, orders=len(rows), later=len(later))
 
 
 def _send_resolutions(db: Database, station_code: str, link: HeadOffice, clock: Clock) -> int:

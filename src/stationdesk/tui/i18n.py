@@ -8,7 +8,7 @@ from stationdesk.domain.fields import BusinessType, Channel
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.sla import format_time_left
 from stationdesk.domain.statuses import Action, Status
-from stationdesk.domain.words import say, speak
+from stationdesk.domain.words import plural, say, speak
 
 LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("网点电商订单", "Station e-commerce orders"),
@@ -51,7 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sync.failed": ("同步失败, 本网点继续离线工作, 稍后重试: {why}",
                     "Sync failed; the desk works on offline and will try again: {why}"),
     # list titles
-    "list.total": ("共 {n} 单", "{n} orders"),
+    "list.total": ("共 {n} 单", "{n} {n|order|orders}"),
     "list.selected": ("已选 {n} 单", "{n} selected"),
     "list.position": ("第 {n} 行", "row {n}"),
     "list.loading": ("正在加载...", "Loading..."),
@@ -104,16 +104,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "query.by_number": ("按物流号/运单号查询: {number}", "By logistics/waybill number: {number}"),
     "query.hint": ("输入日期或单号后按 Enter 查询; 选择条件后立即查询", "Enter searches; a changed filter searches at once"),
     # actions and their messages
-    "select.all": ("已选择全部可接的等待订单 {n} 单", "Selected all {n} waiting orders this station may accept"),
+    "select.all": ("已选择全部可接的等待订单 {n} 单", "Selected {n|the|all} {n} waiting {n|order|orders} this station may accept"),
     "select.none_waiting": ("没有可接的等待订单", "No waiting order to accept"),
     "select.out_of_area": ("超区订单不能接单, 请转单", "Out-of-area orders cannot be accepted: transfer them"),
     "batch.none": ("没有选择订单: 用空格选择, 或全选等待接单", "Nothing selected: use space, or select all waiting"),
-    "batch.confirm": ("批量接单 {n} 单?", "Batch accept {n} orders?"),
+    "batch.confirm": ("批量接单 {n} 单?", "Batch accept {n} {n|order|orders}?"),
     "quit.confirm": ("以下内容尚未完成, 确定退出?", "Not everything is finished. Quit anyway?"),
     "quit.title": ("退出", "Quit"),
     "confirm.ok": ("Enter 确定", "Enter: OK"),
     "confirm.cancel": ("Esc 取消", "Esc: cancel"),
-    "unsaved.selection": ("{screen}: 已选择 {n} 单未批量接单", "{screen}: {n} orders selected, not accepted"),
+    "unsaved.selection": ("{screen}: 已选择 {n} 单未批量接单", "{screen}: {n} {n|order|orders} selected, not accepted"),
     "unsaved.dialog": ("{title}: 输入未保存", "{title}: input not saved"),
     "cancel.not_cancelled": ("订单 {ref} 未撤单, 无需撤单处理", "Order {ref} is not cancelled"),
     # dialogs
@@ -130,7 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "transfer.served_by": ("该区县按目录属于 {code} {name}", "By the directory it belongs to {code} {name}"),
     "transfer.served_by_none": ("目录中没有服务该区县的网点: 应转数据中心", "No station serves it: the data center takes it"),
     "transfer.fine": ("转错网点会被考核, 罚款 {fine} 元", "A wrong transfer is fined {fine} yuan"),
-    "quit.unsynced": ("{n} 个操作尚未上传总部 (下次同步时上传)", "{n} actions not yet sent to head office (sent at the next sync)"),
+    "quit.unsynced": ("{n} 个操作尚未上传总部 (下次同步时上传)", "{n} {n|action|actions} not yet sent to head office (sent at the next sync)"),
     "transfer.pick": ("上下键选择, Enter 转单", "Up/down to choose, Enter to transfer"),
     "waybill.title": ("揽件确认: {ref}", "Confirm pickup: {ref}"),
     "waybill.label": ("运单号 ({desc})", "Waybill number ({desc})"),
@@ -270,7 +270,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "scan.counts": ("本次扫描 {n}  揽收成功 {ok}  补扫描 {sup}  拒绝 {bad}", "Scans {n}  picked up {ok}  supplementary {sup}  refused {bad}"),
     "scan.queued": ("  处理中 {n}", "  in progress {n}"),
     "scan.left": ("  待扫 {n} 单", "  {n} left to scan"),
-    "scan.unsaved": ("{n} 个扫描尚未记录完", "{n} scans not yet recorded"),
+    "scan.unsaved": ("{n} 个扫描尚未记录完", "{n} {n|scan|scans} not yet recorded"),
     "scan.failed": ("未记录, 请重扫", "NOT recorded, scan again"),
     "scan.mark_supplementary": ("补", "+"),
     "scan.targets": ("未揽收订单 (扫描后移除)", "Unscanned orders (leave the list when scanned)"),
@@ -295,7 +295,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "appeal.required": ("请写明申诉说明", "Say why the fine is wrong"),
     "appeal.none": ("没有可申诉的违规 (没有处罚通知, 或申诉期已过)", "Nothing to appeal (no notice, or its 3 days are over)"),
     "appeal.unsaved": ("违规申诉: 输入未保存", "Appeal: input not saved"),
-    "sup.kind_line": ("{kind} {n}单/{fine}元", "{kind} {n} orders/{fine} yuan"),
+    "sup.kind_line": ("{kind} {n}单/{fine}元", "{kind} {n} {n|order|orders}/{fine} yuan"),
     "sup.series": ("{name} (最多 {top})", "{name} (max {top})"),
     "sup.total": ("合计 {fine} 元", "total {fine} yuan"),
     "sup.refund_line": ("{fined} {fine}元 -> {earned} {percent}% {amount}元 {status}",
@@ -321,7 +321,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "screen.exceptions": ("物流异常与投诉", "Exceptions and complaints"),
     "lx.open": ("未处理的物流异常", "Open logistics exceptions"),
     "cp.open": ("未关闭的客户投诉 (48 小时内处理)", "Open complaints (48 hours to close)"),
-    "lx.counts": ("异常 {x} 单, 投诉 {c} 件", "{x} exceptions, {c} complaints"),
+    "lx.counts": ("异常 {x} 单, 投诉 {c} 件", "{x} {x|exception|exceptions}, {c} {c|complaint|complaints}"),
     "lx.hint": ("{contacted} 已联系客户  {resolve} 处理异常/关闭投诉  Tab 切换", "{contacted}: contacted  {resolve}: resolve / close  Tab: switch"),
     "lx.yes": ("已联系", "yes"),
     "lx.no": ("未联系", "no"),
@@ -353,7 +353,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "f.remark": ("备注", "Remark"),
     "shift_end.title": ("下班前请运行网点未揽收查询", "Before the end of the shift: run the unscanned check"),
     "shift_end.text": ("还有 {n} 单未揽收扫描; 按 {key} 打开网点未揽收查询并补扫描",
-                       "{n} orders have no pickup scan; press {key} for the unscanned list and scan them"),
+                       "{n} {n|order has|orders have} no pickup scan; press {key} for the unscanned list and scan them"),
 }
 
 _BUSINESS_EN = {BusinessType.SEND_PARCEL: "parcel", BusinessType.ONLINE_ORDER: "web order"}
@@ -366,7 +366,7 @@ def tr(label: str, lang: str, /, **values: object) -> str:
     if label not in LABELS:
         return say(label, lang, **values)
     zh, en = LABELS[label]
-    text = en if lang == "en" else zh
+    text = plural(en, values) if lang == "en" else zh
     return text.format(**values) if values else text
 
 

@@ -55,7 +55,9 @@ def run_sync(desk: Desk, url: str) -> SyncRun:
             report = station.sync(desk.db, desk.station.code, link, desk.now,
                                   duplicate_window=timedelta(minutes=desk.config.duplicates.window_minutes))
     except HQError as exc:
-        error = clean_text(str(exc))
+        from stationdesk.domain.words import lang_of, speak
+
+        error = clean_text(speak(exc, lang_of(desk.config.station.language)))  # head office's words, in the desk's language
     return SyncRun(report, error, station.sync_status(desk.db, desk.station.code))
 
 
