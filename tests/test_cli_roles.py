@@ -186,7 +186,7 @@ def test_open_mode_works_as_before_and_check_warns(cli):
     assert rows(cli.db, "SELECT operator FROM order_event WHERE action = 'accept'") == [("随便谁",)]
     assert cli("report", "violations", "--from", "2026-11-01").exit_code == 0
     check = cli("check")
-    assert check.exit_code == 0 and "ok" in check.stdout
+    assert check.exit_code == 0 and ": 正常 (" in check.stdout
     assert "stationdesk user add NAME --role admin" in check.stderr
     first_clerk = cli("user", "add", "张敏", "--role", "clerk", new_password="clerk-pass-1")
     assert first_clerk.exit_code == 1 and "第一个账号必须是管理员" in first_clerk.stderr

@@ -60,7 +60,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs(tmp_path, wheel):
     imported = _run([sd, "import", str(work / "sample_feed.csv")], env=env, cwd=work, ok=(0, 4))
     assert "导入 5," in imported.stdout
     checked = _run([sd, "check"], env=env, cwd=work)
-    assert "ok" in checked.stdout
+    assert ": 正常 (" in checked.stdout
 
 
 @pytest.mark.slow
@@ -77,7 +77,7 @@ def test_the_wheel_installs_as_a_uv_tool(tmp_path, wheel):
     sd = str(tmp_path / "bin" / "stationdesk")
     assert _run([sd, "--version"], env=env, cwd=tmp_path).stdout.startswith("stationdesk ")
     _run([sd, "init", "--station", "HZ001"], env=env, cwd=tmp_path)
-    assert "ok" in _run([sd, "check"], env=env, cwd=tmp_path).stdout
+    assert ": 正常 (" in _run([sd, "check"], env=env, cwd=tmp_path).stdout
 
 
 @pytest.mark.slow
@@ -97,4 +97,4 @@ def test_the_wheel_installs_with_pipx(tmp_path, wheel):
     _run([sd, "config", "samples", str(tmp_path)], env=env, cwd=tmp_path)
     assert "导入 5," in _run([sd, "import", str(tmp_path / "sample_feed.csv")], env=env, cwd=tmp_path,
                                 ok=(0, 4)).stdout
-    assert "ok" in _run([sd, "check"], env=env, cwd=tmp_path).stdout
+    assert ": 正常 (" in _run([sd, "check"], env=env, cwd=tmp_path).stdout

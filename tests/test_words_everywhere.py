@@ -29,7 +29,7 @@ SCANNED = sorted([
 ])
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Chinese, then an English gloss in brackets: "文件不存在 (no such file)", the shape these messages had
-MIXED = re.compile(r"[\u3400-\u9fff][^()]*\((?:not |no |the |this |a |an |[a-z]+ [a-z]+)")
+MIXED = re.compile(r"[\u3400-\u9fff][^()]*\((?:not |no |the |this |a |an |[a-z'-]+ [a-z]+|[a-z'-]+\))")
 # Exceptions whose message a person reads: given text, not a catalogue key, it is a message outside it
 SPOKEN = {"DomainError", "StoreError", "HQError", "AuditError", "ChainError", "GapError", "FeedFileError", "Refused",
           "Refusal", "InvalidInput", "Unknown"}

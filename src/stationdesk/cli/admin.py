@@ -41,18 +41,19 @@ def backup(
             for line in warnings:
                 typer.echo(f"{_say(_words('note.prefix'))}: {clean_text(_say(line))}", err=True)
             if made is None:
-                typer.echo(f"{folder}: 今天的备份已存在 (today's backup exists)")
+                typer.echo(_say(_words("cli.backup_exists_today", folder=folder)))
             else:
-                typer.echo(f"{made.path}: {made.verified.orders:,} 单, {_size(made.bytes)}, {made.seconds:.1f} s, 校验通过")
+                typer.echo(_say(_words("cli.backup_made", path=made.path, orders=made.verified.orders, size=_size(made.bytes),
+                                       seconds=made.seconds)))
             for p in removed:
-                why = "left by a backup that did not finish" if p.name.endswith(backups.PARTIAL) else (
-                    f"older than {desk.config.backup.keep_days} days")
-                typer.echo(f"removed {p} ({why})")
+                why = _words("cli.backup_unfinished") if p.name.endswith(backups.PARTIAL) else (
+                    _words("cli.backup_old", days=desk.config.backup.keep_days))
+                typer.echo(_say(_words("cli.backup_removed", path=p, why=why)))
         else:
             assert path is not None
             made = backups.backup(desk.db, path)
-            typer.echo(f"{made.path}: {made.verified.orders:,} 单, {made.verified.events:,} 事件, "
-                       f"{_size(made.bytes)}, {made.seconds:.1f} s, 校验通过 (verified)")
+            typer.echo(_say(_words("cli.backup_made_events", path=made.path, orders=made.verified.orders,
+                                   events=made.verified.events, size=_size(made.bytes), seconds=made.seconds)))
         if made is not None and made.damaged_chain:
             typer.echo(_say(_words("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
     finally:

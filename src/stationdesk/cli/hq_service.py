@@ -72,7 +72,9 @@ def station_revoke(code: CodeArg, url: UrlOpt) -> None:
         hq_credentials.revoke(engine, code, _now())
     finally:
         engine.dispose()
-    typer.echo(f"网点 {code.strip()}: 凭据已吊销 (revoked)")
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("cli.token_revoked", code=code.strip())))
 
 
 STATION_COLUMNS = (("station", "网点", 8), ("issued_at", "签发", 28), ("state", "状态", 8), ("revoked_at", "失效", 28),

@@ -103,7 +103,9 @@ def user_disable(
         disable(desk, clean_name(name), by=who)
     finally:
         desk.db.dispose()
-    typer.echo(f"{name}: 已停用 (disabled)")
+    from stationdesk.cli import _say, _words
+
+    typer.echo(_say(_words("cli.account_disabled", name=name)))
 
 
 @users_app.command("list")
@@ -124,12 +126,14 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
 
         typer.echo(_say(_words("cli.no_accounts")))
         return
+    from stationdesk.cli import _say, _words
     from stationdesk.cli.formats import emit
 
     rows = [{"name": a.name, "role": a.role.value, "role_label": a.role.label, "disabled": a.disabled,
              "locked_until": a.locked_until.astimezone(tz) if a.locked_until and a.locked_until > now else None,
-             "state": "已停用 (disabled)" if a.disabled else (
-                 f"锁定至 {a.locked_until.astimezone(tz):%H:%M} (locked)" if a.locked_until and a.locked_until > now else "")}
+             "state": _say(_words("cli.state_disabled")) if a.disabled else (
+                 _say(_words("cli.state_locked", until=f"{a.locked_until.astimezone(tz):%H:%M}"))
+                 if a.locked_until and a.locked_until > now else "")}
             for a in accounts]
     columns = [("name", "姓名 name", 12), ("role", "role", 10), ("role_label", "角色", 8), ("state", "状态", 24)]
     if fmt != Format.table:

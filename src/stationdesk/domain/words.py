@@ -801,3 +801,22 @@ MESSAGES.update({
                      "{first}-{last}, {orders} {orders|order takes|orders take} head office's state, {later} unsynced "
                      "{later|action goes|actions go} after them"),
 })
+MESSAGES.update({
+    "cli.backup_exists_today": ("{folder}: 今天的备份已存在", "{folder}: today's backup exists"),
+    "cli.backup_made": ("{path}: {orders:,} 单, {size}, {seconds:.1f} 秒, 校验通过",
+                        "{path}: {orders:,} {orders|order|orders}, {size}, {seconds:.1f} s, verified"),
+    "cli.backup_made_events": ("{path}: {orders:,} 单, {events:,} 事件, {size}, {seconds:.1f} 秒, 校验通过",
+                               "{path}: {orders:,} {orders|order|orders}, {events:,} {events|event|events}, {size}, "
+                               "{seconds:.1f} s, verified"),
+    "cli.backup_removed": ("已删除 {path} ({why})", "removed {path} ({why})"),
+    "cli.backup_unfinished": ("未完成的备份留下的文件", "left by a backup that did not finish"),
+    "cli.backup_old": ("超过 {days} 天", "older than {days} {days|day|days}"),
+    "cli.token_revoked": ("网点 {code}: 凭据已吊销", "station {code}: token revoked"),
+    "cli.account_disabled": ("{name}: 已停用", "{name}: disabled"),
+    "cli.state_disabled": ("已停用", "disabled"),
+    "cli.state_locked": ("锁定至 {until}", "locked until {until}"),
+    "hq.rebased": ("网点 {station} 从较早的备份恢复后重新接续: 审计链事件 #{after} 之后的 {n} 条由网点新记录取代, 原记录保留",
+                   "station {station} re-based after a restore from an older backup: {n} {n|link|links} after event "
+                   "#{after} replaced by the station's new records, the old ones kept"),
+    "hq.feed_no_cancel": ("状态「{status}」不能撤单", "the order is {status}: no cancellation"),
+})

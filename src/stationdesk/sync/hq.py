@@ -564,7 +564,7 @@ class HQImportReport:
     cancelled: int = 0
     unchanged: int = 0
     routed: dict[str, int] = field(default_factory=dict)
-    rejected: list[str] = field(default_factory=list)
+    rejected: list[Words] = field(default_factory=list)
 
 
 def import_orders(engine: Engine, rows: Sequence[tuple[int, dict[str, Any]]], now: datetime,
@@ -602,7 +602,8 @@ def import_orders(engine: Engine, rows: Sequence[tuple[int, dict[str, Any]]], no
                     feed.add(target.code, row["id"], "import")
                 elif v["cancelled"] and not row["cancelled"]:
                     if not can(Action.CANCEL, Status(row["status"])):
-                        report.rejected.append(f"line {line} (订单 {v['logistics_no']}): 状态「{Status(row['status']).label}」不能撤单")
+                        report.rejected.append(Words("feed.row", line=line, field="", order=Words("feed.order", ref=v["logistics_no"]),
+                                                     reason=Words("hq.feed_no_cancel", status=Status(row["status"]))))
                         continue
                     existing[key] = _cancel(conn, row, operator, now, "feed", feed)
                     report.cancelled += 1

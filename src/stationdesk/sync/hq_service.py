@@ -241,8 +241,7 @@ def do_rebase(engine: Engine, station: str, body: Rebase) -> Welcome:
         after = body.chain.event_id if body.chain else 0
         n = hq_chain.supersede(conn, station, after, now)
         hq_chain.supersede(conn, station, body.accounts.event_id if body.accounts else 0, now, HQ_ACCOUNT_CHAIN)
-    message = (f"网点 {station} 从较早的备份恢复后重新接续 (re-based): 审计链事件 #{after} 之后的 {n} 条由网点新记录取代, "
-               "原记录保留")
+    message = Words("hq.rebased", station=station, after=after, n=n)
     log.warning("%s", message)
     hq_credentials.review(engine, station, "rebase", message, now, event_id=after + 1 if n else None)
     return do_hello(engine, station, Hello(station=station, chain=body.chain, accounts=body.accounts))
