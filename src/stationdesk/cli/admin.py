@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, Refused, _open, _open_as, guarded,
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, Refused, guarded, opened, phrase, say, signed_in,
 )
 
 
@@ -25,13 +25,12 @@ def backup(
 ) -> None:
     """备份: a verified copy of the live database; safe while terminals are working."""
     from stationdesk import paths
-    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services import backup as backups
 
     if (path is None) == (not daily):
         raise Refused("cli.backup_what")
-    desk = _open(db, config)
+    desk = opened(db, config)
     try:
         if daily:
             folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.backup_dir()
@@ -39,7 +38,7 @@ def backup(
             made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
                                           desk.config.backup.keep_days, warnings)
             for line in warnings:
-                typer.echo(f"{_say(_words('note.prefix'))}: {clean_text(_say(line))}", err=True)
+                typer.echo(f"{say(phrase('note.prefix'))}: {clean_text(say(line))}", err=True)
             if made is None:
                 typer.echo(f"{folder}: 今天的备份已存在 (today's backup exists)")
             else:
@@ -54,7 +53,7 @@ def backup(
             typer.echo(f"{made.path}: {made.verified.orders:,} 单, {made.verified.events:,} 事件, "
                        f"{_size(made.bytes)}, {made.seconds:.1f} s, 校验通过 (verified)")
         if made is not None and made.damaged_chain:
-            typer.echo(_say(_words("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
+            typer.echo(say(phrase("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
     finally:
         desk.db.dispose()
 
@@ -84,7 +83,7 @@ def restore(
                        err=True)
             _sign_in_against(path)
         else:
-            desk, _who = _open_as(target, None, need=Permission.RESTORE)
+            desk, _who = signed_in(target, None, need=Permission.RESTORE)
             desk.db.dispose()
     checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
     if saved is not None:
@@ -106,7 +105,7 @@ def _sign_in_against(backup_path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="stationdesk-restore-") as scratch:
         copy = Path(scratch) / "backup.db"
         shutil.copy2(backup_path, copy)
-        desk, _who = _open_as(copy, None, need=Permission.RESTORE)
+        desk, _who = signed_in(copy, None, need=Permission.RESTORE)
         desk.db.dispose()
 
 
@@ -120,7 +119,7 @@ def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from stationdesk.domain.text import clean_text
     from stationdesk.services.audit_trail import verify
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     try:
         report = verify(desk.db)
     finally:
@@ -142,7 +141,7 @@ def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from stationdesk.domain.text import clean_text
     from stationdesk.services.damage import acknowledge
 
-    desk, who = _open_as(db, config, need=Permission.RESTORE)
+    desk, who = signed_in(db, config, need=Permission.RESTORE)
     try:
         found = acknowledge(desk.db, who, datetime.now().astimezone())
     finally:

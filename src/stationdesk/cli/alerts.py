@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, _reading, guarded
+from stationdesk.cli.common import ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, reading, guarded
 
 alerts_app = typer.Typer(help="未接订单提醒 (unaccepted-order alert): what the desk would raise now.",
                          no_args_is_help=True)
@@ -28,7 +28,7 @@ def check(db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = Format.ta
     from stationdesk.alerts.reading import load_waiting
     from stationdesk.alerts.rule import TITLE, alert_for, counts_text, escalation_for, in_working_hours
 
-    desk = _reading(db, config)[0]
+    desk = reading(db, config)[0]
     cfg, now = desk.config, desk.now()
     hours, tz, warn = cfg.hours_for(desk.station.province), cfg.tz, cfg.alerts.warn_before_minutes
     waiting = load_waiting(desk.db, now, timedelta(minutes=warn))

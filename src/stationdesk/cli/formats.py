@@ -60,7 +60,7 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
     A file that cannot be written is refused with its path and the reason, never a traceback;
     nothing is left half-written under the file's name for XLSX.
     """
-    from stationdesk.cli import Refused
+    from stationdesk.cli.common import Refused
     from stationdesk.reports.writers import export
 
     name = value_of(fmt)
@@ -77,7 +77,7 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
 
 def check_writable(path: Path) -> None:
     """Refuse, before any work, a file whose folder is missing or which is a folder itself."""
-    from stationdesk.cli import Refused
+    from stationdesk.cli.common import Refused
 
     if path.is_dir():
         raise Refused(f"--output {path}: is a folder; give a file name")

@@ -14,11 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _reading, guarded
+from stationdesk.cli.common import ConfigOpt, DbOpt, OperatorOpt, Refused, UrlOpt, guarded, hq_engine, reading, system_now
 from stationdesk.cli.formats import (
     ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt, emit, value_of,
 )
-from stationdesk.cli.sync import UrlOpt, _engine, _now
 from stationdesk.domain.roles import Permission
 
 hq_audit_app = typer.Typer(help="考核: close the week, notices, appeals, decisions, refunds, rewards, review.",
@@ -58,7 +57,7 @@ def _document(data: Any, output: Path | None) -> None:
 def _ready(url: str) -> Any:
     from stationdesk.sync import hq_schema
 
-    engine = _engine(url)
+    engine = hq_engine(url)
     hq_schema.ensure_current(engine)
     return engine
 
@@ -113,7 +112,7 @@ def close_week(
         check_writable(output)
     engine = _ready(url)
     try:
-        report = hq_audit.close_week(engine, week, _now())
+        report = hq_audit.close_week(engine, week, system_now())
     finally:
         engine.dispose()
     _print_week(report, fmt, output, excel)
@@ -195,7 +194,7 @@ def decide(
         check_writable(output)  # before the decision is recorded
     engine = _ready(url)
     try:
-        row = hq_audit.decide(engine, appeal_id, uphold, note, _now(), operator or "电商总部")
+        row = hq_audit.decide(engine, appeal_id, uphold, note, system_now(), operator or "电商总部")
     finally:
         engine.dispose()
     if value_of(fmt) == "json":
@@ -219,7 +218,7 @@ def refunds(
     chosen = _month(month)
     engine = _ready(url)
     try:
-        rows = hq_audit.refunds(engine, chosen, _now())
+        rows = hq_audit.refunds(engine, chosen, system_now())
     finally:
         engine.dispose()
     emit(rows, REFUND_COLUMNS, fmt, output, excel=excel, sheet=f"返还 {month.strip()}")
@@ -258,7 +257,7 @@ def review(
     try:
         if scan_week:
             start, end = hq_audit.week_range(scan_week)
-            found = hq_audit.scan_suspicions(engine, start, end, _now())
+            found = hq_audit.scan_suspicions(engine, start, end, system_now())
             typer.echo(f"({found} new suspicions)", err=True)
         rows = hq_audit.reviews(engine, None if state == "all" else state)
     finally:
@@ -281,7 +280,7 @@ def review_decide(
         raise Refused("give exactly one of --confirm or --dismiss")
     engine = _ready(url)
     try:
-        row = hq_audit.decide_review(engine, review_id, confirm, _now(), operator or "电商总部")
+        row = hq_audit.decide_review(engine, review_id, confirm, system_now(), operator or "电商总部")
     finally:
         engine.dispose()
     typer.echo(f"复核 {row['id']}: {row['state']}")
@@ -305,7 +304,7 @@ def notices(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: Exce
     --format json prints each notice with its violations; table, jsonl and csv print one row per violation."""
     from stationdesk.services.notices import notice_list
 
-    desk = _reading(db, config, operator, need=Permission.VIOLATIONS)[0]
+    desk = reading(db, config, operator, need=Permission.VIOLATIONS)[0]
     rows = notice_list(desk)
     if value_of(fmt) == "json":
         _document(rows, output)

@@ -6,31 +6,25 @@ STATIONDESK_HQ_URL); stations never see it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import Refused, guarded
+from stationdesk.cli.common import Refused, UrlOpt, guarded, hq_engine, system_now
 from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt, emit
 
 station_app = typer.Typer(help="网点凭据: tokens stations sync with (add, rotate, revoke, list).", no_args_is_help=True)
 
-UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help="postgresql+psycopg://user@host:port/db")]
 CodeArg = Annotated[str, typer.Argument(help="Station code from head office's directory, e.g. HZ001")]
 
 
-def _engine(url: str):  # noqa: ANN202
+def _engine(url: str) -> Any:
+    """Head office's engine, refused unless its schema is current (these tools do not upgrade it)."""
     from stationdesk.sync import hq_schema
 
-    engine = hq_schema.connect(url)
+    engine = hq_engine(url)
     hq_schema.ensure_current(engine)
     return engine
-
-
-def _now():  # noqa: ANN202
-    from stationdesk.services.context import system_clock
-
-    return system_clock()
 
 
 def _issue(code: str, url: str, *, replace: bool) -> None:
@@ -38,7 +32,7 @@ def _issue(code: str, url: str, *, replace: bool) -> None:
 
     engine = _engine(url)
     try:
-        token = hq_credentials.issue(engine, code, _now(), replace=replace)
+        token = hq_credentials.issue(engine, code, system_now(), replace=replace)
     finally:
         engine.dispose()
     typer.echo(f"网点 {code.strip()}: {'新凭据已签发, 旧凭据已失效' if replace else '凭据已签发'} (shown once; give it to the "
@@ -68,7 +62,7 @@ def station_revoke(code: CodeArg, url: UrlOpt) -> None:
 
     engine = _engine(url)
     try:
-        hq_credentials.revoke(engine, code, _now())
+        hq_credentials.revoke(engine, code, system_now())
     finally:
         engine.dispose()
     typer.echo(f"网点 {code.strip()}: 凭据已吊销 (revoked)")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import Refused, guarded
+from stationdesk.cli.common import Refused, guarded
 
 FOLLOW_POLL_SECONDS = 0.5
 

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _acting, _check_format,
-    _done, _open, _operator, _parse_when, _reading, guarded,
+from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, acting, check_format, guarded,
+    opened, operator_name, parse_when, phrase, print_outcome, reading, say,
 )
 
 if TYPE_CHECKING:
     from stationdesk.services.context import Desk
     from stationdesk.store.values import OrderFilter
+
 
 class CancelFilter(str, Enum):
     """Query way 1's cancellation filter (撤单处理)."""
@@ -26,8 +28,6 @@ class CancelFilter(str, Enum):
     unhandled = "unhandled"
     handled = "handled"
 
-
-from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice  # noqa: E402
 
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
@@ -64,8 +64,8 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
     except InvalidInput as exc:
         raise Refused(f"--channel/--business-type: {exc}") from None
     return OrderFilter(
-        start=_parse_when(date_from, tz, end=False) if date_from else None,
-        end=_parse_when(date_to, tz, end=True) if date_to else None,
+        start=parse_when(date_from, tz, end=False) if date_from else None,
+        end=parse_when(date_to, tz, end=True) if date_to else None,
         statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
         out_of_area=out_of_area,
     )
@@ -161,8 +161,8 @@ def orders_list(
     """电商订单查询 by date range and filters; every match is printed, streamed."""
     from stationdesk.store import reads
 
-    _check_format(fmt)
-    desk = _reading(db, config)[0]
+    check_format(fmt)
+    desk = reading(db, config)[0]
     flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
                   cancel=cancel.value, source=source, channel=channel.value if channel else None,
                   business_type=business_type.value if business_type else None, out_of_area=out_of_area)
@@ -189,8 +189,8 @@ def orders_show(
     from stationdesk.services.views import history_entry, violation_json
     from stationdesk.store import reads
 
-    _check_format(fmt)
-    desk = _reading(db, config)[0]
+    check_format(fmt)
+    desk = reading(db, config)[0]
     with desk.db.read() as conn:
         row = find(conn, number)
         events = reads.events_of(conn, row["id"])
@@ -233,17 +233,17 @@ def orders_accept(
     """网点接单: accept one order or a selection, all in one transaction."""
     from stationdesk.services import accept
 
-    _operator(operator)  # no name is refused before anything else
+    operator_name(operator)  # no name is refused before anything else
     if bool(numbers) == all_waiting:
         raise Refused("give order numbers or --all-waiting (not both)")
-    desk, who = _acting(db, config, operator)
+    desk, who = acting(db, config, operator)
     keys: list[int | str] = list(numbers or [])
     if all_waiting:
         keys = list(accept.waiting_in_area_ids(desk))
         if not keys:
             typer.echo("没有等待接单的订单 (nothing waiting)")
             return
-    _done(accept.accept(desk, keys, who))
+    print_outcome(accept.accept(desk, keys, who))
 
 
 def _reason(code: str) -> Any:
@@ -263,8 +263,8 @@ def orders_fail_accept(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     """接单失败 with a truthful reason."""
     from stationdesk.services.accept import fail_accept
 
-    desk, who = _acting(db, config, operator)
-    _done(fail_accept(desk, number, _reason(reason.value), note, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(fail_accept(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("transfer")
@@ -277,8 +277,8 @@ def orders_transfer(
     """转单 to another station or the data center."""
     from stationdesk.services.transfer import transfer
 
-    desk, who = _acting(db, config, operator)
-    _done(transfer(desk, number, to, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(transfer(desk, number, to, who))
 
 
 @orders_app.command("pickup")
@@ -291,8 +291,8 @@ def orders_pickup(
     """揽件确认: the order is picked up, with its waybill number."""
     from stationdesk.services.pickup import confirm_pickup
 
-    desk, who = _acting(db, config, operator)
-    _done(confirm_pickup(desk, number, waybill, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(confirm_pickup(desk, number, waybill, who))
 
 
 @orders_app.command("fail-pickup")
@@ -302,8 +302,8 @@ def orders_fail_pickup(number: str, reason: ReasonOpt, note: NoteOpt = None, db:
     """揽收失败 with a truthful cancellation reason."""
     from stationdesk.services.pickup import fail_pickup
 
-    desk, who = _acting(db, config, operator)
-    _done(fail_pickup(desk, number, _reason(reason.value), note, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(fail_pickup(desk, number, _reason(reason.value), note, who))
 
 
 @orders_app.command("cancel-handled")
@@ -312,8 +312,8 @@ def orders_cancel_handled(number: str, db: DbOpt = None, config: ConfigOpt = Non
     """已做撤单处理: mark a cancelled order as handled."""
     from stationdesk.services.cancel import mark_cancel_handled
 
-    desk, who = _acting(db, config, operator)
-    _done(mark_cancel_handled(desk, number, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(mark_cancel_handled(desk, number, who))
 
 
 @orders_app.command("correct")
@@ -327,15 +327,15 @@ def orders_correct(
     """更正客户信息: record corrected customer details (address, phone, name, ...)."""
     from stationdesk.services.correct import correct_info
 
-    _operator(operator)  # no name is refused before anything else
+    operator_name(operator)  # no name is refused before anything else
     fields: dict[str, str] = {}
     for item in set_:
         key, sep, value = item.partition("=")
         if not sep:
             raise Refused(f"--set '{item}': expected field=value")
         fields[key.strip()] = value
-    desk, who = _acting(db, config, operator)
-    _done(correct_info(desk, number, fields, who, reason))
+    desk, who = acting(db, config, operator)
+    print_outcome(correct_info(desk, number, fields, who, reason))
 
 
 DUPLICATE_COLUMNS = (
@@ -359,7 +359,7 @@ def orders_duplicates(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     from stationdesk.domain.statuses import Status
     from stationdesk.services.duplicates import list_duplicates
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     tz = desk.config.tz
     items = ({"logistics_no": r["logistics_no"], "duplicate_of": r["earlier_no"], "status": r["status"],
               "earlier_status": r["earlier_status"], "earlier_status_label": Status(r["earlier_status"]).label,
@@ -378,8 +378,8 @@ def orders_not_duplicate(number: str, db: DbOpt = None, config: ConfigOpt = None
     """Clear the 重复下单? flag: the customer really placed both orders."""
     from stationdesk.services.duplicates import clear_duplicate
 
-    desk, who = _acting(db, config, operator)
-    _done(clear_duplicate(desk, number, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(clear_duplicate(desk, number, who))
 
 
 @orders_app.command("fail-duplicate")
@@ -389,8 +389,8 @@ def orders_fail_duplicate(number: str, note: NoteOpt = None, db: DbOpt = None, c
     """接单失败 with reason 重复下单 for a flagged order (then tell the customer)."""
     from stationdesk.services.duplicates import fail_as_duplicate
 
-    desk, who = _acting(db, config, operator)
-    _done(fail_as_duplicate(desk, number, who, note))
+    desk, who = acting(db, config, operator)
+    print_outcome(fail_as_duplicate(desk, number, who, note))
 
 
 @orders_app.command("exception")
@@ -405,8 +405,8 @@ def orders_exception(
     from stationdesk.domain.exceptions import parse_kind
     from stationdesk.services.logistics import record_exception
 
-    desk, who = _acting(db, config, operator)
-    _done(record_exception(desk, number, parse_kind(kind), note, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(record_exception(desk, number, parse_kind(kind), note, who))
 
 
 @orders_app.command("exception-contacted")
@@ -416,8 +416,8 @@ def orders_exception_contacted(number: str, note: NoteOpt = None, db: DbOpt = No
     """The customer was told about the order's open logistics exception."""
     from stationdesk.services.logistics import mark_contacted
 
-    desk, who = _acting(db, config, operator)
-    _done(mark_contacted(desk, number, note, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(mark_contacted(desk, number, note, who))
 
 
 @orders_app.command("exception-resolved")
@@ -430,8 +430,8 @@ def orders_exception_resolved(
     """Close the order's open logistics exception with its outcome."""
     from stationdesk.services.logistics import resolve_exception
 
-    desk, who = _acting(db, config, operator)
-    _done(resolve_exception(desk, number, outcome, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(resolve_exception(desk, number, outcome, who))
 
 
 EXCEPTION_COLUMNS = (
@@ -454,7 +454,7 @@ def orders_exceptions(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     from stationdesk.domain.sla import format_time_left
     from stationdesk.services.logistics import open_exceptions
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     tz = desk.config.tz
     items = ({"logistics_no": r["logistics_no"], "kind": r["kind"], "kind_label": label(r["kind"]), "note": r["note"],
               "recorded_at": r["recorded_at"].astimezone(tz), "age_minutes": int(r["age"].total_seconds() // 60),
@@ -480,8 +480,8 @@ def orders_complain(
     from stationdesk.domain.exceptions import parse_category, parse_channel
     from stationdesk.services.complaints import record_complaint
 
-    desk, who = _acting(db, config, operator)
-    _done(record_complaint(desk, number, parse_channel(channel), parse_category(category), note, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(record_complaint(desk, number, parse_channel(channel), parse_category(category), note, who))
 
 
 COMPLAINT_COLUMNS = (
@@ -505,7 +505,7 @@ def orders_complaints(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     from stationdesk.domain.sla import format_time_left
     from stationdesk.services.complaints import open_complaints
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     tz = desk.config.tz
 
     def item(r: Any) -> dict[str, Any]:
@@ -534,8 +534,8 @@ def orders_close_complaint(
     """Close a complaint with the customer's confirmation."""
     from stationdesk.services.complaints import close_complaint
 
-    desk, who = _acting(db, config, operator)
-    _done(close_complaint(desk, complaint, confirmation, who))
+    desk, who = acting(db, config, operator)
+    print_outcome(close_complaint(desk, complaint, confirmation, who))
 
 
 # ---------------------------------------------------------------- scans
@@ -548,11 +548,10 @@ def scan_pickup(
     db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
 ) -> None:
     """揽收扫描: each scan is recorded at once; refused scans are listed on stderr."""
-    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services.pickup import record_scan
 
-    desk, who = _acting(db, config, operator)
+    desk, who = acting(db, config, operator)
     source: Any = (line.strip() for line in sys.stdin) if waybills == ["-"] else iter(waybills)
     ok = refused = 0
     for number in source:
@@ -561,10 +560,10 @@ def scan_pickup(
         result = record_scan(desk, number, who)
         if result.accepted:
             ok += 1
-            typer.echo(clean_text(_say(result.message)))
+            typer.echo(clean_text(say(result.message)))
         else:
             refused += 1
-            typer.echo(clean_text(_say(_words("cli.scan_refused", what=result.message))), err=True)
-    typer.echo(_say(_words("cli.scan_counts", ok=ok, refused=refused)), err=True)
+            typer.echo(clean_text(say(phrase("cli.scan_refused", what=result.message))), err=True)
+    typer.echo(say(phrase("cli.scan_counts", ok=ok, refused=refused)), err=True)
     if refused:
         raise typer.Exit(ExitCode.PARTIAL if ok else ExitCode.REFUSED)

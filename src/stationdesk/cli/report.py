@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _acting, _open, _open_as, _parse_when, _reading, guarded
+from stationdesk.cli.choices import ChannelOrAll, KindChoice
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, OperatorOpt, OutputOpt, Refused, ReportFormat, ReportFormatOpt, acting, guarded, opened,
+    parse_when, reading, say, signed_in,
+)
 from stationdesk.domain.roles import Permission
 
 if TYPE_CHECKING:
@@ -22,8 +26,6 @@ report_app = typer.Typer(help="报表: 网点未揽收查询, violations, weekly
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (station time) or an ISO date-time [default: today]")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
-from stationdesk.cli.choices import ChannelOrAll, KindChoice  # noqa: E402
-from stationdesk.cli.formats import ExcelOpt, OutputOpt, ReportFormat, ReportFormatOpt  # noqa: E402
 FullPhonesOpt = Annotated[bool, typer.Option(
     "--full-phones", help="Full phone numbers instead of 138****5678 (supervisor; every order shown is written to the access log)")]
 
@@ -41,8 +43,8 @@ def _emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pa
 def _days(desk: Desk, date_from: str | None, date_to: str | None) -> tuple[datetime, datetime]:
     tz = desk.config.tz
     today = desk.now().astimezone(tz).date()
-    start = _parse_when(date_from, tz, end=False) if date_from else _parse_when(today.isoformat(), tz, end=False)
-    end = _parse_when(date_to, tz, end=True) if date_to else _parse_when(today.isoformat(), tz, end=True)
+    start = parse_when(date_from, tz, end=False) if date_from else parse_when(today.isoformat(), tz, end=False)
+    end = parse_when(date_to, tz, end=True) if date_to else parse_when(today.isoformat(), tz, end=True)
     if end <= start:
         raise Refused(f"--from {date_from or today} is not before --to {date_to or today}")
     return start, end
@@ -85,7 +87,7 @@ def unscanned(
     from stationdesk.services.unscanned import REPORT_COLUMNS, UnscannedQuery, unscanned_report
 
     # showing full phones writes to the access log: that opens the write path
-    desk, who = (_open_as if full_phones else _reading)(db, config, operator,
+    desk, who = (signed_in if full_phones else reading)(db, config, operator,
                                                         need=Permission.FULL_PHONES if full_phones else None)
     start, end = _days(desk, date_from, date_to)
     query = UnscannedQuery(start, end, _channel(channel.value))
@@ -104,7 +106,7 @@ def unattended(
     """登录时段: per day, the working-hour minutes with no one signed in at the desk (supervisor)."""
     from stationdesk.services.sessions import REPORT_COLUMNS, unattended_report
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     first, last = _dates(desk, date_from, date_to)
     n = _emit(unattended_report(desk, first, last), REPORT_COLUMNS, fmt, output, "无人登录", excel=excel)
     _done(n, fmt, output, "days")
@@ -120,7 +122,7 @@ def exceptions(
     """物流异常: exceptions recorded in the range by kind, contacted, resolved, hours to resolve (supervisor)."""
     from stationdesk.services.logistics import REPORT_COLUMNS, exceptions_report
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     start, end = _days(desk, date_from, date_to)
     n = _emit(exceptions_report(desk, start, end), REPORT_COLUMNS, fmt, output, "物流异常", excel=excel)
     _done(n, fmt, output, "kinds")
@@ -136,7 +138,7 @@ def complaints(
     """客户投诉: complaints received in the range by category, closed in time or late, hours to close (supervisor)."""
     from stationdesk.services.complaints import REPORT_COLUMNS, complaints_report
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     start, end = _days(desk, date_from, date_to)
     n = _emit(complaints_report(desk, start, end), REPORT_COLUMNS, fmt, output, "客户投诉", excel=excel)
     _done(n, fmt, output, "categories")
@@ -152,7 +154,7 @@ def violations(
     """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
     from stationdesk.services.violations import REPORT_COLUMNS, violation_rows
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     first, last = _dates(desk, date_from, date_to)
     n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细", excel=excel)
     _done(n, fmt, output, "violations")
@@ -171,7 +173,7 @@ def weekly(
     from stationdesk.services.violations import SUMMARY_COLUMNS
     from stationdesk.services.violations import weekly as run_weekly
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     if week is None:
         day = desk.now().astimezone(desk.config.tz).date() - timedelta(days=7)
     elif (day := parse_day(week)) is None:
@@ -204,7 +206,7 @@ def monthly(
     from stationdesk.services.violations import SUMMARY_COLUMNS
     from stationdesk.services.violations import monthly as run_monthly
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     chosen = _month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
     _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报", excel=excel)
 
@@ -222,7 +224,7 @@ def refunds(
     from stationdesk.services.violations import REFUND_COLUMNS
     from stationdesk.services.violations import refunds as run_refunds
 
-    desk = _open(db, config, operator, need=Permission.VIOLATIONS)
+    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
     first = _month(date_from)
     rows = run_refunds(desk, first, _month(date_to) if date_to else first)
     _emit(rows, REFUND_COLUMNS, fmt, output, "返还", excel=excel)
@@ -240,8 +242,7 @@ def appeal(
     from stationdesk.domain.text import clean_text
     from stationdesk.services.appeal import appeal as run_appeal
 
-    desk, who = _acting(db, config, operator, need=Permission.APPEAL)
+    desk, who = acting(db, config, operator, need=Permission.APPEAL)
     outcome = run_appeal(desk, number, kind.value, note, who)
-    from stationdesk.cli import _say
 
-    typer.echo(clean_text(_say(outcome.message)))
+    typer.echo(clean_text(say(outcome.message)))

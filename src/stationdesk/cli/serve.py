@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, Refused, guarded
+from stationdesk.cli.common import ConfigOpt, DbOpt, Refused, guarded
 
 DEFAULT_BIND = "127.0.0.1:8000"
 SERVED_ENV = "STATIONDESK_SERVED"  # set for the desk processes a browser starts

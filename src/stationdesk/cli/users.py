@@ -12,12 +12,11 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _open_as, _secret, guarded,
+from stationdesk.cli.choices import RoleChoice
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, signed_in, read_secret, guarded,
 )
 from stationdesk.domain.roles import Permission
-
-from stationdesk.cli.choices import RoleChoice  # noqa: E402
 
 users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
 
@@ -51,7 +50,7 @@ def user_add(
 
     wanted = parse_role(role.value)
     cleaned = clean_name(name)
-    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         account = add_user(desk, cleaned, wanted, _new_password(cleaned), by=who)
     finally:
@@ -68,7 +67,7 @@ def user_passwd(
     """Change your own password (with the current one), or set another person's (admin; lifts a lockout)."""
     from stationdesk.services.operators import clean_name, set_password
 
-    desk, who = _open_as(db, config, operator)
+    desk, who = signed_in(db, config, operator)
     try:
         target = clean_name(name) if name else who.name
         if not target:
@@ -76,7 +75,7 @@ def user_passwd(
         own = who.role is not None and target == who.name
         if not own:
             who.require(Permission.USERS)
-        old = _secret("STATIONDESK_PASSWORD", "原密码 (current password): ") if own else None
+        old = read_secret("STATIONDESK_PASSWORD", "原密码 (current password): ") if own else None
         set_password(desk, target, _new_password(target), by=who, old_password=old)
     finally:
         desk.db.dispose()
@@ -92,7 +91,7 @@ def user_disable(
     """Disable an account (admin): it can no longer sign in; its past actions keep its name."""
     from stationdesk.services.operators import clean_name, disable
 
-    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         disable(desk, clean_name(name), by=who)
     finally:
@@ -107,7 +106,7 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
     """The accounts, their roles, and which are disabled or locked (admin)."""
     from stationdesk.services.operators import list_users
 
-    desk, _who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, _who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         accounts = list_users(desk)
         now, tz = desk.now(), desk.config.tz
@@ -143,7 +142,7 @@ def user_unlock(
     cleaned = clean_name(name)
     desk = open_desk(db, config)
     try:
-        unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", f"{cleaned} 的密码 (password): "))
+        unlock_own(desk, cleaned, read_secret("STATIONDESK_PASSWORD", f"{cleaned} 的密码 (password): "))
     finally:
         desk.db.dispose()
     typer.echo(f"{cleaned}: 已解锁 (unlocked); 请修正仍在使用旧密码的定时任务 (fix any job still using an old password)")

@@ -1,0 +1,59 @@
+"""Opening the desk (the full-screen TUI) from the command line, on a station's database or a demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stationdesk.cli.common import ConfigOpt, DbOpt, OperatorOpt, Refused, guarded, opened
+
+
+@guarded
+def demo(
+    db: DbOpt = None,
+    orders: Annotated[int, typer.Option("--orders", min=1, help="Demo orders when creating the database")] = 3000,
+    operator: OperatorOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a seeded demo database if there is none, and open the desk on it."""
+    from stationdesk import paths
+    from stationdesk.services.seed import seed_demo as run_seed
+    from stationdesk.services.setup import init_database
+
+    path = db or paths.demo_db_path()
+    if db is not None:  # a demo elsewhere keeps everything it writes beside its database
+        beside = path.expanduser().absolute().parent
+        os.environ["STATIONDESK_BACKUP_DIR"] = str(beside / f"{path.stem}-backups")
+        os.environ["STATIONDESK_LOG_DIR"] = str(beside / f"{path.stem}-logs")
+        from stationdesk.logs import setup_logging
+
+        setup_logging(restart=True)
+    if not path.exists():
+        typer.echo(f"creating demo database {path} ...", err=True)
+        init_database(path, "HZ001")
+        seeding = opened(path, config)
+        try:
+            run_seed(seeding, orders, 1)
+        finally:
+            seeding.db.dispose()
+    run_desk(path, config, operator or "演示员")
+
+
+@guarded
+def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
+    """Open the desk (full-screen) on a station database."""
+    run_desk(db, config, operator or os.environ.get("USER") or "clerk")
+
+
+def run_desk(db: Path | None, config: Path | None, operator: str) -> None:
+    """The desk on ``db``; with accounts it opens on its log-in screen and ``operator`` is unused."""
+    served = os.environ.get("STATIONDESK_SERVED") == "1" and "TEXTUAL_DRIVER" in os.environ  # a browser tab
+    if not served and (not sys.stdout.isatty() or not sys.stdin.isatty()):
+        raise Refused("the desk needs a terminal (stdin and stdout are not a TTY); use the `orders` commands in scripts")
+    from stationdesk.tui.start import run  # Textual loads only for the screen, SQLAlchemy after its first paint
+
+    run(db, config, operator)
