@@ -4,7 +4,8 @@ This module only assembles the app: the root (its help, --version, the desk with
 and the table of where each command and group lives. What the commands share is in
 stationdesk.cli.common; each command module parses its input and calls a service. Heavy imports
 (SQLAlchemy, Textual) happen inside the commands that need them, and a command line loads only
-the module of the command it names, so `stationdesk --help` and a cron line stay quick.
+the module of the command it names, so `stationdesk --help` and a cron line stay quick; the
+light commands (stationdesk.cli.light) run before Typer is imported at all.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import os
 import sys
 from importlib import import_module
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 # (name, module under stationdesk.cli, attribute), in the order help lists them.
 COMMANDS = (
@@ -31,31 +33,6 @@ GROUPS = (
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        from stationdesk import __version__
-
-        typer.echo(f"stationdesk {__version__}")
-        raise typer.Exit()
-
-
-def _root(
-    ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
-                                          help="Print the version and exit")] = False,
-) -> None:
-    """With no command, open the desk (the TUI) on the default database."""
-    if ctx.invoked_subcommand is None:
-        from pathlib import Path
-
-        from stationdesk.cli.desk import tui
-
-        env = os.environ.get
-        tui(db=Path(env("STATIONDESK_DB")) if env("STATIONDESK_DB") else None,
-            config=Path(env("STATIONDESK_CONFIG")) if env("STATIONDESK_CONFIG") else None,
-            operator=env("STATIONDESK_OPERATOR"))
-
-
 def _load(module: str, attr: str) -> Any:
     return getattr(import_module(f"stationdesk.cli.{module}"), attr)
 
@@ -63,7 +40,11 @@ def _load(module: str, attr: str) -> Any:
 def assemble(only: str | None = None) -> typer.Typer:
     """The `stationdesk` app with every command and group, or with only the one named ``only``
     (the others' modules are then not even imported)."""
-    root = typer.Typer(
+    import typer
+
+    from stationdesk.cli.desk import root
+
+    app = typer.Typer(
         name="stationdesk",
         help="stationdesk: 网点电商订单 (e-commerce pickup orders) at the keyboard.",
         no_args_is_help=False,
@@ -72,14 +53,14 @@ def assemble(only: str | None = None) -> typer.Typer:
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    root.callback(invoke_without_command=True)(_root)
+    app.callback(invoke_without_command=True)(root)
     for name, module, attr in COMMANDS:
         if only in (None, name):
-            root.command(name)(_load(module, attr))
+            app.command(name)(_load(module, attr))
     for name, module, attr in GROUPS:
         if only in (None, name):
-            root.add_typer(_load(module, attr), name=name)
-    return root
+            app.add_typer(_load(module, attr), name=name)
+    return app
 
 
 _WHOLE: list[typer.Typer] = []
@@ -102,7 +83,10 @@ def main() -> None:
     from stationdesk.logs import setup_logging
 
     setup_logging()
-    command(sys.argv[1:])(prog_name="stationdesk")
+    from stationdesk.cli.light import run
+
+    if not run(sys.argv[1:]):  # a light command's plain line runs before Typer is imported
+        command(sys.argv[1:])(prog_name="stationdesk")
 
 
 def command(argv: list[str] | None = None) -> Any:

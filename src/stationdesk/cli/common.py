@@ -1,291 +1,66 @@
-"""What every `stationdesk` command shares: the options, `guarded` (a refusal is one line on
-stderr, never a traceback), signing in, the operator's language, the output formats and the small
-parsers of the command line. Command modules import from here; nothing here imports a command."""
+"""What every `stationdesk` command shares: the options (written once in stationdesk.cli.params,
+made Typer's here), `guarded` (a refusal is one line on stderr, never a traceback), signing in,
+the operator's language, the output formats and the small parsers of the command line (the
+Typer-free part lives in stationdesk.cli.base). Command modules import from here; nothing here
+imports a command."""
 
 from __future__ import annotations
 
 import functools
-import os
-import sys
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
 
+from stationdesk.cli import params
+from stationdesk.cli.base import (
+    Refused, acting, channel_filter, check_format, day_dates, day_span, echo, guarded, hq_engine, opened,
+    operator_name, parse_when, phrase, print_count, print_outcome, read_secret, reading, say, sign_in, signed_in,
+    system_now,
+)
 from stationdesk.cli.exits import ExitCode
-from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt
-
-if TYPE_CHECKING:
-    from stationdesk.domain.roles import Operator, Permission
-    from stationdesk.services.context import Desk
+from stationdesk.cli.formats import Format, ReportFormat
+from stationdesk.cli.params import Param
 
 __all__ = [
     "ConfigOpt", "DbOpt", "ExcelOpt", "ExitCode", "Format", "FormatOpt", "OperatorOpt", "OutputOpt", "Refused",
-    "ReportFormat", "ReportFormatOpt", "UrlOpt", "acting", "check_format", "guarded", "hq_engine", "opened",
-    "operator_name", "parse_when", "phrase", "print_outcome", "read_secret", "reading", "say", "sign_in",
-    "signed_in", "system_now",
+    "ReportFormat", "ReportFormatOpt", "UrlOpt", "acting", "annotated", "channel_filter", "check_format", "day_dates",
+    "day_span", "echo", "guarded", "hq_engine", "opened", "operator_name", "parse_when", "phrase", "print_count",
+    "print_outcome", "read_secret", "reading", "say", "sign_in", "signed_in", "system_now", "typer_command",
 ]
 
-DbOpt = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="STATIONDESK_DB", help="Station database file [default: station.db in the user data dir]"),
-]
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", envvar="STATIONDESK_CONFIG", help="config.toml [default: the user config dir]"),
-]
-OperatorOpt = Annotated[
-    str | None, typer.Option("--operator", envvar="STATIONDESK_OPERATOR", help="Who is acting (recorded on every event)")
-]
+
+def annotated(p: Param) -> Any:
+    """``p`` as Typer reads a parameter: ``Annotated[kind, typer.Option(...)]`` (or Argument)."""
+    kind: Any = list[p.kind] if p.multiple else p.kind
+    if p.optional:
+        kind = kind | None
+    extra = {k: v for k, v in (("envvar", p.envvar), ("min", p.min), ("metavar", p.metavar)) if v is not None}
+    info = typer.Option(*p.decls, help=p.help, **extra) if p.decls else typer.Argument(help=p.help, **extra)
+    return Annotated[kind, info]
+
+
+def typer_command(body: Callable[..., Any], spec: Sequence[Param]) -> Callable[..., Any]:
+    """``body`` with the signature Typer builds its command from, read from ``spec``."""
+
+    @functools.wraps(body)
+    def command(**values: Any) -> Any:
+        return body(**values)
+
+    command.__signature__ = inspect.Signature([  # type: ignore[attr-defined]  # what inspect.signature reads first
+        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotated(p),
+                          default=inspect.Parameter.empty if p.default is None and not p.optional else p.default)
+        for p in spec])
+    command.__annotations__ = {}
+    return command
+
+
+DbOpt = annotated(params.DB)
+ConfigOpt = annotated(params.CONFIG)
+OperatorOpt = annotated(params.OPERATOR)
+FormatOpt = annotated(params.FORMAT)
+ReportFormatOpt = annotated(params.REPORT_FORMAT)
+OutputOpt = annotated(params.OUTPUT)
+ExcelOpt = annotated(params.EXCEL)
 UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help="postgresql+psycopg://user@host:port/db")]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Refused(Exception):
-    """A refusal found by the CLI itself (bad option); printed like a domain refusal. Given a key
-    of the catalogue (stationdesk.domain.words) and its parameters, it is said in the operator's
-    language; the ``--option`` messages name options and stay as they are."""
-
-    def __init__(self, message: str = "", /, **params: Any) -> None:
-        from stationdesk.domain.words import MESSAGES, Words
-
-        self.words = Words(message, **params) if message in MESSAGES else None
-        super().__init__(str(self.words) if self.words is not None else message)
-
-
-_SPEAKING: dict[str, Any] = {}  # the running command's --config, for the language of what it says
-
-
-def _language() -> str:
-    """The operator's language: ``[station] language`` of the config in force; Chinese (the
-    clerks' own) when the config cannot be read (that refusal is its own message)."""
-    if "lang" not in _SPEAKING:
-        from stationdesk import config as config_mod
-        from stationdesk import paths
-        from stationdesk.domain.words import lang_of
-
-        try:
-            path = _SPEAKING.get("config") or paths.default_config_path()
-            _SPEAKING["lang"] = lang_of(config_mod.load(path).station.language)
-        except Exception:  # noqa: BLE001 - any unreadable config: the command refuses it in its own words
-            _SPEAKING["lang"] = "zh"
-    return str(_SPEAKING["lang"])
-
-
-def say(thing: Any) -> str:
-    """A refusal, an outcome or a warning in the operator's language."""
-    from stationdesk.domain.words import speak
-
-    return speak(thing, _language())
-
-
-def phrase(key: str, **params: Any) -> Any:
-    """The catalogue's words for ``key`` (stationdesk.domain.words), to be said with ``say``."""
-    from stationdesk.domain.words import Words
-
-    return Words(key, **params)
-
-
-def guarded(func: F) -> F:
-    """Print any refusal as one line on stderr and exit non-zero; never a traceback for a person."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from stationdesk.config import ConfigError
-        from stationdesk.domain.errors import DomainError
-        from stationdesk.store.errors import StoreError
-
-        _SPEAKING.clear()
-        _SPEAKING["config"] = kwargs.get("config")
-        try:
-            return func(*args, **kwargs)
-        except (DomainError, StoreError, ConfigError, Refused) as exc:
-            _refuse(func, say(exc), str(exc))
-        except (typer.Exit, typer.Abort):
-            raise
-        except OSError as exc:  # a file or path problem: named, never a traceback
-            where = exc.filename if exc.filename is not None else ""
-            _refuse(func, f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc))
-        except KeyboardInterrupt:
-            typer.echo("stationdesk: interrupted", err=True)
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except OverflowError:  # a stored time no calendar arithmetic can take (from before times were checked)
-            _refuse(func, say(phrase("cli.time_out_of_range")))
-        except Exception as exc:
-            from stationdesk.store.errors import damage_message
-
-            if (said := damage_message(exc)) is None:
-                raise
-            _refuse(func, said)
-
-    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature Typer reads
-
-
-def _refuse(func: Callable[..., Any], message: str, logged: str | None = None) -> None:
-    """One line on stderr in the operator's language, and one in the log (``logged``: the
-    message as the admin's log keeps it), then exit 1 (ExitCode.REFUSED)."""
-    from stationdesk.domain.text import clean_text
-    from stationdesk.logs import log_refusal
-
-    text = clean_text(message)
-    log_refusal(func.__name__, clean_text(logged) if logged is not None else text)
-    typer.echo(f"stationdesk: {text}", err=True)
-    raise typer.Exit(ExitCode.REFUSED) from None
-
-
-# ---------------------------------------------------------------- opening the desk and signing in
-
-
-def opened(db: Path | None, config: Path | None, operator: str | None = None, *,
-           need: Permission | None = None) -> Desk:
-    """The desk, with the person signed in (once accounts exist) and ``need`` checked."""
-    return signed_in(db, config, operator, need=need)[0]
-
-
-def signed_in(db: Path | None, config: Path | None, operator: str | None = None, *,
-              need: Permission | None = None) -> tuple[Desk, Operator]:
-    """The desk and who acts on it. While no account exists (open mode) the name is taken as
-    given and nothing is refused; after, the person signs in with STATIONDESK_OPERATOR (or
-    --operator) and STATIONDESK_PASSWORD, or a hidden prompt on a terminal."""
-    from stationdesk.bootstrap import open_desk
-
-    desk = open_desk(db, config)
-    try:
-        who = sign_in(desk, operator)
-        if need is not None:
-            who.require(need)
-    except BaseException:
-        desk.db.dispose()
-        raise
-    return desk, who
-
-
-def reading(db: Path | None, config: Path | None, operator: str | None = None, *,
-            need: Permission | None = None) -> tuple[Desk, Operator]:
-    """Like signed_in, for a command that only reads: the file opened with sqlite3 alone
-    (stationdesk.reader) when it is ready as it is and the station is in open mode. With accounts,
-    signing in counts the attempt in a write transaction: the desk then opens the ordinary way,
-    and the person signs in exactly as for any other command."""
-    from stationdesk.reader import open_reader
-
-    found = open_reader(db, config)
-    if found is None:
-        return signed_in(db, config, operator, need=need)
-    desk, accounts = found
-    if accounts:
-        desk.db.dispose()
-        return signed_in(db, config, operator, need=need)
-    try:
-        who = sign_in(desk, operator, accounts=False)
-        if need is not None:
-            who.require(need)
-    except BaseException:
-        desk.db.dispose()
-        raise
-    return desk, who
-
-
-def sign_in(desk: Desk, operator: str | None, *, accounts: bool | None = None) -> Operator:
-    """Who acts: the name as given in open mode; with accounts, that person's password checked."""
-    from stationdesk.domain.roles import Operator
-    from stationdesk.domain.text import clean_text
-
-    name = clean_text(operator or os.environ.get("STATIONDESK_OPERATOR") or "")
-    if accounts is None:
-        from stationdesk.services.operators import accounts_exist
-
-        accounts = accounts_exist(desk)
-    if not accounts:
-        return Operator(name)
-    from stationdesk.services.operators import authenticate
-
-    if not name:
-        raise Refused("cli.sign_in")
-    return authenticate(desk, name, read_secret("STATIONDESK_PASSWORD", say(phrase("cli.password_prompt", name=name))))
-
-
-def read_secret(env: str, prompt: str) -> str:
-    """A password from the environment, or typed at a terminal without echo; never an option."""
-    value = os.environ.get(env)
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise Refused("cli.password_env", env=env)
-    import getpass
-
-    return getpass.getpass(prompt)
-
-
-def operator_name(operator: str | None) -> str:
-    """The acting person's name, cleaned; refused when there is none."""
-    from stationdesk.domain.text import clean_text
-
-    name = clean_text(operator or "")
-    if not name:
-        raise Refused("cli.operator")
-    return name
-
-
-def acting(db: Path | None, config: Path | None, operator: str | None, *,
-           need: Permission | None = None) -> tuple[Desk, str]:
-    """The desk and the name its events record: the person who signed in with that same name (in
-    open mode, the name as given), so the recorded name can never differ from the signed-in one."""
-    desk, who = signed_in(db, config, operator_name(operator), need=need)
-    return desk, who.name
-
-
-def print_outcome(outcome: Any) -> None:
-    """A use case's outcome on stdout and its warnings on stderr, in the operator's language."""
-    from stationdesk.domain.text import clean_text
-
-    typer.echo(clean_text(say(outcome.message)))
-    for warning in outcome.warnings:
-        typer.echo(f"{say(phrase('note.prefix'))}: {clean_text(say(warning))}", err=True)
-
-
-# ---------------------------------------------------------------- parsing the command line
-
-
-def parse_when(text: str, tz: Any, *, end: bool) -> datetime:
-    """A day (whole day, inclusive, station time) or an ISO date-time."""
-    from stationdesk.domain.fields import day_range, parse_day
-
-    value = text.strip()
-    if (day := parse_day(value)) is not None:
-        return day_range(day, day, tz)[1 if end else 0]
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Refused(f"{'--to' if end else '--from'} '{value}': expected YYYY-MM-DD or an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
-
-
-def check_format(fmt: str) -> str:
-    """The plain name of a listing's --format, refused when the writers have none by that name."""
-    from stationdesk.cli.formats import value_of
-    from stationdesk.reports.writers import FORMATS
-
-    name = value_of(fmt)
-    if name not in FORMATS:
-        raise Refused(f"--format '{name}': expected {', '.join(FORMATS)}")
-    return name
-
-
-# ---------------------------------------------------------------- head office's tools
-
-
-def hq_engine(url: str) -> Any:
-    """An engine on head office's PostgreSQL at ``url``."""
-    from stationdesk.sync import hq_schema
-
-    return hq_schema.connect(url)
-
-
-def system_now() -> Any:
-    """The machine's clock, as the services take it."""
-    from stationdesk.services.context import system_clock
-
-    return system_clock()

@@ -1,4 +1,5 @@
-"""Opening the desk (the full-screen TUI) from the command line, on a station's database or a demo."""
+"""Opening the desk (the full-screen TUI) from the command line, on a station's database or a demo; and
+the root of `stationdesk` (--version, and the desk when no command is named)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,27 @@ from typing import Annotated
 import typer
 
 from stationdesk.cli.common import ConfigOpt, DbOpt, OperatorOpt, Refused, guarded, opened
+
+
+def _version(value: bool) -> None:  # --version, before anything else is read
+    if value:
+        from stationdesk import __version__
+
+        typer.echo(f"stationdesk {__version__}")
+        raise typer.Exit()
+
+
+def root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit")] = False,
+) -> None:
+    """With no command, open the desk (the TUI) on the default database."""
+    if ctx.invoked_subcommand is None:
+        env = os.environ.get
+        tui(db=Path(env("STATIONDESK_DB")) if env("STATIONDESK_DB") else None,
+            config=Path(env("STATIONDESK_CONFIG")) if env("STATIONDESK_CONFIG") else None,
+            operator=env("STATIONDESK_OPERATOR"))
 
 
 @guarded

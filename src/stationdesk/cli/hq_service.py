@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli.common import Refused, UrlOpt, guarded, hq_engine, system_now
-from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt, emit
+from stationdesk.cli.common import ExcelOpt, Format, FormatOpt, OutputOpt, Refused, UrlOpt, guarded, hq_engine, system_now
+from stationdesk.cli.formats import emit
 
 station_app = typer.Typer(help="网点凭据: tokens stations sync with (add, rotate, revoke, list).", no_args_is_help=True)
 

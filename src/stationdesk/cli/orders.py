@@ -3,222 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from enum import Enum
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice
+from stationdesk.cli import light
+from stationdesk.cli.choices import ReasonChoice
 from stationdesk.cli.common import (
-    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, acting, check_format, guarded,
-    opened, operator_name, parse_when, phrase, print_outcome, reading, say,
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, acting, guarded, opened,
+    operator_name, phrase, print_outcome, say, typer_command,
 )
-
-if TYPE_CHECKING:
-    from stationdesk.services.context import Desk
-    from stationdesk.store.values import OrderFilter
-
-
-class CancelFilter(str, Enum):
-    """Query way 1's cancellation filter (撤单处理)."""
-
-    all = "all"
-    unhandled = "unhandled"
-    handled = "handled"
-
 
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
 
-LIST_COLUMNS = (
-    ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15), ("source", "来源", 12),
-    ("business_type_label", "业务类型", 10), ("order_time_short", "下单时间", 16), ("status_label", "状态", 8),
-    ("sender_name", "寄件人", 8), ("sender_phone", "电话", 11), ("sender_district", "区县", 8),
-    ("area", "超区", 11), ("violations", "违规", 14),
-)
-
-
-
-
-def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: list[str] | None, cancel: str,
-            source: str | None, channel: str | None, business_type: str | None, out_of_area: bool | None) -> OrderFilter:
-    from stationdesk.domain.errors import InvalidInput
-    from stationdesk.domain.fields import parse_business_type, parse_channel
-    from stationdesk.domain.statuses import Status
-    from stationdesk.store.values import OrderFilter
-
-    tz = desk.config.tz
-    statuses = []
-    for s in status or []:
-        match = next((x for x in Status if s in (x.value, x.label)), None)
-        if match is None:
-            raise Refused(f"--status '{s}': expected one of {', '.join(x.value for x in Status)}")
-        statuses.append(match.value)
-    if cancel not in ("all", "unhandled", "handled"):
-        raise Refused(f"--cancel '{cancel}': expected all, unhandled (未做撤单处理) or handled (已做撤单处理)")
-    try:
-        ch = parse_channel(channel).value if channel else None
-        bt = parse_business_type(business_type).value if business_type else None
-    except InvalidInput as exc:
-        raise Refused(f"--channel/--business-type: {exc}") from None
-    return OrderFilter(
-        start=parse_when(date_from, tz, end=False) if date_from else None,
-        end=parse_when(date_to, tz, end=True) if date_to else None,
-        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
-        out_of_area=out_of_area,
-    )
-
-
-def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
-    from stationdesk.domain.fields import BusinessType
-    from stationdesk.domain.sources import source_remark
-    from stationdesk.services.views import order_summary
-
-    now, tz = desk.now(), desk.config.tz
-    for row in rows:
-        s = order_summary(row, now, tz)
-        s["business_type_label"] = BusinessType(s["business_type"]).label
-        s["order_time_short"] = s["order_time"][:16].replace("T", " ")
-        s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
-        s["duplicate_of"] = row.get("duplicate_of") if hasattr(row, "get") else None
-        s["awaiting_waybill"] = row["status"] == "picked_up" and not row["waybill_no"]
-        s["remark"] = source_remark(row["source"], row["logistics_no"])
-        yield s
-
-
-# Every field of an order summary, with the heading a spreadsheet shows (CSV for Excel, XLSX).
-EXPORT_HEADINGS = {
-    "logistics_no": "物流号", "waybill_no": "运单号", "source": "数据来源", "channel": "线上/线下",
-    "business_type": "业务类型", "status": "状态代码", "status_label": "状态", "order_time": "下单时间",
-    "station": "网点", "out_of_area": "超区", "suggested_station": "应属网点", "cancelled": "撤单",
-    "cancel_handled": "已做撤单处理", "accept_deadline": "接单时限", "pickup_deadline": "揽收时限",
-    "sender_name": "寄件人", "sender_phone": "电话", "sender_district": "区县", "sender_address": "地址",
-    "violations": "违规", "duplicate_of": "重复下单?", "awaiting_waybill": "待补运单号", "remark": "备注",
-}
-EXTRA_FIELDS = ("duplicate_of", "awaiting_waybill", "remark")  # beside the summary in every listing
-_TIME_FIELDS = ("order_time", "accept_deadline", "pickup_deadline")
-
-
-def _export_columns() -> list[tuple[str, str, int]]:
-    from stationdesk.services.views import SUMMARY_FIELDS
-
-    return [(k, EXPORT_HEADINGS.get(k, k), 12) for k in (*SUMMARY_FIELDS, *EXTRA_FIELDS)]
-
-
-def _typed(s: dict[str, Any]) -> dict[str, Any]:
-    """Times as date-times again, so that each format writes them its own way (ISO, Excel)."""
-    from datetime import datetime
-
-    return {**s, **{k: datetime.fromisoformat(s[k]) for k in _TIME_FIELDS if s.get(k)}}
-
-
-def _with_links(conn: Any, rows: Any) -> Iterator[Any]:
-    """The rows with ``duplicate_of`` (the earlier order's logistics number, or None), a chunk at a time."""
-    from itertools import islice
-
-    from stationdesk.store.reads import duplicate_links
-
-    it = iter(rows)
-    while chunk := list(islice(it, 500)):
-        links = duplicate_links(conn, [r["id"] for r in chunk])
-        for r in chunk:
-            yield {**r, "duplicate_of": links.get(r["id"])}
-
-
-def _emit(desk: Desk, rows: Any, fmt: Any, output: Any = None, excel: bool = False, conn: Any = None) -> int:
-    from stationdesk.cli.formats import emit, value_of
-
-    items = _summaries(desk, _with_links(conn, rows) if conn is not None else rows)
-    if value_of(fmt) == "table":
-        return emit(items, LIST_COLUMNS, fmt, output, tz=desk.config.tz)
-    return emit((_typed(s) for s in items), _export_columns(), fmt, output, excel=excel, tz=desk.config.tz,
-                sheet="电商订单")
-
-
-
-
-@orders_app.command("list")
-@guarded
-def orders_list(
-    date_from: Annotated[str | None, typer.Option("--from", help="Order date from: YYYY-MM-DD (station time) or ISO")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Order date to, inclusive")] = None,
-    status: Annotated[list[StatusChoice] | None, typer.Option("--status", help="Status (repeatable)")] = None,
-    cancel: Annotated[CancelFilter, typer.Option("--cancel", help="unhandled: 未做撤单处理, handled: 已做撤单处理")] = CancelFilter.all,
-    source: Annotated[str | None, typer.Option("--source", help="数据来源: a name (淘宝) or its code (LP, KD, wx, IS, CT_H_, ali)")] = None,
-    channel: Annotated[ChannelChoice | None, typer.Option("--channel", help="线上/线下")] = None,
-    business_type: Annotated[BusinessTypeChoice | None, typer.Option("--business-type", help="业务类型")] = None,
-    out_of_area: Annotated[bool | None, typer.Option("--out-of-area/--in-area", help="Only orders outside / inside the area")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N orders (default: all)")] = None,
-    awaiting_waybill: Annotated[bool, typer.Option("--awaiting-waybill", help="Picked up without a waybill number (在线下单): waiting for the customer's number")] = False,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    excel: ExcelOpt = False,
-    db: DbOpt = None,
-    config: ConfigOpt = None,
-) -> None:
-    """电商订单查询 by date range and filters; every match is printed, streamed."""
-    from stationdesk.store import reads
-
-    check_format(fmt)
-    desk = reading(db, config)[0]
-    flt = _filter(desk, date_from=date_from, date_to=date_to, status=[s.value for s in status or []],
-                  cancel=cancel.value, source=source, channel=channel.value if channel else None,
-                  business_type=business_type.value if business_type else None, out_of_area=out_of_area)
-    if awaiting_waybill:
-        flt = flt.with_(awaiting_waybill=True)
-    with desk.db.read() as conn:
-        n = _emit(desk, reads.stream(conn, flt, limit), fmt, output, excel, conn)
-    if fmt == Format.table or output is not None:
-        typer.echo(f"({n} orders{f' -> {output}' if output else ''})", err=True)
-
-
-@orders_app.command("show")
-@guarded
-def orders_show(
-    number: Annotated[str, typer.Argument(help="Logistics number (物流号) or waybill number (运单号)")],
-    fmt: FormatOpt = Format.table,
-    db: DbOpt = None,
-    config: ConfigOpt = None,
-) -> None:
-    """详细数据: one order with its deadlines, violations and full history (phone masked)."""
-    import json
-
-    from stationdesk.services.lookup import find
-    from stationdesk.services.views import history_entry, violation_json
-    from stationdesk.store import reads
-
-    check_format(fmt)
-    desk = reading(db, config)[0]
-    with desk.db.read() as conn:
-        row = find(conn, number)
-        events = reads.events_of(conn, row["id"])
-        recorded = reads.violations_of(conn, row["id"])
-        row = {**row, "duplicate_of": reads.duplicate_links(conn, [row["id"]]).get(row["id"])}
-    summary = next(_summaries(desk, [row]))
-    # the recorded violations (考核台账), not today's clocks: {kind, fine, state, station, deadline, at}
-    summary["violations"] = [violation_json(v, desk.config.tz) for v in recorded]
-    history = [history_entry(e, desk.config.tz) for e in events]
-    if fmt in (Format.json, Format.jsonl):
-        from stationdesk.services.views import SUMMARY_FIELDS
-
-        extra = {k: summary[k] for k in EXTRA_FIELDS}
-        typer.echo(json.dumps({**{k: summary[k] for k in SUMMARY_FIELDS}, **extra, "history": history},
-                              ensure_ascii=False, indent=2 if fmt == Format.json else None))
-        return
-    if fmt == Format.csv:
-        _emit(desk, [row], fmt)
-        return
-    from stationdesk.domain.text import clean_text
-
-    for key, value in summary.items():
-        if key in ("violations",):
-            value = ", ".join(f"{v['kind']} {v['fine']}元 {v['state']} ({v['station']})" for v in value) or "-"
-        typer.echo(f"{key:20} {clean_text(str(value)) if value is not None else '-'}")
-    typer.echo("history:")
-    for h in history:
-        typer.echo(f"  {h['at']}  {clean_text(h['operator'])}  {h['action']}  {h['before'] or '-'} -> {h['after']}")
+# 电商订单查询 and 详细数据 are light commands (stationdesk.cli.light): they run before Typer loads.
+orders_app.command("list")(typer_command(light.orders_list, light.LIST))
+orders_app.command("show")(typer_command(light.orders_show, light.SHOW))
 
 
 @orders_app.command("accept")
