@@ -80,7 +80,8 @@ def test_orders_show_reads_with_sqlite3_alone(station, db_path, tmp_path):
 def test_orders_show_as_text_loads_nothing_else(station, db_path, tmp_path):
     out, modules = run(["orders", "show", station["number"]], db_path, tmp_path)
     assert out.returncode == 0 and station["number"] in out.stdout and "history:" in out.stdout
-    assert loaded(modules, NEVER + ("rich", "logging.handlers")) == []  # nothing to log: the file is not made
+    assert loaded(modules, NEVER + ("rich", "logging", "platformdirs")) == []  # nothing to log: no log file looked for
+    assert not (tmp_path / "logs").exists()
 
 
 def test_a_refused_read_is_still_logged(station, db_path, tmp_path):
@@ -108,6 +109,8 @@ def test_alerts_check_reads_with_sqlite3_alone(station, db_path, tmp_path):
         conn.close()
     assert state["waiting"] == waiting and (out.returncode == 3) == (waiting > 0)
     assert loaded(modules, NEVER + ("rich",)) == []
+    logged = (tmp_path / "logs" / "stationdesk.log").read_text(encoding="utf-8")  # each check leaves its line
+    assert f"alerts check: {waiting} waiting" in logged
 
 
 def test_report_unscanned_for_a_day_reads_with_sqlite3_alone(station, db_path, tmp_path):

@@ -80,13 +80,14 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
+    from stationdesk.cli.light import run
+
+    if run(sys.argv[1:]):  # a light command's plain line runs before Typer is imported
+        return
     from stationdesk.logs import setup_logging
 
     setup_logging()
-    from stationdesk.cli.light import run
-
-    if not run(sys.argv[1:]):  # a light command's plain line runs before Typer is imported
-        command(sys.argv[1:])(prog_name="stationdesk")
+    command(sys.argv[1:])(prog_name="stationdesk")
 
 
 def command(argv: list[str] | None = None) -> Any:

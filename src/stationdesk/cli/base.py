@@ -114,6 +114,23 @@ def _clicks(exc: BaseException) -> bool:
     return click is not None and isinstance(exc, (click.Exit, click.Abort))
 
 
+_LOG_ON_DEMAND: list[bool] = []  # the light path attaches the log file at its first line, not before
+
+
+def log_on_demand() -> None:
+    """Attach the log file when the first line is written (``ready_to_log``), not at the start:
+    a light command that logs nothing pays for neither logging nor finding the log folder."""
+    _LOG_ON_DEMAND.append(True)
+
+
+def ready_to_log() -> None:
+    """Before a line goes to the log: the file is attached, if that was left until now."""
+    if _LOG_ON_DEMAND:
+        from stationdesk.logs import setup_logging
+
+        setup_logging()
+
+
 def _refuse(func: Callable[..., Any], message: str, logged: str | None = None) -> None:
     """One line on stderr in the operator's language, and one in the log (``logged``: the
     message as the admin's log keeps it), then exit 1 (ExitCode.REFUSED)."""
@@ -121,6 +138,7 @@ def _refuse(func: Callable[..., Any], message: str, logged: str | None = None) -
     from stationdesk.logs import log_refusal
 
     text = clean_text(message)
+    ready_to_log()
     log_refusal(func.__name__, clean_text(logged) if logged is not None else text)
     echo(f"stationdesk: {text}", err=True)
     raise SystemExit(ExitCode.REFUSED) from None

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from stationdesk.cli import params
 from stationdesk.cli.base import (
-    ExitCode, Refused, check_format, channel_filter, day_span, echo, guarded, parse_when, print_count, reading, signed_in,
+    ExitCode, Refused, channel_filter, check_format, day_span, echo, guarded, log_on_demand, parse_when, print_count,
+    reading, ready_to_log, signed_in,
 )
 from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ChannelOrAll, StatusChoice
 from stationdesk.cli.formats import Format, emit, value_of, write_document
@@ -256,6 +257,7 @@ def check(db: Path | None, config: Path | None, fmt: Any, output: Path | None, e
     }
     from stationdesk.logs import log_event
 
+    ready_to_log()
     log_event("alerts", f"alerts check: {waiting.waiting} waiting, {waiting.overdue} overdue, "
               f"{waiting.due_soon} due soon{', alert' if alert else ''}")
     if fmt in (Format.json, Format.jsonl) and output is None:
@@ -370,6 +372,7 @@ def run(argv: Sequence[str]) -> bool:
             values = params.parse(spec, argv[len(words):])
             if values is None:
                 return False
+            log_on_demand()
             body(**values)
             return True
     return False
