@@ -110,7 +110,7 @@ def test_alerts_check_reads_with_sqlite3_alone(station, db_path, tmp_path):
     assert state["waiting"] == waiting and (out.returncode == 3) == (waiting > 0)
     assert loaded(modules, NEVER + ("rich",)) == []
     logged = (tmp_path / "logs" / "stationdesk.log").read_text(encoding="utf-8")  # each check leaves its line
-    assert f"alerts check: {waiting} waiting" in logged
+    assert f"alerts check: {waiting} waiting" in logged and "logging.handlers" not in modules
 
 
 def test_report_unscanned_for_a_day_reads_with_sqlite3_alone(station, db_path, tmp_path):
@@ -245,3 +245,27 @@ def test_help_and_a_wrong_line_are_typers_own(station, db_path, tmp_path):
         assert out.stdout == expected.stdout and out.stdout.startswith("Usage: stationdesk ") == (out.returncode == 0)
         assert out.stderr.split("MODULES ")[0] == expected.stderr.split("MODULES ")[0], args
         assert "typer" in modules
+
+
+def test_a_first_line_is_appended_and_a_full_file_still_rolls_over(tmp_path, monkeypatch):
+    import logging
+
+    from stationdesk import logs
+
+    monkeypatch.setenv("STATIONDESK_LOG_DIR", str(tmp_path / "logs"))
+    logger = logging.getLogger(logs.LOGGER)
+    try:
+        path = logs.setup_logging("INFO", restart=True)
+        logs.log_event("alerts", "alerts check: 3 waiting")
+        assert path.read_text(encoding="utf-8").endswith("alerts check: 3 waiting\n")
+        path.write_text("x" * (logs.MAX_BYTES - 20) + "\n", encoding="utf-8")
+        path = logs.setup_logging("INFO", restart=True)  # as a new process: its first line passes the limit
+        logs.log_event("alerts", "alerts check: 4 waiting, 138 0000 1111")
+        logs.log_event("alerts", "alerts check: 5 waiting")
+        assert (path.parent / "stationdesk.log.1").read_text(encoding="utf-8").startswith("xxx")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert [x.split(": ", 1)[1] for x in lines] == ["alerts check: 4 waiting, 138****1111", "alerts check: 5 waiting"]
+    finally:
+        for handler in [h for h in logger.handlers if isinstance(h, logs.RotatingFile)]:
+            logger.removeHandler(handler)
+            handler.close()
