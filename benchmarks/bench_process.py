@@ -1,6 +1,6 @@
 """Whole-process figures: the real `stationdesk` command as a person meets it, beside its floor.
 
-    python benchmarks/bench_process.py [--orders N] [--runs 9] [--only show,list,...] [--no-desk]
+    python benchmarks/bench_process.py [--orders N] [--runs 9] [--only show,list,notices,...] [--no-desk]
 
 Each figure runs the installed `stationdesk` command as a new process and, in alternated pairs
 (the order flips every run), a floor: a new `python` process that imports only sqlite3 and runs
@@ -97,6 +97,9 @@ def figures(db: Path, v: dict[str, str]) -> list[Figure]:
                [COMMAND, "report", "unscanned", "--from", v["day"], "--to", v["day"], *common],
                FLOOR_HEAD + "for r in c.execute(\"SELECT * FROM orders WHERE status IN ('accepted','picked_up') AND "
                f"scanned_at IS NULL AND {in_range} ORDER BY order_time\",sys.argv[2:4]): print(r)\n", 5.0),
+        Figure("notices", "notices", [COMMAND, "notices", *common],
+               FLOOR_HEAD + "for r in c.execute('SELECT * FROM audit_notice ORDER BY issued_at DESC, id DESC'): print(r)\n",
+               5.0),
         Figure("violations", "report violations one week",
                [COMMAND, "report", "violations", "--from", v["week_from"], "--to", v["week_to"], *common],
                FLOOR_HEAD + f"for r in c.execute('SELECT * FROM orders WHERE {in_range} AND (accepted_at IS NOT NULL OR "
@@ -115,7 +118,7 @@ def compile_package() -> None:
 
 def _floor_args(f: Figure, db: Path, v: dict[str, str]) -> list[str]:
     extra = {"show": [v["number"]], "list": [v["day_start"], v["day_end"]], "alerts": [],
-             "unscanned": [v["day_start"], v["day_end"]], "violations": [v["week_start"], v["week_end"]]}[f.key]
+             "unscanned": [v["day_start"], v["day_end"]], "notices": [], "violations": [v["week_start"], v["week_end"]]}[f.key]
     return [sys.executable, "-c", f.floor, str(db), *extra]
 
 
@@ -257,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,violations,typer,desk")
+    ap.add_argument("--only", default="", help="comma-separated: show,list,alerts,unscanned,notices,violations,typer,desk")
     ap.add_argument("--no-desk", action="store_true", help="skip the terminal figures")
     args = ap.parse_args(argv)
     if not Path(COMMAND).exists():

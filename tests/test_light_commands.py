@@ -1,5 +1,7 @@
-"""The commands a shell, a cron line or a status bar runs all day read with sqlite3 alone: each is
-run here as a new `stationdesk` process, and what it loaded is checked when it exits.
+"""The commands a shell, a cron line or a status bar runs all day read with sqlite3 alone, and run
+before Typer (and click) are imported: each is run here as a new `stationdesk` process, and what it
+loaded is checked when it exits. Their help and a wrong line are Typer's, built from the same
+parameters (stationdesk.cli.params) that read their plain lines.
 
 Typer is held to its click-based line (0.24-0.25): later Typers load pydantic to convert every
 option, which cost about as long as the read, so pydantic is among what must never load.
@@ -31,16 +33,17 @@ main()
 """
 
 # The write path and what only other commands need: none of it may load for a read.
-NEVER = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "argon2", "textual", "stationdesk.bootstrap", "stationdesk.store.engine",
+NEVER = ("typer", "click", "sqlalchemy", "sqlmodel", "pydantic", "alembic", "argon2", "textual", "stationdesk.bootstrap",
+         "stationdesk.store.engine",
          "stationdesk.store.tables", "stationdesk.store.queries", "stationdesk.services.recording",
          "stationdesk.services.ledger", "stationdesk.services.operators")
 
 
-def run(args: list[str], db: Path, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+def run(args: list[str], db: Path, tmp_path: Path, wrapper: str = WRAPPER, **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("STATIONDESK_")}
     environ.update(STATIONDESK_LOG_DIR=str(tmp_path / "logs"), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
                    XDG_DATA_HOME=str(tmp_path / "xdg-data"), COLUMNS="200", **env)
-    out = subprocess.run([sys.executable, "-c", WRAPPER, *args, "--db", str(db), "--config", str(tmp_path / "none.toml")],
+    out = subprocess.run([sys.executable, "-c", wrapper, *args, "--db", str(db), "--config", str(tmp_path / "none.toml")],
                          capture_output=True, text=True, timeout=120, cwd=REPO, env=environ)
     line = next((x for x in out.stderr.splitlines() if x.startswith("MODULES ")), None)
     assert line is not None, out.stderr[-3000:]
@@ -77,7 +80,8 @@ def test_orders_show_reads_with_sqlite3_alone(station, db_path, tmp_path):
 def test_orders_show_as_text_loads_nothing_else(station, db_path, tmp_path):
     out, modules = run(["orders", "show", station["number"]], db_path, tmp_path)
     assert out.returncode == 0 and station["number"] in out.stdout and "history:" in out.stdout
-    assert loaded(modules, NEVER + ("rich", "logging.handlers")) == []  # nothing to log: the file is not made
+    assert loaded(modules, NEVER + ("rich", "logging", "platformdirs")) == []  # nothing to log: no log file looked for
+    assert not (tmp_path / "logs").exists()
 
 
 def test_a_refused_read_is_still_logged(station, db_path, tmp_path):
@@ -105,6 +109,8 @@ def test_alerts_check_reads_with_sqlite3_alone(station, db_path, tmp_path):
         conn.close()
     assert state["waiting"] == waiting and (out.returncode == 3) == (waiting > 0)
     assert loaded(modules, NEVER + ("rich",)) == []
+    logged = (tmp_path / "logs" / "stationdesk.log").read_text(encoding="utf-8")  # each check leaves its line
+    assert f"alerts check: {waiting} waiting" in logged and "logging.handlers" not in modules
 
 
 def test_report_unscanned_for_a_day_reads_with_sqlite3_alone(station, db_path, tmp_path):
@@ -140,3 +146,126 @@ def test_with_accounts_a_read_still_signs_in(station, db_path, tmp_path):
     signed, _ = run(["orders", "show", station["number"]], db_path, tmp_path,
                     STATIONDESK_OPERATOR="王芳", STATIONDESK_PASSWORD="correct horse 42")
     assert signed.returncode == 0 and station["number"] in signed.stdout
+
+
+# ---------------------------------------------------------------- one definition, two readers
+
+LINES = {  # a light command's words, and lines after them that both readers must read alike
+    ("orders", "show"): [["LP00000001"], ["LP00000001", "--format", "json"], ["-f", "csv", "LP00000001", "--db", "x.db"],
+                         ["LP00000001", "--format=jsonl", "--config", "c.toml"]],
+    ("orders", "list"): [[], ["--from", "2026-01-02", "--to", "2026-01-03", "--limit", "50"],
+                         ["--status", "waiting", "--status", "等待接单", "--cancel", "handled", "--in-area"],
+                         ["--out-of-area", "--channel", "线上", "--business-type", "我要寄快递", "--source", "淘宝"],
+                         ["--awaiting-waybill", "-f", "csv", "-o", "out.csv", "--excel", "--limit=3"]],
+    ("alerts", "check"): [[], ["--format", "json"], ["-o", "a.csv", "-f", "csv", "--excel", "--db", "s.db"]],
+    ("report", "unscanned"): [[], ["--from", "2026-01-02", "--to", "2026-01-02", "--channel", "全部"],
+                              ["--channel", "online", "-f", "xlsx", "-o", "u.xlsx", "--full-phones", "--operator", "王芳"]],
+    ("notices",): [[], ["-f", "json", "--operator", "王芳"], ["--format", "csv", "--output", "n.csv", "--excel"]],
+}
+# lines the light reader leaves to Typer: help, and what Typer refuses (exit 2) or reads its own way
+DECLINED = {
+    ("orders", "show"): [["--help"], ["-h"], [], ["A", "B"], ["LP1", "--format", "yaml"], ["LP1", "-fjson"], ["LP1", "--"]],
+    ("orders", "list"): [["--limit", "0"], ["--limit", "x"], ["--nope"], ["--status", "lost"], ["--from"],
+                         ["--limit", "1", "--limit", "2"], ["--excel=yes"], ["--from", "-1"]],
+    ("alerts", "check"): [["--help"], ["extra"], ["--format", "xlsx"]],
+    ("report", "unscanned"): [["--channel", "both"], ["--format", "pdf"], ["-h"]],
+    ("notices",): [["--help"], ["--operator"]],
+}
+
+TYPERS_OWN = (["LP1", "--"], ["LP1", "-fjson"], ["--from", "-1"], ["--limit", "1", "--limit", "2"])
+
+
+def _typer_reads(words, line, env):  # noqa: ANN001, ANN202
+    """What Typer hands the command for ``line``: the body replaced by one that records it."""
+    import typer
+    from typer.testing import CliRunner
+
+    from stationdesk.cli.common import typer_command
+    from stationdesk.cli.light import LIGHT
+
+    seen = {}
+    spec = LIGHT[words][1]
+    app = typer.Typer(context_settings={"help_option_names": ["-h", "--help"]})  # as stationdesk's root
+    app.callback()(lambda: None)
+    app.command(words[-1])(typer_command(lambda **values: seen.update(values), spec))
+    result = CliRunner().invoke(app, [words[-1], *line], env=env)
+    return result.exit_code, seen
+
+
+ENV = {"STATIONDESK_DB": None, "STATIONDESK_CONFIG": None, "STATIONDESK_OPERATOR": None}
+
+
+@pytest.mark.parametrize("words", list(LINES), ids=" ".join)
+def test_the_light_reader_reads_each_line_as_typer_does(words, monkeypatch):
+    from stationdesk.cli.light import LIGHT
+    from stationdesk.cli.params import parse
+
+    spec = LIGHT[words][1]
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    for line in LINES[words]:
+        code, typer_values = _typer_reads(words, line, ENV)
+        assert code == 0, (words, line)
+        ours = parse(spec, line)
+        assert ours is not None, (words, line)
+        assert {k: v or None for k, v in ours.items()} == {k: v or None for k, v in typer_values.items()}, (words, line)
+    monkeypatch.setenv("STATIONDESK_DB", "env.db")  # the environment fills an option left out, as for Typer
+    monkeypatch.setenv("STATIONDESK_OPERATOR", "李四")
+    env = {"STATIONDESK_DB": "env.db", "STATIONDESK_OPERATOR": "李四"}
+    code, typer_values = _typer_reads(words, LINES[words][0], env)
+    assert code == 0 and parse(spec, LINES[words][0]) == typer_values
+    assert typer_values["db"] == Path("env.db")
+
+
+@pytest.mark.parametrize("words", list(DECLINED), ids=" ".join)
+def test_the_light_reader_leaves_help_and_wrong_lines_to_typer(words, monkeypatch):
+    from stationdesk.cli.light import LIGHT
+    from stationdesk.cli.params import parse
+
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    for line in DECLINED[words]:
+        assert parse(LIGHT[words][1], line) is None, (words, line)
+        code, _ = _typer_reads(words, line, ENV)
+        if {"--help", "-h"} & set(line) or line in TYPERS_OWN:
+            assert code == 0, (words, line)  # help, or a line Typer reads its own way
+        else:
+            assert code == 2, (words, line)  # Typer's usage error, in its own words
+
+
+def test_help_and_a_wrong_line_are_typers_own(station, db_path, tmp_path):
+    """Through `stationdesk`, help and a wrong line print exactly what Typer's command prints."""
+    typer_only = WRAPPER.replace("from stationdesk.cli import main\nmain()",
+                                 "from stationdesk.cli import command\ncommand(sys.argv[1:])(prog_name='stationdesk')")
+    for args in (["orders", "list", "--help"], ["orders", "list", "--limit", "0"], ["alerts", "check", "--format", "pdf"],
+                 ["notices", "-h"], ["report", "unscanned", "--channel", "both"], ["orders", "show", "-h"]):
+        out, modules = run(args, db_path, tmp_path)
+        expected, _ = run(args, db_path, tmp_path, wrapper=typer_only)
+        assert out.returncode == expected.returncode and out.returncode in (0, 2), (args, out.stderr)
+        assert out.stdout == expected.stdout and out.stdout.startswith("Usage: stationdesk ") == (out.returncode == 0)
+        assert out.stderr.split("MODULES ")[0] == expected.stderr.split("MODULES ")[0], args
+        assert "typer" in modules
+
+
+def test_a_first_line_is_appended_and_a_full_file_still_rolls_over(tmp_path, monkeypatch):
+    import logging
+
+    from stationdesk import logs
+
+    monkeypatch.setenv("STATIONDESK_LOG_DIR", str(tmp_path / "logs"))
+    logger = logging.getLogger(logs.LOGGER)
+    try:
+        path = logs.setup_logging("INFO", restart=True)
+        logs.log_event("alerts", "alerts check: 3 waiting")
+        assert path.read_text(encoding="utf-8").endswith("alerts check: 3 waiting\n")
+        path.write_text("x" * (logs.MAX_BYTES - 20) + "\n", encoding="utf-8")
+        path = logs.setup_logging("INFO", restart=True)  # as a new process: its first line passes the limit
+        logs.log_event("alerts", "alerts check: 4 waiting, 138 0000 1111")
+        logs.log_event("alerts", "alerts check: 5 waiting")
+        assert (path.parent / "stationdesk.log.1").read_text(encoding="utf-8").startswith("xxx")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert [x.split(": ", 1)[1] for x in lines] == ["alerts check: 4 waiting, 138****1111", "alerts check: 5 waiting"]
+    finally:
+        for handler in [h for h in logger.handlers if isinstance(h, logs.RotatingFile)]:
+            logger.removeHandler(handler)
+            handler.close()

@@ -7,7 +7,6 @@ the file and the key named. The repository's config.toml lists every key with it
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import time
 from pathlib import Path
@@ -246,6 +245,8 @@ def load(path: Path | None) -> Config:
     """The config at ``path`` over the defaults; a missing file means the defaults."""
     if path is None or not path.exists():
         return Config()
+    import tomllib  # only for a file that exists: a command without one does not pay for the parser
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

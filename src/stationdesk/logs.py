@@ -55,8 +55,12 @@ class RotatingFile(logging.Handler):
         super().__init__()
         self.baseFilename = str(path)
         self._file: logging.Handler | None = None
+        self._lines = 0
 
     def emit(self, record: logging.LogRecord) -> None:
+        self._lines += 1
+        if self._file is None and self._lines == 1 and self._appended(record):
+            return
         if self._file is None:
             from logging.handlers import RotatingFileHandler
 
@@ -68,6 +72,20 @@ class RotatingFile(logging.Handler):
                 return
             self._file.setFormatter(self.formatter)
         self._file.emit(record)  # this handler's filters (the scrubbing) have run already
+
+    def _appended(self, record: logging.LogRecord) -> bool:
+        """A process's first line, appended as RotatingFileHandler appends it when the file stays
+        under its size: a command that logs one line (a cron `alerts check`) never loads
+        logging.handlers. False (nothing written) when the line would roll the file over."""
+        try:
+            line = self.format(record) + "\n"
+            if os.path.getsize(self.baseFilename) + len(line) >= MAX_BYTES:
+                return False
+            with open(self.baseFilename, "a", encoding="utf-8") as fh:
+                fh.write(line)
+        except (OSError, ValueError, TypeError):  # the rotating handler tries, and reports what fails
+            return False
+        return True
 
     def close(self) -> None:
         if self._file is not None:

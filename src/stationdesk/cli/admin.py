@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, Refused, _open, _open_as, guarded,
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, ExitCode, Format, FormatOpt, OutputOpt, Refused, guarded, opened, phrase, say, signed_in,
 )
 
 
@@ -25,13 +25,12 @@ def backup(
 ) -> None:
     """备份: a verified copy of the live database; safe while terminals are working."""
     from stationdesk import paths
-    from stationdesk.cli import _say, _words
     from stationdesk.domain.text import clean_text
     from stationdesk.services import backup as backups
 
     if (path is None) == (not daily):
         raise Refused("cli.backup_what")
-    desk = _open(db, config)
+    desk = opened(db, config)
     try:
         if daily:
             folder = Path(desk.config.backup.folder) if desk.config.backup.folder else paths.backup_dir()
@@ -39,23 +38,23 @@ def backup(
             made, removed = backups.daily(desk.db, folder, desk.station.code, desk.now().astimezone(desk.config.tz).date(),
                                           desk.config.backup.keep_days, warnings)
             for line in warnings:
-                typer.echo(f"{_say(_words('note.prefix'))}: {clean_text(_say(line))}", err=True)
+                typer.echo(f"{say(phrase('note.prefix'))}: {clean_text(say(line))}", err=True)
             if made is None:
-                typer.echo(_say(_words("cli.backup_exists_today", folder=folder)))
+                typer.echo(say(phrase("cli.backup_exists_today", folder=folder)))
             else:
-                typer.echo(_say(_words("cli.backup_made", path=made.path, orders=made.verified.orders, size=_size(made.bytes),
+                typer.echo(say(phrase("cli.backup_made", path=made.path, orders=made.verified.orders, size=_size(made.bytes),
                                        seconds=made.seconds)))
             for p in removed:
-                why = _words("cli.backup_unfinished") if p.name.endswith(backups.PARTIAL) else (
-                    _words("cli.backup_old", days=desk.config.backup.keep_days))
-                typer.echo(_say(_words("cli.backup_removed", path=p, why=why)))
+                why = phrase("cli.backup_unfinished") if p.name.endswith(backups.PARTIAL) else (
+                    phrase("cli.backup_old", days=desk.config.backup.keep_days))
+                typer.echo(say(phrase("cli.backup_removed", path=p, why=why)))
         else:
             assert path is not None
             made = backups.backup(desk.db, path)
-            typer.echo(_say(_words("cli.backup_made_events", path=made.path, orders=made.verified.orders,
+            typer.echo(say(phrase("cli.backup_made_events", path=made.path, orders=made.verified.orders,
                                    events=made.verified.events, size=_size(made.bytes), seconds=made.seconds)))
         if made is not None and made.damaged_chain:
-            typer.echo(_say(_words("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
+            typer.echo(say(phrase("cli.damaged_backup", why=clean_text(made.damaged_chain))), err=True)
     finally:
         desk.db.dispose()
 
@@ -71,7 +70,7 @@ def restore(
 
     from stationdesk import paths
     from stationdesk.services.backup import restore as run_restore
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
     from stationdesk.domain.roles import Permission
 
@@ -82,15 +81,15 @@ def restore(
         current = verify(target)
         if current.damaged_file or current.station is None:
             # nobody can sign in to a broken file: the admin signs in with the accounts in the backup
-            typer.echo(_say(_words("cli.restore_damaged", path=target)), err=True)
+            typer.echo(say(phrase("cli.restore_damaged", path=target)), err=True)
             _sign_in_against(path)
         else:
-            desk, _who = _open_as(target, None, need=Permission.RESTORE)
+            desk, _who = signed_in(target, None, need=Permission.RESTORE)
             desk.db.dispose()
     checked, saved = run_restore(target, path, now=datetime.now().astimezone(), other_station=other_station)
     if saved is not None:
-        typer.echo(_say(_words("cli.restore_saved", saved=saved)))
-    typer.echo(_say(_words("cli.restored", path=target, station=checked.station, n=checked.orders, backup=path)))
+        typer.echo(say(phrase("cli.restore_saved", saved=saved)))
+    typer.echo(say(phrase("cli.restored", path=target, station=checked.station, n=checked.orders, backup=path)))
 
 
 def _sign_in_against(backup_path: Path) -> None:
@@ -107,7 +106,7 @@ def _sign_in_against(backup_path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="stationdesk-restore-") as scratch:
         copy = Path(scratch) / "backup.db"
         shutil.copy2(backup_path, copy)
-        desk, _who = _open_as(copy, None, need=Permission.RESTORE)
+        desk, _who = signed_in(copy, None, need=Permission.RESTORE)
         desk.db.dispose()
 
 
@@ -118,19 +117,19 @@ audit_app = typer.Typer(help="审计: the tamper-evident trail of every action."
 @guarded
 def audit_verify(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Walk the chain of events; exit 1 naming the first row edited, deleted or inserted."""
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
     from stationdesk.domain.text import clean_text
     from stationdesk.services.audit_trail import verify
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     try:
         report = verify(desk.db)
     finally:
         desk.db.dispose()
     if report.ok:
-        typer.echo(_say(_words("cli.audit_intact", path=desk.db.path, n=report.events)))
+        typer.echo(say(phrase("cli.audit_intact", path=desk.db.path, n=report.events)))
         return
-    typer.echo(f"{desk.db.path}: {clean_text(_say(report.problem))}", err=True)
+    typer.echo(f"{desk.db.path}: {clean_text(say(report.problem))}", err=True)
     raise typer.Exit(ExitCode.DAMAGE)
 
 
@@ -141,19 +140,19 @@ def audit_acknowledge(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from datetime import datetime
 
     from stationdesk.domain.roles import Permission
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
     from stationdesk.domain.text import clean_text
     from stationdesk.services.damage import acknowledge
 
-    desk, who = _open_as(db, config, need=Permission.RESTORE)
+    desk, who = signed_in(db, config, need=Permission.RESTORE)
     try:
         found = acknowledge(desk.db, who, datetime.now().astimezone())
     finally:
         desk.db.dispose()
     if found is None:
-        typer.echo(_say(_words("cli.no_damage", path=desk.db.path)))
+        typer.echo(say(phrase("cli.no_damage", path=desk.db.path)))
     else:
-        typer.echo(_say(_words("cli.damage_acknowledged", path=desk.db.path, what=clean_text(found))))
+        typer.echo(say(phrase("cli.damage_acknowledged", path=desk.db.path, what=clean_text(found))))
 
 
 @guarded

@@ -2,7 +2,8 @@
 and `--excel`, with one writer (stationdesk.reports.writers.export) behind all of them.
 
 A command that prints rows takes ``fmt: FormatOpt = Format.table`` and ``output: OutputOpt = None``
-(and ``excel: ExcelOpt = False``), builds (key, heading, width) columns and calls ``emit``.
+(and ``excel: ExcelOpt = False``; the options are in stationdesk.cli.common, written once in
+stationdesk.cli.params), builds (key, heading, width) columns and calls ``emit``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 
 class Format(str, Enum):
@@ -36,15 +35,6 @@ class ReportFormat(str, Enum):
     xlsx = "xlsx"
 
 
-FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="table for people; json, jsonl or csv for programs (English keys)")]
-ReportFormatOpt = Annotated[ReportFormat, typer.Option(
-    "--format", "-f", help="table, json, jsonl, csv, or xlsx (with -o FILE.xlsx)")]
-OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", metavar="PATH", help="Write to this file instead of the screen (CSV then opens in Excel)")]
-ExcelOpt = Annotated[bool, typer.Option(
-    "--excel", help="CSV for Excel even into a pipe: BOM, Chinese headings, station time without offset")]
-
 Columns = Sequence[tuple[str, str, int]]
 
 
@@ -60,7 +50,7 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
     A file that cannot be written is refused with its path and the reason, never a traceback;
     nothing is left half-written under the file's name for XLSX.
     """
-    from stationdesk.cli import Refused
+    from stationdesk.cli.base import Refused
     from stationdesk.reports.writers import export
 
     name = value_of(fmt)
@@ -77,10 +67,27 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
 
 def check_writable(path: Path) -> None:
     """Refuse, before any work, a file whose folder is missing or which is a folder itself."""
-    from stationdesk.cli import Refused
+    from stationdesk.cli.base import Refused
 
     if path.is_dir():
         raise Refused("opt.output_folder", option="--output", path=path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise Refused("opt.output_parent", option="--output", path=path, parent=parent)
+
+
+def write_document(data: Any, output: Path | None) -> None:
+    """A nested JSON document (a notice with its violations, the week report) as it is, to the screen or -o."""
+    import json
+
+    from stationdesk.cli.base import Refused
+
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if output is None:
+        sys.stdout.write(text + "\n")
+        return
+    check_writable(output)
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise Refused("opt.cannot_write", option="--output", path=output, why=exc.strerror or str(exc)) from None

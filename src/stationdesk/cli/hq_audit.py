@@ -8,18 +8,17 @@ The logic is stationdesk.sync.hq_audit; these only parse and print.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, OperatorOpt, Refused, _reading, guarded
-from stationdesk.cli.formats import (
-    ExcelOpt, Format, FormatOpt, OutputOpt, ReportFormat, ReportFormatOpt, emit, value_of,
+from stationdesk.cli import light
+from stationdesk.cli.common import (
+    ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, ReportFormat, ReportFormatOpt, UrlOpt, guarded, hq_engine,
+    phrase, say, system_now, typer_command,
 )
-from stationdesk.cli.sync import UrlOpt, _engine, _now
-from stationdesk.domain.roles import Permission
+from stationdesk.cli.formats import emit, value_of, write_document
 
 hq_audit_app = typer.Typer(help="考核: close the week, notices, appeals, decisions, refunds, rewards, review.",
                            no_args_is_help=True)
@@ -35,30 +34,12 @@ REWARD_COLUMNS = (("province", "省份", 8), ("places", "名额", 6), ("rank", "
                   ("name", "网点名称", 14), ("send_parcel_orders", "我要寄快递单数", 8), ("amount", "奖励(元)", 8))
 REVIEW_COLUMNS = (("id", "编号", 6), ("station", "网点", 8), ("logistics_no", "物流号", 12), ("kind", "疑似类型", 16),
                   ("fine", "罚款(元)", 8), ("state", "状态", 10), ("evidence", "证据", 40))
-NOTICE_COLUMNS = (("notice", "通知", 6), ("week", "周", 8), ("station", "网点", 8), ("issued_at", "发出时间", 25),
-                  ("appeal_deadline", "申诉截止", 25), ("time_left", "剩余", 10), ("total_fine", "罚款合计(元)", 8),
-                  ("logistics_no", "物流号", 12), ("kind", "违规类型", 16), ("fine", "罚款(元)", 8), ("state", "状态", 10))
-
-
-def _document(data: Any, output: Path | None) -> None:
-    """A nested JSON document (a notice with its violations, the week report) as it is, to the screen or -o."""
-    from stationdesk.cli.formats import check_writable
-
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    if output is None:
-        typer.echo(text)
-        return
-    check_writable(output)
-    try:
-        output.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise Refused("opt.cannot_write", option="--output", path=output, why=exc.strerror or str(exc)) from None
 
 
 def _ready(url: str) -> Any:
     from stationdesk.sync import hq_schema
 
-    engine = _engine(url)
+    engine = hq_engine(url)
     hq_schema.ensure_current(engine)
     return engine
 
@@ -87,7 +68,7 @@ def _week_rows(report: Any) -> list[dict[str, Any]]:
 
 def _print_week(report: Any, fmt: ReportFormat, output: Path | None, excel: bool) -> None:
     if value_of(fmt) == "json":
-        _document(report.as_json(), output)
+        write_document(report.as_json(), output)
         return
     emit(_week_rows(report), WEEK_COLUMNS, fmt, output, excel=excel, sheet=f"周报 {report.week}")
     if value_of(fmt) == "table":
@@ -113,7 +94,7 @@ def close_week(
         check_writable(output)
     engine = _ready(url)
     try:
-        report = hq_audit.close_week(engine, week, _now())
+        report = hq_audit.close_week(engine, week, system_now())
     finally:
         engine.dispose()
     _print_week(report, fmt, output, excel)
@@ -195,11 +176,11 @@ def decide(
         check_writable(output)  # before the decision is recorded
     engine = _ready(url)
     try:
-        row = hq_audit.decide(engine, appeal_id, uphold, note, _now(), operator or "电商总部")
+        row = hq_audit.decide(engine, appeal_id, uphold, note, system_now(), operator or "电商总部")
     finally:
         engine.dispose()
     if value_of(fmt) == "json":
-        _document(row, output)
+        write_document(row, output)
         return
     emit([row], APPEAL_COLUMNS, fmt, output, excel=excel, sheet="申诉")
     if value_of(fmt) == "table":
@@ -219,7 +200,7 @@ def refunds(
     chosen = _month(month)
     engine = _ready(url)
     try:
-        rows = hq_audit.refunds(engine, chosen, _now())
+        rows = hq_audit.refunds(engine, chosen, system_now())
     finally:
         engine.dispose()
     emit(rows, REFUND_COLUMNS, fmt, output, excel=excel, sheet=f"返还 {month.strip()}")
@@ -258,10 +239,8 @@ def review(
     try:
         if scan_week:
             start, end = hq_audit.week_range(scan_week)
-            found = hq_audit.scan_suspicions(engine, start, end, _now())
-            from stationdesk.cli import _say, _words
-
-            typer.echo(_say(_words("cli.count_line", count=_words("count.suspicions", n=found), to="")), err=True)
+            found = hq_audit.scan_suspicions(engine, start, end, system_now())
+            typer.echo(say(phrase("cli.count_line", count=phrase("count.suspicions", n=found), to="")), err=True)
         rows = hq_audit.reviews(engine, None if state == "all" else state)
     finally:
         engine.dispose()
@@ -283,36 +262,11 @@ def review_decide(
         raise Refused("opt.one_of_two", a="--confirm", b="--dismiss")
     engine = _ready(url)
     try:
-        row = hq_audit.decide_review(engine, review_id, confirm, _now(), operator or "电商总部")
+        row = hq_audit.decide_review(engine, review_id, confirm, system_now(), operator or "电商总部")
     finally:
         engine.dispose()
     typer.echo(f"复核 {row['id']}: {row['state']}")
 
 
-def _notice_rows(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per violation of each notice (a notice without violations keeps one row of its own)."""
-    rows = []
-    for n in notices:
-        head = {"notice": n["id"], "week": n["week"], "station": n["station"], "issued_at": n["issued_at"],
-                "appeal_deadline": n["appeal_deadline"], "time_left": n["time_left"], "total_fine": n["total_fine"]}
-        rows += [{**head, **v} for v in n["violations"]] or [head]
-    return rows
-
-
-@guarded
-def notices(fmt: FormatOpt = Format.table, output: OutputOpt = None, excel: ExcelOpt = False, db: DbOpt = None,
-            config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
-    """处罚通知: the penalty notices head office sent this station, with the time left to appeal (supervisor).
-
-    --format json prints each notice with its violations; table, jsonl and csv print one row per violation."""
-    from stationdesk.services.notices import notice_list
-
-    desk = _reading(db, config, operator, need=Permission.VIOLATIONS)[0]
-    rows = notice_list(desk)
-    if value_of(fmt) == "json":
-        _document(rows, output)
-        return
-    if not rows and value_of(fmt) == "table" and output is None:
-        typer.echo("(没有处罚通知 / no notices)")
-        return
-    emit(_notice_rows(rows), NOTICE_COLUMNS, fmt, output, excel=excel, tz=desk.config.tz, sheet="处罚通知")
+# 处罚通知 is a light command (stationdesk.cli.light): it runs before Typer loads.
+notices = typer_command(light.notices, light.NOTICES)

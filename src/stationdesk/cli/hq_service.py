@@ -6,31 +6,25 @@ STATIONDESK_HQ_URL); stations never see it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import Refused, guarded
-from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt, emit
+from stationdesk.cli.common import ExcelOpt, Format, FormatOpt, OutputOpt, Refused, UrlOpt, guarded, hq_engine, system_now
+from stationdesk.cli.formats import emit
 
 station_app = typer.Typer(help="网点凭据: tokens stations sync with (add, rotate, revoke, list).", no_args_is_help=True)
 
-UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help="postgresql+psycopg://user@host:port/db")]
 CodeArg = Annotated[str, typer.Argument(help="Station code from head office's directory, e.g. HZ001")]
 
 
-def _engine(url: str):  # noqa: ANN202
+def _engine(url: str) -> Any:
+    """Head office's engine, refused unless its schema is current (these tools do not upgrade it)."""
     from stationdesk.sync import hq_schema
 
-    engine = hq_schema.connect(url)
+    engine = hq_engine(url)
     hq_schema.ensure_current(engine)
     return engine
-
-
-def _now():  # noqa: ANN202
-    from stationdesk.services.context import system_clock
-
-    return system_clock()
 
 
 def _issue(code: str, url: str, *, replace: bool) -> None:
@@ -38,12 +32,12 @@ def _issue(code: str, url: str, *, replace: bool) -> None:
 
     engine = _engine(url)
     try:
-        token = hq_credentials.issue(engine, code, _now(), replace=replace)
+        token = hq_credentials.issue(engine, code, system_now(), replace=replace)
     finally:
         engine.dispose()
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
-    typer.echo(_say(_words("hq.rotated" if replace else "hq.issued", code=code.strip())))
+    typer.echo(say(phrase("hq.rotated" if replace else "hq.issued", code=code.strip())))
     typer.echo(token)  # the last line, alone, so a script can take it
 
 
@@ -69,12 +63,12 @@ def station_revoke(code: CodeArg, url: UrlOpt) -> None:
 
     engine = _engine(url)
     try:
-        hq_credentials.revoke(engine, code, _now())
+        hq_credentials.revoke(engine, code, system_now())
     finally:
         engine.dispose()
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
-    typer.echo(_say(_words("cli.token_revoked", code=code.strip())))
+    typer.echo(say(phrase("cli.token_revoked", code=code.strip())))
 
 
 STATION_COLUMNS = (("station", "网点", 8), ("issued_at", "签发", 28), ("state", "状态", 8), ("revoked_at", "失效", 28),

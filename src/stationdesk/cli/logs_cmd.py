@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import Refused, guarded
+from stationdesk.cli.common import Refused, guarded
 
 FOLLOW_POLL_SECONDS = 0.5
 
@@ -30,9 +30,9 @@ def logs(
         typer.echo(str(path))
         return
     if not path.exists():
-        from stationdesk.cli import _say, _words
+        from stationdesk.cli.common import phrase, say
 
-        typer.echo(_say(_words("cli.no_log", path=path)), err=True)
+        typer.echo(say(phrase("cli.no_log", path=path)), err=True)
         if not follow:
             return
     position = 0

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import ConfigOpt, DbOpt, Refused, guarded
+from stationdesk.cli.common import ConfigOpt, DbOpt, Refused, guarded
 
 DEFAULT_BIND = "127.0.0.1:8000"
 SERVED_ENV = "STATIONDESK_SERVED"  # set for the desk processes a browser starts
@@ -135,7 +135,7 @@ def serve(
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         ssl_context=ssl_context, print=lambda *args: None)
 
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
-    typer.echo(_say(_words("cli.serving", url=url)), err=True)
+    typer.echo(say(phrase("cli.serving", url=url)), err=True)
     DeskServer(desk_command(path, config_path), host=host, port=port, title="stationdesk 网点", public_url=url).serve()

@@ -8,26 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _acting, _open, guarded,
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, UrlOpt, acting, guarded, hq_engine,
+    opened, system_now,
 )
+from stationdesk.cli.hq_audit import hq_audit_app
+from stationdesk.cli.hq_service import review as hq_review
+from stationdesk.cli.hq_service import serve as hq_serve
+from stationdesk.cli.hq_service import station_app
 
 hq_app = typer.Typer(help="总部: head office PostgreSQL (init, import, cancel, dispatch).", no_args_is_help=True)
 conflicts_app = typer.Typer(help="同步冲突: clashes head office found with this station's actions.", no_args_is_help=True)
-
-UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help="postgresql+psycopg://user@host:port/db")]
-
-
-def _engine(url: str) -> Any:
-    from stationdesk.sync import hq_schema
-
-    return hq_schema.connect(url)
-
-
-def _now() -> Any:
-    from stationdesk.services.context import system_clock
-
-    return system_clock()
 
 
 @hq_app.command("init")
@@ -47,7 +38,7 @@ def hq_init(
             raise Refused("opt.cannot_read", path=stations, why=str(exc)) from None
     else:
         directory = parse_directory(shipped_directory_text(), "data/stations.csv")
-    engine = _engine(url)
+    engine = hq_engine(url)
     try:
         hq_schema.upgrade(engine)
         hq_schema.store_directory(engine, directory)
@@ -77,7 +68,7 @@ def hq_import(
 
     cfg = cfg_mod.load(config or paths.default_config_path())
     rules = SimpleNamespace(waybill=WaybillRule(cfg.waybill.pattern, cfg.waybill.description))
-    parsers = field_parsers(rules, _now())  # type: ignore[arg-type]
+    parsers = field_parsers(rules, system_now())  # type: ignore[arg-type]
     _fmt, _enc, records = read_feed(file)
     good, bad = [], []
     for record in records:
@@ -89,19 +80,19 @@ def hq_import(
             bad.extend(result)
         else:
             good.append((result.line, result.values))
-    engine = _engine(url)
+    engine = hq_engine(url)
     try:
         hq_schema.ensure_current(engine)
-        report = hq.import_orders(engine, good, _now())
+        report = hq.import_orders(engine, good, system_now())
     finally:
         engine.dispose()
     routed = ", ".join(f"{code} {n}" for code, n in sorted(report.routed.items())) or "-"
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
-    typer.echo(_say(_words("cli.hq_import_summary", file=file, imported=report.imported, routed=routed,
+    typer.echo(say(phrase("cli.hq_import_summary", file=file, imported=report.imported, routed=routed,
                            cancelled=report.cancelled, unchanged=report.unchanged, rejected=len(bad) + len(report.rejected))))
     for line in [*bad, *report.rejected]:
-        typer.echo(f"{file}: {clean_text(_say(line))}", err=True)
+        typer.echo(f"{file}: {clean_text(say(line))}", err=True)
     if bad or report.rejected:
         raise typer.Exit(1)
 
@@ -112,10 +103,10 @@ def hq_cancel(number: str, url: UrlOpt) -> None:
     """撤单 at head office, as the channel would; the order's station receives it on its next sync."""
     from stationdesk.sync import hq, hq_schema
 
-    engine = _engine(url)
+    engine = hq_engine(url)
     try:
         hq_schema.ensure_current(engine)
-        row = hq.cancel(engine, number, _now())
+        row = hq.cancel(engine, number, system_now())
     finally:
         engine.dispose()
     typer.echo(f"订单 {row['logistics_no']} 已撤单 (网点 {row['station_code']})")
@@ -128,10 +119,10 @@ def hq_dispatch(number: str, to: Annotated[str, typer.Option("--to", help="Stati
     """分件: head office moves an order to a station; both stations receive it on their next sync."""
     from stationdesk.sync import hq, hq_schema
 
-    engine = _engine(url)
+    engine = hq_engine(url)
     try:
         hq_schema.ensure_current(engine)
-        row = hq.dispatch(engine, number, to.strip(), _now(), operator=operator or "电商总部")
+        row = hq.dispatch(engine, number, to.strip(), system_now(), operator=operator or "电商总部")
     finally:
         engine.dispose()
     typer.echo(f"订单 {row['logistics_no']} 已分件至 {row['station_code']}")
@@ -153,11 +144,11 @@ def sync_command(
 
     if save_token:
         path = client.save_token(sys.stdin.readline())
-        from stationdesk.cli import _say, _words
+        from stationdesk.cli.common import phrase, say
 
-        typer.echo(_say(_words("cli.token_saved", path=path)))
+        typer.echo(say(phrase("cli.token_saved", path=path)))
         return
-    desk = _open(db, config)
+    desk = opened(db, config)
     url = hq_url or desk.config.sync.url
     if not url:
         raise Refused("cli.no_hq")
@@ -186,11 +177,11 @@ def sync_command(
         link.close()
     from stationdesk.domain.text import clean_text
 
-    from stationdesk.cli import _say, _words
+    from stationdesk.cli.common import phrase, say
 
-    typer.echo(_say(_words("sync.station_line", station=desk.station.code, what=report.summary())))
+    typer.echo(say(phrase("sync.station_line", station=desk.station.code, what=report.summary())))
     for message in report.messages:
-        typer.echo(clean_text(_say(_words("sync.conflict_line", what=message))), err=True)
+        typer.echo(clean_text(say(phrase("sync.conflict_line", what=message))), err=True)
 
 
 @conflicts_app.command("list")
@@ -208,7 +199,7 @@ def conflicts_list(
     from stationdesk.store.values import to_db
     from stationdesk.sync import station
 
-    desk = _open(db, config)
+    desk = opened(db, config)
     rows = station.list_conflicts(desk.db, include_resolved=all_)
     fields = (("id", "编号", 4), ("logistics_no", "物流号", 18), ("kind", "类型", 10), ("action", "操作", 14),
               ("hq_status", "总部状态", 10), ("hq_station", "总部网点", 8), ("detected_at", "发现时间", 20),
@@ -232,15 +223,12 @@ def conflicts_resolve(
     """Close a conflict with what was done about it; head office hears on the next sync."""
     from stationdesk.sync import station
 
-    desk, who = _acting(db, config, operator)
+    desk, who = acting(db, config, operator)
     row = station.resolve_conflict(desk.db, conflict_id, note, who, desk.now())
     typer.echo(f"冲突 {conflict_id} (订单 {row['logistics_no']}) 已处理")
 
 
-from stationdesk.cli.hq_service import review as _review  # noqa: E402
-from stationdesk.cli.hq_service import serve as _serve  # noqa: E402
-from stationdesk.cli.hq_service import station_app as _station_app  # noqa: E402
-
-hq_app.add_typer(_station_app, name="station")
-hq_app.command("serve")(_serve)
-hq_app.command("review")(_review)
+hq_app.add_typer(station_app, name="station")
+hq_app.command("serve")(hq_serve)
+hq_app.command("review")(hq_review)
+hq_app.add_typer(hq_audit_app, name="audit")

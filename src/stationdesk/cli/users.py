@@ -12,12 +12,11 @@ from typing import Annotated
 
 import typer
 
-from stationdesk.cli import (
-    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, _open_as, _secret, guarded,
+from stationdesk.cli.choices import RoleChoice
+from stationdesk.cli.common import (
+    ConfigOpt, DbOpt, ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, guarded, phrase, read_secret, say, signed_in,
 )
 from stationdesk.domain.roles import Permission
-
-from stationdesk.cli.choices import RoleChoice  # noqa: E402
 
 users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
 
@@ -32,10 +31,8 @@ def _new_password(name: str) -> str:
         raise Refused("cli.password_env", env=NEW_PASSWORD_ENV)
     import getpass
 
-    from stationdesk.cli import _say, _words
-
-    first = getpass.getpass(_say(_words("cli.new_password", name=name)))
-    if getpass.getpass(_say(_words("cli.password_again"))) != first:
+    first = getpass.getpass(say(phrase("cli.new_password", name=name)))
+    if getpass.getpass(say(phrase("cli.password_again"))) != first:
         raise Refused("cli.passwords_differ")
     return first
 
@@ -53,14 +50,12 @@ def user_add(
 
     wanted = parse_role(role.value)
     cleaned = clean_name(name)
-    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         account = add_user(desk, cleaned, wanted, _new_password(cleaned), by=who)
     finally:
         desk.db.dispose()
-    from stationdesk.cli import _say, _words
-
-    typer.echo(_say(_words("cli.account_added", name=account.name, role=account.role)))
+    typer.echo(say(phrase("cli.account_added", name=account.name, role=account.role)))
 
 
 @users_app.command("passwd")
@@ -72,7 +67,7 @@ def user_passwd(
     """Change your own password (with the current one), or set another person's (admin; lifts a lockout)."""
     from stationdesk.services.operators import clean_name, set_password
 
-    desk, who = _open_as(db, config, operator)
+    desk, who = signed_in(db, config, operator)
     try:
         target = clean_name(name) if name else who.name
         if not target:
@@ -80,13 +75,11 @@ def user_passwd(
         own = who.role is not None and target == who.name
         if not own:
             who.require(Permission.USERS)
-        from stationdesk.cli import _say, _words
-
-        old = _secret("STATIONDESK_PASSWORD", _say(_words("cli.current_password"))) if own else None
+        old = read_secret("STATIONDESK_PASSWORD", say(phrase("cli.current_password"))) if own else None
         set_password(desk, target, _new_password(target), by=who, old_password=old)
     finally:
         desk.db.dispose()
-    typer.echo(_say(_words("cli.password_changed", name=target)))
+    typer.echo(say(phrase("cli.password_changed", name=target)))
 
 
 @users_app.command("disable")
@@ -98,14 +91,12 @@ def user_disable(
     """Disable an account (admin): it can no longer sign in; its past actions keep its name."""
     from stationdesk.services.operators import clean_name, disable
 
-    desk, who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         disable(desk, clean_name(name), by=who)
     finally:
         desk.db.dispose()
-    from stationdesk.cli import _say, _words
-
-    typer.echo(_say(_words("cli.account_disabled", name=name)))
+    typer.echo(say(phrase("cli.account_disabled", name=name)))
 
 
 @users_app.command("list")
@@ -115,24 +106,21 @@ def user_list(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt 
     """The accounts, their roles, and which are disabled or locked (admin)."""
     from stationdesk.services.operators import list_users
 
-    desk, _who = _open_as(db, config, operator, need=Permission.USERS)
+    desk, _who = signed_in(db, config, operator, need=Permission.USERS)
     try:
         accounts = list_users(desk)
         now, tz = desk.now(), desk.config.tz
     finally:
         desk.db.dispose()
     if not accounts and fmt == Format.table:
-        from stationdesk.cli import _say, _words
-
-        typer.echo(_say(_words("cli.no_accounts")))
+        typer.echo(say(phrase("cli.no_accounts")))
         return
-    from stationdesk.cli import _say, _words
     from stationdesk.cli.formats import emit
 
     rows = [{"name": a.name, "role": a.role.value, "role_label": a.role.label, "disabled": a.disabled,
              "locked_until": a.locked_until.astimezone(tz) if a.locked_until and a.locked_until > now else None,
-             "state": _say(_words("cli.state_disabled")) if a.disabled else (
-                 _say(_words("cli.state_locked", until=f"{a.locked_until.astimezone(tz):%H:%M}"))
+             "state": say(phrase("cli.state_disabled")) if a.disabled else (
+                 say(phrase("cli.state_locked", until=f"{a.locked_until.astimezone(tz):%H:%M}"))
                  if a.locked_until and a.locked_until > now else "")}
             for a in accounts]
     columns = [("name", "姓名 name", 12), ("role", "role", 10), ("role_label", "角色", 8), ("state", "状态", 24)]
@@ -155,9 +143,7 @@ def user_unlock(
     cleaned = clean_name(name)
     desk = open_desk(db, config)
     try:
-        from stationdesk.cli import _say, _words
-
-        unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", _say(_words("cli.password_prompt", name=cleaned))))
+        unlock_own(desk, cleaned, read_secret("STATIONDESK_PASSWORD", say(phrase("cli.password_prompt", name=cleaned))))
     finally:
         desk.db.dispose()
-    typer.echo(_say(_words("cli.unlocked", name=cleaned)))
+    typer.echo(f"{cleaned}: 已解锁 (unlocked); 请修正仍在使用旧密码的定时任务 (fix any job still using an old password)")
