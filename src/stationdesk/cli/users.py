@@ -146,4 +146,4 @@ def user_unlock(
         unlock_own(desk, cleaned, read_secret("STATIONDESK_PASSWORD", say(phrase("cli.password_prompt", name=cleaned))))
     finally:
         desk.db.dispose()
-    typer.echo(f"{cleaned}: 已解锁 (unlocked); 请修正仍在使用旧密码的定时任务 (fix any job still using an old password)")
+    typer.echo(say(phrase("cli.unlocked", name=cleaned)))
