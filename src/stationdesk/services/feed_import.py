@@ -33,10 +33,11 @@ from stationdesk.domain.text import clean_text
 from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
-from stationdesk.services.recording import Change, apply_changes, in_chunks, next_order_id
+from stationdesk.services.recording import Change, apply_changes
 from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.errors import StoreError
 from stationdesk.store.journal import Journal, insert_rows, to_json
+from stationdesk.store.plumbing import in_chunks, next_id
 from stationdesk.store.queries import orders_with_logistics_nos, waybill_owners
 from stationdesk.store.tables import EVENTS
 from stationdesk.store.values import to_db
@@ -413,8 +414,8 @@ class _Inserter:
         self.last_ids: list[int] = []
         if not rows:
             return
-        next_id = next_order_id(conn)
-        self.last_ids = list(range(next_id, next_id + len(rows)))
+        first = next_id(conn, "orders")
+        self.last_ids = list(range(first, first + len(rows)))
         journal = Journal(conn, self.desk.station.code)
         stamp = to_db(now)
         orders = []
@@ -424,7 +425,7 @@ class _Inserter:
             values, status, details, payload = r.insert
             # Cancelled before it ever reached this station: its clocks never ran here.
             cancelled_at = to_db(min(now, r.values["order_time"])) if r.values["cancelled"] else None
-            orders.append((next_id + i, *values, cancelled_at, False, 1, stamp, stamp))
-            journal.add(next_id + i, 1, Action.IMPORT.value, self.operator, stamp, None, status, details, payload)
+            orders.append((first + i, *values, cancelled_at, False, 1, stamp, stamp))
+            journal.add(first + i, 1, Action.IMPORT.value, self.operator, stamp, None, status, details, payload)
         insert_rows(conn, "orders", IMPORT_COLUMNS, orders)
         journal.write()

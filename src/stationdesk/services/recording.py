@@ -5,12 +5,12 @@ Written in Core SQL with executemany: a batch accept of 1,000 orders is three st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from stationdesk.domain.errors import DomainError, OrderNotFound
 from stationdesk.domain.masking import mask_changes
@@ -19,6 +19,7 @@ from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import ledger
 from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
 from stationdesk.store.journal import Journal, to_json
+from stationdesk.store.plumbing import IN_LIST_LIMIT, in_chunks
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import to_db
 
@@ -129,7 +130,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     result = conn.execute(stmt, updates)
     if result.rowcount != len(updates):
         read = {ch.order["id"]: ch.order for ch in changes}
-        ids = list(read)[:SQLITE_MAX_PARAMS]
+        ids = list(read)[:IN_LIST_LIMIT]
         now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
         raise ConcurrentChange("err.concurrent", refs=", ".join(moved[:10]) or "?")
@@ -139,18 +140,6 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     return [e[0] for e in journal.events]
 
 
-
-SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
-
-
-def in_chunks(items: Sequence[Any], size: int = SQLITE_MAX_PARAMS) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def next_order_id(conn: Connection) -> int:
-    """The id the next new order gets; safe to hand out because writers hold the lock."""
-    return (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
 
 
 def status_of(row: Mapping[str, Any]) -> Status:

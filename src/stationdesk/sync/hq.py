@@ -21,6 +21,7 @@ from stationdesk.domain.errors import DomainError, IllegalTransition
 from stationdesk.domain.ledger import person_routed_in
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.store.plumbing import in_chunks
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync import hq_audit
 from stationdesk.sync.hq_schema import HQError, load_directory
@@ -34,6 +35,7 @@ FACTS = frozenset({Action.PICKUP_SCAN, Action.CONFIRM_PICKUP})
 FACT_FIELDS = ("scanned_at", "picked_up_at", "waybill_no")
 
 APPLIED, REJECTED, FLAGGED = "applied", "rejected", "flagged"
+IN_LIST = 1000  # values per IN (...) list: PostgreSQL takes many more, a statement's size is what this bounds
 
 
 class GapError(HQError):
@@ -95,7 +97,7 @@ class _Feed:
             return
         later = sorted({oid for (_, oid), (_, snap) in self.entries.items() if snap is None})
         current = {}
-        for chunk in _chunks(later):
+        for chunk in in_chunks(later, IN_LIST):
             for row in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(chunk))).mappings():
                 current[row["id"]] = snapshot(row)
         n = len(self.entries)
@@ -108,11 +110,6 @@ class _Feed:
             rows.append({"position": end - n + 1 + i, "station_code": station, "order_id": oid, "reason": reason,
                          "snapshot": snap if snap is not None else current[oid], "created_at": now})
         conn.execute(HQ_FEED.insert(), rows)
-
-
-def _chunks(items: Sequence[Any], size: int = 1000) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def read_feed(engine: Engine, station_code: str, after: int, limit: int) -> list[dict[str, Any]]:
@@ -271,7 +268,7 @@ def _lock_orders(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tupl
     """Lock the named orders in id order (two batches never lock the same rows in opposite orders)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     keys = sorted(set(keys))
-    for chunk in _chunks(keys):
+    for chunk in in_chunks(keys, IN_LIST):
         rows = conn.execute(
             select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no).in_(chunk))
             .order_by(HQ_ORDERS.c.id).with_for_update()
@@ -369,10 +366,10 @@ def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]
         return []
     stored: dict[int, Any] = {}
     conflicts: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks([o.seq for o in old]):
+    for chunk in in_chunks([o.seq for o in old], IN_LIST):
         for r in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code, HQ_OPS.c.seq.in_(chunk))).mappings():
             stored[r["seq"]] = r
-    for chunk in _chunks([o.op_id for o in old]):
+    for chunk in in_chunks([o.op_id for o in old], IN_LIST):
         for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(chunk))).mappings():
             conflicts[c["op_id"]] = _conflict_dict(c)
     out = []
@@ -439,7 +436,7 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
         made[first[key].op_id] = key[1]
     later = sorted({k for o, k in zip(new, keys, strict=True)
                     if o.action != Action.IMPORT.value and k in first and k in orders})
-    for chunk in _chunks(later):
+    for chunk in in_chunks(later, IN_LIST):
         for row in conn.execute(select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no)
                                                         .in_(chunk))).mappings():
             orders[(row["source"], row["logistics_no"])] = dict(row)

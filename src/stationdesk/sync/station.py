@@ -24,6 +24,7 @@ from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
+from stationdesk.store.plumbing import Clock, in_chunks, next_id, read_meta, write_meta
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.client import HeadOffice, HQRefused
@@ -47,9 +48,6 @@ HQ_STREAM = "@hq"
 HQ_EVENT = "hq_update"
 PUSH_BATCH = 500
 PULL_BATCH = 1000
-
-Clock = Callable[[], datetime]
-
 
 @dataclass
 class SyncReport:
@@ -77,15 +75,6 @@ class Progress:
 
 
 # ---------------------------------------------------------------- station reads
-
-
-def read_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(META.c.value).where(META.c.key == key)).scalar()
-
-
-def _write_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(META.insert().values(key=key, value=value))
 
 
 def pending_ops(conn: Connection, station_code: str, limit: int) -> list[Op]:
@@ -213,10 +202,10 @@ def record_results(db: Database, station_code: str, results: Sequence[OpResult],
         return
     with db.write() as conn:
         if chain_head is not None:
-            _write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
+            write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
         if accounts_head is not None:
-            _write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
-        for chunk in _chunks([r.op_id for r in results]):
+            write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
+        for chunk in in_chunks([r.op_id for r in results]):
             conn.execute(update(OUTBOX).where(OUTBOX.c.op_id.in_(chunk), OUTBOX.c.acked_at.is_(None))
                          .values(acked_at=now))
         with_conflict = [r for r in results if r.conflict]
@@ -236,10 +225,6 @@ def record_results(db: Database, station_code: str, results: Sequence[OpResult],
                 kind=c.kind, action=c.action, hq_status=c.hq_status, hq_station=c.hq_station,
                 message=c.message, detected_at=now,
             ))
-
-
-def _chunks(items: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # ---------------------------------------------------------------- pull
@@ -272,7 +257,7 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
             for r in rows:
                 if r.get("kind", "order") != "order":
                     FEED_KINDS[r["kind"]](conn, station_code, r, now)
-            _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+            write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
     if unknown is not None:
         raise HQError(f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(unknown['kind']))[:40]}' at position "
                       f"{unknown['position']}): update stationdesk; what came before it was applied")
@@ -287,7 +272,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
     # their events into the audit trail like every other change
     journal = Journal(conn, HQ_STREAM)
     stamp = to_db(now)
-    next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+    next_order = next_id(conn, "orders")
     arrived: list[dict[str, Any]] = []
     for r in rows:
         snap = r["snapshot"]
@@ -415,7 +400,7 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
     report.audit_messages = station_audit.pull(
         db, station_code, lambda after, limit: [m.model_dump() for m in link.audit(after, limit).messages], clock)
     with db.write() as conn:
-        _write_meta(conn, LAST_SYNC, to_db(clock()))
+        write_meta(conn, LAST_SYNC, to_db(clock()))
         conn.execute(META.delete().where(META.c.key == CHAIN_PROBLEM))
     _log.info("sync %s: %s", station_code, report.summary())
     return report
@@ -460,7 +445,7 @@ def _push_accounts(db: Database, station_code: str, link: HeadOffice, clock: Clo
 
 def _remember_problem(db: Database, message: str) -> None:
     with db.write() as conn:
-        _write_meta(conn, CHAIN_PROBLEM, message[:1000])
+        write_meta(conn, CHAIN_PROBLEM, message[:1000])
 
 
 def _named(db: Database, message: str, event_id: int | None) -> str:
