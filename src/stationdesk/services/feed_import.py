@@ -30,6 +30,7 @@ from stationdesk.domain.routing import check_area
 from stationdesk.domain.sources import source_remark
 from stationdesk.domain.statuses import Action, Status, can
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.wire import ImportWriter
 from stationdesk.domain.words import Words
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_read import RawRecord, read_feed
@@ -361,9 +362,6 @@ IMPORT_COLUMNS = (
 )
 
 
-_plain_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
 class _Inserter:
     """Turns feed rows into the order, event and outbox rows of a new order.
 
@@ -376,7 +374,7 @@ class _Inserter:
         self.desk = desk
         self.operator = operator
         self.file_json = to_json(file_name)
-        self.operator_json = to_json(operator)
+        self.ops = ImportWriter(operator)
         self._areas: dict[str, tuple[bool, str | None]] = {}
         self.last_ids: list[int] = []  # the ids the last insert gave
 
@@ -405,10 +403,7 @@ class _Inserter:
         r.remark = source_remark(v["source"], v["logistics_no"])
         remark = f', "remark": {to_json(r.remark)}' if r.remark else ""
         details = f'{{"file": {self.file_json}, "line": {r.line}, "origin": "feed"{remark}}}'
-        # the order in feed field order: sorting its keys cost a tenth of the row's preparation
-        payload = f'{{"action": "import", "after_status": "{status}", "operator": {self.operator_json}, "order": {_plain_json(stored)}}}'
-
-        r.insert = (values, status, details, payload)
+        r.insert = (values, status, details, self.ops.text(status, stored))
 
     def insert(self, conn: Connection, rows: list[FeedRow], now: datetime) -> None:
         self.last_ids: list[int] = []

@@ -16,6 +16,7 @@ from stationdesk.domain.errors import DomainError, OrderNotFound
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.wire import change_payload
 from stationdesk.services import ledger
 from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
 from stationdesk.store.journal import Journal, to_json
@@ -101,20 +102,15 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         before = {k: _jsonable(row[k]) for k in ch.values if k in row and row[k] != ch.values[k]}
         after = {k: _jsonable(ch.values[k]) for k in before}
         fields = {k: [before[k], after[k]] for k in before}
-        details = {**ch.details, "changes": fields}
         after_status = str(values.get("status", row["status"]))
         # The op carries the new value head office must apply; the old one is never needed there.
-        sent = mask_changes(fields, keep_new=True)
-        payload = {
-            "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
-            "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
-            "base_version": row["version"], **details, "changes": sent,
-        }
+        payload = change_payload(ch.action.value, row, operator, stamp, after_status, ch.details,
+                                 mask_changes(fields, keep_new=True))
         # The audit trail keeps personal data masked: the full number stays in the order row only.
         kept = {**ch.details, "changes": mask_changes(fields)}
         event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
-            to_json(kept), to_json(payload),
+            to_json(kept), payload,
         )
         found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
         if found and ch.action is Action.FAIL_ACCEPT and ch.details.get("reason") == Reason.DUPLICATE_ORDER.value:

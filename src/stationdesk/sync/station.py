@@ -20,6 +20,7 @@ from stationdesk.domain.duplicates import DEFAULT_WINDOW
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
+from stationdesk.domain.wire import read_op, received_payload
 from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
@@ -279,7 +280,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
         values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
         local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
                                                   ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
-        details = {"origin": "hq", "reason": r["reason"], "position": r.get("position"), "hq_version": snap.get("hq_version")}
+        changes = None
         if local is None:
             order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
             next_order += 1
@@ -292,10 +293,10 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
                 continue
             order_id, version, before, action = local["id"], local["version"] + 1, local["status"], HQ_EVENT
             # the audit trail keeps phones masked, as a correction's event does; the order row has the number
-            details["changes"] = mask_changes(changed)
+            changes = mask_changes(changed)
             conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
                          .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
-        detail_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
+        detail_json = received_payload(r["reason"], r.get("position"), snap.get("hq_version"), changes)
         journal.add(order_id, version, action, HQ_OPERATOR, stamp, before, values["status"], detail_json,
                     detail_json, op_id=op_id(r), acked_at=stamp)
     journal.write()
@@ -310,7 +311,7 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
     """Head office's state of the order with this station's not yet pushed ops replayed over it,
     each only where the transition table allows it from the state it lands on."""
     pending = conn.execute(
-        select(OUTBOX.c.action, OUTBOX.c.payload)
+        select(OUTBOX.c.seq, OUTBOX.c.action, OUTBOX.c.payload)
         .where(OUTBOX.c.order_id == order_id, OUTBOX.c.acked_at.is_(None), OUTBOX.c.station_code == station_code)
         .order_by(OUTBOX.c.seq)
     ).all()
@@ -323,8 +324,11 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
         status = Status(merged["status"])
         if action is Action.IMPORT or not can(action, status):
             continue
-        changes = json.loads(op.payload).get("changes") or {}
-        for k, (_, after) in changes.items():
+        try:
+            read = read_op(action.value, json.loads(op.payload))
+        except ValueError as exc:  # WireError too: not what this station's writers write
+            raise HQError(f"outbox op seq {op.seq} ({action.value}) is unreadable: {exc}") from None
+        for k, (_, after) in (read.changes if read is not None else {}).items():
             if k in ORDER_FIELDS:
                 merged[k] = from_db(after) if k in TIME_FIELDS and isinstance(after, str) else after
         merged["status"] = next_status(action, status, merged["logistics_no"]).value
