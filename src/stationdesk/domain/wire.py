@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
 from stationdesk.domain.sla import ViolationKind
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.text import clean_text
 
+T = TypeVar("T")
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Short = Annotated[str, StringConstraints(max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=2000)]
 # A time as stored UTC text (2026-11-23T02:00:00.000000Z), or with an offset as an older station wrote it.
 Stamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:?\d\d)?$")]
 Pair = Annotated[list[Any], Field(min_length=2, max_length=2)]  # a changed field: [before, after]
+Named = Annotated[T, Strict(False)]  # an enum member, read from its value's text
 
 # One encoder for payloads, with the journal's options (store/journal.to_json): sorted keys, text as is.
 _to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
@@ -44,13 +47,15 @@ class Payload(BaseModel):
     """What every op carries, as its audit event does (head office checks one against the other).
     The details of an action (a reason, a note) travel beside these fields."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    # strict: a payload is parsed JSON, so every value already has its type (and checking it is a third
+    # of the time coercing would take); a status is read from its text
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     action: Short | None = None  # the op's own action, repeated (head office holds the two to each other)
     operator: Short = ""
     at: Stamp | None = None  # when the station did it
-    before_status: Status | None = None
-    after_status: Status | None = None
+    before_status: Named[Status] | None = None
+    after_status: Named[Status] | None = None
     changes: dict[str, Pair] = Field(default_factory=dict)
 
 
@@ -61,8 +66,8 @@ class ChangeOp(Payload):
     source: Key
     logistics_no: Key
     operator: Short
-    before_status: Status
-    after_status: Status
+    before_status: Named[Status]
+    after_status: Named[Status]
     base_version: int | None = Field(default=None, ge=1)
     reason: Short | None = None  # a failed accept's or pickup's reason
     to: Short | None = None  # a transfer's target station
@@ -73,7 +78,7 @@ class AppealOp(Payload):
 
     source: Key
     logistics_no: Key
-    kind: ViolationKind
+    kind: Named[ViolationKind]
     note: Text = ""
     violation: int | None = None  # head office's id of the violation, when the station knows it
 
@@ -82,7 +87,7 @@ class ImportedOrder(BaseModel):
     """A new order as a station's import op carries it: the feed's fields, times as stored UTC text.
     Whose order it is comes from the pushing station's token, never from here."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     source: Key
     logistics_no: Key
@@ -106,7 +111,7 @@ class ImportedOrder(BaseModel):
 class ImportOp(Payload):
     """A new order arrived at the station (from its feed)."""
 
-    after_status: Status
+    after_status: Named[Status]
     operator: Short
     order: ImportedOrder
 
@@ -146,9 +151,11 @@ def read_op(action: str, payload: Mapping[str, Any]) -> Payload | None:
         raise WireError(describe(exc)) from None
 
 
-def describe(exc: ValidationError) -> str:
-    """The first fields a validation refused, each with its path in the op and why."""
-    return "; ".join(f"payload.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"[:200] for e in exc.errors()[:3])
+def describe(exc: ValidationError, where: str = "payload") -> str:
+    """The first fields a validation refused, each with its path (in ``where``) and why."""
+    # a path may hold the sender's own keys: cleaned before anyone reads it
+    return "; ".join(clean_text(f"{where}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")[:200]
+                     for e in exc.errors()[:3])
 
 
 # ---------------------------------------------------------------- writers

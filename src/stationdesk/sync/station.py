@@ -20,7 +20,7 @@ from stationdesk.domain.duplicates import DEFAULT_WINDOW
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
-from stationdesk.domain.wire import read_op, received_payload
+from stationdesk.domain.wire import WireError, read_op, received_payload
 from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
@@ -30,7 +30,7 @@ from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.client import HeadOffice, HQRefused
 from stationdesk.sync.errors import HQError
-from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS, Received, read_snapshot
 from stationdesk.sync.protocol import (
     MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op,
     OpResult, PushBatch, Rebase, Resolution, Resolutions, StoredOp,
@@ -244,31 +244,48 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
                duplicate_window: timedelta = DEFAULT_WINDOW) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
     that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives.
-    An entry of a kind this station does not know stops the pull before it (nothing skipped)."""
+    An entry of a kind this station does not know, or an order snapshot that does not read as an
+    order, stops the pull before it (nothing skipped)."""
     with db.write() as conn:
         cursor = int(read_meta(conn, FEED_POSITION) or 0)
         rows = [r for r in rows if r["position"] > cursor]
-        unknown = next((r for r in rows if r.get("kind", "order") != "order" and r["kind"] not in FEED_KINDS), None)
-        if unknown is not None:
-            rows = [r for r in rows if r["position"] < unknown["position"]]
+        orders, stop = _read_orders(rows)
+        if stop is not None:
+            rows = [r for r in rows if r["position"] < stop[0]]
         if rows:
-            orders = [r for r in rows if r.get("kind", "order") == "order"]
-            arrived = apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            arrived = apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r.position}")
             flag_duplicates(conn, arrived, duplicate_window, now)  # new orders: checked for 重复下单 like an import's
             for r in rows:
                 if r.get("kind", "order") != "order":
                     FEED_KINDS[r["kind"]](conn, station_code, r, now)
             write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
-    if unknown is not None:
-        raise HQError(f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(unknown['kind']))[:40]}' at position "
-                      f"{unknown['position']}): update stationdesk; what came before it was applied")
+    if stop is not None:
+        raise HQError(stop[1])
     return len(rows)
 
 
-def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
-                    op_id: Callable[[Mapping[str, Any]], str]) -> list[dict[str, Any]]:
-    """Bring orders to head office's snapshots (rows: position, reason, snapshot), each change an event.
-    Returns the orders that were new to the station (their values and id)."""
+def _read_orders(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Received], tuple[int, str] | None]:
+    """The order entries of ``rows`` read by the order's columns, up to the first entry this station
+    cannot take: (its position, why) for that one."""
+    orders = []
+    for r in rows:
+        kind = r.get("kind", "order")
+        if kind == "order":
+            try:
+                orders.append(read_snapshot(r["reason"], r["position"], r["snapshot"]))
+            except WireError as exc:
+                return orders, (r["position"], f"总部发来的订单读不通 (feed entry at position {r['position']}: {exc}); "
+                                               "what came before it was applied")
+        elif kind not in FEED_KINDS:
+            return orders, (r["position"], f"总部发来本程序不认识的内容 (feed entry kind '{clean_text(str(kind))[:40]}' at "
+                                           f"position {r['position']}): update stationdesk; what came before it was applied")
+    return orders, None
+
+
+def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Received], now: datetime,
+                    op_id: Callable[[Received], str]) -> list[dict[str, Any]]:
+    """Bring orders to head office's snapshots (read by order_fields.read_snapshot), each change an
+    event. Returns the orders that were new to the station (their values and id)."""
     # pulled changes are recorded in their own, already acknowledged stream; the journal chains
     # their events into the audit trail like every other change
     journal = Journal(conn, HQ_STREAM)
@@ -276,8 +293,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
     next_order = next_id(conn, "orders")
     arrived: list[dict[str, Any]] = []
     for r in rows:
-        snap = r["snapshot"]
-        values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
+        values = dict(r.values)
         local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
                                                   ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
         changes = None
@@ -296,7 +312,7 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
             changes = mask_changes(changed)
             conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
                          .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
-        detail_json = received_payload(r["reason"], r.get("position"), snap.get("hq_version"), changes)
+        detail_json = received_payload(r.reason, r.position, r.hq_version, changes)
         journal.add(order_id, version, action, HQ_OPERATOR, stamp, before, values["status"], detail_json,
                     detail_json, op_id=op_id(r), acked_at=stamp)
     journal.write()
@@ -568,7 +584,10 @@ def rebase(db: Database, station_code: str, hq_last_seq: int, sent: int, stored:
         for o in stored:
             if o.op_id not in mine and o.snapshot is not None:
                 snaps[(o.snapshot["source"], o.snapshot["logistics_no"])] = o.snapshot
-        rows = [{"reason": "rebase", "position": None, "snapshot": s} for s in snaps.values()]
+        try:
+            rows = [read_snapshot("rebase", None, s) for s in snaps.values()]
+        except WireError as exc:
+            raise HQError(f"网点 {station_code}: 总部发来的订单读不通 (re-base: {exc}); nothing was changed") from None
         if rows:
             from stationdesk.store.journal import new_op_ids
 
