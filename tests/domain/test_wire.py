@@ -76,3 +76,11 @@ def test_a_payload_that_is_not_its_kinds_is_refused_naming_the_field(action, pay
     with pytest.raises(wire.WireError) as refused:
         wire.read_op(action, payload)
     assert str(refused.value).startswith(field + ":")
+
+
+def test_the_action_a_payload_repeats_must_be_its_ops_and_is_the_ops_when_left_out():
+    payload = {**ORDER, "operator": "张敏", "before_status": "waiting", "after_status": "accepted"}
+    op = wire.read_op("accept", payload)
+    assert op is not None and op.action == "accept"
+    with pytest.raises(wire.WireError, match="payload.action 'transfer' is not the op's 'accept'"):
+        wire.read_op("accept", {**payload, "action": "transfer"})

@@ -143,12 +143,21 @@ def read_op(action: str, payload: Mapping[str, Any]) -> Payload | None:
     """``payload`` read with the model of ``action`` (None: a kind without a model here).
     Raises WireError naming the first fields that are wrong."""
     model = MODELS.get(action)
-    if model is None:
-        return None
+    return None if model is None else read_as(model, action, payload)
+
+
+def read_as(model: type[Payload], action: str, payload: Mapping[str, Any]) -> Payload:
+    """``payload`` read with ``model`` as an op of ``action`` (the action it repeats must be that one).
+    Raises WireError naming the first fields that are wrong."""
     try:
-        return model.model_validate(payload)
+        read = model.model_validate(payload)
     except ValidationError as exc:
         raise WireError(describe(exc)) from None
+    if read.action is None:
+        return read.model_copy(update={"action": action})
+    if read.action != action:
+        raise WireError(clean_text(f"payload.action '{read.action[:40]}' is not the op's '{action[:40]}'"))
+    return read
 
 
 def describe(exc: ValidationError, where: str = "payload") -> str:

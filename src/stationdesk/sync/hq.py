@@ -378,8 +378,8 @@ def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]
     for chunk in in_chunks([o.seq for o in old], IN_LIST):
         for r in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code, HQ_OPS.c.seq.in_(chunk))).mappings():
             stored[r["seq"]] = r
-    for chunk in in_chunks([o.op_id for o in old], IN_LIST):
-        for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(chunk))).mappings():
+    for ids in in_chunks([o.op_id for o in old], IN_LIST):
+        for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(ids))).mappings():
             conflicts[c["op_id"]] = _conflict_dict(c)
     out = []
     for o in old:

@@ -73,7 +73,7 @@ def record(conn: Connection, order_id: int, found: Sequence[ledger.Found], now: 
 def after_op(conn: Connection, station: str, op: wire.Payload,
              before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, now: datetime) -> None:
     """A station's op was applied: record what its action incurred, at the station's action time."""
-    act = _ACTIONS.get(op.action)
+    act = _ACTIONS.get(str(op.action))
     if not isinstance(op, wire.ChangeOp) or act is None or before is None or after is None \
             or before["station_code"] != station:
         return

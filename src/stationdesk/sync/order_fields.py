@@ -39,9 +39,8 @@ def _field(column: sa.Column[Any]) -> tuple[Any, Any]:
 
 # An order as head office's feed carries it, typed by the station's own order columns: what a pull reads
 # it with before anything of it reaches the station's database.
-OrderSnapshot: type[_Snapshot] = create_model(
-    "OrderSnapshot", __base__=_Snapshot, **{c.name: _field(c) for c in ORDERS.columns if c.name in ORDER_FIELDS
-                                            and c.name != "status"})
+_FIELDS: dict[str, Any] = {str(c.name): _field(c) for c in ORDERS.columns if c.name in ORDER_FIELDS and c.name != "status"}
+OrderSnapshot: type[_Snapshot] = create_model("OrderSnapshot", __base__=_Snapshot, **_FIELDS)
 
 
 @dataclass(frozen=True)

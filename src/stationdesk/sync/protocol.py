@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from stationdesk.domain import wire
 from stationdesk.domain.errors import IllegalTransition
@@ -316,11 +316,9 @@ def read_op(op: Op) -> wire.Payload:
         raise BadOp(f"unknown op kind '{op.action[:40]}'")
     model, check = kind
     try:
-        payload = model.model_validate(op.payload)
-    except ValidationError as exc:
-        raise BadOp(wire.describe(exc)) from None
-    if payload.action not in (None, op.action):
-        raise BadOp(f"payload.action '{payload.action[:40]}' is not the op's '{op.action[:40]}'")
+        payload = wire.read_as(model, op.action, op.payload)
+    except wire.WireError as exc:
+        raise BadOp(str(exc)) from None
     why = check(payload) if check is not None else None
     if why:
         raise BadOp(why)
