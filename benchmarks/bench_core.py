@@ -42,6 +42,7 @@ from stationdesk.services.feed_import import import_feed  # noqa: E402
 from stationdesk.services.recording import find  # noqa: E402
 from stationdesk.store.queries import page  # noqa: E402
 from stationdesk.store.values import UTC_FORMAT, Cursor, OrderFilter  # noqa: E402
+from stationdesk.domain.sla import HQ_DISPATCH_PREFIX  # noqa: E402
 
 RATIO_LIMIT = 2.0
 ACCEPT_LIMIT_S = 0.250
@@ -415,8 +416,11 @@ def _raw_import_batch(raw: sqlite3.Connection, chunk: list[tuple[int, dict[str, 
         for k, (line, v) in enumerate(chunk):
             oid = next_id + k
             district = v["sender_district"]
-            out = district not in home_districts
-            suggested = (routes.get(district) or fallback) if out else None
+            # an order head office's 电商 team dispatched here is the station's (domain/ledger.person_routed_in)
+            routed_in = bool(v["dispatch_time"]) and v["dispatch_operator"].strip().startswith(HQ_DISPATCH_PREFIX)
+            out = district not in home_districts and not routed_in
+            # the directory's view stays as a note on a routed-in order
+            suggested = (routes.get(district) or fallback) if district not in home_districts else None
             cancelled = v["cancelled"] == "1"
             status = "cancelled" if cancelled else "waiting"
             order_time = _stored(datetime.fromisoformat(v["order_time"]))

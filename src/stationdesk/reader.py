@@ -20,7 +20,7 @@ from stationdesk import paths
 from stationdesk.services.context import Clock, Desk, system_clock
 from stationdesk.store import reads
 from stationdesk.store.errors import StoreError
-from stationdesk.store.glance import needs_statistics
+from stationdesk.store.plumbing import needs_statistics
 
 
 def open_reader(db_path: Path | None = None, config_path: Path | None = None,

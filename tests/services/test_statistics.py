@@ -3,7 +3,7 @@
 import sqlite3
 
 from stationdesk.services.seed import seed
-from stationdesk.store import glance
+from stationdesk.store import plumbing
 
 
 def _has_stats(path) -> bool:
@@ -21,7 +21,7 @@ def test_small_databases_are_left_alone(desk, db_path):
 
 
 def test_statistics_appear_when_the_database_grows_and_only_when_its_shape_changes(desk, db_path, monkeypatch):
-    monkeypatch.setattr(glance, "STATS_WORTH_IT", 100)
+    monkeypatch.setattr(plumbing, "STATS_WORTH_IT", 100)
     seed(desk, 300)
     assert _has_stats(db_path)
     con = sqlite3.connect(db_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 from stationdesk.domain.roles import Operator, Role
 from stationdesk.services import accept, operators
 from stationdesk.services.seed import seed
-from stationdesk.store import glance, queries
+from stationdesk.store import glance, plumbing, queries
 from stationdesk.store.migrations import SCHEMA_HEAD
 from tests.conftest import feed_row, snapshot_db
 
@@ -116,7 +116,7 @@ def test_it_declines_what_the_engine_must_handle_first(desk, db_path, tmp_path, 
     _edit(db_path, "UPDATE alembic_version SET version_num = ?", SCHEMA_HEAD)
     assert take(db_path, CAP) is not None
 
-    monkeypatch.setattr(glance, "STATS_WORTH_IT", 20)  # a "big" file without statistics: ANALYZE first
+    monkeypatch.setattr(plumbing, "STATS_WORTH_IT", 20)  # a "big" file without statistics: ANALYZE first
     seed(desk, 30, days=1)
     _edit(db_path, "DROP TABLE IF EXISTS sqlite_stat1")
     assert take(db_path, CAP) is None

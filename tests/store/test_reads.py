@@ -13,7 +13,7 @@ from stationdesk.domain.statuses import Status
 from stationdesk.reader import open_reader
 from stationdesk.services import accept
 from stationdesk.services.seed import seed
-from stationdesk.store import glance, queries, reads
+from stationdesk.store import plumbing, queries, reads
 from stationdesk.store.errors import StoreError
 from stationdesk.store.tables import EVENTS, ORDERS, SQLModel
 from stationdesk.store.types import UTCDateTime
@@ -143,7 +143,7 @@ def test_the_reader_steps_aside_where_the_ordinary_open_has_work(seeded, db_path
     assert opened is not None and opened[0].station == seeded.station and opened[1] is False
     opened[0].db.dispose()
     assert open_reader(tmp_path / "missing.db", config) is None
-    monkeypatch.setattr(glance, "STATS_WORTH_IT", 10)  # a "big" file without planner statistics: ANALYZE writes
+    monkeypatch.setattr(plumbing, "STATS_WORTH_IT", 10)  # a "big" file without planner statistics: ANALYZE writes
     assert open_reader(db_path, config) is None
     monkeypatch.undo()
     with seeded.db.write() as conn:  # a schema that is not this version's

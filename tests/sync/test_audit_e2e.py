@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from stationdesk.cli import app
 from stationdesk.domain.errors import DomainError
+from stationdesk.domain.wire import AppealOp
 from stationdesk.services.accept import accept
 from stationdesk.services.appeal import appeal
 from stationdesk.services.check import check
@@ -197,7 +198,7 @@ def _file_stale_appeal(desk, engine):
                "note": "系统延迟", "at": "2026-12-03T10:00:00.000000Z", "operator": "主管赵"}
     with engine.begin() as c:
         row = c.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.logistics_no == "LP00000011")).mappings().one()
-        result, message, _ = hq_audit.take_appeal(c, "HZ002", new_op_id(), payload, row,
+        result, message, _ = hq_audit.take_appeal(c, "HZ002", new_op_id(), AppealOp.model_validate(payload), row,
                                                   datetime(2026, 12, 4, 2, 0, tzinfo=UTC))
     assert result == "applied" and "申诉期已于" in message and "appeal window closed" in message.say("en")
     with engine.connect() as c:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from stationdesk.cli.exits import ExitCode
+from stationdesk.domain.wire import AppealOp
 from stationdesk.store.journal import new_op_id
 from stationdesk.sync import hq, hq_audit, hq_credentials
 from stationdesk.sync.hq_tables import HQ_ORDERS
@@ -55,7 +56,8 @@ def _head_office_with_rows(engine, url: str) -> dict:  # noqa: ANN001
                    "note": "系统延迟", "operator": "主管赵"}
         with engine.begin() as c:
             order = c.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.logistics_no == f"LP{n:08d}")).mappings().one()
-            result, message, _ = hq_audit.take_appeal(c, "HZ001", new_op_id(), payload, order, now)
+            result, message, _ = hq_audit.take_appeal(c, "HZ001", new_op_id(), AppealOp.model_validate(payload), order,
+                                                      now)
         assert result == "applied", message
     appeal_ids = [a["id"] for a in hq_audit.appeals(engine, "open")]
     assert len(appeal_ids) == len(RUNS)

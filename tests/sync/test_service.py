@@ -337,3 +337,27 @@ def test_an_op_kind_that_is_not_an_order_transition_is_applied_by_its_registered
     assert [(r.result, r.message) for r in results] == [("applied", "收到申诉")] and calls == [("HZ001", 1, 1)]
     with hq_engine.connect() as c:
         assert c.execute(select(HQ_OPS.c.action, HQ_OPS.c.result)).one() == ("note", "applied")
+
+
+def test_a_malformed_op_is_refused_naming_the_op_and_field_and_no_payload_names_the_station(office, hq_engine,
+                                                                                          station_factory, tmp_path):
+    from tests.sync.test_sync import batch
+
+    hz = station_factory("HZ001")
+    load(hz, tmp_path, [feed_row(1), feed_row(2)])
+    whole = batch(hz)
+    first = whole.ops[0]
+    order = {k: v for k, v in first.payload["order"].items() if k != "order_time"}
+    bad = first.model_copy(update={"payload": {**first.payload, "order": order}})
+    with office.link("HZ001") as line, pytest.raises(HQRefused) as refused:
+        line.push(whole.model_copy(update={"ops": [bad, *whole.ops[1:]]}))
+    assert refused.value.status == 422 and refused.value.refusal.error == "bad_op"
+    assert f"序号 1 (op {first.op_id})" in str(refused.value) and "payload.order.order_time" in str(refused.value)
+    assert count(hq_engine, HQ_OPS) == 0 and count(hq_engine, HQ_ORDERS) == 0
+    # an order that says it is another station's is still the pushing station's: its token says whose
+    claims = first.model_copy(update={"payload": {**first.payload, "order": {**first.payload["order"],
+                                                                           "station_code": "HZ002"}}})
+    with office.link("HZ001") as line:
+        answer = line.push(whole.model_copy(update={"ops": [claims, *whole.ops[1:]]}))
+    assert [r.result for r in answer.results] == ["applied", "applied"]
+    assert hq_order(hq_engine, "LP00000001")["station_code"] == "HZ001"

@@ -762,6 +762,9 @@ MESSAGES.update({
     "sync.unknown_kind": ("总部发来本程序不认识的内容 (位置 {position} 的类型 '{kind}'): 请更新 stationdesk; 之前的内容已应用",
                           "head office sent what this stationdesk does not know (kind '{kind}' at position {position}): "
                           "update stationdesk; what came before it was applied"),
+    "sync.unreadable_order": ("总部发来的订单读不通 (位置 {position}: {why}); 之前的内容已应用",
+                              "head office sent an order that does not read (feed entry at position {position}: {why}); "
+                              "what came before it was applied"),
     "sync.first_differing": ("{message}; 第一个不同的事件 #{event}", "{message}; the first differing event is #{event}"),
     "sync.first_differing_order": ("{message}; 第一个不同的事件 #{event}: 订单 {ref} 版本 {version} {action}, {operator} 于 {at}",
                                    "{message}; the first differing event is #{event}: order {ref} version {version} "

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from stationdesk.config import Config
 from stationdesk.domain.routing import Directory, Station
 from stationdesk.domain.waybill import WaybillRule
 from stationdesk.services.passwords import Argon2Hasher, production_hasher
+from stationdesk.store.plumbing import Clock, system_clock
 
 if TYPE_CHECKING:
     from stationdesk.store.engine import Database
 
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    """The only clock of the running app: actions cannot be backdated."""
-    return datetime.now(UTC)
+__all__ = ["Clock", "Desk", "system_clock"]  # the clock's type and the app's clock, for the entrypoints that wire a Desk
 
 
 @dataclass

@@ -5,20 +5,22 @@ Written in Core SQL with executemany: a batch accept of 1,000 orders is three st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from stationdesk.domain.errors import DomainError, OrderNotFound
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.domain.wire import change_payload
 from stationdesk.services import ledger
 from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
 from stationdesk.store.journal import Journal, to_json
+from stationdesk.store.plumbing import IN_LIST_LIMIT, in_chunks
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import to_db
 
@@ -100,20 +102,15 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
         before = {k: _jsonable(row[k]) for k in ch.values if k in row and row[k] != ch.values[k]}
         after = {k: _jsonable(ch.values[k]) for k in before}
         fields = {k: [before[k], after[k]] for k in before}
-        details = {**ch.details, "changes": fields}
         after_status = str(values.get("status", row["status"]))
         # The op carries the new value head office must apply; the old one is never needed there.
-        sent = mask_changes(fields, keep_new=True)
-        payload = {
-            "action": ch.action.value, "source": row["source"], "logistics_no": row["logistics_no"],
-            "operator": operator, "at": stamp, "before_status": row["status"], "after_status": after_status,
-            "base_version": row["version"], **details, "changes": sent,
-        }
+        payload = change_payload(ch.action.value, row, operator, stamp, after_status, ch.details,
+                                 mask_changes(fields, keep_new=True))
         # The audit trail keeps personal data masked: the full number stays in the order row only.
         kept = {**ch.details, "changes": mask_changes(fields)}
         event_id = journal.add(
             row["id"], version, ch.action.value, operator, stamp, row["status"], after_status,
-            to_json(kept), to_json(payload),
+            to_json(kept), payload,
         )
         found = ledger.found_by(row, ch.action, after_status, now, ch.values.get("out_of_area"))
         if found and ch.action is Action.FAIL_ACCEPT and ch.details.get("reason") == Reason.DUPLICATE_ORDER.value:
@@ -129,7 +126,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     result = conn.execute(stmt, updates)
     if result.rowcount != len(updates):
         read = {ch.order["id"]: ch.order for ch in changes}
-        ids = list(read)[:SQLITE_MAX_PARAMS]
+        ids = list(read)[:IN_LIST_LIMIT]
         now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
         raise ConcurrentChange("err.concurrent", refs=", ".join(moved[:10]) or "?")
@@ -139,18 +136,6 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     return [e[0] for e in journal.events]
 
 
-
-SQLITE_MAX_PARAMS = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
-
-
-def in_chunks(items: Sequence[Any], size: int = SQLITE_MAX_PARAMS) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def next_order_id(conn: Connection) -> int:
-    """The id the next new order gets; safe to hand out because writers hold the lock."""
-    return (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
 
 
 def status_of(row: Mapping[str, Any]) -> Status:

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from stationdesk.store.errors import translate as _translate
-from stationdesk.store.glance import needs_statistics
+from stationdesk.store import reads
+from stationdesk.store.plumbing import needs_statistics
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -109,9 +110,8 @@ class Database:
         """ANALYZE when a sizeable database has no statistics, or ``added`` new orders changed its
         shape (a quarter or more of what was there). Returns whether it ran."""
         with self.read() as conn:
-            has = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
-            size = conn.exec_driver_sql("SELECT max(id) FROM orders").scalar() or 0
-        if not needs_statistics(has is not None, size, added):
+            has, size = reads.has_statistics(conn), reads.order_count_bound(conn)
+        if not needs_statistics(has, size, added):
             return False
         self.analyze()
         return True

@@ -23,23 +23,13 @@ from typing import Any
 from stationdesk.domain.routing import Station
 from stationdesk.domain.statuses import Status
 from stationdesk.store import reads
+from stationdesk.store.plumbing import needs_statistics
 from stationdesk.store.values import OrderFilter
 
 # Rows of the waiting list read ahead: more than a terminal shows at once (a taller one waits for the store).
 FIRST_ROWS = 100
 
-# Below this many orders any plan is fast; above it the planner needs statistics (ANALYZE).
-STATS_WORTH_IT = 10_000
-
 WAITING = OrderFilter(statuses=(Status.WAITING.value,))  # the filter of 网点接单's list
-
-
-def needs_statistics(has_statistics: bool, orders: int, added: int = 0) -> bool:
-    """Whether the planner's statistics should be (re)built: a sizeable file without any, or
-    ``added`` new orders that changed its shape (a quarter or more of what was there)."""
-    if orders < STATS_WORTH_IT:
-        return False
-    return not has_statistics or added * 4 >= orders - added
 
 
 @dataclass(frozen=True)

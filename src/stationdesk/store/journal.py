@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.store.plumbing import next_id
 from stationdesk.store.tables import EVENTS, OUTBOX
 
 
@@ -87,8 +88,8 @@ class Journal:
     def __init__(self, conn: Connection, station_code: str) -> None:
         self.conn = conn
         self.station_code = station_code
-        self._next_event = (conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0) + 1
-        self._next_outbox = (conn.execute(select(func.max(OUTBOX.c.id))).scalar() or 0) + 1
+        self._next_event = next_id(conn, "order_event")
+        self._next_outbox = next_id(conn, "outbox")
         self._next_seq = (
             conn.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.station_code == station_code)).scalar() or 0
         ) + 1

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, func, or_, select, text
 
 from stationdesk.store import reads
-from stationdesk.store.reads import IN_LIST_LIMIT
+from stationdesk.store.plumbing import in_chunks
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import Cursor, OrderFilter
 
@@ -95,8 +95,7 @@ order_by_id = reads.order_by_id
 def waybill_owners(conn: Connection, waybills: Sequence[str]) -> dict[str, tuple[str, str]]:
     """The (source, logistics_no) of the order holding each of ``waybills`` that is taken."""
     owners: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(waybills), IN_LIST_LIMIT):
-        chunk = list(waybills[start : start + IN_LIST_LIMIT])
+    for chunk in in_chunks(list(waybills)):
         stmt = select(ORDERS.c.waybill_no, ORDERS.c.source, ORDERS.c.logistics_no).where(
             ORDERS.c.waybill_no.in_(bindparam("w", expanding=True)))
         for waybill, source, number in conn.execute(stmt, {"w": chunk}):

@@ -26,6 +26,7 @@ from stationdesk.domain.sources import source_names
 from stationdesk.domain.statuses import Status
 from stationdesk.store.errors import translate
 from stationdesk.store.migrations import SCHEMA_HEAD
+from stationdesk.store.plumbing import driver, in_chunks, read_meta
 from stationdesk.store.values import OrderFilter, WaitingCounts, to_db
 
 # The station's columns stored as time text or as 0/1 flags, by name (no name is one in one table
@@ -39,17 +40,8 @@ TIME_COLUMNS = frozenset({
 })
 BOOL_COLUMNS = frozenset({"cancel_handled", "cancelled", "disabled", "out_of_area", "supplementary"})
 
-IN_LIST_LIMIT = 900  # values per IN (...) list, well under SQLite's bound-parameter limit
-
 
 # ---------------------------------------------------------------- running SQL text
-
-
-def driver(conn: Any) -> sqlite3.Connection:
-    """The sqlite3 connection of ``conn``: itself, or the one beneath a SQLAlchemy connection."""
-    if isinstance(conn, sqlite3.Connection):
-        return conn
-    return conn.connection.driver_connection
 
 
 def _bind(params: Mapping[str, Any] | Sequence[Any]) -> Any:
@@ -145,8 +137,7 @@ def order_count_bound(conn: Any) -> int:
     return scalar(conn, "SELECT max(id) FROM orders") or 0
 
 
-def meta(conn: Any, key: str) -> str | None:
-    return scalar(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+meta = read_meta  # the name the read path has always called it by
 
 
 def directory(conn: Any) -> Directory:
@@ -186,8 +177,7 @@ def order_by_id(conn: Any, order_id: int) -> dict[str, Any] | None:
 def orders_with_logistics_nos(conn: Any, numbers: Sequence[str]) -> list[dict[str, Any]]:
     """Every order whose logistics number is one of ``numbers`` (any count: asked in chunks)."""
     out: list[dict[str, Any]] = []
-    for start in range(0, len(numbers), IN_LIST_LIMIT):
-        chunk = list(numbers[start : start + IN_LIST_LIMIT])
+    for chunk in in_chunks(list(numbers)):
         out += fetch(conn, f"SELECT * FROM orders WHERE logistics_no IN ({', '.join('?' * len(chunk))})", chunk)
     return out
 
@@ -205,9 +195,7 @@ def violations_of(conn: Any, order_id: int) -> list[dict[str, Any]]:
 def duplicate_links(conn: Any, order_ids: Sequence[int]) -> dict[int, str]:
     """{order id: the earlier order's logistics number} for the ids with an open 重复下单? flag."""
     out: dict[int, str] = {}
-    ids = list(order_ids)
-    for start in range(0, len(ids), IN_LIST_LIMIT):
-        chunk = ids[start:start + IN_LIST_LIMIT]
+    for chunk in in_chunks(list(order_ids)):
         sql = ("SELECT d.order_id, earlier.logistics_no FROM order_duplicate d"
                " JOIN orders earlier ON earlier.id = d.duplicate_of"
                f" WHERE d.order_id IN ({', '.join('?' * len(chunk))}) AND d.cleared_at IS NULL")

@@ -10,6 +10,7 @@ from stationdesk.store import reads
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
+from stationdesk.store.plumbing import read_meta  # noqa: F401  (setup and bootstrap read the station code here)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -46,7 +47,3 @@ def ensure_current(db: Database) -> None:
     if rev not in known_revisions():
         raise StoreError("err.newer_schema", path=db.path, rev=rev, head=SCHEMA_HEAD)
     upgrade(db)
-
-
-def read_meta(conn: Connection, key: str) -> str | None:
-    return reads.meta(conn, key)

@@ -17,11 +17,13 @@ import orjson
 from sqlalchemy import Connection, Engine, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from stationdesk.domain import wire
 from stationdesk.domain.errors import DomainError, IllegalTransition
 from stationdesk.domain.words import Words
 from stationdesk.domain.ledger import person_routed_in
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
+from stationdesk.store.plumbing import in_chunks
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync import hq_audit
 from stationdesk.sync.hq_schema import HQError, load_directory
@@ -35,6 +37,7 @@ FACTS = frozenset({Action.PICKUP_SCAN, Action.CONFIRM_PICKUP})
 FACT_FIELDS = ("scanned_at", "picked_up_at", "waybill_no")
 
 APPLIED, REJECTED, FLAGGED = "applied", "rejected", "flagged"
+IN_LIST = 1000  # values per IN (...) list: PostgreSQL takes many more, a statement's size is what this bounds
 
 
 class GapError(HQError):
@@ -47,12 +50,18 @@ class GapError(HQError):
 
 @dataclass
 class PushedOp:
-    """One outbox op as a station sends it."""
+    """One outbox op as a station sends it: ``payload`` as received (stored so), ``op`` read by its
+    kind's model (domain/wire.py; None for a kind with an applier of its own)."""
 
     op_id: str
     seq: int
     action: str
     payload: dict[str, Any]
+    op: wire.Payload | None = None
+
+    def __post_init__(self) -> None:
+        if self.op is None:  # the service hands it over read already (protocol.read_op)
+            self.op = wire.read_op(self.action, self.payload)
 
 
 @dataclass
@@ -96,7 +105,7 @@ class _Feed:
             return
         later = sorted({oid for (_, oid), (_, snap) in self.entries.items() if snap is None})
         current = {}
-        for chunk in _chunks(later):
+        for chunk in in_chunks(later, IN_LIST):
             for row in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(chunk))).mappings():
                 current[row["id"]] = snapshot(row)
         n = len(self.entries)
@@ -109,11 +118,6 @@ class _Feed:
             rows.append({"position": end - n + 1 + i, "station_code": station, "order_id": oid, "reason": reason,
                          "snapshot": snap if snap is not None else current[oid], "created_at": now})
         conn.execute(HQ_FEED.insert(), rows)
-
-
-def _chunks(items: Sequence[Any], size: int = 1000) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def read_feed(engine: Engine, station_code: str, after: int, limit: int) -> list[dict[str, Any]]:
@@ -272,7 +276,7 @@ def _lock_orders(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tupl
     """Lock the named orders in id order (two batches never lock the same rows in opposite orders)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     keys = sorted(set(keys))
-    for chunk in _chunks(keys):
+    for chunk in in_chunks(keys, IN_LIST):
         rows = conn.execute(
             select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no).in_(chunk))
             .order_by(HQ_ORDERS.c.id).with_for_update()
@@ -328,10 +332,10 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
         for o, key in zip(new, keys, strict=True):
             before = orders.get(key) if key else None
             res, order_id = _apply(writes, station_code, o, key, orders, directory, feed, now, fresh)
-            if res.result == APPLIED and o.action not in APPLIERS:
-                if hq_audit.reads_orders(o.action, o.payload):
+            if res.result == APPLIED and o.action not in APPLIERS and o.op is not None:
+                if hq_audit.reads_orders(o.op):
                     writes.flush()  # it reads head office's orders: the batch's changes first
-                hq_audit.after_op(conn, station_code, o.action, o.payload, before, orders.get(key) if key else None, now)
+                hq_audit.after_op(conn, station_code, o.op, before, orders.get(key) if key else None, now)
             results.append(res)
             op_rows.append({"op_id": o.op_id, "station_code": station_code, "seq": o.seq, "action": o.action,
                             "order_id": order_id, "payload": o.payload, "result": res.result,
@@ -355,11 +359,13 @@ def push_batch(engine: Engine, station_code: str, ops: Sequence[PushedOp], now: 
 
 
 def _key(o: PushedOp) -> tuple[str, str] | None:
-    p = o.payload
-    if o.action == Action.IMPORT.value:
-        order = p.get("order") or {}
-        return (order.get("source"), order.get("logistics_no")) if order.get("logistics_no") else None
-    return (p["source"], p["logistics_no"]) if p.get("logistics_no") else None
+    op = o.op
+    if isinstance(op, wire.ImportOp):
+        return op.order.source, op.order.logistics_no
+    if isinstance(op, wire.ChangeOp | wire.AppealOp):
+        return op.source, op.logistics_no
+    p = o.payload  # a kind of an applier's own: its order, if it names one
+    return (str(p.get("source")), str(p["logistics_no"])) if p.get("logistics_no") else None
 
 
 def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]) -> list[OpResult]:
@@ -367,11 +373,11 @@ def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]
         return []
     stored: dict[int, Any] = {}
     conflicts: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks([o.seq for o in old]):
+    for chunk in in_chunks([o.seq for o in old], IN_LIST):
         for r in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code, HQ_OPS.c.seq.in_(chunk))).mappings():
             stored[r["seq"]] = r
-    for chunk in _chunks([o.op_id for o in old]):
-        for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(chunk))).mappings():
+    for ids in in_chunks([o.op_id for o in old], IN_LIST):
+        for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(ids))).mappings():
             conflicts[c["op_id"]] = _conflict_dict(c)
     out = []
     for o in old:
@@ -390,11 +396,11 @@ def _conflict_dict(c: Mapping[str, Any]) -> dict[str, Any]:
 _ORDER_FIELD_SET = frozenset(ORDER_FIELDS)
 
 
-def _import_values(station: str, p: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def _import_values(station: str, op: wire.ImportOp, now: datetime) -> dict[str, Any]:
     # times stay the stored UTC text the station sent: PostgreSQL reads it as timestamptz
-    order = p["order"]
-    values = {k: v for k, v in order.items() if k in _ORDER_FIELD_SET}
-    values.update(station_code=station, status=p.get("after_status") or values.get("status") or "waiting")
+    values = {k: v for k, v in op.order if k in _ORDER_FIELD_SET}
+    # whose order it is: the pushing station's (its token's), whatever the payload says
+    values.update(station_code=station, status=op.after_status.value)
     for k in ("out_of_area", "cancelled", "cancel_handled"):
         values[k] = bool(values.get(k) or False)
     if values["cancelled"] and not values.get("cancelled_at"):
@@ -419,7 +425,9 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
     rows = []
     areas: dict[tuple[str, bool], dict[str, Any]] = {}  # a batch's orders share a few districts
     for key in sorted(first):
-        values = _import_values(station, first[key].payload, now)
+        imported = first[key].op
+        assert isinstance(imported, wire.ImportOp)  # first holds import ops only
+        values = _import_values(station, imported, now)
         seen = (str(values.get("sender_district") or ""), person_routed_in(values))  # all area_of_import reads
         area = areas.get(seen)
         if area is None:
@@ -436,7 +444,7 @@ def _insert_new_orders(conn: Connection, station: str, new: Sequence[PushedOp], 
         made[first[key].op_id] = key[1]
     later = sorted({k for o, k in zip(new, keys, strict=True)
                     if o.action != Action.IMPORT.value and k in first and k in orders})
-    for chunk in _chunks(later):
+    for chunk in in_chunks(later, IN_LIST):
         for row in conn.execute(select(HQ_ORDERS).where(tuple_(HQ_ORDERS.c.source, HQ_ORDERS.c.logistics_no)
                                                         .in_(chunk))).mappings():
             orders[(row["source"], row["logistics_no"])] = dict(row)
@@ -462,7 +470,9 @@ def _apply_appeal(conn: Connection, station: str, o: PushedOp, now: datetime) ->
     if key is not None:
         row = conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.source == key[0], HQ_ORDERS.c.logistics_no == key[1])
                            ).mappings().first()
-    result, message, order_id = hq_audit.take_appeal(conn, station, o.op_id, o.payload, row, now)
+    if not isinstance(o.op, wire.AppealOp):
+        return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: appeal without an order number"), None
+    result, message, order_id = hq_audit.take_appeal(conn, station, o.op_id, o.op, row, now)
     return OpResult(o.op_id, o.seq, result, message), order_id
 
 
@@ -472,7 +482,7 @@ register_applier(Action.APPEAL.value, _apply_appeal)
 def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None,
            orders: dict[tuple[str, str], dict[str, Any]], directory: Directory, feed: _Feed,
            now: datetime, fresh: Mapping[str, str]) -> tuple[OpResult, int | None]:
-    p = o.payload
+    op = o.op
     applier = APPLIERS.get(o.action)
     if applier is not None:
         conn.flush()  # what the batch changed so far is visible to it
@@ -481,10 +491,10 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
         action = Action(o.action)
     except ValueError:
         return OpResult(o.op_id, o.seq, REJECTED, Words("hq.unknown_action", station=station, seq=o.seq, action=o.action)), None
-    if key is None:
+    if key is None or not isinstance(op, wire.ChangeOp | wire.ImportOp):
         return OpResult(o.op_id, o.seq, REJECTED, Words("hq.no_number", station=station, seq=o.seq)), None
     source, number = key
-    operator = str(p.get("operator") or station)
+    operator = op.operator or station
     base = {"op_id": o.op_id, "seq": o.seq, "station": station}
     row = orders.get(key)
     if action is Action.IMPORT:
@@ -504,15 +514,15 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
         return OpResult(o.op_id, o.seq, REJECTED, conflict["message"], conflict), None
     status = Status(row["status"])
     moved = row["station_code"] != station
-    after = p.get("changes") or {}
-    values = _from_payload({k: v[1] for k, v in after.items()})
+    assert isinstance(op, wire.ChangeOp)  # every action but an import changes an order the station has
+    values = _from_payload({k: v[1] for k, v in op.changes.items()})
     if not moved and can(action, status):
         values["status"] = next_status(action, status, number).value
         new = _change(conn, row, values, action.value, operator, now, {"origin": "station", **base}, station, o.op_id)
         if action is Action.TRANSFER:
-            target = directory.find(str(values.get("station_code") or p.get("to") or ""))
+            target = directory.find(str(values.get("station_code") or op.to or ""))
             if target is None:
-                raise HQError("hq.transfer_target", ref=number, label=label, to=p.get("to"), seq=o.seq)
+                raise HQError("hq.transfer_target", ref=number, label=label, to=op.to, seq=o.seq)
             new = _route_to(conn, new, target, directory, HQ_OPERATOR, now, {"origin": "transfer", **base})
             feed.add(target.code, new["id"], "transfer_in")
         orders[key] = new

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from stationdesk.domain import ledger
+from stationdesk.domain import ledger, wire
 from stationdesk.domain.audit import APPEAL_WINDOW, REFUND_SHARES, Month, add_months, month_days
 from stationdesk.domain.duplicates import DEFAULT_WINDOW, is_later_duplicate
 from stationdesk.domain.errors import DomainError
@@ -71,24 +71,26 @@ def record(conn: Connection, order_id: int, found: Sequence[ledger.Found], now: 
     return len(conn.execute(stmt).all())
 
 
-def after_op(conn: Connection, station: str, action: str, payload: Mapping[str, Any],
+def after_op(conn: Connection, station: str, op: wire.Payload,
              before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, now: datetime) -> None:
     """A station's op was applied: record what its action incurred, at the station's action time."""
-    act = _ACTIONS.get(action)
-    if act is None or act is Action.IMPORT or before is None or after is None or before["station_code"] != station:
+    act = _ACTIONS.get(str(op.action))
+    if not isinstance(op, wire.ChangeOp) or act is None or before is None or after is None \
+            or before["station_code"] != station:
         return
-    at = _ts(payload.get("at")) or now
-    after_status = str(payload.get("after_status") or after["status"])  # the station's view: "transferred"
-    found = ledger.incurred(ledger.clocks(before), act, Status(after_status), at, bool(after["out_of_area"]))
-    if found and reads_orders(action, payload):
+    at = _ts(op.at) or now
+    # the station's view of the state it left ("transferred"), not head office's routing after it
+    found = ledger.incurred(ledger.clocks(before), act, op.after_status, at, bool(after["out_of_area"]))
+    if found and reads_orders(op):
         found = ledger.excused_as_duplicate(found, _twin_seen_at(conn, before))
     record(conn, before["id"], found, now, "op")
 
 
-def reads_orders(action: str, payload: Mapping[str, Any]) -> bool:
+def reads_orders(op: wire.Payload | None) -> bool:
     """Whether ``after_op`` looks beyond the op's own order: a failure as 重复下单 is checked against
     head office's other orders of the customer."""
-    return action == Action.FAIL_ACCEPT.value and payload.get("reason") == Reason.DUPLICATE_ORDER.value
+    return (isinstance(op, wire.ChangeOp) and op.action == Action.FAIL_ACCEPT.value
+            and op.reason == Reason.DUPLICATE_ORDER.value)
 
 
 def _twin_seen_at(conn: Connection, order: Mapping[str, Any]) -> datetime | None:
@@ -331,23 +333,21 @@ def _summarise(conn: Connection, report: WeekReport, start: datetime, end: datet
 # ---------------------------------------------------------------- appeals and decisions
 
 
-def take_appeal(conn: Connection, station: str, op_id: str, payload: Mapping[str, Any],
+def take_appeal(conn: Connection, station: str, op_id: str, appeal: wire.AppealOp,
                 row: Mapping[str, Any] | None, now: datetime) -> tuple[str, str, int | None]:
     """A station's appeal op: taken (open) when its violation was in a notice to that station and the
     appeal came within 3 days of the notice; otherwise recorded as refused, and the station told.
     Returns (result, message, order id) for the op's stored result."""
-    number = str(payload.get("logistics_no") or "")
-    kind = str(payload.get("kind") or "")
-    note = str(payload.get("note") or "")[:500]
-    at = _ts(payload.get("at")) or now
+    number, kind, note = appeal.logistics_no, appeal.kind.value, appeal.note[:500]
+    at = _ts(appeal.at) or now
     v = HQ_VIOLATIONS.c
     found = None
     if row is not None:
         stmt = select(HQ_VIOLATIONS, HQ_NOTICES.c.appeal_deadline).select_from(
             HQ_VIOLATIONS.outerjoin(HQ_NOTICES, HQ_NOTICES.c.id == v.notice_id)
         ).where(v.order_id == row["id"], v.station_code == station, v.kind == kind)
-        if payload.get("violation"):
-            stmt = stmt.where(v.id == int(payload["violation"]))
+        if appeal.violation:
+            stmt = stmt.where(v.id == appeal.violation)
         found = conn.execute(stmt.order_by(v.deadline.desc()).limit(1)).mappings().first()
     refusal: Words | None = None
     if found is None:
@@ -360,7 +360,7 @@ def take_appeal(conn: Connection, station: str, op_id: str, payload: Mapping[str
         refusal = Words("hq.appeal_state", state=Term(ledger.State(found["state"]).label, found["state"]))
     state = "refused" if refusal else "open"
     appeal_id = conn.execute(pg_insert(HQ_APPEALS).values(
-        violation_id=found["id"] if found else None, station_code=station, source=str(payload.get("source") or ""),
+        violation_id=found["id"] if found else None, station_code=station, source=appeal.source,
         logistics_no=number, kind=kind, note=note, filed_at=at, op_id=op_id, state=state,
         decision=str(refusal) if refusal else None, decided_at=now if refusal else None, decided_by="总部" if refusal else None,
     ).on_conflict_do_nothing(constraint="uq_hq_appeal_op").returning(HQ_APPEALS.c.id)).scalar()
@@ -369,7 +369,7 @@ def take_appeal(conn: Connection, station: str, op_id: str, payload: Mapping[str
         return "applied", Words("hq.appeal_received", ref=number), order_id
     if refusal:
         _message(conn, station, "decision", {"appeal": appeal_id, "hq_id": found["id"] if found else None,
-                                            "source": payload.get("source"), "logistics_no": number, "kind": kind,
+                                            "source": appeal.source, "logistics_no": number, "kind": kind,
                                             "decision": "refused", "note": str(refusal)}, now)
         return "applied", Words("hq.appeal_refused", ref=number, why=refusal), order_id
     conn.execute(update(HQ_VIOLATIONS).where(v.id == found["id"]).values(state=ledger.State.APPEALED.value))

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
+from stationdesk.domain import wire
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.chain import GENESIS, account_content, event_content, link
 from stationdesk.domain.words import Words
@@ -168,47 +169,46 @@ def check_accounts(conn: Connection, station: str, operators: Sequence[AccountSt
                              "accounts")
 
 
-def check_ops(conn: Connection, station: str, ops: Sequence[Op], links: dict[int, Any]) -> None:
-    """Each op must say what its chained event says; the first that does not is named."""
-    missing = sorted({o.event_id for o in ops} - set(links))
+def check_ops(conn: Connection, station: str, ops: Sequence[tuple[Op, wire.Payload]], links: dict[int, Any]) -> None:
+    """Each op (with its payload as read) must say what its chained event says; the first that does not is named."""
+    missing = sorted({o.event_id for o, _ in ops} - set(links))
     if missing:
         for eid, row in _stored(conn, station, missing[0], missing[-1]).items():
             links[eid] = ChainLink(event_id=eid, order_id=row["order_id"], version=row["version"],
                                    action=row["action"], operator=row["operator"], at=row["at"],
                                    before=row["before_status"], after=row["after_status"], details=row["details"],
                                    chain=row["chain"])
-    for o in ops:
+    for o, payload in ops:
         x = links.get(o.event_id)
         if x is None:
             raise ChainError(Words("chain.op_no_link", station=station, seq=o.seq, event=o.event_id), o.event_id)
-        why = _differs(o, x)
+        why = _differs(o, payload, x)
         if why:
             raise ChainError(Words("chain.op_differs", station=station, seq=o.seq, op=o.op_id, why=why, event=o.event_id),
                              o.event_id)
 
 
-def _differs(o: Op, x: ChainLink) -> str | None:
-    p = o.payload
+def _differs(o: Op, p: wire.Payload, x: ChainLink) -> str | None:
     if o.action != x.action:
         return f"action '{o.action}' != '{x.action}'"
     if o.order_version != x.version:
         return f"order version {o.order_version} != {x.version}"
-    if p.get("operator") != x.operator:
-        return f"operator '{p.get('operator')}' != '{x.operator}'"
-    if p.get("after_status") != x.after:
-        return f"after_status '{p.get('after_status')}' != '{x.after}'"
+    if p.operator != x.operator:
+        return f"operator '{p.operator}' != '{x.operator}'"
+    if p.after_status != x.after:
+        return f"after_status '{p.after_status}' != '{x.after}'"
     if o.action == "import":
         return None
-    if p.get("at") != x.at:
-        return f"time '{p.get('at')}' != '{x.at}'"
-    if p.get("before_status") != x.before:
-        return f"before_status '{p.get('before_status')}' != '{x.before}'"
+    if p.at != x.at:
+        return f"time '{p.at}' != '{x.at}'"
+    if p.before_status != x.before:
+        return f"before_status '{p.before_status}' != '{x.before}'"
     try:
         chained = json.loads(x.details).get("changes") or {}
     except (ValueError, AttributeError):
         return "event details unreadable"
     # the op carries a new phone whole for head office's copy; its event keeps it masked
-    if not isinstance(chained, dict) or mask_changes(p.get("changes") or {}) != mask_changes(chained):
+    if not isinstance(chained, dict) or mask_changes(p.changes) != mask_changes(chained):
         return "changed fields differ"
     return None
 

@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from stationdesk.domain.words import Words, to_wire
+from stationdesk.domain import wire
 from stationdesk.sync import hq, hq_audit, hq_chain, hq_credentials
 from stationdesk.sync.hq_schema import HQError, connect, ensure_current
 from stationdesk.sync.hq_tables import (
@@ -33,8 +34,8 @@ from stationdesk.sync.hq_tables import (
 )
 from stationdesk.sync.protocol import (
     MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, AuditMessage, AuditPage, ChainCompare, ChainVerdict, FeedEntry, FeedPage,
-    Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
-    validate_op,
+    BadOp, Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
+    read_op,
 )
 
 log = logging.getLogger("stationdesk.hq")
@@ -130,23 +131,28 @@ def do_hello(engine: Engine, station: str, hello: Hello) -> Welcome:
 
 def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
     previous = 0
+    ops: list[hq.PushedOp] = []
+    read_by_id: dict[str, wire.Payload] = {}
     for o in batch.ops:
-        why = validate_op(o)
-        if why is None and o.seq <= previous:
-            why = Words("hq.seqs_rise")
+        try:
+            read = read_op(o)  # the payload by its kind's model: nothing of it is trusted unread
+            why = Words("hq.seqs_rise") if o.seq <= previous else None
+        except BadOp as exc:
+            why = str(exc)
         if why:
             raise Refused(422, "bad_op", Words("hq.bad_op", station=station, seq=o.seq, op=o.op_id, why=why))
         previous = o.seq
+        read_by_id[o.op_id] = read
+        ops.append(hq.PushedOp(o.op_id, o.seq, o.action, o.payload, read))
     by_id = {o.op_id: o for o in batch.ops}
     state: dict[str, Any] = {}
 
     def chain_first(conn: Any, new: list[hq.PushedOp]) -> None:
         _, state["accounts"] = hq_chain.take_links(conn, station, batch.accounts, HQ_ACCOUNT_CHAIN)
         links, top = hq_chain.take_links(conn, station, batch.links)
-        hq_chain.check_ops(conn, station, [by_id[n.op_id] for n in new], links)
+        hq_chain.check_ops(conn, station, [(by_id[n.op_id], read_by_id[n.op_id]) for n in new], links)
         state["head"] = top
 
-    ops = [hq.PushedOp(o.op_id, o.seq, o.action, o.payload) for o in batch.ops]
     try:
         results = _retrying(lambda: hq.push_batch(engine, station, ops, _now(), before_apply=chain_first))
     except hq_chain.ChainError as exc:

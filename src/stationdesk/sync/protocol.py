@@ -5,10 +5,11 @@ server code, and head office validates every message with these models before it
 database. ``PROTOCOL_VERSION`` travels in a header and in every body; a station built for
 another version gets a refusal that names both (HTTP 426).
 
-Op kinds and feed entry kinds are open sets: an op carries its ``action`` and a free payload, and
-head office checks the payload with the validator registered for that kind (``OP_KINDS``). Order
-actions are the transition table's (domain/statuses.py); a new kind (an appeal, say) registers a
-validator and travels through the same push path without a change here.
+Op kinds and feed entry kinds are open sets: an op carries its ``action`` and a payload, and head
+office reads the payload with the model registered for that kind (``OP_KINDS``; the payloads
+themselves are domain/wire.py's, shared with the services that write them) and its check: an order
+action's is the transition table's (domain/statuses.py). A new kind registers its model and travels
+through the same push path without a change here.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from stationdesk.domain import wire
 from stationdesk.domain.errors import IllegalTransition
-from stationdesk.domain.statuses import Action, Status, next_status
+from stationdesk.domain.statuses import Action, next_status
 
 PROTOCOL_VERSION = 2
 VERSION_HEADER = "X-Stationdesk-Protocol"
@@ -281,13 +283,18 @@ class Refusal(Versioned):
 
 # ---------------------------------------------------------------- op kinds
 
-OpValidator = Callable[[Op], "str | None"]
-OP_KINDS: dict[str, OpValidator] = {}
+# A kind's own check, on the payload its model read (domain/wire.py): None when fine, else why not.
+OpCheck = Callable[[wire.Payload], "str | None"]
+OP_KINDS: dict[str, tuple[type[wire.Payload], OpCheck | None]] = {}
 
 
-def register_op_kind(kind: str, validator: OpValidator) -> None:
-    """Accept ops of ``kind`` at head office, each checked by ``validator`` (None: fine, else why not)."""
-    OP_KINDS[kind] = validator
+class BadOp(ValueError):
+    """Why head office must refuse an op before touching its database."""
+
+
+def register_op_kind(kind: str, model: type[wire.Payload] = wire.Payload, check: OpCheck | None = None) -> None:
+    """Accept ops of ``kind`` at head office, read with ``model`` and checked by ``check``."""
+    OP_KINDS[kind] = (model, check)
 
 
 def _surely_small(payload: dict[str, Any]) -> bool:
@@ -300,62 +307,50 @@ def _surely_small(payload: dict[str, Any]) -> bool:
         return False
 
 
+def read_op(op: Op) -> wire.Payload:
+    """The op's payload read with its kind's model and checked; raises BadOp saying why not."""
+    if not _surely_small(op.payload):
+        size = len(json.dumps(op.payload, ensure_ascii=False))
+        if size > MAX_PAYLOAD_BYTES:
+            raise BadOp(f"payload {size} bytes, limit {MAX_PAYLOAD_BYTES}")
+    kind = OP_KINDS.get(op.action)
+    if kind is None:
+        raise BadOp(f"unknown op kind '{op.action[:40]}'")
+    model, check = kind
+    try:
+        payload = wire.read_as(model, op.action, op.payload)
+    except wire.WireError as exc:
+        raise BadOp(str(exc)) from None
+    why = check(payload) if check is not None else None
+    if why:
+        raise BadOp(why)
+    return payload
+
+
 def validate_op(op: Op) -> str | None:
     """Why head office must refuse this op before touching its database, or None."""
-    if _surely_small(op.payload):
-        size = 0
-    else:
-        size = len(json.dumps(op.payload, ensure_ascii=False))
-    if size > MAX_PAYLOAD_BYTES:
-        return f"payload {size} bytes, limit {MAX_PAYLOAD_BYTES}"
-    check = OP_KINDS.get(op.action)
-    if check is None:
-        return f"unknown op kind '{op.action[:40]}'"
-    return check(op)
+    try:
+        read_op(op)
+    except BadOp as exc:
+        return str(exc)
+    return None
 
 
-def _order_action(action: Action) -> OpValidator:
-    def check(op: Op) -> str | None:
-        p = op.payload
-        if action is Action.IMPORT:
-            order = p.get("order")
-            if not isinstance(order, dict) or not order.get("logistics_no") or not order.get("source"):
-                return "import without an order (source, logistics_no)"
-            return None
-        if not p.get("logistics_no") or not p.get("source"):
-            return "op without an order number"
+def _order_action(action: Action) -> OpCheck:
+    def check(op: wire.Payload) -> str | None:
+        assert isinstance(op, wire.ChangeOp)
+        before, claimed = op.before_status, op.after_status
         try:
-            before = Status(str(p.get("before_status")))
-            claimed = Status(str(p.get("after_status")))
-        except ValueError:
-            return f"unknown status {p.get('before_status')!r} -> {p.get('after_status')!r}"
-        try:
-            legal = next_status(action, before, str(p["logistics_no"]))
+            legal = next_status(action, before, op.logistics_no)
         except IllegalTransition:
             return f"「{action.label}」 is not allowed from「{before.label}」(transition table)"
         if legal is not claimed:
             return f"「{action.label}」 from「{before.label}」 leads to「{legal.label}」, not「{claimed.label}」"
-        changes = p.get("changes", {})
-        if not isinstance(changes, dict) or any(not isinstance(v, list) or len(v) != 2 for v in changes.values()):
-            return "changes must map a field to [before, after]"
         return None
 
     return check
 
 
-def _appeal(op: Op) -> str | None:
-    """An appeal (违规申诉) changes no status: it names the order, the violation's kind and a note."""
-    from stationdesk.domain.sla import ViolationKind
-
-    p = op.payload
-    if not p.get("logistics_no") or not p.get("source"):
-        return "appeal without an order number"
-    if str(p.get("kind")) not in {k.value for k in ViolationKind}:
-        return f"appeal of an unknown violation kind {str(p.get('kind'))[:40]!r}"
-    if not isinstance(p.get("note", ""), str) or not isinstance(p.get("at", ""), str):
-        return "appeal note and time must be text"
-    return None
-
-
 for _action in Action:
-    register_op_kind(_action.value, _appeal if _action is Action.APPEAL else _order_action(_action))
+    register_op_kind(_action.value, wire.MODELS[_action.value],
+                     None if _action in (Action.IMPORT, Action.APPEAL) else _order_action(_action))

@@ -21,15 +21,17 @@ from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.domain.text import clean_text
 from stationdesk.domain.words import Words, from_wire
+from stationdesk.domain.wire import WireError, read_op, received_payload
 from stationdesk.store.duplicates import flag_duplicates
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
+from stationdesk.store.plumbing import Clock, in_chunks, next_id, read_meta, write_meta
 from stationdesk.store.tables import CONFLICTS, META, ORDERS, OUTBOX
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.client import HeadOffice, HQRefused
 from stationdesk.sync.errors import HQError
-from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS, Received, read_snapshot
 from stationdesk.sync.protocol import (
     MAX_COMPARE, MAX_LINKS, AccountLink, AccountsCheck, AccountState, ChainCompare, ChainLink, ChainPoint, Hello, Op,
     OpResult, PushBatch, Rebase, Resolution, Resolutions, StoredOp,
@@ -48,9 +50,6 @@ HQ_STREAM = "@hq"
 HQ_EVENT = "hq_update"
 PUSH_BATCH = 500
 PULL_BATCH = 1000
-
-Clock = Callable[[], datetime]
-
 
 @dataclass
 class SyncReport:
@@ -78,15 +77,6 @@ class Progress:
 
 
 # ---------------------------------------------------------------- station reads
-
-
-def read_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(META.c.value).where(META.c.key == key)).scalar()
-
-
-def _write_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(META.insert().values(key=key, value=value))
 
 
 def pending_ops(conn: Connection, station_code: str, limit: int) -> list[Op]:
@@ -214,10 +204,10 @@ def record_results(db: Database, station_code: str, results: Sequence[OpResult],
         return
     with db.write() as conn:
         if chain_head is not None:
-            _write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
+            write_meta(conn, CHAIN_ACKED, f"{chain_head.event_id}:{chain_head.chain}")
         if accounts_head is not None:
-            _write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
-        for chunk in _chunks([r.op_id for r in results]):
+            write_meta(conn, ACCOUNTS_ACKED, f"{accounts_head.event_id}:{accounts_head.chain}")
+        for chunk in in_chunks([r.op_id for r in results]):
             conn.execute(update(OUTBOX).where(OUTBOX.c.op_id.in_(chunk), OUTBOX.c.acked_at.is_(None))
                          .values(acked_at=now))
         with_conflict = [r for r in results if r.conflict]
@@ -239,10 +229,6 @@ def record_results(db: Database, station_code: str, results: Sequence[OpResult],
             ))
 
 
-def _chunks(items: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 # ---------------------------------------------------------------- pull
 
 # Feed entries other than order snapshots (a notice, a decision) are applied by the function their
@@ -259,42 +245,57 @@ def apply_feed(db: Database, station_code: str, rows: Sequence[Mapping[str, Any]
                duplicate_window: timedelta = DEFAULT_WINDOW) -> int:
     """Apply feed rows and move the cursor in one transaction. Rows at or below the cursor (a pull
     that overlapped another) are skipped. The station's unpushed ops stay on top of what arrives.
-    An entry of a kind this station does not know stops the pull before it (nothing skipped)."""
+    An entry of a kind this station does not know, or an order snapshot that does not read as an
+    order, stops the pull before it (nothing skipped)."""
     with db.write() as conn:
         cursor = int(read_meta(conn, FEED_POSITION) or 0)
         rows = [r for r in rows if r["position"] > cursor]
-        unknown = next((r for r in rows if r.get("kind", "order") != "order" and r["kind"] not in FEED_KINDS), None)
-        if unknown is not None:
-            rows = [r for r in rows if r["position"] < unknown["position"]]
+        orders, stop = _read_orders(rows)
+        if stop is not None:
+            rows = [r for r in rows if r["position"] < stop[0]]
         if rows:
-            orders = [r for r in rows if r.get("kind", "order") == "order"]
-            arrived = apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r['position']}")
+            arrived = apply_snapshots(conn, station_code, orders, now, lambda r: f"hq-feed-{r.position}")
             flag_duplicates(conn, arrived, duplicate_window, now)  # new orders: checked for 重复下单 like an import's
             for r in rows:
                 if r.get("kind", "order") != "order":
                     FEED_KINDS[r["kind"]](conn, station_code, r, now)
-            _write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
-    if unknown is not None:
-        raise HQError("sync.unknown_kind", kind=clean_text(str(unknown["kind"]))[:40], position=unknown["position"])
+            write_meta(conn, FEED_POSITION, str(rows[-1]["position"]))
+    if stop is not None:
+        raise HQError(stop[1])
     return len(rows)
 
 
-def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[str, Any]], now: datetime,
-                    op_id: Callable[[Mapping[str, Any]], str]) -> list[dict[str, Any]]:
-    """Bring orders to head office's snapshots (rows: position, reason, snapshot), each change an event.
-    Returns the orders that were new to the station (their values and id)."""
+def _read_orders(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Received], tuple[int, Words] | None]:
+    """The order entries of ``rows`` read by the order's columns, up to the first entry this station
+    cannot take: (its position, why) for that one."""
+    orders = []
+    for r in rows:
+        kind = r.get("kind", "order")
+        if kind == "order":
+            try:
+                orders.append(read_snapshot(r["reason"], r["position"], r["snapshot"]))
+            except WireError as exc:
+                return orders, (r["position"], Words("sync.unreadable_order", position=r["position"], why=exc))
+        elif kind not in FEED_KINDS:
+            return orders, (r["position"], Words("sync.unknown_kind", kind=clean_text(str(kind))[:40], position=r["position"]))
+    return orders, None
+
+
+def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Received], now: datetime,
+                    op_id: Callable[[Received], str]) -> list[dict[str, Any]]:
+    """Bring orders to head office's snapshots (read by order_fields.read_snapshot), each change an
+    event. Returns the orders that were new to the station (their values and id)."""
     # pulled changes are recorded in their own, already acknowledged stream; the journal chains
     # their events into the audit trail like every other change
     journal = Journal(conn, HQ_STREAM)
     stamp = to_db(now)
-    next_order = (conn.execute(select(func.max(ORDERS.c.id))).scalar() or 0) + 1
+    next_order = next_id(conn, "orders")
     arrived: list[dict[str, Any]] = []
     for r in rows:
-        snap = r["snapshot"]
-        values = {k: (from_db(snap[k]) if k in TIME_FIELDS and snap[k] is not None else snap[k]) for k in ORDER_FIELDS}
+        values = dict(r.values)
         local = conn.execute(select(ORDERS).where(ORDERS.c.source == values["source"],
                                                   ORDERS.c.logistics_no == values["logistics_no"])).mappings().first()
-        details = {"origin": "hq", "reason": r["reason"], "position": r.get("position"), "hq_version": snap.get("hq_version")}
+        changes = None
         if local is None:
             order_id, version, before, action = next_order, 1, None, Action.IMPORT.value
             next_order += 1
@@ -307,10 +308,10 @@ def apply_snapshots(conn: Connection, station_code: str, rows: Sequence[Mapping[
                 continue
             order_id, version, before, action = local["id"], local["version"] + 1, local["status"], HQ_EVENT
             # the audit trail keeps phones masked, as a correction's event does; the order row has the number
-            details["changes"] = mask_changes(changed)
+            changes = mask_changes(changed)
             conn.execute(update(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.version == local["version"])
                          .values(**{k: values[k] for k in changed}, version=version, updated_at=now))
-        detail_json = json.dumps(details, ensure_ascii=False, sort_keys=True)
+        detail_json = received_payload(r.reason, r.position, r.hq_version, changes)
         journal.add(order_id, version, action, HQ_OPERATOR, stamp, before, values["status"], detail_json,
                     detail_json, op_id=op_id(r), acked_at=stamp)
     journal.write()
@@ -325,7 +326,7 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
     """Head office's state of the order with this station's not yet pushed ops replayed over it,
     each only where the transition table allows it from the state it lands on."""
     pending = conn.execute(
-        select(OUTBOX.c.action, OUTBOX.c.payload)
+        select(OUTBOX.c.seq, OUTBOX.c.action, OUTBOX.c.payload)
         .where(OUTBOX.c.order_id == order_id, OUTBOX.c.acked_at.is_(None), OUTBOX.c.station_code == station_code)
         .order_by(OUTBOX.c.seq)
     ).all()
@@ -338,8 +339,11 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
         status = Status(merged["status"])
         if action is Action.IMPORT or not can(action, status):
             continue
-        changes = json.loads(op.payload).get("changes") or {}
-        for k, (_, after) in changes.items():
+        try:
+            read = read_op(action.value, json.loads(op.payload))
+        except ValueError as exc:  # WireError too: not what this station's writers write
+            raise HQError(f"outbox op seq {op.seq} ({action.value}) is unreadable: {exc}") from None
+        for k, (_, after) in (read.changes if read is not None else {}).items():
             if k in ORDER_FIELDS:
                 merged[k] = from_db(after) if k in TIME_FIELDS and isinstance(after, str) else after
         merged["status"] = next_status(action, status, merged["logistics_no"]).value
@@ -415,7 +419,7 @@ def sync(db: Database, station_code: str, link: HeadOffice, clock: Clock, *,
     report.audit_messages = station_audit.pull(
         db, station_code, lambda after, limit: [m.model_dump() for m in link.audit(after, limit).messages], clock)
     with db.write() as conn:
-        _write_meta(conn, LAST_SYNC, to_db(clock()))
+        write_meta(conn, LAST_SYNC, to_db(clock()))
         conn.execute(META.delete().where(META.c.key == CHAIN_PROBLEM))
     _log.info("sync %s: %s", station_code, report.summary())
     return report
@@ -460,7 +464,7 @@ def _push_accounts(db: Database, station_code: str, link: HeadOffice, clock: Clo
 
 def _remember_problem(db: Database, message: str) -> None:
     with db.write() as conn:
-        _write_meta(conn, CHAIN_PROBLEM, message[:1000])
+        write_meta(conn, CHAIN_PROBLEM, message[:1000])
 
 
 def _named(db: Database, message: str, event_id: int | None) -> str:
@@ -579,7 +583,10 @@ def rebase(db: Database, station_code: str, hq_last_seq: int, sent: int, stored:
         for o in stored:
             if o.op_id not in mine and o.snapshot is not None:
                 snaps[(o.snapshot["source"], o.snapshot["logistics_no"])] = o.snapshot
-        rows = [{"reason": "rebase", "position": None, "snapshot": s} for s in snaps.values()]
+        try:
+            rows = [read_snapshot("rebase", None, s) for s in snaps.values()]
+        except WireError as exc:
+            raise HQError(f"网点 {station_code}: 总部发来的订单读不通 (re-base: {exc}); nothing was changed") from None
         if rows:
             from stationdesk.store.journal import new_op_ids
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select, update
 from stationdesk.domain import ledger
 from stationdesk.store.engine import Database
 from stationdesk.store.journal import Journal
+from stationdesk.store.plumbing import Clock, in_chunks, read_meta, write_meta
 from stationdesk.store.tables import APPEALS, NOTICES, ORDERS, VIOLATIONS
 from stationdesk.store.values import from_db, to_db
 
@@ -27,7 +28,7 @@ PULL_BATCH = 200
 
 
 def pull(db: Database, station_code: str, read: Callable[[int, int], list[dict[str, Any]]],
-         clock: Callable[[], datetime]) -> int:
+         clock: Clock) -> int:
     """Receive every audit message head office has for this station (``read(after, limit)`` fetches a
     page of them); returns how many."""
     n = 0
@@ -41,15 +42,11 @@ def pull(db: Database, station_code: str, read: Callable[[int, int], list[dict[s
 
 
 def _meta(conn: Connection) -> str | None:
-    from stationdesk.sync.station import read_meta
-
     return read_meta(conn, AUDIT_POSITION)
 
 
 def apply_messages(db: Database, station_code: str, messages: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Apply audit messages in id order and move the cursor, in one transaction."""
-    from stationdesk.sync.station import _write_meta
-
     with db.write() as conn:
         position = int(_meta(conn) or 0)
         todo = [m for m in messages if m["id"] > position]
@@ -64,7 +61,7 @@ def apply_messages(db: Database, station_code: str, messages: Sequence[Mapping[s
             for order_id, what in touched:
                 _event(conn, journal, bumped, order_id, m, what, stamp)
         journal.write()
-        _write_meta(conn, AUDIT_POSITION, str(todo[-1]["id"]))
+        write_meta(conn, AUDIT_POSITION, str(todo[-1]["id"]))
     return len(todo)
 
 
@@ -136,7 +133,7 @@ def _decision(conn: Connection, station: str, body: Mapping[str, Any], now: date
 def _refund(conn: Connection, station: str, body: Mapping[str, Any], now: datetime) -> list[tuple[int, dict[str, Any]]]:
     ids = list(body.get("hq_ids") or [])
     touched = []
-    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
+    for chunk in in_chunks(ids):
         rows = conn.execute(select(VIOLATIONS.c.id, VIOLATIONS.c.order_id, VIOLATIONS.c.kind)
                             .where(VIOLATIONS.c.hq_id.in_(chunk))).all()
         conn.execute(update(VIOLATIONS).where(VIOLATIONS.c.hq_id.in_(chunk)).values(state=body["state"]))
