@@ -44,7 +44,8 @@ def test_a_snapshot_that_is_not_an_order_stops_the_pull_naming_its_position_and_
             {"position": 3, "reason": "hq_update", "snapshot": {**good, "sender_address": "文三路400号"}}]
     with pytest.raises(station.HQError) as stopped:
         station.apply_feed(hz.db, "HZ001", rows, clock())
-    assert "position 2" in str(stopped.value) and field in str(stopped.value)
+    assert "位置 2" in str(stopped.value) and field in str(stopped.value)
+    assert "position 2" in stopped.value.words.say("en")
     assert _order(hz, "LP00000001")["sender_address"] == "文三路200号"  # what came before it was applied
     assert _order(hz, "LP00000002")["sender_address"] != "文三路300号"
     with hz.db.read() as conn:

@@ -762,6 +762,9 @@ MESSAGES.update({
     "sync.unknown_kind": ("总部发来本程序不认识的内容 (位置 {position} 的类型 '{kind}'): 请更新 stationdesk; 之前的内容已应用",
                           "head office sent what this stationdesk does not know (kind '{kind}' at position {position}): "
                           "update stationdesk; what came before it was applied"),
+    "sync.outbox_unreadable": ("待上传操作 序号 {seq} ({action}) 读不通: {why}", "outbox op seq {seq} ({action}) is unreadable: {why}"),
+    "sync.rebase_unreadable": ("网点 {station}: 总部发来的订单读不通 (重建: {why}); 没有改动任何内容",
+                               "station {station}: head office sent an order that does not read (re-base: {why}); nothing was changed"),
     "sync.unreadable_order": ("总部发来的订单读不通 (位置 {position}: {why}); 之前的内容已应用",
                               "head office sent an order that does not read (feed entry at position {position}: {why}); "
                               "what came before it was applied"),

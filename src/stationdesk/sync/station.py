@@ -342,7 +342,7 @@ def _pending_on_top(conn: Connection, station_code: str, order_id: int, values: 
         try:
             read = read_op(action.value, json.loads(op.payload))
         except ValueError as exc:  # WireError too: not what this station's writers write
-            raise HQError(f"outbox op seq {op.seq} ({action.value}) is unreadable: {exc}") from None
+            raise HQError("sync.outbox_unreadable", seq=op.seq, action=action.value, why=exc) from None
         for k, (_, after) in (read.changes if read is not None else {}).items():
             if k in ORDER_FIELDS:
                 merged[k] = from_db(after) if k in TIME_FIELDS and isinstance(after, str) else after
@@ -586,7 +586,7 @@ def rebase(db: Database, station_code: str, hq_last_seq: int, sent: int, stored:
         try:
             rows = [read_snapshot("rebase", None, s) for s in snaps.values()]
         except WireError as exc:
-            raise HQError(f"网点 {station_code}: 总部发来的订单读不通 (re-base: {exc}); nothing was changed") from None
+            raise HQError("sync.rebase_unreadable", station=station_code, why=exc) from None
         if rows:
             from stationdesk.store.journal import new_op_ids
 
