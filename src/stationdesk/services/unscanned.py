@@ -12,19 +12,17 @@ what its unscanned orders cost, not what all its orders cost.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from stationdesk.domain import sla
-from stationdesk.domain.fields import BusinessType, Channel, day_range
+from stationdesk.domain.fields import day_range
 from stationdesk.domain.errors import InvalidInput
-from stationdesk.domain.masking import mask_phone
 from stationdesk.domain.roles import Operator, Permission
 from stationdesk.domain.statuses import Status
-from stationdesk.domain.text import clean_text
 from stationdesk.services.context import Desk
+from stationdesk.services.views import unscanned_row
 from stationdesk.store import reads
 from stationdesk.store.values import Cursor
 
@@ -123,42 +121,6 @@ REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-_STATUS_LABELS = {st.value: st.label for st in Status}
-_CHANNEL_LABELS = {ch.value: ch.label for ch in Channel}
-_BUSINESS_LABELS = {bt.value: bt.label for bt in BusinessType}
-
-
-def report_row(row: Mapping[str, Any], now: datetime, tz: tzinfo, *, full_phone: bool = False) -> dict[str, Any]:
-    """One unscanned order for the report: local times, clean text, masked phone (unless ``full_phone``)."""
-    deadline = sla.pickup_deadline_of(row["order_time"])
-    left = sla.time_left(deadline, now)
-    secs = left.total_seconds()
-    minutes_left = int(secs // 60) if secs >= 0 else -int(-secs // 60 + (1 if -secs % 60 else 0))
-    readable = sla.format_time_left(left, hours=True)
-    return {
-        "id": row["id"],
-        "order_time": row["order_time"].astimezone(tz),
-        "logistics_no": clean_text(row["logistics_no"]),
-        "waybill_no": clean_text(row["waybill_no"]),
-        "status": row["status"],
-        "status_label": _STATUS_LABELS[row["status"]],
-        # readable in a spreadsheet: "超时 309时52分", never a leading minus Excel takes for a formula
-        "time_left": f"超时 {readable.lstrip('-')}" if secs < 0 else readable,
-        "minutes_left": minutes_left,
-        "minutes_overdue": max(0, -minutes_left),
-        "overdue": secs < 0,
-        "channel": row["channel"],
-        "channel_label": _CHANNEL_LABELS[row["channel"]],
-        "source": clean_text(row["source"]),
-        "business_type_label": _BUSINESS_LABELS[row["business_type"]],
-        "pickup_deadline": deadline.astimezone(tz),
-        "sender_name": clean_text(row["sender_name"]),
-        "sender_phone": clean_text(row["sender_phone"]) if full_phone else mask_phone(row["sender_phone"]),
-        "sender_district": clean_text(row["sender_district"]),
-        "sender_address": clean_text(row["sender_address"]),
-    }
-
-
 def unscanned_report(desk: Desk, q: UnscannedQuery, *, reveal_to: Operator | None = None) -> Iterator[dict[str, Any]]:
     """The report's rows, streamed: a read transaction stays open until the caller has them all.
 
@@ -175,7 +137,7 @@ def unscanned_report(desk: Desk, q: UnscannedQuery, *, reveal_to: Operator | Non
         from stationdesk.services.operators import record_access  # a write: only when phones are shown
 
         record_access(desk, reveal_to.name, [r["id"] for r in rows], "phone")
-        return iter([report_row(row, now, desk.config.tz, full_phone=True) for row in rows])
+        return iter([unscanned_row(row, now, desk.config.tz, full_phone=True) for row in rows])
     return _masked_report(desk, q)
 
 
@@ -183,7 +145,7 @@ def _masked_report(desk: Desk, q: UnscannedQuery) -> Iterator[dict[str, Any]]:
     now, tz = desk.now(), desk.config.tz
     with desk.db.read() as conn:
         for row in stream(conn, q):
-            yield report_row(row, now, tz)
+            yield unscanned_row(row, now, tz)
 
 
 def unscanned_count(desk: Desk, q: UnscannedQuery) -> int:
