@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from stationdesk.domain import sla
@@ -59,6 +60,7 @@ def local_text(ts: datetime | None, tz: tzinfo, fmt: str = "%m-%d %H:%M") -> str
     return ts.astimezone(tz).strftime(fmt) if ts else ""
 
 
+@lru_cache(maxsize=256)  # a handful of codes, said for every cell of every page
 def coded(kind: type[Enum], value: str | None, lang: str) -> str:
     """A coded value (a status, action, channel, business type or reason) in ``lang``; a value this
     desk does not know is shown as it is."""
