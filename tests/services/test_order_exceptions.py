@@ -133,13 +133,18 @@ def test_duplicates_are_flagged_within_the_window_and_handled(desk, db_path, imp
 
 
 def test_the_clerk_sees_the_remark_in_the_details(desk, import_rows):
-    from stationdesk.tui.data import detail_fields, load_detail
+    from stationdesk.services.views import detail_fields
+    from stationdesk.tui.data import load_detail
+    from stationdesk.tui.i18n import tr
+
+    def shown(order_id):
+        d = load_detail(desk, order_id)
+        return dict(detail_fields(d.row, d.now, desk.config.tz, "zh", tr, reveal=False))
 
     import_rows([feed_row(1), feed_row(2, logistics_no="ali00000002")])  # 淘宝 with an Alipay number
     with desk.db.read() as conn:
         ids = [r["id"] for r in stream(conn, OrderFilter())]
-    plain = dict(detail_fields(load_detail(desk, ids[0]), desk.config.tz, "zh", reveal=False))
-    marked = dict(detail_fields(load_detail(desk, ids[1]), desk.config.tz, "zh", reveal=False))
+    plain, marked = shown(ids[0]), shown(ids[1])
     assert "备注" not in plain and "支付宝服务" in marked["备注"]
 
 

@@ -107,7 +107,7 @@ def test_keyset_pages_walk_the_whole_list(desk, handled):
 
 
 def test_the_query_uses_the_partial_index(desk):
-    from stationdesk.services.unscanned import _ROW, _params, _statement
+    from stationdesk.store.unscanned import _ROW, _params, _statement
 
     q = UnscannedQuery.today(desk.now(), desk.config.tz)
     with desk.db.read() as conn:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from stationdesk.alerts.rule import UrgentOrder, Waiting
 from stationdesk.domain.sla import ACCEPT_LIMIT
-from stationdesk.domain.statuses import Status
 from stationdesk.domain.text import clean_text
 from stationdesk.store import reads
 
@@ -54,16 +53,11 @@ def load_most_urgent(db: Database) -> UrgentOrder | None:
 
 
 def count_unscanned(db: Database) -> int:
-    """Orders handled in the menus and not yet scanned (what 网点未揽收查询 lists), on the partial index."""
-    from sqlalchemy import func, select  # here: `alerts check` reads without SQLAlchemy
+    """Orders handled in the menus and not yet scanned: what 网点未揽收查询 lists, by its own query."""
+    from stationdesk.store import unscanned
 
-    from stationdesk.store.tables import ORDERS
-
-    c = ORDERS.c
-    stmt = select(func.count()).select_from(ORDERS).where(
-        c.scanned_at.is_(None), c.status.in_([Status.ACCEPTED.value, Status.PICKED_UP.value]))
     with db.read() as conn:
-        return int(conn.execute(stmt).scalar() or 0)
+        return unscanned.count(conn, unscanned.UnscannedQuery())
 
 
 def load_near_complaints(db: Database, now: datetime, within: timedelta) -> list[tuple[int, str, datetime]]:

@@ -78,20 +78,10 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
 
 
 def _summaries(desk: Desk, rows: Any) -> Iterator[dict[str, Any]]:
-    from stationdesk.domain.fields import BusinessType
-    from stationdesk.domain.sources import source_remark
-    from stationdesk.services.views import order_summary
+    from stationdesk.services.views import order_listing
 
     now, tz = desk.now(), desk.config.tz
-    for row in rows:
-        s = order_summary(row, now, tz)
-        s["business_type_label"] = BusinessType(s["business_type"]).label
-        s["order_time_short"] = s["order_time"][:16].replace("T", " ")
-        s["area"] = f"超区→{s['suggested_station'] or ''}" if s["out_of_area"] else ""
-        s["duplicate_of"] = row.get("duplicate_of") if hasattr(row, "get") else None
-        s["awaiting_waybill"] = row["status"] == "picked_up" and not row["waybill_no"]
-        s["remark"] = source_remark(row["source"], row["logistics_no"])
-        yield s
+    return (order_listing(row, now, tz) for row in rows)
 
 
 # Every field of an order summary, with the heading a spreadsheet shows (CSV for Excel, XLSX).
@@ -103,12 +93,11 @@ EXPORT_HEADINGS = {
     "sender_name": "寄件人", "sender_phone": "电话", "sender_district": "区县", "sender_address": "地址",
     "violations": "违规", "duplicate_of": "重复下单?", "awaiting_waybill": "待补运单号", "remark": "备注",
 }
-EXTRA_FIELDS = ("duplicate_of", "awaiting_waybill", "remark")  # beside the summary in every listing
 _TIME_FIELDS = ("order_time", "accept_deadline", "pickup_deadline")
 
 
 def _export_columns() -> list[tuple[str, str, int]]:
-    from stationdesk.services.views import SUMMARY_FIELDS
+    from stationdesk.services.views import EXTRA_FIELDS, SUMMARY_FIELDS
 
     return [(k, EXPORT_HEADINGS.get(k, k), 12) for k in (*SUMMARY_FIELDS, *EXTRA_FIELDS)]
 
@@ -203,7 +192,7 @@ def orders_show(number: str, fmt: Any, db: Path | None, config: Path | None) -> 
     summary["violations"] = [violation_json(v, desk.config.tz) for v in recorded]
     history = [history_entry(e, desk.config.tz) for e in events]
     if fmt in (Format.json, Format.jsonl):
-        from stationdesk.services.views import SUMMARY_FIELDS
+        from stationdesk.services.views import EXTRA_FIELDS, SUMMARY_FIELDS
 
         extra = {k: summary[k] for k in EXTRA_FIELDS}
         import json

@@ -26,6 +26,10 @@ class Channel(StrEnum):
     def label(self) -> str:
         return {"online": "线上", "offline": "线下"}[self.value]
 
+    @property
+    def label_en(self) -> str:
+        return self.value
+
 
 class BusinessType(StrEnum):
     SEND_PARCEL = "send_parcel"
@@ -34,6 +38,10 @@ class BusinessType(StrEnum):
     @property
     def label(self) -> str:
         return {"send_parcel": "我要寄快递", "online_order": "在线下单"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {"send_parcel": "parcel", "online_order": "web order"}[self.value]
 
 
 # Data sources (数据来源) and the code on their logistics numbers.

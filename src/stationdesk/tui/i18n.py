@@ -9,6 +9,7 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.sla import format_time_left
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.words import plural, say, speak
+from stationdesk.services.views import coded  # the presenter says coded values: one rule for every screen
 
 LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("网点电商订单", "Station e-commerce orders"),
@@ -356,10 +357,6 @@ LABELS: dict[str, tuple[str, str]] = {
                        "{n} {n|order has|orders have} no pickup scan; press {key} for the unscanned list and scan them"),
 }
 
-_BUSINESS_EN = {BusinessType.SEND_PARCEL: "parcel", BusinessType.ONLINE_ORDER: "web order"}
-_CHANNEL_EN = {Channel.ONLINE: "online", Channel.OFFLINE: "offline"}
-
-
 def tr(label: str, lang: str, /, **values: object) -> str:
     """The words for ``label`` in ``lang``, with ``values`` filled in: the screens' own words, or
     the catalogue's messages (stationdesk.domain.words) said the same way."""
@@ -371,45 +368,23 @@ def tr(label: str, lang: str, /, **values: object) -> str:
 
 
 def status_label(value: str, lang: str) -> str:
-    try:
-        status = Status(value)
-    except ValueError:
-        return value
-    return status.label_en if lang == "en" else status.label
+    return coded(Status, value, lang)
 
 
 def action_label(value: str, lang: str) -> str:
-    try:
-        action = Action(value)
-    except ValueError:
-        return value
-    return action.label_en if lang == "en" else action.label
+    return coded(Action, value, lang)
 
 
 def business_label(value: str, lang: str) -> str:
-    try:
-        bt = BusinessType(value)
-    except ValueError:
-        return value
-    return _BUSINESS_EN[bt] if lang == "en" else bt.label
+    return coded(BusinessType, value, lang)
 
 
 def channel_label(value: str, lang: str) -> str:
-    try:
-        ch = Channel(value)
-    except ValueError:
-        return value
-    return _CHANNEL_EN[ch] if lang == "en" else ch.label
+    return coded(Channel, value, lang)
 
 
 def reason_label(value: str | None, lang: str) -> str:
-    if not value:
-        return ""
-    try:
-        reason = Reason(value)
-    except ValueError:
-        return value
-    return reason.label_en if lang == "en" else reason.label
+    return coded(Reason, value, lang)
 
 
 TIME_LEFT_WIDTH = 10  # cells: the widest time_left text, '-999天23时'

@@ -16,8 +16,9 @@ from stationdesk.domain.text import clean_text
 from stationdesk.keymap import keys_of
 from stationdesk.services.operators import record_access
 from stationdesk.services.outcome import Outcome
+from stationdesk.services.views import OrderView, detail_fields, event_lines, to_view
 from stationdesk.tui import order_actions
-from stationdesk.tui.data import Detail, OrderView, detail_fields, event_lines, load_detail, to_view
+from stationdesk.tui.data import Detail, load_detail
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind, key_display
 from stationdesk.tui.screens.base import DeskScreen, ListScreen
@@ -65,13 +66,14 @@ class DetailScreen(DeskScreen):
         """(label, value) of every field as shown now."""
         if self.detail is None:
             return []
-        return detail_fields(self.detail, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
+        d = self.detail
+        return detail_fields(d.row, d.now, self.desk_app.desk.config.tz, self.lang, tr, reveal=self.reveal)
 
     def history(self) -> list[tuple[str, str, str, str, str]]:
         """The history lines as shown now."""
         if self.detail is None:
             return []
-        return event_lines(self.detail, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
+        return event_lines(self.detail.events, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
 
     def draw(self) -> None:
         if self.detail is None:
@@ -111,7 +113,7 @@ class DetailScreen(DeskScreen):
     def view(self) -> OrderView | None:
         if self.detail is None:
             return None
-        return to_view(self.detail.row, self.desk_app.desk.config.tz, self.lang)
+        return to_view(self.detail.row, self.desk_app.desk.config.tz, self.lang, tr)
 
     def _done(self, outcome: Outcome | None) -> None:
         """The order changed: show it as it is now, and refresh the list under this screen."""

@@ -45,17 +45,12 @@ def load_unscanned_page(desk: Desk, q: UnscannedQuery, req: PageRequest, limit: 
     return load_page(desk, q, req, limit, lang, page=service.page, last_page=service.last_page)
 
 
-def load_unscanned_count(desk: Desk, q: UnscannedQuery) -> int:
-    with desk.db.read() as conn:
-        return service.count(conn, q)
-
-
 class UnscannedList(OrderList):
     """The order list over an UnscannedQuery instead of an OrderFilter."""
 
     BINDINGS = [bind("unscanned.scan")]
     LOAD_PAGE = staticmethod(load_unscanned_page)
-    LOAD_COUNT = staticmethod(load_unscanned_count)
+    LOAD_COUNT = staticmethod(service.unscanned_count)  # the count `report unscanned` lists
 
     def __init__(self, columns: list[Column] | None = None, *, id: str | None = None) -> None:
         super().__init__(columns or COLUMNS, deadline="pickup", id=id)
