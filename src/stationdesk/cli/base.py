@@ -161,14 +161,7 @@ def signed_in(db: Path | None, config: Path | None, operator: str | None = None,
     from stationdesk.bootstrap import open_desk
 
     desk = open_desk(db, config)
-    try:
-        who = sign_in(desk, operator)
-        if need is not None:
-            who.require(need)
-    except BaseException:
-        desk.db.dispose()
-        raise
-    return desk, who
+    return desk, _signed_in_on(desk, operator, need)
 
 
 def reading(db: Path | None, config: Path | None, operator: str | None = None, *,
@@ -186,14 +179,19 @@ def reading(db: Path | None, config: Path | None, operator: str | None = None, *
     if accounts:
         desk.db.dispose()
         return signed_in(db, config, operator, need=need)
+    return desk, _signed_in_on(desk, operator, need, accounts=False)
+
+
+def _signed_in_on(desk: Desk, operator: str | None, need: Permission | None, accounts: bool | None = None) -> Operator:
+    """Who acts on ``desk``, with ``need`` checked; a refusal closes the desk before it goes up."""
     try:
-        who = sign_in(desk, operator, accounts=False)
+        who = sign_in(desk, operator, accounts=accounts)
         if need is not None:
             who.require(need)
     except BaseException:
         desk.db.dispose()
         raise
-    return desk, who
+    return who
 
 
 def sign_in(desk: Desk, operator: str | None, *, accounts: bool | None = None) -> Operator:
