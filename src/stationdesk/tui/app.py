@@ -7,8 +7,6 @@ this module imports at its top loads SQLAlchemy: the other screens load when fir
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib
 import logging
 from collections.abc import Callable, Iterable
@@ -33,14 +31,17 @@ from stationdesk.domain.words import speak
 from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
 from stationdesk.store.glance import Glance
-from stationdesk.store.values import OrderFilter, WaitingCounts
+from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
-from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_damage, load_waiting_counts
+from stationdesk.tui.data import load_damage, load_waiting_counts
 from stationdesk.tui.sessions import DeskSessions
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
+from stationdesk.tui.key_hold import KeyHold
 from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
+from stationdesk.tui import messages
+from stationdesk.tui.pages import PageSource, StartPages, StorePages
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
 from stationdesk.tui.syncing import DeskSync
@@ -119,15 +120,14 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._desk = desk
         self._opening = opening
         self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
-        self._held: list[events.Key | events.Paste] = []  # keys typed while the store opens, in order
-        self._replaying = False  # held keys are being handled, one at a time: new ones queue behind them
-        self._replay_task: asyncio.Task[None] | None = None
-        self._when_open: list[Callable[[], None]] = []
+        self.key_hold = KeyHold(self, super().on_event, closed=desk is None)  # keys typed while the store opens
         # what the screens draw before and after the store is open
         self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
         self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]
         self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]
         self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]
+        store = StorePages(lambda: self.desk)
+        self.pages: PageSource = store if opening is None else StartPages(opening.glance, self.config.tz, store)
         self.operator = operator
         self.alerts = DeskAlerts(self)
         self.sync = DeskSync(self)
@@ -188,48 +188,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         finally:
             self._opening.glance.close()  # after the store's own connections: never the last one to close
         self._store_opened()
-        waiting, self._when_open = self._when_open, []
-        for call in waiting:
-            call()
-        self._replaying = True
-        await self._replay_next()
-
-    async def _replay_next(self) -> None:
-        """Handle the next held key; the one after it only once everything this one set off is
-        done (an Enter that moves the focus to the password, a key that opens a screen), as if
-        typed at a person's pace."""
-        if not self._held:
-            self._replaying = False
-            return
-        await super().on_event(self._held.pop(0))
-        self._replay_task = asyncio.get_running_loop().create_task(self._replay_after_settling())
-
-    async def _replay_after_settling(self) -> None:
-        for _ in range(3):  # a key's message may post another, and that one a third (Enter -> Submitted -> focus)
-            await self._handled_so_far()
-        self.call_later(self._replay_next)
-
-    async def _handled_so_far(self) -> None:
-        """Until the app, its screen and the screen's widgets have handled what was posted to them."""
-        try:
-            nodes = [self, *self.screen.walk_children(with_self=True)]
-        except Exception:  # noqa: BLE001 - no screen (the app is closing): nothing to wait for
-            return
-        left = 0
-        done = asyncio.Event()
-
-        def one() -> None:
-            nonlocal left
-            left -= 1
-            if left == 0:
-                done.set()
-
-        for node in nodes:
-            if node.call_later(one):
-                left += 1
-        if left:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), 2.0)  # a widget removed meanwhile never answers
+        if isinstance(self.pages, StartPages):
+            self.pages.opened()  # the lists' requests the glance could not answer
+        await self.key_hold.release()
 
     def _store_opened(self) -> None:
         logging.getLogger("stationdesk.desk").info("desk open on %s", self.desk.db.path.name)
@@ -242,31 +203,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
             self.sessions.start(self.operator)
             self._start_schedules()
 
-    def when_open(self, call: Callable[[], None]) -> None:
-        """Run ``call`` once the store is open (at once if it is)."""
-        if self._desk is not None:
-            call()
-        else:
-            self._when_open.append(call)
-
-    def early_page(self, f: OrderFilter, req: PageRequest, limit: int) -> PageResult | None:
-        """Before the store is open: the page from the glance, when it holds it."""
-        if self._opening is None or self._desk is not None:
-            return None
-        return glance_page(self._opening.glance, f, req, limit, self.config.tz, self.lang)
-
-    def early_count(self, f: OrderFilter) -> int | None:
-        if self._opening is None or self._desk is not None:
-            return None
-        return self._opening.glance.count(f)
-
     async def on_event(self, event: events.Event) -> None:
-        holding = self._desk is None or self._replaying
-        if holding and isinstance(event, (events.InputEvent, events.Paste)) and not event.is_forwarded:
-            if isinstance(event, (events.Key, events.Paste)):
-                self._held.append(event)  # handled once the store is open, after those held before it
-            return  # a click or a wheel turn meanwhile does nothing
-        await super().on_event(event)
+        if not self.key_hold.take(event):
+            await super().on_event(event)
 
     def _start_schedules(self) -> None:
         """The alert and the scheduled sync: from the moment someone is at the desk, never on the
@@ -284,6 +223,35 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.jobs.settle(event)
+
+    # -- what the screens, dialogs and widgets ask for (stationdesk.tui.messages) -----------
+
+    def on_say(self, message: messages.Say) -> None:
+        self.say(message.text, message.severity)
+
+    def on_show_outcome(self, message: messages.ShowOutcome) -> None:
+        self.show_outcome(message.outcome)
+
+    def on_run_job(self, message: messages.RunJob) -> None:
+        self.jobs.run(message.fn, *message.args, done=message.done, failed=message.failed,
+                      group=message.group, exclusive=message.exclusive)
+
+    def on_orders_changed(self, message: messages.OrdersChanged) -> None:
+        if message.order_ids is not None:
+            self.alerts.resolved(message.order_ids)
+        self.refresh_counts()
+
+    def on_sync_changed(self, _message: messages.SyncChanged) -> None:
+        self.sync.refresh_status()
+
+    def on_signed_in(self, message: messages.SignedIn) -> None:
+        self.sign_in(message.who)
+
+    def on_form_opened(self, message: messages.FormOpened) -> None:
+        self.forms.add(message.form)
+
+    def on_form_closed(self, message: messages.FormClosed) -> None:
+        self.forms.discard(message.form)
 
     def show_outcome(self, outcome: Outcome) -> None:
         """What a use case did on the message line, with its warnings after it."""
