@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
@@ -35,26 +34,22 @@ from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
 from stationdesk.tui.data import load_damage, load_waiting_counts
+from stationdesk.tui.said import MessageBoard
 from stationdesk.tui.sessions import DeskSessions
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
 from stationdesk.tui.key_hold import KeyHold
-from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
+from stationdesk.tui.keys import bind
 from stationdesk.tui import messages
 from stationdesk.tui.pages import PageSource, StartPages, StorePages
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
 from stationdesk.tui.syncing import DeskSync
-from stationdesk.tui.widgets.order_list import OrderList
+from stationdesk.tui.ticks import DeskTicks
 
 if TYPE_CHECKING:
     from stationdesk.domain.routing import Station
     from stationdesk.services.context import Desk
-
-COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
-LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
-SESSION_EVERY = 60.0  # seconds between the signed-in session's signs of life
-COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
 def _opened_later(module: str, name: str) -> Callable[[], Screen]:
@@ -136,10 +131,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
         self.sessions = DeskSessions(self)
+        self.ticks = DeskTicks(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.damage: str | None = None  # a broken audit chain not yet acknowledged by an admin (services/damage.py)
-        self.message: tuple[str, SeverityLevel] = ("", "information")
-        self._said = 0  # words said so far: only the last one gets a toast
+        self.board = MessageBoard(self)  # the message line and its toasts
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
         self.key_overrides: dict[str, str] = {}
@@ -195,10 +190,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def _store_opened(self) -> None:
         logging.getLogger("stationdesk.desk").info("desk open on %s", self.desk.db.path.name)
         self.refresh_counts()
-        self.set_interval(COUNTS_EVERY, self.refresh_counts)
-        self.set_interval(LIST_EVERY, self._tick_list)
-        self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
-        self.set_interval(SESSION_EVERY, self.sessions.touch)
+        self.ticks.start()
         if self.signed_in is not None:
             self.sessions.start(self.operator)
             self._start_schedules()
@@ -259,26 +251,11 @@ class StationDeskApp(App[None], inherit_bindings=False):
                  severity="warning" if outcome.warnings else "information")
 
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
-        """Put ``text`` on the message line (and in a notification when it is not good news)."""
-        self.message = (text, severity)
-        if severity == "error":  # a refusal or a failure on the desk: one line in the admin's log
-            logging.getLogger("stationdesk.desk").warning("refused on the desk (%s): %s", self.operator or "-", text)
-        self._said += 1
-        self.call_later(self._toast, self._said, text, severity)
-        for screen in self.screen_stack:
-            for line in screen.query("MessageLine"):
-                line.refresh(layout=True)  # a long word takes a second line
+        self.board.say(text, severity)
 
-    def _toast(self, said: int, text: str, severity: SeverityLevel) -> None:
-        """The toast of the last word said: it replaces the one before, so there is never a pile
-        of them nor a stale one (a 登录失败 once the log-in went through)."""
-        if said != self._said:
-            return  # something newer was said meanwhile
-        self.clear_notifications()
-        for note in self.alerts.reminders:  # the end-of-shift and complaint reminders stay until Esc
-            self.notify(**note)
-        if severity != "information":
-            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
+    @property
+    def message(self) -> tuple[str, SeverityLevel]:
+        return self.board.message
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
@@ -299,25 +276,15 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if counts is not None:
             self.alerts.counts_changed(counts)
 
-    def _tick_list(self) -> None:
-        if (screen := self.base_screen) is not None and screen.is_active:
-            screen.reload()
-
     def tick_countdown(self) -> None:
-        """Redraw the time left of the list in view: its rows hold their deadlines, the clock does the rest."""
-        if (screen := self.base_screen) is not None and screen.is_active:
-            for lst in screen.query(OrderList):
-                if lst.deadline is not None:
-                    lst.refresh()
+        self.ticks.tick_countdown()
 
     # -- screens and keys ------------------------------------------------------------------
 
     def switch_mode(self, mode: str) -> Any:
         """Another screen: the message line starts empty there (the last word was about the last screen)."""
-        if mode != self.current_mode and self.message[0]:
-            self.message = ("", "information")
-            self._said += 1
-            self.clear_notifications()
+        if mode != self.current_mode:
+            self.board.clear()
         return super().switch_mode(mode)
 
     @property
@@ -394,21 +361,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         return [line for form in list(self.forms) for line in form.unsaved()]
 
     def action_request_quit(self) -> None:
-        from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
+        from stationdesk.tui.quitting import request_quit  # with the question, on demand
 
-        top = self.screen
-        if isinstance(top, ConfirmDialog) and top.purpose == "quit":
-            self.exit()  # the quit key again confirms
-            return
-        reasons = self.unsaved()
-        status = self.sync.status
-        if status is not None and status.pending:
-            reasons.append(tr("quit.unsynced", self.lang, n=status.pending))
-        if not reasons:
-            self.exit()
-            return
-        self.push_screen(ConfirmDialog(tr("quit.confirm", self.lang), reasons, purpose="quit"),
-                         lambda yes: self.exit() if yes else None)
+        request_quit(self)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the command palette, asking in the screen's language."""
@@ -422,28 +377,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.action_request_quit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every registry action live on ``screen``, under its own words and key."""
-        keys = keymap.keys_of(self.key_overrides)
-        if not isinstance(screen, DeskScreen):  # a dialog or help: finish or leave it first
-            quit_ = keymap.BY_ID["app.quit"]
-            yield SystemCommand(f"{quit_.description(self.lang)} ({key_display(keys[quit_.id])})",
-                                tr("palette.anywhere", self.lang), self.action_request_quit)
-            return
-        base = screen
-        for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
-            if action.id == "app.palette" or action.id in ("filter.close", "list.up", "list.down"):
-                continue
-            if action.id == "app.ack_alert" and not self.alerts.showing:
-                continue
-            call = ACTION_CALLS[action.id]
-            target: Any = self if action.scope == "app" else base.action_target(action.scope)
-            if target is None:
-                continue
-            if call.startswith("screen."):
-                target, call = base, call.removeprefix("screen.")
-            title = f"{action.description(self.lang)} ({key_display(keys[action.id])})"
-            where = tr("palette.anywhere" if action.scope == "app" else "palette.this_screen", self.lang)
-            yield SystemCommand(title, where, partial(self.run_action, call, target))
+        from stationdesk.tui.palette import system_commands  # with the palette, not at start
+
+        return system_commands(self, screen)
 
 
 def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDeskApp:
