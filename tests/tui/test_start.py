@@ -88,7 +88,7 @@ def _count_held(app: StationDeskApp) -> list[int]:
     opener = app._opening.open  # noqa: SLF001 - what was held when the store began to open
 
     def counting():  # noqa: ANN202
-        held.append(len(app._held))  # noqa: SLF001
+        held.append(app.key_hold.held)
         return opener()
 
     object.__setattr__(app._opening, "open", counting)  # noqa: SLF001

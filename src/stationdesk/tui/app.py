@@ -7,14 +7,11 @@ this module imports at its top loads SQLAlchemy: the other screens load when fir
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
@@ -33,27 +30,26 @@ from stationdesk.domain.words import speak
 from stationdesk.services.context import Clock, system_clock
 from stationdesk.services.outcome import Outcome
 from stationdesk.store.glance import Glance
-from stationdesk.store.values import OrderFilter, WaitingCounts
+from stationdesk.store.values import WaitingCounts
 from stationdesk.tui.alerting import DeskAlerts
 from stationdesk.tui.backups import DeskBackups
-from stationdesk.tui.data import PageRequest, PageResult, glance_page, load_damage, load_waiting_counts
+from stationdesk.tui.data import load_damage, load_waiting_counts
+from stationdesk.tui.said import MessageBoard
 from stationdesk.tui.sessions import DeskSessions
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.jobs import Jobs
-from stationdesk.tui.keys import ACTION_CALLS, bind, key_display
+from stationdesk.tui.key_hold import KeyHold
+from stationdesk.tui.keys import bind
+from stationdesk.tui import messages
+from stationdesk.tui.pages import PageSource, StartPages, StorePages
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
 from stationdesk.tui.syncing import DeskSync
-from stationdesk.tui.widgets.order_list import OrderList
+from stationdesk.tui.ticks import DeskTicks
 
 if TYPE_CHECKING:
     from stationdesk.domain.routing import Station
     from stationdesk.services.context import Desk
-
-COUNTS_EVERY = 30.0  # seconds between refreshes of the waiting/overdue counts
-LIST_EVERY = 60.0  # seconds between refreshes of the list in view (new orders, time left)
-SESSION_EVERY = 60.0  # seconds between the signed-in session's signs of life
-COUNTDOWN_EVERY = 15.0  # seconds between redraws of the time left (剩余) from the clock: no database read
 
 
 def _opened_later(module: str, name: str) -> Callable[[], Screen]:
@@ -119,15 +115,14 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._desk = desk
         self._opening = opening
         self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
-        self._held: list[events.Key | events.Paste] = []  # keys typed while the store opens, in order
-        self._replaying = False  # held keys are being handled, one at a time: new ones queue behind them
-        self._replay_task: asyncio.Task[None] | None = None
-        self._when_open: list[Callable[[], None]] = []
+        self.key_hold = KeyHold(self, super().on_event, closed=desk is None)  # keys typed while the store opens
         # what the screens draw before and after the store is open
         self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
         self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]
         self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]
         self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]
+        store = StorePages(lambda: self.desk)
+        self.pages: PageSource = store if opening is None else StartPages(opening.glance, self.config.tz, store)
         self.operator = operator
         self.alerts = DeskAlerts(self)
         self.sync = DeskSync(self)
@@ -136,10 +131,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.jobs = Jobs(self)
         self.backups = DeskBackups(self)
         self.sessions = DeskSessions(self)
+        self.ticks = DeskTicks(self)
         self.counts: WaitingCounts | None = None  # read with the store: they look at every waiting row
         self.damage: str | None = None  # a broken audit chain not yet acknowledged by an admin (services/damage.py)
-        self.message: tuple[str, SeverityLevel] = ("", "information")
-        self._said = 0  # words said so far: only the last one gets a toast
+        self.board = MessageBoard(self)  # the message line and its toasts
         self.forms: WeakSet[Any] = WeakSet()  # screens and dialogs that may hold unsaved input
         self.title = tr("app.title", self.lang)
         self.key_overrides: dict[str, str] = {}
@@ -188,85 +183,21 @@ class StationDeskApp(App[None], inherit_bindings=False):
         finally:
             self._opening.glance.close()  # after the store's own connections: never the last one to close
         self._store_opened()
-        waiting, self._when_open = self._when_open, []
-        for call in waiting:
-            call()
-        self._replaying = True
-        await self._replay_next()
-
-    async def _replay_next(self) -> None:
-        """Handle the next held key; the one after it only once everything this one set off is
-        done (an Enter that moves the focus to the password, a key that opens a screen), as if
-        typed at a person's pace."""
-        if not self._held:
-            self._replaying = False
-            return
-        await super().on_event(self._held.pop(0))
-        self._replay_task = asyncio.get_running_loop().create_task(self._replay_after_settling())
-
-    async def _replay_after_settling(self) -> None:
-        for _ in range(3):  # a key's message may post another, and that one a third (Enter -> Submitted -> focus)
-            await self._handled_so_far()
-        self.call_later(self._replay_next)
-
-    async def _handled_so_far(self) -> None:
-        """Until the app, its screen and the screen's widgets have handled what was posted to them."""
-        try:
-            nodes = [self, *self.screen.walk_children(with_self=True)]
-        except Exception:  # noqa: BLE001 - no screen (the app is closing): nothing to wait for
-            return
-        left = 0
-        done = asyncio.Event()
-
-        def one() -> None:
-            nonlocal left
-            left -= 1
-            if left == 0:
-                done.set()
-
-        for node in nodes:
-            if node.call_later(one):
-                left += 1
-        if left:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), 2.0)  # a widget removed meanwhile never answers
+        if isinstance(self.pages, StartPages):
+            self.pages.opened()  # the lists' requests the glance could not answer
+        await self.key_hold.release()
 
     def _store_opened(self) -> None:
         logging.getLogger("stationdesk.desk").info("desk open on %s", self.desk.db.path.name)
         self.refresh_counts()
-        self.set_interval(COUNTS_EVERY, self.refresh_counts)
-        self.set_interval(LIST_EVERY, self._tick_list)
-        self.set_interval(COUNTDOWN_EVERY, self.tick_countdown)
-        self.set_interval(SESSION_EVERY, self.sessions.touch)
+        self.ticks.start()
         if self.signed_in is not None:
             self.sessions.start(self.operator)
             self._start_schedules()
 
-    def when_open(self, call: Callable[[], None]) -> None:
-        """Run ``call`` once the store is open (at once if it is)."""
-        if self._desk is not None:
-            call()
-        else:
-            self._when_open.append(call)
-
-    def early_page(self, f: OrderFilter, req: PageRequest, limit: int) -> PageResult | None:
-        """Before the store is open: the page from the glance, when it holds it."""
-        if self._opening is None or self._desk is not None:
-            return None
-        return glance_page(self._opening.glance, f, req, limit, self.config.tz, self.lang)
-
-    def early_count(self, f: OrderFilter) -> int | None:
-        if self._opening is None or self._desk is not None:
-            return None
-        return self._opening.glance.count(f)
-
     async def on_event(self, event: events.Event) -> None:
-        holding = self._desk is None or self._replaying
-        if holding and isinstance(event, (events.InputEvent, events.Paste)) and not event.is_forwarded:
-            if isinstance(event, (events.Key, events.Paste)):
-                self._held.append(event)  # handled once the store is open, after those held before it
-            return  # a click or a wheel turn meanwhile does nothing
-        await super().on_event(event)
+        if not self.key_hold.take(event):
+            await super().on_event(event)
 
     def _start_schedules(self) -> None:
         """The alert and the scheduled sync: from the moment someone is at the desk, never on the
@@ -285,32 +216,46 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.jobs.settle(event)
 
+    # -- what the screens, dialogs and widgets ask for (stationdesk.tui.messages) -----------
+
+    def on_say(self, message: messages.Say) -> None:
+        self.say(message.text, message.severity)
+
+    def on_show_outcome(self, message: messages.ShowOutcome) -> None:
+        self.show_outcome(message.outcome)
+
+    def on_run_job(self, message: messages.RunJob) -> None:
+        self.jobs.run(message.fn, *message.args, done=message.done, failed=message.failed,
+                      group=message.group, exclusive=message.exclusive)
+
+    def on_orders_changed(self, message: messages.OrdersChanged) -> None:
+        if message.order_ids is not None:
+            self.alerts.resolved(message.order_ids)
+        self.refresh_counts()
+
+    def on_sync_changed(self, _message: messages.SyncChanged) -> None:
+        self.sync.refresh_status()
+
+    def on_signed_in(self, message: messages.SignedIn) -> None:
+        self.sign_in(message.who)
+
+    def on_form_opened(self, message: messages.FormOpened) -> None:
+        self.forms.add(message.form)
+
+    def on_form_closed(self, message: messages.FormClosed) -> None:
+        self.forms.discard(message.form)
+
     def show_outcome(self, outcome: Outcome) -> None:
         """What a use case did on the message line, with its warnings after it."""
         self.say(" | ".join(speak(said, self.lang) for said in [outcome.message, *outcome.warnings]),
                  severity="warning" if outcome.warnings else "information")
 
     def say(self, text: str, severity: SeverityLevel = "information") -> None:
-        """Put ``text`` on the message line (and in a notification when it is not good news)."""
-        self.message = (text, severity)
-        if severity == "error":  # a refusal or a failure on the desk: one line in the admin's log
-            logging.getLogger("stationdesk.desk").warning("refused on the desk (%s): %s", self.operator or "-", text)
-        self._said += 1
-        self.call_later(self._toast, self._said, text, severity)
-        for screen in self.screen_stack:
-            for line in screen.query("MessageLine"):
-                line.refresh(layout=True)  # a long word takes a second line
+        self.board.say(text, severity)
 
-    def _toast(self, said: int, text: str, severity: SeverityLevel) -> None:
-        """The toast of the last word said: it replaces the one before, so there is never a pile
-        of them nor a stale one (a 登录失败 once the log-in went through)."""
-        if said != self._said:
-            return  # something newer was said meanwhile
-        self.clear_notifications()
-        for note in self.alerts.reminders:  # the end-of-shift and complaint reminders stay until Esc
-            self.notify(**note)
-        if severity != "information":
-            self.notify(text, severity=severity, timeout=8 if severity == "warning" else 12, markup=False)
+    @property
+    def message(self) -> tuple[str, SeverityLevel]:
+        return self.board.message
 
     def refresh_counts(self) -> None:
         self.jobs.run(load_waiting_counts, self.desk, done=self.show_counts, group="counts", exclusive=True)
@@ -331,25 +276,15 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if counts is not None:
             self.alerts.counts_changed(counts)
 
-    def _tick_list(self) -> None:
-        if (screen := self.base_screen) is not None and screen.is_active:
-            screen.reload()
-
     def tick_countdown(self) -> None:
-        """Redraw the time left of the list in view: its rows hold their deadlines, the clock does the rest."""
-        if (screen := self.base_screen) is not None and screen.is_active:
-            for lst in screen.query(OrderList):
-                if lst.deadline is not None:
-                    lst.refresh()
+        self.ticks.tick_countdown()
 
     # -- screens and keys ------------------------------------------------------------------
 
     def switch_mode(self, mode: str) -> Any:
         """Another screen: the message line starts empty there (the last word was about the last screen)."""
-        if mode != self.current_mode and self.message[0]:
-            self.message = ("", "information")
-            self._said += 1
-            self.clear_notifications()
+        if mode != self.current_mode:
+            self.board.clear()
         return super().switch_mode(mode)
 
     @property
@@ -426,21 +361,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         return [line for form in list(self.forms) for line in form.unsaved()]
 
     def action_request_quit(self) -> None:
-        from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
+        from stationdesk.tui.quitting import request_quit  # with the question, on demand
 
-        top = self.screen
-        if isinstance(top, ConfirmDialog) and top.purpose == "quit":
-            self.exit()  # the quit key again confirms
-            return
-        reasons = self.unsaved()
-        status = self.sync.status
-        if status is not None and status.pending:
-            reasons.append(tr("quit.unsynced", self.lang, n=status.pending))
-        if not reasons:
-            self.exit()
-            return
-        self.push_screen(ConfirmDialog(tr("quit.confirm", self.lang), reasons, purpose="quit"),
-                         lambda yes: self.exit() if yes else None)
+        request_quit(self)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the command palette, asking in the screen's language."""
@@ -454,28 +377,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.action_request_quit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every registry action live on ``screen``, under its own words and key."""
-        keys = keymap.keys_of(self.key_overrides)
-        if not isinstance(screen, DeskScreen):  # a dialog or help: finish or leave it first
-            quit_ = keymap.BY_ID["app.quit"]
-            yield SystemCommand(f"{quit_.description(self.lang)} ({key_display(keys[quit_.id])})",
-                                tr("palette.anywhere", self.lang), self.action_request_quit)
-            return
-        base = screen
-        for action in keymap.in_scopes(keymap.SCREEN_CONTEXTS.get(base.CONTEXT, ("app",))):
-            if action.id == "app.palette" or action.id in ("filter.close", "list.up", "list.down"):
-                continue
-            if action.id == "app.ack_alert" and not self.alerts.showing:
-                continue
-            call = ACTION_CALLS[action.id]
-            target: Any = self if action.scope == "app" else base.action_target(action.scope)
-            if target is None:
-                continue
-            if call.startswith("screen."):
-                target, call = base, call.removeprefix("screen.")
-            title = f"{action.description(self.lang)} ({key_display(keys[action.id])})"
-            where = tr("palette.anywhere" if action.scope == "app" else "palette.this_screen", self.lang)
-            yield SystemCommand(title, where, partial(self.run_action, call, target))
+        from stationdesk.tui.palette import system_commands  # with the palette, not at start
+
+        return system_commands(self, screen)
 
 
 def build_app(desk: Desk, *, operator: str, alerts: bool = False) -> StationDeskApp:

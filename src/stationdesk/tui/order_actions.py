@@ -15,42 +15,44 @@ from stationdesk.tui.data import OrderView
 from stationdesk.tui.i18n import action_label, tr
 
 if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
+    from stationdesk.tui.screens.base import DeskScreen
 
 Done = Callable[[Outcome], None]
 Refused = Callable[[str], None]
 
 
-def accept_order(app: StationDeskApp, view: OrderView, done: Done, refused: Refused) -> None:
+def accept_order(screen: DeskScreen, view: OrderView, done: Done, refused: Refused) -> None:
     from stationdesk.services import accept
 
-    app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=done, failed=refused)
+    host = screen.host
+    screen.run_job(accept.accept, host.desk, [view.id], host.operator, done=done, failed=refused)
 
 
-def confirm_pickup(app: StationDeskApp, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
+def confirm_pickup(screen: DeskScreen, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
     """揽件确认: the waybill dialog, as on 网点揽件."""
     from stationdesk.tui.dialogs.waybill import WaybillDialog
 
-    app.push_screen(WaybillDialog(view, tr("waybill.title", app.lang, ref=view.ref)), done)
+    screen.app.push_screen(WaybillDialog(view, tr("waybill.title", screen.lang, ref=view.ref)), done)
 
 
-def transfer_order(app: StationDeskApp, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
+def transfer_order(screen: DeskScreen, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
     from stationdesk.tui.dialogs.transfer import TransferDialog
 
-    app.push_screen(TransferDialog(view), done)
+    screen.app.push_screen(TransferDialog(view), done)
 
 
-def fail_order(app: StationDeskApp, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
+def fail_order(screen: DeskScreen, view: OrderView, done: Callable[[Outcome | None], None]) -> None:
     """接单失败 for a waiting order, 揽收失败 for an accepted one, with the reason dialog."""
     from stationdesk.services import accept, pickup
     from stationdesk.tui.dialogs.reason import ReasonDialog
 
+    host, lang = screen.host, screen.lang
     waiting = view.row["status"] == Status.WAITING.value
     action = Action.FAIL_ACCEPT if waiting else Action.FAIL_PICKUP
     fail = accept.fail_accept if waiting else pickup.fail_pickup
 
     def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
-        return fail(app.desk, view.id, reason, note, app.operator)
+        return fail(host.desk, view.id, reason, note, host.operator)
 
-    title = tr("reason.title", app.lang, action=action_label(action.value, app.lang), ref=view.ref)
-    app.push_screen(ReasonDialog(title, submit), done)
+    title = tr("reason.title", lang, action=action_label(action.value, lang), ref=view.ref)
+    screen.app.push_screen(ReasonDialog(title, submit), done)

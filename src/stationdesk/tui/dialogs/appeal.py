@@ -71,8 +71,8 @@ class AppealDialog(ActionDialog):
             self.show_error(word("required", self.lang))
             return
         chosen = self.choices[int(raw) - 1]
-        app = self.desk_app
-        self.run_service(appeal, app.desk, chosen["logistics_no"], chosen["kind"], note, app.operator)
+        host = self.host
+        self.run_service(appeal, host.desk, chosen["logistics_no"], chosen["kind"], note, host.operator)
 
     def unsaved(self) -> list[str]:
         if self.choices and (self.query_one("#note", Input).value.strip() or self.query_one("#pick", Input).value.strip()):

@@ -15,6 +15,7 @@ from stationdesk.services.outcome import Outcome
 
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
+from stationdesk.tui.messages import FormClosed, FormOpened, post_up
 from stationdesk.tui.keys import bind
 from stationdesk.tui.widgets.key_bar import KeyBar
 
@@ -42,10 +43,10 @@ class ActionDialog(DeskNode, ModalScreen[Outcome | None]):
         return iter(())
 
     def on_mount(self) -> None:
-        self.desk_app.forms.add(self)
+        post_up(self, FormOpened(self))
 
     def on_unmount(self) -> None:
-        self.desk_app.forms.discard(self)
+        self.app.post_message(FormClosed(self))  # this dialog's own queue is closing
 
     def show_error(self, text: str) -> None:
         self.query_one("#error", Static).update(Text(text))
@@ -57,7 +58,7 @@ class ActionDialog(DeskNode, ModalScreen[Outcome | None]):
             return
         self.busy = True
         self.show_error(tr("working", self.lang))
-        self.desk_app.jobs.run(fn, *args, done=self.dismiss, failed=self._failed)
+        self.run_job(fn, *args, done=self.dismiss, failed=self._failed)
 
     def _failed(self, text: str) -> None:
         self.busy = False

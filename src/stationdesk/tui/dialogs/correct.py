@@ -72,8 +72,8 @@ class CorrectDialog(ActionDialog):
             self.show_error(tr("correct.no_reason", self.lang))
             self.query_one("#c-reason", Input).focus()
             return
-        app = self.desk_app
-        self.run_service(correct_info, app.desk, self.view.id, fields, app.operator, reason)
+        host = self.host
+        self.run_service(correct_info, host.desk, self.view.id, fields, host.operator, reason)
 
     def unsaved(self) -> list[str]:
         if self.changes():

@@ -43,11 +43,11 @@ class DuplicateDialog(ActionDialog):
     def submit(self) -> None:
         choices = self.query_one("#choices", OptionList)
         choice = choices.get_option_at_index(choices.highlighted or 0).id
-        app = self.desk_app
+        host = self.host
         if choice == "fail":
-            self.run_service(duplicates.fail_as_duplicate, app.desk, self.view.id, app.operator)
+            self.run_service(duplicates.fail_as_duplicate, host.desk, self.view.id, host.operator)
         else:
-            self.run_service(duplicates.clear_duplicate, app.desk, self.view.id, app.operator)
+            self.run_service(duplicates.clear_duplicate, host.desk, self.view.id, host.operator)
 
     def action_next_option(self) -> None:
         self.query_one("#choices", OptionList).action_cursor_down()

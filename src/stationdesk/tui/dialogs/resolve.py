@@ -13,7 +13,7 @@ from stationdesk.tui.dialogs.base import ActionDialog
 from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:
-    from stationdesk.tui.screens.conflicts import ConflictView
+    from stationdesk.tui.conflict_views import ConflictView
 
 MAX_RESOLUTION = 500  # what the conflict table keeps
 
@@ -44,14 +44,14 @@ class ResolveDialog(ActionDialog):
         self.submit()
 
     def submit(self) -> None:
-        from stationdesk.tui.screens.conflicts import resolve
+        from stationdesk.tui.conflict_views import resolve
 
         note = clean_text(self.query_one("#resolution", Input).value)
         if not note:
             self.show_error(word("required", self.lang))
             return
-        app = self.desk_app
-        self.run_service(resolve, app.desk, self.conflict.id, note, app.operator, self.lang)
+        host = self.host
+        self.run_service(resolve, host.desk, self.conflict.id, note, host.operator, self.lang)
 
     def unsaved(self) -> list[str]:
         if self.query_one("#resolution", Input).value.strip():

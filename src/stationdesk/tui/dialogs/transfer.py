@@ -32,12 +32,12 @@ class TransferDialog(ActionDialog):
         return self.title_text
 
     def compose_fields(self) -> ComposeResult:
-        app = self.desk_app
+        host = self.host
         district = clean_text(self.view.row["sender_district"])
         suggested = clean_text(self.view.row["suggested_station"]) or None
         if suggested is None:
-            routed = app.desk.directory.route(district)
-            suggested = routed.code if routed is not None and routed.code != app.desk.station.code else None
+            routed = host.desk.directory.route(district)
+            suggested = routed.code if routed is not None and routed.code != host.desk.station.code else None
         self.suggested = suggested
         yield Static(Text(tr("transfer.where", self.lang, district=district or "-", suggested=suggested or "-")))
         yield Input(placeholder=tr("transfer.search", self.lang), id="search", max_length=40, compact=True)
@@ -49,7 +49,7 @@ class TransferDialog(ActionDialog):
         self.query_one("#search", Input).focus()
 
     def candidates(self, text: str) -> list[Station]:
-        desk = self.desk_app.desk
+        desk = self.host.desk
         found = [s for s in desk.directory.search(text) if s.code != desk.station.code]
         dc = desk.directory.datacenter
         if dc is not None and dc not in found:
@@ -115,7 +115,7 @@ class TransferDialog(ActionDialog):
         served by another station, or by no known one): head office fines a wrong transfer."""
         from stationdesk.domain.sla import ViolationKind
 
-        desk = self.desk_app.desk
+        desk = self.host.desk
         target = desk.directory.get(code)
         if target.is_datacenter:
             return None  # where an order goes when its station cannot be determined
@@ -129,8 +129,8 @@ class TransferDialog(ActionDialog):
                 [served, tr("transfer.fine", self.lang, fine=ViolationKind.LATE_TRANSFER.fine)])
 
     def _transfer(self, code: str) -> None:
-        app = self.desk_app
-        self.run_service(transfer.transfer, app.desk, self.view.id, code, app.operator)
+        host = self.host
+        self.run_service(transfer.transfer, host.desk, self.view.id, code, host.operator)
 
     def unsaved(self) -> list[str]:
         return []

@@ -25,7 +25,7 @@ class WaybillDialog(ActionDialog):
 
     def compose_fields(self) -> ComposeResult:
         row, lang = self.view.row, self.lang
-        desk = self.desk_app.desk
+        desk = self.host.desk
         yield Static(Text(f"{business_label(row['business_type'], lang)}  {clean_text(row['sender_name'])}"))
         if self.initial:
             key, cls = "waybill.has", "dialog-hint"
@@ -48,15 +48,15 @@ class WaybillDialog(ActionDialog):
         self.submit()
 
     def submit(self) -> None:
-        app = self.desk_app
+        host = self.host
         typed = self.query_one("#waybill", Input).value
         try:
-            number = app.desk.waybill.check(typed, order_ref=self.view.ref) if typed.strip() else None
+            number = host.desk.waybill.check(typed, order_ref=self.view.ref) if typed.strip() else None
         except InvalidWaybill as exc:
             self.show_error(speak(exc, self.lang))
             return
         # An empty entry lets the use case give its own message (waybill required, with the reminder).
-        self.run_service(pickup.confirm_pickup, app.desk, self.view.id, number, app.operator)
+        self.run_service(pickup.confirm_pickup, host.desk, self.view.id, number, host.operator)
 
     def unsaved(self) -> list[str]:
         if self.query_one("#waybill", Input).value.strip() != self.initial:

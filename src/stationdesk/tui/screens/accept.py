@@ -72,8 +72,8 @@ class AcceptScreen(ListScreen):
         from stationdesk.services import accept
 
         if (view := self.current()) is not None:
-            app = self.desk_app
-            app.jobs.run(accept.accept, app.desk, [view.id], app.operator, done=self.after_action,
+            host = self.host
+            self.run_job(accept.accept, host.desk, [view.id], host.operator, done=self.after_action,
                          failed=self.after_refusal)
 
     def action_toggle(self) -> None:
@@ -83,7 +83,7 @@ class AcceptScreen(ListScreen):
         if view.id in lst.selected:
             lst.selected.discard(view.id)
         elif view.out_of_area:
-            self.desk_app.say(tr("select.out_of_area", self.lang), severity="warning")
+            self.say(tr("select.out_of_area", self.lang), severity="warning")
             return
         else:
             lst.selected.add(view.id)
@@ -94,8 +94,8 @@ class AcceptScreen(ListScreen):
     def action_select_all(self) -> None:
         from stationdesk.services import accept
 
-        app = self.desk_app
-        app.jobs.run(accept.waiting_in_area_ids, app.desk, done=self._select_ids)
+        host = self.host
+        self.run_job(accept.waiting_in_area_ids, host.desk, done=self._select_ids)
 
     def _select_ids(self, ids: list[int]) -> None:
         lst = self.order_list
@@ -103,22 +103,22 @@ class AcceptScreen(ListScreen):
         lst.refresh()
         self.update_heading()
         key = "select.all" if ids else "select.none_waiting"
-        self.desk_app.say(tr(key, self.lang, n=len(ids)))
+        self.say(tr(key, self.lang, n=len(ids)))
 
     def action_batch(self) -> None:
         from stationdesk.tui.dialogs.confirm import ConfirmDialog  # opened on demand
 
         ids = sorted(self.order_list.selected)
         if not ids:
-            self.desk_app.say(tr("batch.none", self.lang), severity="warning")
+            self.say(tr("batch.none", self.lang), severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
             from stationdesk.services import accept
 
             if yes:
-                app = self.desk_app
-                app.jobs.run(accept.accept, app.desk, ids, app.operator, done=self._batch_done,
+                host = self.host
+                self.run_job(accept.accept, host.desk, ids, host.operator, done=self._batch_done,
                              failed=self.after_refusal)
 
         self.app.push_screen(ConfirmDialog(tr("batch.confirm", self.lang, n=len(ids))), answered)

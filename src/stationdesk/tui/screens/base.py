@@ -20,6 +20,7 @@ from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import OrderView, count_text
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import action_label, tr
+from stationdesk.tui.messages import FormClosed, FormOpened, OrdersChanged, post_up
 from stationdesk.tui.widgets.key_bar import KeyBar
 from stationdesk.tui.widgets.order_list import Column, Deadline, OrderList
 from stationdesk.tui.widgets.status_bar import MessageLine, StatusBar
@@ -48,11 +49,11 @@ class DeskScreen(DeskNode, Screen):
         return iter(())
 
     def on_mount(self) -> None:
-        self.desk_app.forms.add(self)
+        post_up(self, FormOpened(self))
         self.update_heading()
 
     def on_unmount(self) -> None:
-        self.desk_app.forms.discard(self)
+        self.app.post_message(FormClosed(self))  # this screen's own queue is closing
 
     def heading_parts(self) -> list[str]:
         return [tr(self.TITLE_KEY, self.lang)]
@@ -102,7 +103,7 @@ class ListScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_filters()
-        yield self.LIST_CLASS(self.COLUMNS, deadline=self.DEADLINE, id="orders")
+        yield self.LIST_CLASS(self.COLUMNS, pages=self.host.pages, deadline=self.DEADLINE, id="orders")
 
     @property
     def order_list(self) -> OrderList:
@@ -164,7 +165,7 @@ class ListScreen(DeskScreen):
         """The highlighted order, or None with a word to the clerk."""
         view = self.order_list.highlighted
         if view is None:
-            self.desk_app.say(tr("list.none", self.lang), severity="warning")
+            self.say(tr("list.none", self.lang), severity="warning")
         return view
 
     async def action_filter(self) -> None:
@@ -198,7 +199,7 @@ class ListScreen(DeskScreen):
         if (view := self.current()) is None:
             return
         if not view.duplicate_of:
-            self.desk_app.say(tr("dup.not_flagged", self.lang, ref=view.ref), severity="warning")
+            self.say(tr("dup.not_flagged", self.lang, ref=view.ref), severity="warning")
             return
         self.app.push_screen(DuplicateDialog(view), self.after_dialog)
 
@@ -207,14 +208,14 @@ class ListScreen(DeskScreen):
         from stationdesk.tui.screens.exceptions import exception_dialog  # opened on demand
 
         if (view := self.current()) is not None:
-            self.app.push_screen(exception_dialog(self.desk_app, view.id, view.ref), self.after_dialog)
+            self.app.push_screen(exception_dialog(self.host, view.id, view.ref), self.after_dialog)
 
     def action_complain(self) -> None:
         """客户投诉 on the highlighted order: channel, category and what the customer said."""
         from stationdesk.tui.screens.exceptions import complaint_dialog  # opened on demand
 
         if (view := self.current()) is not None:
-            self.app.push_screen(complaint_dialog(self.desk_app, view.id, view.ref), self.after_dialog)
+            self.app.push_screen(complaint_dialog(self.host, view.id, view.ref), self.after_dialog)
 
     def fail_with_reason(self, action: Action, fail: Callable[..., Outcome]) -> None:
         """The reason dialog for ``action`` (接单失败, 揽收失败) on the highlighted order; ``fail`` is
@@ -223,10 +224,10 @@ class ListScreen(DeskScreen):
 
         if (view := self.current()) is None:
             return
-        app = self.desk_app
+        host = self.host
 
         def submit(reason: Reason, note: str | None) -> Outcome:  # runs in the dialog's worker thread
-            return fail(app.desk, view.id, reason, note, app.operator)
+            return fail(host.desk, view.id, reason, note, host.operator)
 
         title = tr("reason.title", self.lang, action=action_label(action.value, self.lang), ref=view.ref)
         self.app.push_screen(ReasonDialog(title, submit), self.after_dialog)
@@ -238,11 +239,10 @@ class ListScreen(DeskScreen):
     def after_refusal(self, _message: str) -> None:
         """A refused action changed nothing, but the list may be stale (another terminal): fetch it."""
         self.order_list.reload()
-        self.desk_app.refresh_counts()
+        post_up(self, OrdersChanged())
 
     def after_action(self, outcome: Outcome) -> None:
         """An action changed orders: drop them from the selection and fetch the page again."""
-        self.desk_app.alerts.resolved(list(outcome.order_ids))
+        post_up(self, OrdersChanged(outcome.order_ids))
         self.order_list.selected.difference_update(outcome.order_ids)
         self.order_list.reload()
-        self.desk_app.refresh_counts()

@@ -4,97 +4,19 @@ order itself is never overwritten here. Enter opens the order's 详细数据 whe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from stationdesk.domain.text import clean_text
 from stationdesk.keymap import keys_of
-from stationdesk.services.context import Desk
 from stationdesk.services.outcome import Outcome
-from stationdesk.tui.data import local_text
-from stationdesk.tui.i18n import LABELS, action_label, status_label, tr
+from stationdesk.tui.conflict_views import COLUMNS, ConflictView, load_chain_problem, load_conflicts, word
 from stationdesk.tui.keys import bind, key_display
+from stationdesk.tui.messages import SyncChanged, post_up
 from stationdesk.tui.screens.base import DeskScreen
-
-COLUMNS = ("no", "logistics_no", "kind", "action", "hq", "detected", "message")
-MESSAGE_CELLS = 44  # the table shows the start of the message; the line under it shows it whole
-
-
-def word(key: str, lang: str, **values: object) -> str:
-    """The words of this screen, from the desk's one catalogue (stationdesk.tui.i18n)."""
-    return tr(f"conflicts.{key}", lang, **values)
-
-
-@dataclass(frozen=True)
-class ConflictView:
-    """One open conflict as shown: cleaned cells, the whole message, the local order if any."""
-
-    id: int
-    order_id: int | None
-    ref: str
-    cells: dict[str, str]
-    message: str
-
-
-def _short(text: str, cells: int) -> str:
-    if cell_len(text) <= cells:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > cells - 1:
-            break
-        out += ch
-    return out + "…"
-
-
-def to_view(row: dict[str, Any], order_id: int | None, desk: Desk, lang: str) -> ConflictView:
-    ref = clean_text(row["logistics_no"])
-    kind = row["kind"]
-    hq = " ".join(p for p in (status_label(clean_text(row["hq_status"]), lang), clean_text(row["hq_station"])) if p)
-    message = clean_text(row["message"])
-    cells = {
-        "no": str(row["id"]),
-        "logistics_no": ref,
-        "kind": word(f"kind.{kind}", lang) if f"conflicts.kind.{kind}" in LABELS else clean_text(kind),
-        "action": action_label(clean_text(row["action"]), lang),
-        "hq": hq or "-",
-        "detected": local_text(row["detected_at"], desk.config.tz),
-        "message": _short(message, MESSAGE_CELLS),
-    }
-    return ConflictView(row["id"], order_id, ref, cells, message)
-
-
-def load_conflicts(desk: Desk, lang: str) -> list[ConflictView]:
-    """The open conflicts with the local order of each (it may have arrived after the conflict)."""
-    from stationdesk.store import queries
-    from stationdesk.sync import station
-
-    rows = station.list_conflicts(desk.db)
-    missing = sorted({r["logistics_no"] for r in rows if r["order_id"] is None})
-    found: dict[tuple[str, str], int] = {}
-    if missing:
-        with desk.db.read() as conn:
-            found = {(o["source"], o["logistics_no"]): o["id"] for o in queries.orders_with_logistics_nos(conn, missing)}
-    return [to_view(r, r["order_id"] or found.get((r["source"], r["logistics_no"])), desk, lang) for r in rows]
-
-
-def load_chain_problem(desk: Desk) -> str | None:
-    from stationdesk.sync import station
-
-    return station.chain_problem(desk.db)
-
-
-def resolve(desk: Desk, conflict_id: int, note: str, operator: str, lang: str) -> Outcome:
-    """The sync service's resolve, as a use case the dialog runs in a worker."""
-    from stationdesk.sync import station
-
-    row = station.resolve_conflict(desk.db, conflict_id, note, operator, desk.now())
-    return Outcome(word("resolved", lang, id=conflict_id, ref=clean_text(row["logistics_no"])))
 
 
 class ConflictsScreen(DeskScreen):
@@ -123,7 +45,7 @@ class ConflictsScreen(DeskScreen):
 
     def heading_parts(self) -> list[str]:
         lang = self.lang
-        keys = keys_of(self.desk_app.key_overrides)
+        keys = keys_of(self.host.key_overrides)
         parts = [word("title", lang)]
         if self.views is not None:
             parts.append(word("count", lang, n=len(self.views)))
@@ -132,9 +54,9 @@ class ConflictsScreen(DeskScreen):
         return parts
 
     def reload(self) -> None:
-        app = self.desk_app
-        app.jobs.run(load_conflicts, app.desk, self.lang, done=self._show, group="conflicts", exclusive=True)
-        app.jobs.run(load_chain_problem, app.desk, done=self._show_problem, group="conflicts-chain", exclusive=True)
+        host = self.host
+        self.run_job(load_conflicts, host.desk, self.lang, done=self._show, group="conflicts", exclusive=True)
+        self.run_job(load_chain_problem, host.desk, done=self._show_problem, group="conflicts-chain", exclusive=True)
 
     def _show_problem(self, problem: str | None) -> None:
         line = self.query_one("#chain-problem", Static)
@@ -174,7 +96,7 @@ class ConflictsScreen(DeskScreen):
     def current(self) -> ConflictView | None:
         view = self.highlighted
         if view is None:
-            self.desk_app.say(word("none", self.lang), severity="warning")
+            self.say(word("none", self.lang), severity="warning")
         return view
 
     def action_resolve(self) -> None:
@@ -186,7 +108,7 @@ class ConflictsScreen(DeskScreen):
     def _after_resolve(self, outcome: Outcome | None) -> None:
         if outcome is not None:
             self.reload()
-            self.desk_app.sync.refresh_status()
+            post_up(self, SyncChanged())
 
     def action_details(self) -> None:
         from stationdesk.tui.screens.detail import DetailScreen  # opened on demand
@@ -194,6 +116,6 @@ class ConflictsScreen(DeskScreen):
         if (view := self.current()) is None:
             return
         if view.order_id is None:
-            self.desk_app.say(word("no_order", self.lang, ref=view.ref), severity="warning")
+            self.say(word("no_order", self.lang, ref=view.ref), severity="warning")
             return
         self.app.push_screen(DetailScreen(view.order_id))

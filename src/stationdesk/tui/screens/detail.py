@@ -20,6 +20,7 @@ from stationdesk.services.views import OrderView, detail_fields, event_lines, to
 from stationdesk.tui import order_actions
 from stationdesk.tui.data import Detail, load_detail
 from stationdesk.tui.i18n import tr
+from stationdesk.tui.messages import OrdersChanged, post_up
 from stationdesk.tui.keys import bind, key_display
 from stationdesk.tui.screens.base import DeskScreen, ListScreen
 
@@ -46,8 +47,8 @@ class DetailScreen(DeskScreen):
         self.reload()
 
     def reload(self) -> None:
-        app = self.desk_app
-        app.jobs.run(load_detail, app.desk, self.order_id, done=self._loaded)
+        host = self.host
+        self.run_job(load_detail, host.desk, self.order_id, done=self._loaded)
 
     def _loaded(self, detail: Detail) -> None:
         self.detail = detail
@@ -58,7 +59,7 @@ class DetailScreen(DeskScreen):
         parts = [tr(self.TITLE_KEY, self.lang)]
         if self.detail is not None:
             parts.append(clean_text(self.detail.row["logistics_no"]))
-        key = keys_of(self.desk_app.key_overrides)["detail.reveal"]
+        key = keys_of(self.host.key_overrides)["detail.reveal"]
         parts.append(tr("detail.reveal_hint", self.lang, key=key_display(key)))
         return parts
 
@@ -67,13 +68,13 @@ class DetailScreen(DeskScreen):
         if self.detail is None:
             return []
         d = self.detail
-        return detail_fields(d.row, d.now, self.desk_app.desk.config.tz, self.lang, tr, reveal=self.reveal)
+        return detail_fields(d.row, d.now, self.host.desk.config.tz, self.lang, tr, reveal=self.reveal)
 
     def history(self) -> list[tuple[str, str, str, str, str]]:
         """The history lines as shown now."""
         if self.detail is None:
             return []
-        return event_lines(self.detail.events, self.desk_app.desk.config.tz, self.lang, reveal=self.reveal)
+        return event_lines(self.detail.events, self.host.desk.config.tz, self.lang, reveal=self.reveal)
 
     def draw(self) -> None:
         if self.detail is None:
@@ -98,8 +99,8 @@ class DetailScreen(DeskScreen):
             self.reveal = False
             self.draw()
             return
-        app = self.desk_app
-        app.jobs.run(record_access, app.desk, app.operator, [self.order_id], "phone", done=self._revealed)
+        host = self.host
+        self.run_job(record_access, host.desk, host.operator, [self.order_id], "phone", done=self._revealed)
 
     def _revealed(self, _logged: int) -> None:
         self.reveal = True
@@ -113,15 +114,14 @@ class DetailScreen(DeskScreen):
     def view(self) -> OrderView | None:
         if self.detail is None:
             return None
-        return to_view(self.detail.row, self.desk_app.desk.config.tz, self.lang, tr)
+        return to_view(self.detail.row, self.host.desk.config.tz, self.lang, tr)
 
     def _done(self, outcome: Outcome | None) -> None:
         """The order changed: show it as it is now, and refresh the list under this screen."""
         if outcome is None:
             return
-        self.desk_app.alerts.resolved(list(outcome.order_ids))
+        post_up(self, OrdersChanged(outcome.order_ids))
         self.reload()
-        self.desk_app.refresh_counts()
         for screen in self.app.screen_stack:
             if isinstance(screen, ListScreen):
                 screen.reload()
@@ -131,16 +131,16 @@ class DetailScreen(DeskScreen):
 
     def action_accept(self) -> None:
         if (view := self.view()) is not None:
-            order_actions.accept_order(self.desk_app, view, self._done, self._refused)
+            order_actions.accept_order(self, view, self._done, self._refused)
 
     def action_pickup(self) -> None:
         if (view := self.view()) is not None:
-            order_actions.confirm_pickup(self.desk_app, view, self._done)
+            order_actions.confirm_pickup(self, view, self._done)
 
     def action_transfer(self) -> None:
         if (view := self.view()) is not None:
-            order_actions.transfer_order(self.desk_app, view, self._done)
+            order_actions.transfer_order(self, view, self._done)
 
     def action_fail(self) -> None:
         if (view := self.view()) is not None:
-            order_actions.fail_order(self.desk_app, view, self._done)
+            order_actions.fail_order(self, view, self._done)

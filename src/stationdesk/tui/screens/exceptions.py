@@ -21,6 +21,7 @@ from stationdesk.services import complaints, logistics
 from stationdesk.services.context import Desk
 from stationdesk.tui.dialogs.follow_up import FollowUpDialog
 from stationdesk.tui.i18n import time_left, tr
+from stationdesk.tui.host import DeskHost
 from stationdesk.tui.keys import bind, key_display
 from stationdesk.tui.screens.base import DeskScreen
 
@@ -38,23 +39,23 @@ def load_picture(desk: Desk) -> Picture:
     return Picture(logistics.open_exceptions(desk), complaints.open_complaints(desk))
 
 
-def exception_dialog(app: Any, order_id: int, ref: str) -> FollowUpDialog:
-    lang = app.lang
+def exception_dialog(host: DeskHost, order_id: int, ref: str) -> FollowUpDialog:
+    lang = host.lang
 
     def run(kind: str, note: str) -> Any:
-        return logistics.record_exception(app.desk, order_id, parse_kind(kind), note, app.operator)
+        return logistics.record_exception(host.desk, order_id, parse_kind(kind), note, host.operator)
 
     kinds = [(k.value, label(k.value, lang)) for k in ExceptionKind]
     return FollowUpDialog(tr("lx.record_title", lang, ref=ref), [(tr("lx.kind", lang), kinds)],
                           tr("lx.cause", lang), run)
 
 
-def complaint_dialog(app: Any, order_id: int, ref: str) -> FollowUpDialog:
-    lang = app.lang
+def complaint_dialog(host: DeskHost, order_id: int, ref: str) -> FollowUpDialog:
+    lang = host.lang
 
     def run(channel: str, category: str, note: str) -> Any:
-        return complaints.record_complaint(app.desk, order_id, parse_channel(channel), parse_category(category), note,
-                                           app.operator)
+        return complaints.record_complaint(host.desk, order_id, parse_channel(channel), parse_category(category), note,
+                                           host.operator)
 
     channels = [(c.value, label(c.value, lang)) for c in ComplaintChannel]
     categories = [(c.value, label(c.value, lang)) for c in ComplaintCategory]
@@ -87,7 +88,7 @@ class ExceptionsScreen(DeskScreen):
         self.reload()
 
     def heading_parts(self) -> list[str]:
-        keys = keys_of(self.desk_app.key_overrides)
+        keys = keys_of(self.host.key_overrides)
         parts = [tr(self.TITLE_KEY, self.lang)]
         if self.picture is not None:
             parts.append(tr("lx.counts", self.lang, x=len(self.picture.exceptions), c=len(self.picture.complaints)))
@@ -97,12 +98,12 @@ class ExceptionsScreen(DeskScreen):
 
     def reload(self) -> None:
         """Read again: the ages and the time left are counted from now."""
-        app = self.desk_app
-        app.jobs.run(load_picture, app.desk, done=self._show, group="exceptions", exclusive=True)
+        host = self.host
+        self.run_job(load_picture, host.desk, done=self._show, group="exceptions", exclusive=True)
 
     def _show(self, picture: Picture) -> None:
         self.picture = picture
-        lang, tz = self.lang, self.desk_app.desk.config.tz
+        lang, tz = self.lang, self.host.desk.config.tz
         xt = self.query_one("#exceptions", DataTable)
         keep = xt.cursor_row
         xt.clear()
@@ -128,7 +129,7 @@ class ExceptionsScreen(DeskScreen):
     def _row(self, table_id: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
         table = self.query_one(table_id, DataTable)
         if not items or not 0 <= table.cursor_row < len(items):
-            self.desk_app.say(tr("list.none", self.lang), severity="warning")
+            self.say(tr("list.none", self.lang), severity="warning")
             return None
         return items[table.cursor_row]
 
@@ -140,10 +141,10 @@ class ExceptionsScreen(DeskScreen):
             return
         if (x := self._row("#exceptions", self.picture.exceptions)) is None:
             return
-        app, order_id = self.desk_app, x["order_id"]
+        host, order_id = self.host, x["order_id"]
 
         def run(note: str) -> Any:
-            return logistics.mark_contacted(app.desk, order_id, note, app.operator)
+            return logistics.mark_contacted(host.desk, order_id, note, host.operator)
 
         title = tr("lx.contacted_title", self.lang, ref=clean_text(x["logistics_no"]))
         self.app.push_screen(FollowUpDialog(title, [], tr("lx.contact_note", self.lang), run), self._after)
@@ -152,14 +153,14 @@ class ExceptionsScreen(DeskScreen):
         """Resolve the highlighted exception, or close the highlighted complaint."""
         if self.picture is None:
             return
-        app = self.desk_app
+        host = self.host
         if self._in_complaints():
             if (c := self._row("#complaints", self.picture.complaints)) is None:
                 return
             cid = c["id"]
 
             def close(confirmation: str) -> Any:
-                return complaints.close_complaint(app.desk, cid, confirmation, app.operator)
+                return complaints.close_complaint(host.desk, cid, confirmation, host.operator)
 
             title = tr("cp.close_title", self.lang, id=cid, ref=clean_text(c["logistics_no"]))
             self.app.push_screen(FollowUpDialog(title, [], tr("cp.confirmation", self.lang), close), self._after)
@@ -169,7 +170,7 @@ class ExceptionsScreen(DeskScreen):
         order_id = x["order_id"]
 
         def resolve(outcome: str) -> Any:
-            return logistics.resolve_exception(app.desk, order_id, outcome, app.operator)
+            return logistics.resolve_exception(host.desk, order_id, outcome, host.operator)
 
         title = tr("lx.resolve_title", self.lang, ref=clean_text(x["logistics_no"]))
         self.app.push_screen(FollowUpDialog(title, [], tr("lx.outcome", self.lang), resolve), self._after)

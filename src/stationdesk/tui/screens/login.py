@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Static
 from stationdesk.domain.roles import Operator
 from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import tr
+from stationdesk.tui.messages import SignedIn, post_up
 
 
 class LoginScreen(DeskNode, Screen):
@@ -25,7 +26,7 @@ class LoginScreen(DeskNode, Screen):
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Vertical(id="login-box"):
-            yield Static(f"{tr('login.title', lang)}  {self.desk_app.station.code} {self.desk_app.station.name}",
+            yield Static(f"{tr('login.title', lang)}  {self.host.station.code} {self.host.station.name}",
                          id="login-title", markup=False)
             yield Input(placeholder=tr("login.name", lang), max_length=40, id="login-name")
             yield Input(placeholder=tr("login.password", lang), password=True, max_length=200, id="login-password")
@@ -58,15 +59,15 @@ class LoginScreen(DeskNode, Screen):
         password = self.query_one("#login-password", Input)
         secret, password.value = password.value, ""  # the typed password is not kept on screen
         self.show(tr("login.checking", self.lang))
-        app = self.desk_app
-        app.jobs.run(authenticate, app.desk, name.value, secret, done=self._signed_in, failed=self._refused,
+        host = self.host
+        self.run_job(authenticate, host.desk, name.value, secret, done=self._signed_in, failed=self._refused,
                      group="login", exclusive=True)
 
     def show(self, text: str) -> None:
         self.query_one("#login-message", Static).update(text)
 
     def _signed_in(self, who: Operator) -> None:
-        self.desk_app.sign_in(who)
+        post_up(self, SignedIn(who))
 
     def _refused(self, message: str) -> None:
         self.show(message)

@@ -51,7 +51,7 @@ class QueryScreen(ListScreen):
         self.spec: QuerySpec | None = None
 
     def compose_filters(self) -> ComposeResult:
-        desk = self.desk_app.desk
+        desk = self.host.desk
         today = desk.now().astimezone(desk.config.tz).date()
         yield QueryForm(self.lang, today, desk.config.tz, id="filters")
 
@@ -62,8 +62,8 @@ class QueryScreen(ListScreen):
         return spec.filter
 
     def on_mount(self) -> None:
-        app = self.desk_app
-        app.jobs.run(load_sources, app.desk, done=self.query_one("#filters", QueryForm).set_sources)
+        host = self.host
+        self.run_job(load_sources, host.desk, done=self.query_one("#filters", QueryForm).set_sources)
 
     def heading_parts(self) -> list[str]:
         parts = super().heading_parts()
@@ -92,19 +92,19 @@ class QueryScreen(ListScreen):
 
     def action_accept(self) -> None:
         if (view := self.current()) is not None:
-            order_actions.accept_order(self.desk_app, view, self.after_action, self.after_refusal)
+            order_actions.accept_order(self, view, self.after_action, self.after_refusal)
 
     def action_pickup(self) -> None:
         if (view := self.current()) is not None:
-            order_actions.confirm_pickup(self.desk_app, view, self.after_dialog)
+            order_actions.confirm_pickup(self, view, self.after_dialog)
 
     def action_fail(self) -> None:
         if (view := self.current()) is not None:
-            order_actions.fail_order(self.desk_app, view, self.after_dialog)
+            order_actions.fail_order(self, view, self.after_dialog)
 
     def action_cancel_handled(self) -> None:
         if (view := self.current()) is not None:
-            app = self.desk_app
-            app.jobs.run(cancel.mark_cancel_handled, app.desk, view.id, app.operator, done=self.after_action,
+            host = self.host
+            self.run_job(cancel.mark_cancel_handled, host.desk, view.id, host.operator, done=self.after_action,
                          failed=self.after_refusal)
 

@@ -101,7 +101,7 @@ class ScanScreen(DeskScreen):
         yield RichLog(id="scan-log", max_lines=2000, wrap=False, auto_scroll=True)
         if self.target is not None:
             yield Static(word("targets", self.lang), id="scan-targets-title")
-            yield ScanTargets(id="scan-targets")
+            yield ScanTargets(pages=self.host.pages, id="scan-targets")
 
     def heading_parts(self) -> list[str]:
         title = "揽收扫描" if self.lang != "en" else "Pickup scan"
@@ -137,8 +137,8 @@ class ScanScreen(DeskScreen):
             return
         self.busy = True
         raw = self.queue[0]
-        app = self.desk_app
-        app.jobs.run(record_scan, app.desk, raw, app.operator, done=self._recorded,
+        host = self.host
+        self.run_job(record_scan, host.desk, raw, host.operator, done=self._recorded,
                      failed=lambda text: self._failed(raw, text), group="scan")
 
     def _recorded(self, result: ScanResult) -> None:
@@ -170,7 +170,7 @@ class ScanScreen(DeskScreen):
         line.append(f"{mark} ", style=style)
         line.append(entry.message, style=style if entry.kind in ("refused", "failed") else "")
         self.query_one("#scan-log", RichLog).write(line)
-        if entry.kind in ("refused", "failed") and self.desk_app.desk.config.scan.bell:
+        if entry.kind in ("refused", "failed") and self.host.desk.config.scan.bell:
             self.app.bell()
         self._show_counts()
 

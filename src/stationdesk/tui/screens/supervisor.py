@@ -22,6 +22,7 @@ from stationdesk.services.notices import notice_list
 from stationdesk.services.outcome import Outcome
 from stationdesk.tui.i18n import tr, violation_label
 from stationdesk.tui.keys import bind
+from stationdesk.tui.messages import ShowOutcome, post_up
 from stationdesk.tui.screens.base import DeskScreen
 
 SERIES = (("orders", "订单", "Orders", "blue"), ("late_accepts", "接单超时", "Late accepts", "yellow"),
@@ -136,8 +137,8 @@ class SupervisorScreen(DeskScreen):
         self.reload()
 
     def reload(self) -> None:
-        app = self.desk_app
-        app.jobs.run(load_picture, app.desk, done=self._show, group="supervisor", exclusive=True)
+        host = self.host
+        self.run_job(load_picture, host.desk, done=self._show, group="supervisor", exclusive=True)
 
     def _show(self, p: Picture) -> None:
         self.picture = p
@@ -153,5 +154,5 @@ class SupervisorScreen(DeskScreen):
 
     def _after_appeal(self, outcome: Outcome | None) -> None:
         if outcome is not None:
-            self.desk_app.show_outcome(outcome)
+            post_up(self, ShowOutcome(outcome))
             self.reload()

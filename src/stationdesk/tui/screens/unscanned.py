@@ -17,6 +17,7 @@ from stationdesk.services.unscanned import UnscannedQuery
 from stationdesk.tui.data import PageRequest, PageResult, load_page
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.keys import bind
+from stationdesk.tui.pages import PageSource
 from stationdesk.tui.screens.base import ListScreen
 from stationdesk.tui.widgets.order_list import Column, OrderList
 
@@ -52,8 +53,8 @@ class UnscannedList(OrderList):
     LOAD_PAGE = staticmethod(load_unscanned_page)
     LOAD_COUNT = staticmethod(service.unscanned_count)  # the count `report unscanned` lists
 
-    def __init__(self, columns: list[Column] | None = None, *, id: str | None = None) -> None:
-        super().__init__(columns or COLUMNS, deadline="pickup", id=id)
+    def __init__(self, columns: list[Column] | None = None, *, pages: PageSource, id: str | None = None) -> None:
+        super().__init__(columns or COLUMNS, pages=pages, deadline="pickup", id=id)
 
 
 class UnscannedScreen(ListScreen):
@@ -63,7 +64,7 @@ class UnscannedScreen(ListScreen):
 
     def compose_body(self) -> ComposeResult:
         lang = self.lang
-        today = self.desk_app.desk.now().astimezone(self.desk_app.desk.config.tz).date().isoformat()
+        today = self.host.desk.now().astimezone(self.host.desk.config.tz).date().isoformat()
         channels = [(word("all", lang), "all"), (word("online", lang), "online"), (word("offline", lang), "offline")]
         yield Horizontal(
             Label(word("from", lang)), Input(today, max_length=10, compact=True, id="u-start"),
@@ -72,26 +73,26 @@ class UnscannedScreen(ListScreen):
             Select(channels, value="all", allow_blank=False, compact=True, id="u-channel"),
             id="u-form",
         )
-        yield UnscannedList(id="orders")
+        yield UnscannedList(pages=self.host.pages, id="orders")
 
     def query_now(self) -> UnscannedQuery | None:
         """The query the form describes, or None (with a word to the clerk) when a date is wrong."""
-        lang, desk = self.lang, self.desk_app.desk
+        lang, desk = self.lang, self.host.desk
         days = []
         for name in ("#u-start", "#u-end"):
             text = self.query_one(name, Input).value
             if (day := parse_day(text)) is None:
-                self.desk_app.say(word("bad_day", lang, text=text[:20]), severity="warning")
+                self.say(word("bad_day", lang, text=text[:20]), severity="warning")
                 return None
             days.append(day)
         if days[0] > days[1]:
-            self.desk_app.say(word("bad_range", lang), severity="warning")
+            self.say(word("bad_range", lang), severity="warning")
             return None
         channel = self.query_one("#u-channel", Select).value
         return UnscannedQuery.days(days[0], days[1], desk.config.tz, None if channel == "all" else str(channel))
 
     def on_mount(self) -> None:
-        desk = self.desk_app.desk
+        desk = self.host.desk
         self.order_list.set_filter(UnscannedQuery.today(desk.now(), desk.config.tz))  # type: ignore[arg-type]
         self.order_list.focus()
 

@@ -11,19 +11,19 @@ from rich.text import Text
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
+    from stationdesk.tui.host import DeskHost
 
 
 class AlertBar(Widget):
     DEFAULT_CSS = "AlertBar { height: auto; max-height: 3; display: none; }"
 
     @property
-    def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)
+    def host(self) -> DeskHost:
+        return cast("DeskHost", self.app)
 
     def lines(self) -> list[str]:
         """What the area says now: nothing when no alert waits for the clerk."""
-        return self.desk_app.alerts.lines()
+        return self.host.alerts.lines()
 
     def update_shown(self) -> None:
         self.display = bool(self.lines())

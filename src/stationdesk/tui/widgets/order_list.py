@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -24,11 +24,12 @@ from textual.widget import Widget
 from stationdesk.domain import sla
 from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import OrderView, PageRequest, PageResult, load_count, load_page
+from stationdesk.tui.desk_node import DeskNode
 from stationdesk.tui.i18n import time_left, tr
 from stationdesk.tui.keys import bind
 
 if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
+    from stationdesk.tui.pages import PageSource
 
 Deadline = Literal["accept", "pickup"] | None
 
@@ -88,8 +89,9 @@ def layout(columns: list[Column], width: int, sizes: dict[str, int] | None = Non
     return out
 
 
-class OrderList(Widget, can_focus=True):
-    """The paged order list. The screen gives it a filter; it fetches and draws."""
+class OrderList(DeskNode, Widget, can_focus=True):
+    """The paged order list. The screen gives it a filter and where its pages come from (``pages``);
+    it asks for them and draws."""
 
     BINDINGS = [
         bind("list.details"), bind("list.down"), bind("list.up"), bind("list.page_down"),
@@ -116,8 +118,9 @@ class OrderList(Widget, can_focus=True):
         def control(self) -> OrderList:
             return self.order_list
 
-    def __init__(self, columns: list[Column], *, deadline: Deadline = None, id: str | None = None) -> None:
+    def __init__(self, columns: list[Column], *, pages: PageSource, deadline: Deadline = None, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.pages = pages
         self.columns = columns
         self.deadline = deadline
         self.filter: OrderFilter | None = None
@@ -133,10 +136,6 @@ class OrderList(Widget, can_focus=True):
         self._count_after_page = False
         self._limit = 0  # the page size of the last request
         self._columns_cache: tuple[int, list[tuple[Column, int]]] | None = None
-
-    @property
-    def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)
 
     @property
     def page_size(self) -> int:
@@ -173,30 +172,13 @@ class OrderList(Widget, can_focus=True):
         self._pending = None
         self._limit = self.page_size
         self._last_request = req
-        app = self.desk_app
-        if not app.store_open:  # the first screen: drawn from the glance, or once the store is open
-            early = app.early_page(self.filter, req, self._limit)
-            if early is not None:
-                self._apply(early)
-            else:
-                app.when_open(lambda: self.request(req) if self._last_request is req else None)
-            return
-        app.jobs.run(self.LOAD_PAGE, app.desk, self.filter, req, self._limit, app.lang,
-                     done=self._apply, group=f"page-{id(self)}", exclusive=True)
+        self.pages.page(self, self.LOAD_PAGE, self.filter, req, self._limit, self.lang, self._apply)
 
     def count(self) -> None:
         if self.filter is None:
             return
-        app, f = self.desk_app, self.filter
-        if not app.store_open:
-            total = app.early_count(f)
-            if total is not None:
-                self._counted(total, f)
-            else:
-                app.when_open(self.count)
-            return
-        app.jobs.run(self.LOAD_COUNT, app.desk, f, done=lambda total: self._counted(total, f),
-                     group=f"count-{id(self)}", exclusive=True)
+        f = self.filter
+        self.pages.count(self, self.LOAD_COUNT, f, lambda total: self._counted(total, f))
 
     def _apply(self, result: PageResult) -> None:
         if result.request is not self._last_request:
@@ -206,7 +188,7 @@ class OrderList(Widget, can_focus=True):
             self._count_after_page = False
             self.count()
         if result.edge is not None:
-            self.desk_app.say(tr(f"list.{result.edge}", self.desk_app.lang))
+            self.say(tr(f"list.{result.edge}", self.lang))
             return
         self.views = result.views
         self.rows_before = result.offset
@@ -295,7 +277,7 @@ class OrderList(Widget, can_focus=True):
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         if self._columns_cache is None or self._columns_cache[0] != width:
-            lang = self.desk_app.lang
+            lang = self.host.lang
             sizes = {c.key: c.size(lang, self.header(c, lang)) for c in self.columns}
             self._columns_cache = (width, layout(self.columns, width, sizes))
         return self._columns_cache[1]
@@ -312,13 +294,13 @@ class OrderList(Widget, can_focus=True):
             return "", False
         deadline = view.accept_deadline if self.deadline == "accept" else view.pickup_deadline
         left = sla.time_left(deadline, now)
-        return time_left(left, self.desk_app.lang, hours=self.deadline == "pickup"), left.total_seconds() < 0
+        return time_left(left, self.host.lang, hours=self.deadline == "pickup"), left.total_seconds() < 0
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
         cols = self._layout(width)
-        lang = self.desk_app.lang
+        lang = self.host.lang
         if y == 0:
             style = base + self.get_component_rich_style("order-list--header")
             segs = [Segment(fit(self.header(c, lang), w, c.align) + " ", style) for c, w in cols]
@@ -340,7 +322,7 @@ class OrderList(Widget, can_focus=True):
         if index == self.cursor:
             cursor_class = "order-list--cursor" if self.has_focus else "order-list--cursor-blur"
             row_style += self.get_component_rich_style(cursor_class, partial=True)
-        left, overdue = self._left(view, self.desk_app.now())
+        left, overdue = self._left(view, self.host.now())
         segs: list[Segment] = []
         for col, w in cols:
             style = row_style

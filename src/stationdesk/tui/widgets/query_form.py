@@ -16,6 +16,7 @@ from stationdesk.domain.fields import Channel
 from stationdesk.domain.statuses import Status
 from stationdesk.store.values import OrderFilter
 from stationdesk.domain.fields import day_range, parse_day
+from stationdesk.tui.messages import Say, post_up
 from stationdesk.tui.i18n import channel_label, status_label, tr
 from stationdesk.tui.keys import bind
 from stationdesk.tui.widgets.filter_bar import ALL, NUMBER_CHARS, business_options, source_options
@@ -97,7 +98,7 @@ class QueryForm(Grid):
     def _search(self, *, submitted: bool) -> None:
         spec = self.spec()
         if isinstance(spec, str):
-            self.app.say(spec, severity="warning")  # type: ignore[attr-defined]
+            post_up(self, Say(spec, "warning"))
             return
         self.post_message(self.Search(spec, submitted=submitted))
 

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from stationdesk.tui.i18n import tr
 
 if TYPE_CHECKING:
-    from stationdesk.tui.app import StationDeskApp
+    from stationdesk.tui.host import DeskHost
 
 
 # The labels that give way, in this order, when even the short pieces do not fit (English words
@@ -31,12 +31,12 @@ class StatusBar(Widget):
         self.set_interval(1.0, self.refresh)
 
     @property
-    def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)
+    def host(self) -> DeskHost:
+        return cast("DeskHost", self.app)
 
     def pieces(self, width: int) -> list[tuple[str, str, str]]:
         """(label, value, style name) pieces, shortened until they fit ``width`` cells."""
-        app = self.desk_app
+        app = self.host
         lang, station = app.lang, app.station
         now = app.now().astimezone(app.config.tz)
         counts = app.counts
@@ -74,7 +74,7 @@ class StatusBar(Widget):
     def sync_pieces(self, now: datetime) -> list[tuple[str, str, str]]:
         """Head office sync: when it last finished (or 未同步), ops not yet pushed, open conflicts.
         Read with the counts (app.sync.status), never per redraw."""
-        app = self.desk_app
+        app = self.host
         lang, sync = app.lang, app.sync
         status = sync.status
         failed = "alert" if sync.failures else "value"  # the last try failed: the time stands out
@@ -110,7 +110,7 @@ class MessageLine(Widget):
     DEFAULT_CSS = "MessageLine { height: auto; max-height: 3; }"
 
     def render(self) -> Text:
-        app = cast("StationDeskApp", self.app)
+        app = cast("DeskHost", self.app)
         text, severity = app.message
         self.set_class(severity == "error", "-error")
         self.set_class(severity == "warning", "-warning")

@@ -1,0 +1,1 @@
+"""The desk's screens: one per station menu, and the screens they open."""
