@@ -325,7 +325,7 @@ def test_demo_elsewhere_keeps_its_files_beside_its_database(tmp_path, monkeypatc
     db = tmp_path / "d" / "demo.db"
     db.parent.mkdir()
     result = CliRunner().invoke(app, ["demo", "--db", str(db), "--orders", "20"])
-    assert result.exit_code == ExitCode.REFUSED and "TTY" in result.output  # no terminal here, but set up
+    assert result.exit_code == ExitCode.REFUSED and "终端" in result.output  # no terminal here, but set up
     assert db.exists()
     assert paths.backup_dir() == tmp_path / "d" / "demo-backups"
     monkeypatch.delenv("STATIONDESK_BACKUP_DIR")
