@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from stationdesk.domain import audit, ledger as rules, sla
 from stationdesk.domain.fields import day_range
 from stationdesk.domain.text import clean_text
@@ -23,7 +21,6 @@ from stationdesk.domain.words import Words
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.unscanned import UNSCANNED_SQL
-from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import from_db, to_db
 
 REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -190,10 +187,11 @@ def _online_orders(desk: Desk, first: date, last: date) -> dict[audit.Month, int
     out: dict[audit.Month, int] = {}
     month = audit.month_of(first)
     with desk.db.read() as conn:
+        driver = conn.connection.driver_connection
         while audit.month_days(month)[0] <= last:
-            start, end = day_range(*audit.month_days(month), tz)
-            out[month] = len(conn.execute(select(ORDERS.c.id).where(
-                ORDERS.c.order_time >= start, ORDERS.c.order_time < end, ORDERS.c.channel == "online").limit(1)).all())
+            start, end = (to_db(t) for t in day_range(*audit.month_days(month), tz))
+            out[month] = len(driver.execute("SELECT id FROM orders WHERE order_time >= ? AND order_time < ?"
+                                            " AND channel = 'online' LIMIT 1", (start, end)).fetchall())
             month = audit.add_months(month, 1)
     return out
 
