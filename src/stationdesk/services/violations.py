@@ -21,6 +21,7 @@ from stationdesk.domain.words import Words
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.unscanned import UNSCANNED_SQL
+from stationdesk.store import reads
 from stationdesk.store.values import from_db, to_db
 
 REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -112,7 +113,7 @@ def period_summary(desk: Desk, first: date, last: date) -> Summary:
     start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
     s = Summary(first, last)
     with desk.db.read() as conn:
-        rows = conn.connection.driver_connection.execute(SUMMARY_SQL, (desk.station.code, start, end)).fetchall()
+        rows = reads.driver(conn).execute(SUMMARY_SQL, (desk.station.code, start, end)).fetchall()
     for kind, state, n, fine in rows:
         if state != _WITHDRAWN:
             s.counts[kind] = s.counts.get(kind, 0) + n
@@ -131,7 +132,7 @@ def period_fines(desk: Desk, first: date, last: date) -> int:
     """The fines counted for deadlines from ``first`` to ``last`` (inclusive): ``period_summary(...).total_fine``."""
     start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
     with desk.db.read() as conn:
-        total = conn.connection.driver_connection.execute(FINES_SQL, (desk.station.code, start, end)).fetchone()[0]
+        total = reads.driver(conn).execute(FINES_SQL, (desk.station.code, start, end)).fetchone()[0]
     return int(total or 0)
 
 
@@ -187,7 +188,7 @@ def _online_orders(desk: Desk, first: date, last: date) -> dict[audit.Month, int
     out: dict[audit.Month, int] = {}
     month = audit.month_of(first)
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
+        driver = reads.driver(conn)
         while audit.month_days(month)[0] <= last:
             start, end = (to_db(t) for t in day_range(*audit.month_days(month), tz))
             out[month] = len(driver.execute("SELECT id FROM orders WHERE order_time >= ? AND order_time < ?"
@@ -217,7 +218,7 @@ def daily_figures(desk: Desk, days: int = 14) -> list[DayFigures]:
     first = today - timedelta(days=days - 1)
     out = []
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
+        driver = reads.driver(conn)
         for day in (first + timedelta(days=i) for i in range(days)):
             lo, hi = (to_db(t) for t in day_range(day, day, tz))
             orders = driver.execute("SELECT count(*) FROM orders WHERE order_time >= ? AND order_time < ?",
