@@ -84,11 +84,32 @@ def _fit_wide(text: str, width: int) -> str:
 def write_table(out: TextIO, columns: Sequence[tuple[str, str, int]], rows: Iterable[dict[str, Any]]) -> int:
     """columns: (key, heading, width in terminal cells). Returns the number of rows written."""
     out.write("  ".join(_fit(h, w) for _, h, w in columns).rstrip() + "\n")
+    # Most columns repeat a few values (a kind, a state, a day, a fine): each column keeps the cells
+    # it has already written, keyed by type and value (True and 1 are different cells), and starts
+    # over when it has seen many, so unique numbers and times never pile up in memory.
+    memos: list[tuple[str, int, dict[Any, str]]] = [(k, w, {}) for k, _, w in columns]
     n = 0
     for row in rows:
-        out.write("  ".join(_fit(_cell(row.get(k)), w) for k, _, w in columns).rstrip() + "\n")
+        cells = []
+        for key, width, memo in memos:
+            value = row.get(key)
+            kind = type(value)
+            if kind is datetime or kind is list:  # times are mostly unique, lists unhashable
+                cells.append(_fit(_cell(value), width))
+                continue
+            slot = value if kind is str else (kind, value)
+            text = memo.get(slot)
+            if text is None:
+                if len(memo) >= _MEMO_CELLS:
+                    memo.clear()
+                text = memo[slot] = _fit(_cell(value), width)
+            cells.append(text)
+        out.write("  ".join(cells).rstrip() + "\n")
         n += 1
     return n
+
+
+_MEMO_CELLS = 2048  # cells a column of a table keeps
 
 
 def _json_default(value: Any) -> Any:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from json.encoder import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) uses
+from typing import Any, TypeVar
 
 from stationdesk.domain import ledger as ledger_rules
 from stationdesk.domain.chain import event_content, link
@@ -51,55 +52,54 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
     released)."""
     from stationdesk.store import bulk
 
-    rng = random.Random(seed_value)
-    now = desk.now()
-    home = desk.station
-    others = [s for s in desk.directory if not s.is_datacenter and s.code != home.code]
-    home_districts = sorted(home.districts) or ["西湖区"]
-    other_districts = [(d, s) for s in others for d in sorted(s.districts)]
-    sources = list(SOURCES.items())
-    recorded = to_db(now)
-    with bulk.BulkWriter(desk.db, home.code) as writer:
+    make = _Orders(random.Random(seed_value), desk, days, seed_value)
+    getrandbits = make.rng.getrandbits
+    home_code = desk.station.code
+    recorded = to_db(make.now)
+    provisional = ledger_rules.State.PROVISIONAL.value
+    with bulk.BulkWriter(desk.db, home_code) as writer:
         start = writer.start
-        op_ids = _OrderedOpIds()
+        next_op_id = _OrderedOpIds().next
         previous = start.chain
-        done = written = 0  # orders and events handed to the writer so far
+        event_id, outbox_id, seq = start.event_id - 1, start.outbox_id - 1, start.seq - 1  # the last ones handed out
+        done = 0
         while done < orders:
             n = min(chunk, orders - done)
             first_id = start.order_id + done
-            rows, events, ops, found = [], [], [], {}
-            for i in range(n):
-                order_id = first_id + i
-                row, history = _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources,
-                                          seed_value)
+            rows: list[tuple[Any, ...]] = []
+            events: list[tuple[Any, ...]] = []
+            ops: list[tuple[Any, ...]] = []
+            found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+            for order_id in range(first_id, first_id + n):
+                row, history, typed = make.one(order_id)
                 rows.append(row)
-                first_event = len(events)
-                for version, (action, operator, at, before, after, details) in enumerate(history, start=1):
-                    stamp = _stamp(at)
-                    event_id = start.event_id + written + len(events)
-                    event = (event_id, order_id, version, action, operator, stamp, before, after, _details(details))
+                history_rows = []
+                for version, (action, operator, at, stamp, before, after, details) in enumerate(history, start=1):
+                    event_id += 1
+                    outbox_id += 1
+                    seq += 1
+                    event = (event_id, order_id, version, action, operator, stamp, before, after, details)
                     previous = link(previous, event_content(*event))  # the audit chain: see domain/chain.py
                     events.append((*event, previous))
                     # demo history counts as already synced with head office; the draw keeps the
                     # orders of a seed value the same whatever the op ids are made of
-                    noise = rng.getrandbits(128) ^ (order_id << 8 | version)
-                    ops.append((start.outbox_id + written + len(ops), op_ids.next(noise), home.code,
-                                start.seq + written + len(ops), event_id, order_id, version, action,
+                    noise = getrandbits(128) ^ (order_id << 8 | version)
+                    ops.append((outbox_id, next_op_id(noise), home_code, seq, event_id, order_id, version, action,
                                 _payload(action, operator, stamp), stamp, stamp))
-                if len(history) < 2:
+                    history_rows.append((order_id, event_id, action, at, after, details, before))
+                if typed is None:
                     continue  # only the import: no action, no violation
-                # the audit ledger of the demo history, found by the rules `check` replays
-                history_rows = [(order_id, e[0], e[3], e[5], e[7], e[8], e[6]) for e in events[first_event:]]
-                for _, event_id, f in ledger.found_in_history(home.code, dict(zip(SEED_COLUMNS, row, strict=True)),
-                                                              history_rows):
-                    found.setdefault((order_id, f.station, f.kind.value, to_db(f.deadline)), (
-                        order_id, f.station, f.kind.value, f.fine, to_db(f.deadline), to_db(f.at) if f.at else None,
-                        ledger_rules.State.PROVISIONAL.value, recorded, event_id))
+                # the audit ledger of the demo history, found by the rules `check` replays (given the
+                # times as datetimes already, so they are not parsed back from text)
+                for _, found_event, f in ledger.found_in_history(home_code, typed, history_rows):
+                    deadline = to_db(f.deadline)
+                    found.setdefault((order_id, f.station, f.kind.value, deadline), (
+                        order_id, f.station, f.kind.value, f.fine, deadline, to_db(f.at) if f.at else None,
+                        provisional, recorded, found_event))
             writer.put(bulk.Chunk(first_id, [("orders", SEED_COLUMNS, rows), ("order_event", EVENT_COLUMNS, events),
                                              ("outbox", OP_COLUMNS, ops),
                                              ("violation", SEED_VIOLATION_COLUMNS, list(found.values()))]))
             done += n
-            written += len(events)
             if progress:
                 progress(done)
         writer.finish()
@@ -118,17 +118,7 @@ def _stamp(at: datetime) -> str:
     return to_db(at)
 
 
-_DETAILS: dict[tuple[tuple[str, Any], ...], str] = {}
 _PAYLOADS: dict[tuple[str, str], str] = {}
-
-
-def _details(details: dict[str, Any]) -> str:
-    """The event's details as JSON (a handful of shapes in demo history: each encoded once)."""
-    key = tuple(details.items())
-    text = _DETAILS.get(key)
-    if text is None:
-        text = _DETAILS[key] = json.dumps(details, ensure_ascii=False)
-    return text
 
 
 def _payload(action: str, operator: str, stamp: str) -> str:
@@ -147,14 +137,15 @@ class _OrderedOpIds:
     def __init__(self) -> None:
         self.stamp = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
         self.count = 0
+        h = f"{self.stamp | 0x7 << 76:032x}"
+        self._head = f"{h[:8]}-{h[8:12]}-7"  # the 48-bit time and the version: the same for every id of the run
 
     def next(self, noise: int) -> str:
         self.count += 1
         # 74 free bits: a 40-bit counter on top (12 + 28), 34 random bits below it
         low = (self.count << 34 | noise & (1 << 34) - 1)
-        value = self.stamp | 0x7 << 76 | (low >> 62) << 64 | 0x2 << 62 | low & (1 << 62) - 1
-        h = f"{value:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        tail = f"{0x2 << 62 | low & (1 << 62) - 1:016x}"  # the variant, then the low 62 bits
+        return f"{self._head}{low >> 62:03x}-{tail[:4]}-{tail[4:]}"
 
 
 DEMO_KEY = "demo"
@@ -180,88 +171,160 @@ def seed_demo(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
     return seed(desk, orders, seed_value, days, progress)
 
 
-def _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value):  # noqa: ANN001, ANN202, PLR0913
-    age = timedelta(seconds=rng.random() ** 1.6 * days * 86400)  # more recent orders than old ones
-    t = now - age
-    local_hour = (t.hour + 8) % 24
-    if local_hour < 7:  # few orders at night (station time)
-        t -= timedelta(hours=rng.randrange(2, 6))
-    source, code = rng.choice(sources)
-    logistics = f"{code}{seed_value:02d}{order_id:010d}"
-    business = "send_parcel" if rng.random() < 0.45 else "online_order"
-    channel = "online" if rng.random() < 0.85 else "offline"
-    out_of_area = rng.random() < 0.05
-    if out_of_area and other_districts:
-        district, target = rng.choice(other_districts)
-        suggested = target.code
-    else:
-        district, suggested, out_of_area = rng.choice(home_districts), None, False
-    waybill = f"{55 + seed_value % 40:02d}{order_id:011d}" if business == "online_order" and rng.random() < 0.6 else None
-    dispatch_time = dispatch_op = None
-    if rng.random() < 0.03:
-        dispatch_time = min(t + timedelta(minutes=rng.randrange(5, 90)), now)  # never in the future
-        dispatch_op = rng.choice(["电商小王", "电商李燕", "调度员周"])
-    clerk = rng.choice(CLERKS)
-    name = rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-    history = [(Action.IMPORT.value, "feed", t, None, Status.WAITING.value, {"origin": "seed"})]
-    status = Status.WAITING
-    acc = accf = trans = trans_to = picked = pickf = scanned = cancelled_at = None
-    reason = None
-    age_min = age.total_seconds() / 60
-    roll = rng.random()
-    late = rng.random() < 0.06
+_IMPORT, _TRANSFER, _CANCEL, _CANCEL_HANDLED, _FAIL_ACCEPT, _ACCEPT, _FAIL_PICKUP, _SCAN, _CONFIRM = (a.value for a in (
+    Action.IMPORT, Action.TRANSFER, Action.CANCEL, Action.MARK_CANCEL_HANDLED, Action.FAIL_ACCEPT, Action.ACCEPT,
+    Action.FAIL_PICKUP, Action.PICKUP_SCAN, Action.CONFIRM_PICKUP))
+_WAITING, _TRANSFERRED, _CANCELLED, _ACCEPT_FAILED, _ACCEPTED, _PICKUP_FAILED, _PICKED_UP = (s.value for s in (
+    Status.WAITING, Status.TRANSFERRED, Status.CANCELLED, Status.ACCEPT_FAILED, Status.ACCEPTED, Status.PICKUP_FAILED,
+    Status.PICKED_UP))
+_ACCEPT_FAIL_REASONS = [r.value for r in (Reason.CUSTOMER_UNREACHABLE, Reason.WRONG_ADDRESS, Reason.DUPLICATE_ORDER)]
+_PICKUP_FAIL_REASONS = [r.value for r in (Reason.CUSTOMER_UNREACHABLE, Reason.PROHIBITED_GOODS)]
+_PHONE_HEADS = ["138", "139", "150", "151", "186", "187", "135", "177", "199"]
+_DISPATCHERS = ["电商小王", "电商李燕", "调度员周"]
+_NO_DETAILS = "{}"
+_IMPORTED = json.dumps({"origin": "seed"}, ensure_ascii=False)
+_CHANNEL_CANCEL = json.dumps({"origin": "channel"}, ensure_ascii=False)
+_SUPPLEMENTARY = json.dumps({"supplementary": True}, ensure_ascii=False)
+_MINUTE = timedelta(minutes=1)
+_HOUR = timedelta(hours=1)
 
-    def step(action: Action, at: datetime, new: Status, details: dict | None = None) -> None:
-        nonlocal status
-        history.append((action.value, clerk if action is not Action.PICKUP_SCAN else rng.choice(COURIERS),
-                        at, status.value, new.value, details or {}))
-        status = new
+_T = TypeVar("_T")
 
-    if out_of_area:
-        if age_min > 40 or roll < 0.5:
-            trans = t + timedelta(minutes=rng.randrange(45, 120) if late else rng.randrange(2, 29))
-            trans = min(trans, now)
-            trans_to = suggested
-            step(Action.TRANSFER, trans, Status.TRANSFERRED, {"to": suggested})
-    elif roll < 0.03 and age_min > 60:
-        cancelled_at = t + timedelta(minutes=rng.randrange(1, 50))
-        step(Action.CANCEL, cancelled_at, Status.CANCELLED, {"origin": "channel"})
-        if rng.random() < 0.7:
-            step(Action.MARK_CANCEL_HANDLED, cancelled_at + timedelta(minutes=rng.randrange(5, 60)), Status.CANCELLED)
-    elif age_min > 25 or roll < 0.4:
-        answer = t + timedelta(minutes=rng.randrange(31, 90) if late else rng.randrange(1, 29))
-        answer = min(answer, now)
-        if roll < 0.05:
-            accf, reason = answer, rng.choice([Reason.CUSTOMER_UNREACHABLE, Reason.WRONG_ADDRESS, Reason.DUPLICATE_ORDER]).value
-            step(Action.FAIL_ACCEPT, accf, Status.ACCEPT_FAILED, {"reason": reason})
+# One step of an order's history: (action, operator, at, stamp, before, after, details JSON).
+Step = tuple[str, str, datetime, str, str | None, str, str]
+
+
+class _Orders:
+    """Builds demo orders one after another from one random stream.
+
+    The draws are random.Random's own (choice and randrange take exactly these bits), made
+    without its per-call checks: a seed value gives the same orders, draw for draw, as always.
+    Each step's time is turned into stored text once and reused by the event, the op and the row.
+    """
+
+    def __init__(self, rng: random.Random, desk: Desk, days: int, seed_value: int) -> None:
+        self.rng = rng
+        self.now = desk.now()
+        self.days = days
+        self.seed_value = seed_value
+        self.home = desk.station
+        others = [s for s in desk.directory if not s.is_datacenter and s.code != self.home.code]
+        self.home_districts = sorted(self.home.districts) or ["西湖区"]
+        self.other_districts = [(d, s) for s in others for d in sorted(s.districts)]
+        self.sources = list(SOURCES.items())
+        self.city = "杭州市" if self.home.province == "浙江省" else ""
+        self._to: dict[str, str] = {}
+        self._reason: dict[str, str] = {}
+
+    def _below(self, n: int) -> int:
+        """random.Random._randbelow: the same bits drawn the same way."""
+        getrandbits = self.rng.getrandbits
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return r
+
+    def _pick(self, seq: Sequence[_T]) -> _T:
+        """random.Random.choice's draw."""
+        return seq[self._below(len(seq))]
+
+    def one(self, order_id: int) -> tuple[tuple[Any, ...], list[Step], dict[str, Any] | None]:
+        """An order's row, its history, and (when something was done to it) the row as the ledger's
+        rules read it, with its times as datetimes."""
+        below, pick, random_ = self._below, self._pick, self.rng.random
+        now, seed_value = self.now, self.seed_value
+        age = timedelta(seconds=random_() ** 1.6 * self.days * 86400)  # more recent orders than old ones
+        t = now - age
+        local_hour = (t.hour + 8) % 24
+        if local_hour < 7:  # few orders at night (station time)
+            t -= _HOUR * (2 + below(4))
+        source, code = pick(self.sources)
+        logistics = f"{code}{seed_value:02d}{order_id:010d}"
+        business = "send_parcel" if random_() < 0.45 else "online_order"
+        channel = "online" if random_() < 0.85 else "offline"
+        out_of_area = random_() < 0.05
+        if out_of_area and self.other_districts:
+            district, target = pick(self.other_districts)
+            suggested = target.code
         else:
-            acc = answer
-            step(Action.ACCEPT, acc, Status.ACCEPTED)
-            hours = age.total_seconds() / 3600
-            if hours > 3 and rng.random() < 0.92:
-                pick = acc + timedelta(hours=rng.uniform(16.2, 20) if rng.random() < 0.04 else rng.uniform(0.5, 12))
-                if pick < now:
-                    if rng.random() < 0.04:
-                        pickf, reason = pick, rng.choice([Reason.CUSTOMER_UNREACHABLE, Reason.PROHIBITED_GOODS]).value
-                        step(Action.FAIL_PICKUP, pickf, Status.PICKUP_FAILED, {"reason": reason})
-                    elif waybill and rng.random() < 0.5:
-                        picked = scanned = pick
-                        step(Action.PICKUP_SCAN, pick, Status.PICKED_UP)
-                    else:
-                        waybill = waybill or f"{70 + seed_value % 20:02d}{order_id:011d}"
-                        picked = pick
-                        step(Action.CONFIRM_PICKUP, pick, Status.PICKED_UP, {"waybill_no": waybill})
-                        if rng.random() < 0.93:  # the rest are missed scans (漏扫)
-                            scanned = min(pick + timedelta(minutes=rng.randrange(5, 240)), now)
-                            step(Action.PICKUP_SCAN, scanned, Status.PICKED_UP, {"supplementary": True})
-    ts = lambda d: _stamp(d) if d else None  # noqa: E731
-    row = (
-        order_id, source, logistics, channel, business, to_db(t), name, _phone(rng), home.province,
-        "杭州市" if home.province == "浙江省" else "", district,
-        f"{rng.choice(ROADS)}{rng.randrange(1, 999)}号{rng.randrange(1, 30)}幢{rng.randrange(101, 2999)}室",
-        rng.choice(NOTES), rng.choice(GOODS), waybill, ts(dispatch_time), dispatch_op, trans_to or home.code,
-        out_of_area, suggested, status.value, cancelled_at is not None, ts(cancelled_at),
-        len(history) > 2 and history[-1][0] == Action.MARK_CANCEL_HANDLED.value, len(history), ts(t), ts(history[-1][2]),
-        ts(acc), ts(accf), ts(trans), trans_to, ts(picked), ts(pickf), ts(scanned), reason, None,
-    )
-    return row, history
+            district, suggested, out_of_area = pick(self.home_districts), None, False
+        waybill = f"{55 + seed_value % 40:02d}{order_id:011d}" if business == "online_order" and random_() < 0.6 else None
+        dispatch_time = dispatch_op = None
+        if random_() < 0.03:
+            dispatch_time = min(t + _MINUTE * (5 + below(85)), now)  # never in the future
+            dispatch_op = pick(_DISPATCHERS)
+        clerk = pick(CLERKS)
+        family = pick(FAMILY)
+        name = family + (pick(GIVEN) if pick((1, 2)) == 1 else pick(GIVEN) + pick(GIVEN))
+        t_stamp = _stamp(t)
+        history: list[Step] = [(_IMPORT, "feed", t, t_stamp, None, _WAITING, _IMPORTED)]
+        status = _WAITING
+        acc = accf = trans = picked = pickf = scanned = cancelled = None  # the stamps of those steps
+        trans_at = trans_to = reason = None
+        age_min = age.total_seconds() / 60
+        roll = random_()
+        late = random_() < 0.06
+
+        def step(action: str, at: datetime, new: str, details: str = _NO_DETAILS) -> str:
+            nonlocal status
+            stamp = _stamp(at)
+            history.append((action, clerk if action != _SCAN else pick(COURIERS), at, stamp, status, new, details))
+            status = new
+            return stamp
+
+        if out_of_area:
+            if age_min > 40 or roll < 0.5:
+                trans_at = min(t + _MINUTE * (45 + below(75) if late else 2 + below(27)), now)
+                trans_to = suggested
+                to = self._to.get(suggested) or self._to.setdefault(suggested, json.dumps({"to": suggested}, ensure_ascii=False))
+                trans = step(_TRANSFER, trans_at, _TRANSFERRED, to)
+        elif roll < 0.03 and age_min > 60:
+            cancelled_at = t + _MINUTE * (1 + below(49))
+            cancelled = step(_CANCEL, cancelled_at, _CANCELLED, _CHANNEL_CANCEL)
+            if random_() < 0.7:
+                step(_CANCEL_HANDLED, cancelled_at + _MINUTE * (5 + below(55)), _CANCELLED)
+        elif age_min > 25 or roll < 0.4:
+            answer = min(t + _MINUTE * (31 + below(59) if late else 1 + below(28)), now)
+            if roll < 0.05:
+                reason = pick(_ACCEPT_FAIL_REASONS)
+                accf = step(_FAIL_ACCEPT, answer, _ACCEPT_FAILED, self._reason_json(reason))
+            else:
+                acc = step(_ACCEPT, answer, _ACCEPTED)
+                hours = age.total_seconds() / 3600
+                if hours > 3 and random_() < 0.92:
+                    rng = self.rng
+                    pick_at = answer + timedelta(hours=rng.uniform(16.2, 20) if random_() < 0.04 else rng.uniform(0.5, 12))
+                    if pick_at < now:
+                        if random_() < 0.04:
+                            reason = pick(_PICKUP_FAIL_REASONS)
+                            pickf = step(_FAIL_PICKUP, pick_at, _PICKUP_FAILED, self._reason_json(reason))
+                        elif waybill and random_() < 0.5:
+                            picked = scanned = step(_SCAN, pick_at, _PICKED_UP)
+                        else:
+                            waybill = waybill or f"{70 + seed_value % 20:02d}{order_id:011d}"
+                            picked = step(_CONFIRM, pick_at, _PICKED_UP, f'{{"waybill_no": {_quote(waybill)}}}')
+                            if random_() < 0.93:  # the rest are missed scans (漏扫)
+                                scanned = step(_SCAN, min(pick_at + _MINUTE * (5 + below(235)), now), _PICKED_UP,
+                                               _SUPPLEMENTARY)
+        home = self.home
+        phone = pick(_PHONE_HEADS) + f"{below(10**8):08d}"
+        address = f"{pick(ROADS)}{1 + below(998)}号{1 + below(29)}幢{101 + below(2898)}室"
+        row = (
+            order_id, source, logistics, channel, business, t_stamp, name, phone, home.province, self.city, district,
+            address, pick(NOTES), pick(GOODS), waybill, _stamp(dispatch_time) if dispatch_time else None, dispatch_op,
+            trans_to or home.code, out_of_area, suggested, status, cancelled is not None, cancelled,
+            len(history) > 2 and history[-1][0] == _CANCEL_HANDLED, len(history), t_stamp, history[-1][3],
+            acc, accf, trans, trans_to, picked, pickf, scanned, reason, None,
+        )
+        if len(history) < 2:
+            return row, history, None
+        typed = dict(zip(SEED_COLUMNS, row, strict=True))
+        typed["order_time"], typed["dispatch_time"], typed["transferred_at"] = t, dispatch_time, trans_at
+        return row, history, typed
+
+    def _reason_json(self, reason: str) -> str:
+        text = self._reason.get(reason)
+        if text is None:
+            text = self._reason[reason] = json.dumps({"reason": reason}, ensure_ascii=False)
+        return text

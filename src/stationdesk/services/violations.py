@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from stationdesk.domain import audit, ledger as rules, sla
 from stationdesk.domain.fields import day_range
 from stationdesk.domain.text import clean_text
@@ -23,7 +21,7 @@ from stationdesk.domain.words import Words
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.unscanned import UNSCANNED_SQL
-from stationdesk.store.tables import ORDERS
+from stationdesk.store import reads
 from stationdesk.store.values import from_db, to_db
 
 REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -81,8 +79,7 @@ class Summary:
     last: date
     counts: dict[str, int] = field(default_factory=dict)
     fines: dict[str, int] = field(default_factory=dict)
-    orders: int = 0  # orders with at least one violation
-    appealed: int = 0
+    appealed: int = 0  # appealed, upheld or withdrawn
 
     @property
     def total_fine(self) -> int:
@@ -102,31 +99,41 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-# The period's totals, counted by SQLite over the ledger's deadline index (no row leaves the database).
+# The period's totals, counted by SQLite over the ledger's covering index (station, deadline, kind,
+# state, fine): no row leaves the database. A withdrawn fine is not counted, only noted as appealed.
 SUMMARY_SQL = (
-    "SELECT kind, count(*), sum(fine), sum(state IN ('appealed', 'upheld')) FROM violation"
-    " WHERE deadline >= ? AND deadline < ? AND station_code = ? AND state != 'withdrawn' GROUP BY kind"
+    "SELECT kind, state, count(*), sum(fine) FROM violation WHERE station_code = ? AND deadline >= ? AND deadline < ?"
+    " GROUP BY kind, state"
 )
-SUMMARY_ORDERS_SQL = (
-    "SELECT count(DISTINCT order_id), sum(state = 'withdrawn') FROM violation"
-    " WHERE deadline >= ? AND deadline < ? AND station_code = ?"
-)
+_WITHDRAWN = rules.State.WITHDRAWN.value
 
 
 def period_summary(desk: Desk, first: date, last: date) -> Summary:
     """Violations and fines per kind whose deadline passed from ``first`` to ``last`` (inclusive)."""
     start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
-    args = (start, end, desk.station.code)
     s = Summary(first, last)
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
-        for kind, n, fine, appealed in driver.execute(SUMMARY_SQL, args):
-            s.counts[kind], s.fines[kind] = n, fine
-            s.appealed += appealed
-        orders, withdrawn = driver.execute(SUMMARY_ORDERS_SQL, args).fetchone()
-    s.orders = orders
-    s.appealed += withdrawn or 0
+        rows = reads.driver(conn).execute(SUMMARY_SQL, (desk.station.code, start, end)).fetchall()
+    for kind, state, n, fine in rows:
+        if state != _WITHDRAWN:
+            s.counts[kind] = s.counts.get(kind, 0) + n
+            s.fines[kind] = s.fines.get(kind, 0) + fine
+        if state in _APPEALED:
+            s.appealed += n
     return s
+
+
+# A period's fines alone (the refund schedule's months): one sum over the same index range.
+FINES_SQL = ("SELECT sum(fine) FROM violation WHERE station_code = ? AND deadline >= ? AND deadline < ?"
+             " AND state != 'withdrawn'")
+
+
+def period_fines(desk: Desk, first: date, last: date) -> int:
+    """The fines counted for deadlines from ``first`` to ``last`` (inclusive): ``period_summary(...).total_fine``."""
+    start, end = (to_db(t) for t in day_range(first, last, desk.config.tz))
+    with desk.db.read() as conn:
+        total = reads.driver(conn).execute(FINES_SQL, (desk.station.code, start, end)).fetchone()[0]
+    return int(total or 0)
 
 
 def weekly(desk: Desk, day: date) -> Summary:
@@ -159,7 +166,7 @@ def refunds(desk: Desk, first: audit.Month, through: audit.Month) -> list[dict[s
     fines: dict[audit.Month, int] = defaultdict(int)
     month = audit.month_of(start_day)
     while audit.month_days(month)[0] <= end_day:
-        fines[month] = period_summary(desk, *audit.month_days(month)).total_fine
+        fines[month] = period_fines(desk, *audit.month_days(month))
         month = audit.add_months(month, 1)
     online = _online_orders(desk, start_day, end_day)
     out = []
@@ -181,10 +188,11 @@ def _online_orders(desk: Desk, first: date, last: date) -> dict[audit.Month, int
     out: dict[audit.Month, int] = {}
     month = audit.month_of(first)
     with desk.db.read() as conn:
+        driver = reads.driver(conn)
         while audit.month_days(month)[0] <= last:
-            start, end = day_range(*audit.month_days(month), tz)
-            out[month] = len(conn.execute(select(ORDERS.c.id).where(
-                ORDERS.c.order_time >= start, ORDERS.c.order_time < end, ORDERS.c.channel == "online").limit(1)).all())
+            start, end = (to_db(t) for t in day_range(*audit.month_days(month), tz))
+            out[month] = len(driver.execute("SELECT id FROM orders WHERE order_time >= ? AND order_time < ?"
+                                            " AND channel = 'online' LIMIT 1", (start, end)).fetchall())
             month = audit.add_months(month, 1)
     return out
 
@@ -200,25 +208,25 @@ class DayFigures:
 
 def daily_figures(desk: Desk, days: int = 14) -> list[DayFigures]:
     """The last ``days`` days up to today, oldest first: the supervisor screen's chart. Orders by
-    order day from the time index, missed scans from the unscanned index (a few per day), late
-    accepts and pickups from the ledger by the day their deadline passed."""
+    order day counted over the time index, missed scans over the unscanned index, late accepts and
+    pickups from the ledger by the day their deadline passed.
+
+    Each figure of a day is one aggregate over one index range: SQLite counts, nothing is sorted,
+    no row leaves the database (a million orders over two weeks is a fifth of a second)."""
     tz = desk.config.tz
     today = desk.now().astimezone(tz).date()
     first = today - timedelta(days=days - 1)
-    start, end = (to_db(t) for t in day_range(first, today, tz))
-    tally = {first + timedelta(days=i): [0, 0, 0, 0] for i in range(days)}  # orders, late accepts, pickups, missed
+    out = []
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
-        for day in tally:
+        driver = reads.driver(conn)
+        for day in (first + timedelta(days=i) for i in range(days)):
             lo, hi = (to_db(t) for t in day_range(day, day, tz))
-            tally[day][0] = driver.execute("SELECT count(*) FROM orders WHERE order_time >= ? AND order_time < ?",
-                                           (lo, hi)).fetchone()[0]
-        for (order_time,) in driver.execute(f"SELECT order_time FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
-                                            " AND order_time >= ? AND order_time < ?",
-                                            (start, end)):
-            tally[from_db(order_time).astimezone(tz).date()][3] += 1
-        for deadline, kind in driver.execute(
-                "SELECT deadline, kind FROM violation WHERE station_code = ? AND deadline >= ? AND deadline < ?"
-                " AND kind IN ('late_accept', 'late_pickup') AND state != 'withdrawn'", (desk.station.code, start, end)):
-            tally[from_db(deadline).astimezone(tz).date()][1 if kind == "late_accept" else 2] += 1
-    return [DayFigures(day, *counts) for day, counts in tally.items()]
+            orders = driver.execute("SELECT count(*) FROM orders WHERE order_time >= ? AND order_time < ?",
+                                    (lo, hi)).fetchone()[0]
+            missed = driver.execute(f"SELECT count(*) FROM orders INDEXED BY ix_orders_unscanned WHERE {UNSCANNED_SQL}"
+                                    " AND order_time >= ? AND order_time < ?", (lo, hi)).fetchone()[0]
+            late = dict(driver.execute(
+                "SELECT kind, count(*) FROM violation WHERE station_code = ? AND deadline >= ? AND deadline < ?"
+                " AND state != 'withdrawn' GROUP BY kind", (desk.station.code, lo, hi)).fetchall())
+            out.append(DayFigures(day, orders, late.get("late_accept", 0), late.get("late_pickup", 0), missed))
+    return out

@@ -121,7 +121,10 @@ def count_before(conn: Connection, f: OrderFilter, cursor: Cursor, cap: int) -> 
     cap + 1: a list's row number, read off the same index seek as its page."""
     c = ORDERS.c
     conds, params = _where(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
-    conds.append(or_(c.order_time < cursor.order_time, and_(c.order_time == cursor.order_time, c.id < cursor.id)))
+    # the plain upper bound lets the index seek to the cursor: behind the OR alone, SQLite walks down
+    # from the newest order to the cursor first (a week at a million orders: a fifth of a second)
+    conds += [c.order_time <= cursor.order_time,
+              or_(c.order_time < cursor.order_time, and_(c.order_time == cursor.order_time, c.id < cursor.id))]
     before = select(c.id).where(*conds).order_by(c.order_time.desc(), c.id.desc()).limit(cap + 1).subquery()
     return conn.execute(select(func.count()).select_from(before), params).scalar_one()
 

@@ -1,0 +1,31 @@
+"""A table's columns write each repeated value once and reuse it: the text is the one each cell
+written alone gives, True and 1 (equal in Python) stay different cells, and a column of
+thousands of unique values is written right after its memory of cells starts over."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from stationdesk.reports.writers import _cell, _fit, write_table
+
+COLUMNS = (("flag", "标记", 4), ("n", "单号", 12), ("day", "日期", 10), ("when", "时间", 16), ("kinds", "类型", 12))
+
+
+def _alone(rows):
+    """Each cell written on its own, the way the writer wrote every cell before it kept them."""
+    lines = ["  ".join(_fit(h, w) for _, h, w in COLUMNS).rstrip()]
+    lines += ["  ".join(_fit(_cell(r.get(k)), w) for k, _, w in COLUMNS).rstrip() for r in rows]
+    return lines
+
+
+def test_repeated_and_unique_cells_read_as_each_written_alone():
+    t0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    rows = [{"flag": (True, 1, False, 0, "", None, 1.0)[i % 7], "n": f"LP{i:010d}" if i % 3 else i,
+             "day": date(2026, 11, 1 + i % 28), "when": t0 + timedelta(minutes=i), "kinds": ["a", "b"] if i % 5 else "接单超时"}
+            for i in range(5000)]
+    out = io.StringIO()
+    assert write_table(out, COLUMNS, rows) == 5000
+    lines = out.getvalue().splitlines()
+    assert lines == _alone(rows)
+    assert lines[1].startswith("是  ") and lines[2].startswith("1   ")  # True and 1 are not the same cell
