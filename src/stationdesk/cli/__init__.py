@@ -152,8 +152,9 @@ def _open_as(db: Path | None, config: Path | None, operator: str | None = None, 
     given and nothing is refused; after, the person signs in with STATIONDESK_OPERATOR (or
     --operator) and STATIONDESK_PASSWORD, or a hidden prompt on a terminal."""
     from stationdesk.bootstrap import open_desk
+    from stationdesk.cli.adapters import password_hasher
 
-    desk = open_desk(db, config)
+    desk = open_desk(db, config, hasher=password_hasher())
     try:
         who = _sign_in(desk, operator)
         if need is not None:

@@ -138,10 +138,11 @@ def user_unlock(
     """Lift the lock on your own account with its right password (STATIONDESK_PASSWORD or typed):
     the way back when, say, a scheduled job with an old password keeps locking the only admin."""
     from stationdesk.bootstrap import open_desk
+    from stationdesk.cli.adapters import password_hasher
     from stationdesk.services.operators import clean_name, unlock_own
 
     cleaned = clean_name(name)
-    desk = open_desk(db, config)
+    desk = open_desk(db, config, hasher=password_hasher())
     try:
         unlock_own(desk, cleaned, _secret("STATIONDESK_PASSWORD", f"{cleaned} 的密码 (password): "))
     finally:
