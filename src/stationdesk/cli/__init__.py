@@ -43,8 +43,8 @@ ConfigOpt = Annotated[
 OperatorOpt = Annotated[
     str | None, typer.Option("--operator", envvar="STATIONDESK_OPERATOR", help="Who is acting (recorded on every event)")
 ]
-from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt  # noqa: E402,F401  (shared by the groups)
-from stationdesk.cli.exits import ExitCode  # noqa: E402
+from stationdesk.cli.formats import ExcelOpt, Format, FormatOpt, OutputOpt  # noqa: E402  (shared by the groups)
+from stationdesk.cli.exits import ExitCode  # noqa: E402 - kept with the names the groups import from here
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,7 +119,7 @@ def guarded(func: F) -> F:
                 raise
             _refuse(func, said)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature Typer reads; mypy sees a plain callable
 
 
 def _words(key: str, **params: Any) -> Any:
@@ -556,47 +556,47 @@ def _check_format(fmt: str) -> str:
 
 # Command groups kept in modules of their own (stationdesk/cli/<group>.py) define a typer.Typer,
 # use the helpers above, and are registered here, after those helpers exist.
-from stationdesk.cli.orders import orders_app, scan_app  # noqa: E402
+from stationdesk.cli.orders import orders_app, scan_app  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.add_typer(orders_app, name="orders")
 app.add_typer(scan_app, name="scan")
 
-from stationdesk.cli.report import report_app  # noqa: E402
+from stationdesk.cli.report import report_app  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.add_typer(report_app, name="report")
 
-from stationdesk.cli.admin import audit_app, backup as _backup, keys as _keys, restore as _restore  # noqa: E402
+from stationdesk.cli.admin import audit_app, backup as _backup, keys as _keys, restore as _restore  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.command("backup")(_backup)
 app.command("restore")(_restore)
 app.add_typer(audit_app, name="audit")
 app.command("keys")(_keys)
 
-from stationdesk.cli.sync import conflicts_app as _conflicts_app  # noqa: E402
-from stationdesk.cli.sync import hq_app as _hq_app  # noqa: E402
-from stationdesk.cli.sync import sync_command as _sync_command  # noqa: E402
+from stationdesk.cli.sync import conflicts_app as _conflicts_app  # noqa: E402 - registered after the helpers above, which the module imports back
+from stationdesk.cli.sync import hq_app as _hq_app  # noqa: E402 - registered after the helpers above, which the module imports back
+from stationdesk.cli.sync import sync_command as _sync_command  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.add_typer(_hq_app, name="hq")
 app.add_typer(_conflicts_app, name="conflicts")
 app.command("sync")(_sync_command)
 
-from stationdesk.cli.alerts import alerts_app  # noqa: E402
+from stationdesk.cli.alerts import alerts_app  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.add_typer(alerts_app, name="alerts")
 
-from stationdesk.cli.users import users_app  # noqa: E402
+from stationdesk.cli.users import users_app  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.add_typer(users_app, name="user")
 
-from stationdesk.cli.hq_audit import hq_audit_app as _hq_audit_app, notices as _notices  # noqa: E402
+from stationdesk.cli.hq_audit import hq_audit_app as _hq_audit_app, notices as _notices  # noqa: E402 - registered after the helpers above, which the module imports back
 
 _hq_app.add_typer(_hq_audit_app, name="audit")
 app.command("notices")(_notices)
 
 
-from stationdesk.cli.logs_cmd import logs as _logs  # noqa: E402
-from stationdesk.cli.serve import serve as _serve  # noqa: E402
-from stationdesk.cli.logs_cmd import samples as _samples  # noqa: E402
+from stationdesk.cli.logs_cmd import logs as _logs  # noqa: E402 - registered after the helpers above, which the module imports back
+from stationdesk.cli.serve import serve as _serve  # noqa: E402 - registered after the helpers above, which the module imports back
+from stationdesk.cli.logs_cmd import samples as _samples  # noqa: E402 - registered after the helpers above, which the module imports back
 
 app.command("logs")(_logs)
 app.command("serve")(_serve)
@@ -633,12 +633,12 @@ def _narrowed(group: typer.Typer, argv: list[str]) -> typer.Typer | None:
         return None
     name, rest = argv[0], argv[1:]
     for info in group.registered_commands:
-        if (info.name or get_command_name(info.callback.__name__)) == name:  # type: ignore[union-attr]
+        if (info.name or get_command_name(info.callback.__name__)) == name:  # type: ignore[union-attr]  # a registered command always has its callback
             narrowed = copy.copy(group)
             narrowed.registered_commands, narrowed.registered_groups = [info], []
             return narrowed
     for info in group.registered_groups:
-        if info.name == name and (inner := _narrowed(info.typer_instance, rest)) is not None:  # type: ignore[arg-type]
+        if info.name == name and (inner := _narrowed(info.typer_instance, rest)) is not None:  # type: ignore[arg-type]  # a registered group always has its Typer
             one = copy.copy(info)
             one.typer_instance = inner
             narrowed = copy.copy(group)

@@ -19,7 +19,7 @@ UrlOpt = Annotated[str, typer.Option("--url", envvar="STATIONDESK_HQ_URL", help=
 CodeArg = Annotated[str, typer.Argument(help="Station code from head office's directory, e.g. HZ001")]
 
 
-def _engine(url: str):  # noqa: ANN202
+def _engine(url: str):  # noqa: ANN202 - an Engine: sqlalchemy loads inside, only for the commands that connect
     from stationdesk.sync import hq_schema
 
     engine = hq_schema.connect(url)
@@ -27,7 +27,7 @@ def _engine(url: str):  # noqa: ANN202
     return engine
 
 
-def _now():  # noqa: ANN202
+def _now():  # noqa: ANN202 - a datetime: the clock is imported inside, only when asked
     from stationdesk.services.context import system_clock
 
     return system_clock()

@@ -27,7 +27,7 @@ class CancelFilter(str, Enum):
     handled = "handled"
 
 
-from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice  # noqa: E402
+from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ReasonChoice, StatusChoice  # noqa: E402 - after the filters above, as the groups share them
 
 orders_app = typer.Typer(help="电商订单: list, show and act on orders.", no_args_is_help=True)
 scan_app = typer.Typer(help="揽收扫描: record pickup scans.", no_args_is_help=True)
@@ -66,7 +66,7 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
     return OrderFilter(
         start=_parse_when(date_from, tz, end=False) if date_from else None,
         end=_parse_when(date_to, tz, end=True) if date_to else None,
-        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
+        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]  # statuses, channel and type were parsed to their codes just above
         out_of_area=out_of_area,
     )
 

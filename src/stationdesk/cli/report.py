@@ -22,8 +22,8 @@ report_app = typer.Typer(help="报表: 网点未揽收查询, violations, weekly
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="From: YYYY-MM-DD (station time) or an ISO date-time [default: today]")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="To, inclusive: YYYY-MM-DD or an ISO date-time [default: today]")]
-from stationdesk.cli.choices import ChannelOrAll, KindChoice  # noqa: E402
-from stationdesk.cli.formats import ExcelOpt, OutputOpt, ReportFormat, ReportFormatOpt  # noqa: E402
+from stationdesk.cli.choices import ChannelOrAll, KindChoice  # noqa: E402 - after the option types above, as the groups share them
+from stationdesk.cli.formats import ExcelOpt, OutputOpt, ReportFormat, ReportFormatOpt  # noqa: E402 - after the option types above, as the groups share them
 FullPhonesOpt = Annotated[bool, typer.Option(
     "--full-phones", help="Full phone numbers instead of 138****5678 (supervisor; every order shown is written to the access log)")]
 

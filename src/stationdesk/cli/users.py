@@ -17,7 +17,7 @@ from stationdesk.cli import (
 )
 from stationdesk.domain.roles import Permission
 
-from stationdesk.cli.choices import RoleChoice  # noqa: E402
+from stationdesk.cli.choices import RoleChoice
 
 users_app = typer.Typer(help="操作员账号: add, change a password, disable, list (admin).", no_args_is_help=True)
 

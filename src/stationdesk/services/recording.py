@@ -17,8 +17,9 @@ from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import ledger
-from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
+from stationdesk.services.lookup import OrderKey as OrderKey, find as find, order_ref as order_ref  # the use cases find orders here
 from stationdesk.store.journal import Journal, to_json
+from stationdesk.store.rows import by_name
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import to_db
 
@@ -42,8 +43,8 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
     ids = [k for k in keys if isinstance(k, int)]
     rows_by_id: dict[int, Mapping[str, Any]] = {}
     for chunk in in_chunks(ids):
-        for row in conn.execute(select(ORDERS).where(ORDERS.c.id.in_(chunk))).mappings():
-            rows_by_id[row["id"]] = row
+        for found in conn.execute(select(ORDERS).where(ORDERS.c.id.in_(chunk))).mappings():
+            rows_by_id[found["id"]] = by_name(found)
     out: list[Mapping[str, Any]] = []
     missing: list[str] = []
     for key in keys:
@@ -130,7 +131,7 @@ def apply_changes(conn: Connection, changes: Iterable[Change], operator: str, no
     if result.rowcount != len(updates):
         read = {ch.order["id"]: ch.order for ch in changes}
         ids = list(read)[:SQLITE_MAX_PARAMS]
-        now_versions = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
+        now_versions: dict[int, int] = dict(conn.execute(select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))).all())
         moved = [order_ref(read[i]) for i in ids if now_versions.get(i) != read[i]["version"] + 1]
         raise ConcurrentChange("err.concurrent", refs=", ".join(moved[:10]) or "?")
     journal.write()

@@ -16,6 +16,7 @@ from stationdesk.domain.chain import event_content, link
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.reasons import Reason
+from stationdesk.domain.routing import Station
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
@@ -67,7 +68,10 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
         while done < orders:
             n = min(chunk, orders - done)
             first_id = start.order_id + done
-            rows, events, ops, found = [], [], [], {}
+            rows: list[tuple[Any, ...]] = []
+            events: list[tuple[Any, ...]] = []
+            ops: list[tuple[Any, ...]] = []
+            found: dict[tuple[int, str, str, str], tuple[Any, ...]] = {}
             for i in range(n):
                 order_id = first_id + i
                 row, history = _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources,
@@ -109,6 +113,10 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
 
 SEED_VIOLATION_COLUMNS = ("order_id", "station_code", "kind", "fine", "deadline", "at", "state", "recorded_at",
                           "event_id")
+
+
+# An event of a demo order's history: action, operator, at, status before (None for the import), after, details.
+HistoryEntry = tuple[str, str, datetime, str | None, str, dict[str, Any]]
 
 
 def _stamp(at: datetime) -> str:
@@ -180,7 +188,9 @@ def seed_demo(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
     return seed(desk, orders, seed_value, days, progress)
 
 
-def _one_order(rng, now, days, order_id, home, home_districts, other_districts, sources, seed_value):  # noqa: ANN001, ANN202, PLR0913
+def _one_order(rng: random.Random, now: datetime, days: int, order_id: int, home: Station, home_districts: list[str],
+               other_districts: list[tuple[str, Station]], sources: list[tuple[str, str]],
+               seed_value: int) -> tuple[tuple[Any, ...], list[HistoryEntry]]:
     age = timedelta(seconds=rng.random() ** 1.6 * days * 86400)  # more recent orders than old ones
     t = now - age
     local_hour = (t.hour + 8) % 24
@@ -203,7 +213,7 @@ def _one_order(rng, now, days, order_id, home, home_districts, other_districts, 
         dispatch_op = rng.choice(["电商小王", "电商李燕", "调度员周"])
     clerk = rng.choice(CLERKS)
     name = rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-    history = [(Action.IMPORT.value, "feed", t, None, Status.WAITING.value, {"origin": "seed"})]
+    history: list[HistoryEntry] = [(Action.IMPORT.value, "feed", t, None, Status.WAITING.value, {"origin": "seed"})]
     status = Status.WAITING
     acc = accf = trans = trans_to = picked = pickf = scanned = cancelled_at = None
     reason = None
@@ -211,7 +221,7 @@ def _one_order(rng, now, days, order_id, home, home_districts, other_districts, 
     roll = rng.random()
     late = rng.random() < 0.06
 
-    def step(action: Action, at: datetime, new: Status, details: dict | None = None) -> None:
+    def step(action: Action, at: datetime, new: Status, details: dict[str, Any] | None = None) -> None:
         nonlocal status
         history.append((action.value, clerk if action is not Action.PICKUP_SCAN else rng.choice(COURIERS),
                         at, status.value, new.value, details or {}))
@@ -254,7 +264,9 @@ def _one_order(rng, now, days, order_id, home, home_districts, other_districts, 
                         if rng.random() < 0.93:  # the rest are missed scans (漏扫)
                             scanned = min(pick + timedelta(minutes=rng.randrange(5, 240)), now)
                             step(Action.PICKUP_SCAN, scanned, Status.PICKED_UP, {"supplementary": True})
-    ts = lambda d: _stamp(d) if d else None  # noqa: E731
+    def ts(d: datetime | None) -> str | None:
+        return _stamp(d) if d else None
+
     row = (
         order_id, source, logistics, channel, business, to_db(t), name, _phone(rng), home.province,
         "杭州市" if home.province == "浙江省" else "", district,

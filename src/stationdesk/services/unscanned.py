@@ -104,7 +104,8 @@ def last_page(conn: Any, q: UnscannedQuery, limit: int = 50) -> list[dict[str, A
 
 
 def count(conn: Any, q: UnscannedQuery) -> int:
-    return reads.scalar(conn, _statement(q, "count(*)"), _params(q))
+    found: int = reads.scalar(conn, _statement(q, "count(*)"), _params(q))
+    return found
 
 
 def stream(conn: Any, q: UnscannedQuery) -> Iterator[dict[str, Any]]:

@@ -25,6 +25,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services.unscanned import UNSCANNED_SQL
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import from_db, to_db
+from stationdesk.store.reads import driver as sqlite_driver
 
 REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("day", "日期", 10), ("logistics_no", "物流号", 18), ("waybill_no", "运单号", 15),
@@ -119,7 +120,7 @@ def period_summary(desk: Desk, first: date, last: date) -> Summary:
     args = (start, end, desk.station.code)
     s = Summary(first, last)
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
+        driver = sqlite_driver(conn)
         for kind, n, fine, appealed in driver.execute(SUMMARY_SQL, args):
             s.counts[kind], s.fines[kind] = n, fine
             s.appealed += appealed
@@ -208,7 +209,7 @@ def daily_figures(desk: Desk, days: int = 14) -> list[DayFigures]:
     start, end = (to_db(t) for t in day_range(first, today, tz))
     tally = {first + timedelta(days=i): [0, 0, 0, 0] for i in range(days)}  # orders, late accepts, pickups, missed
     with desk.db.read() as conn:
-        driver = conn.connection.driver_connection
+        driver = sqlite_driver(conn)
         for day in tally:
             lo, hi = (to_db(t) for t in day_range(day, day, tz))
             tally[day][0] = driver.execute("SELECT count(*) FROM orders WHERE order_time >= ? AND order_time < ?",

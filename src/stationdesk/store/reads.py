@@ -49,7 +49,10 @@ def driver(conn: Any) -> sqlite3.Connection:
     """The sqlite3 connection of ``conn``: itself, or the one beneath a SQLAlchemy connection."""
     if isinstance(conn, sqlite3.Connection):
         return conn
-    return conn.connection.driver_connection
+    found = conn.connection.driver_connection
+    if not isinstance(found, sqlite3.Connection):  # the station's store is SQLite, and only SQLite
+        raise TypeError(f"not a sqlite3 connection: {type(found).__name__}")
+    return found
 
 
 def _bind(params: Mapping[str, Any] | Sequence[Any]) -> Any:
@@ -71,7 +74,7 @@ def iterate(conn: Any, sql: str, params: Mapping[str, Any] | Sequence[Any] = (),
     while chunk := cur.fetchmany(1000):
         for values in chunk:
             row: dict[str, Any] = {}
-            for (name, kind), value in zip(kinds, values):
+            for (name, kind), value in zip(kinds, values, strict=True):
                 if value is not None and kind:
                     value = datetime.fromisoformat(value) if kind == 2 else bool(value)
                 row[name] = value
@@ -129,7 +132,8 @@ def schema_version(conn: Any) -> str | None:
     """The schema revision of the file (alembic's version table), or None when there is none."""
     if scalar(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'") is None:
         return None
-    return scalar(conn, "SELECT version_num FROM alembic_version")
+    version: str | None = scalar(conn, "SELECT version_num FROM alembic_version")
+    return version
 
 
 def at_head(conn: Any) -> bool:
@@ -146,7 +150,8 @@ def order_count_bound(conn: Any) -> int:
 
 
 def meta(conn: Any, key: str) -> str | None:
-    return scalar(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+    value: str | None = scalar(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+    return value
 
 
 def directory(conn: Any) -> Directory:

@@ -124,10 +124,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._replay_task: asyncio.Task[None] | None = None
         self._when_open: list[Callable[[], None]] = []
         # what the screens draw before and after the store is open
-        self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
-        self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]
-        self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]
-        self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]
+        self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         self.operator = operator
         self.alerts = DeskAlerts(self)
         self.sync = DeskSync(self)

@@ -151,7 +151,7 @@ def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, 
     return PageResult([to_view(r, tz, lang) for r in rows], _index_of(rows, req.keep_id, req.keep_index), None, req, 0)
 
 
-def _rows_for(conn, f, req: PageRequest, limit: int, page, last_page):  # noqa: ANN001, ANN202, PLR0911, PLR0913
+def _rows_for(conn, f, req: PageRequest, limit: int, page, last_page):  # noqa: ANN001, ANN202 - rows and page loaders of several shapes, typed by the callers that pass them
     kind, anchor = req.kind, req.anchor
     if kind == "first" or (anchor is None and kind != "last"):
         rows = page(conn, f, limit=limit)

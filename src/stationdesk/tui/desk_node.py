@@ -13,7 +13,7 @@ class DeskNode:
 
     @property
     def desk_app(self) -> StationDeskApp:
-        return cast("StationDeskApp", self.app)  # type: ignore[attr-defined]
+        return cast("StationDeskApp", self.app)  # type: ignore[attr-defined]  # a Screen supplies .app; the mixin alone has none
 
     @property
     def lang(self) -> str:

@@ -97,7 +97,7 @@ class QueryForm(Grid):
     def _search(self, *, submitted: bool) -> None:
         spec = self.spec()
         if isinstance(spec, str):
-            self.app.say(spec, severity="warning")  # type: ignore[attr-defined]
+            self.app.say(spec, severity="warning")  # type: ignore[attr-defined]  # say() is StationDeskApp's, the only app this widget lives in
             return
         self.post_message(self.Search(spec, submitted=submitted))
 
