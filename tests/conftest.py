@@ -12,26 +12,25 @@ import pytest
 
 from stationdesk.bootstrap import open_desk
 from stationdesk.services.context import Desk
+from stationdesk.services.passwords import Argon2Hasher, HashCost
 from stationdesk.services.setup import init_database
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 
 # argon2 at its lowest cost: a test hashes in microseconds. tests/services/test_passwords.py checks
-# that a desk opened as people open it gets the full cost.
+# (marked production_hasher) that a desk opened as people open it gets the full cost.
 CHEAP_HASHER_COST = (1, 8, 1)
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """Every desk a test opens through the bootstrap hashes cheaply, unless the test is marked
-    ``production_hasher``."""
-    if request.node.get_closest_marker("production_hasher"):
-        return
-    from stationdesk import bootstrap
-    from stationdesk.services.passwords import Argon2Hasher, HashCost
+def cheap_hasher() -> Argon2Hasher:
+    """The hasher a test hands open_desk (or a command, as click's context object)."""
+    return Argon2Hasher(HashCost(*CHEAP_HASHER_COST))
 
-    monkeypatch.setattr(bootstrap, "default_hasher", lambda: Argon2Hasher(HashCost(*CHEAP_HASHER_COST)))
+
+@pytest.fixture
+def hasher() -> Argon2Hasher:
+    return cheap_hasher()
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +67,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def desk(db_path: Path, tmp_path: Path, clock: ManualClock) -> Desk:
-    d = open_desk(db_path, tmp_path / "no-config.toml", clock=clock)
+def desk(db_path: Path, tmp_path: Path, clock: ManualClock, hasher: Argon2Hasher) -> Desk:
+    d = open_desk(db_path, tmp_path / "no-config.toml", clock=clock, hasher=hasher)
     yield d
     d.db.dispose()
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stationdesk.cli import app
-from tests.conftest import feed_row, snapshot_db, write_csv
+from tests.conftest import cheap_hasher, feed_row, snapshot_db, write_csv
 
 ADMIN = {"STATIONDESK_OPERATOR": "王芳", "STATIONDESK_PASSWORD": "admin-pass-1"}
 CLERK = {"STATIONDESK_OPERATOR": "张敏", "STATIONDESK_PASSWORD": "clerk-pass-1"}
@@ -22,7 +22,7 @@ def run(tmp_path, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args, env=None):
-        return runner.invoke(app, list(args), env=env or {})
+        return runner.invoke(app, list(args), env=env or {}, obj=cheap_hasher())
 
     invoke.db = tmp_path / "s.db"
     return invoke

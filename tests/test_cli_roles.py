@@ -12,7 +12,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from stationdesk.cli import app
-from tests.conftest import feed_row, snapshot_db, write_csv
+from tests.conftest import cheap_hasher, feed_row, snapshot_db, write_csv
 
 PASSWORDS = {"王芳": "admin-pass-1", "李强": "super-pass-1", "张敏": "clerk-pass-1"}
 
@@ -41,7 +41,7 @@ def cli(tmp_path, monkeypatch):
             env["STATIONDESK_PASSWORD"] = PASSWORDS.get(as_, "") if password is None else password
         if new_password is not None:
             env["STATIONDESK_NEW_PASSWORD"] = new_password
-        return runner.invoke(app, list(args), env=env)
+        return runner.invoke(app, list(args), env=env, obj=cheap_hasher())
 
     run.db = db
     assert run("init", "--station", "HZ001").exit_code == 0

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from stationdesk.services.seed import seed
+from tests.conftest import cheap_hasher
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -134,7 +135,7 @@ def test_with_accounts_a_read_still_signs_in(station, db_path, tmp_path):
     from stationdesk.domain.roles import Operator
     from stationdesk.services.operators import add_user
 
-    desk = open_desk(db_path, tmp_path / "none.toml")
+    desk = open_desk(db_path, tmp_path / "none.toml", hasher=cheap_hasher())
     try:
         add_user(desk, "王芳", "admin", "correct horse 42", by=Operator(""))
     finally:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from stationdesk.cli import app
 from stationdesk.services import backup as backups
-from tests.conftest import feed_row, write_csv
+from tests.conftest import cheap_hasher, feed_row, write_csv
 
 ADMIN = {"STATIONDESK_OPERATOR": "王芳", "STATIONDESK_PASSWORD": "admin-pass-1"}
 
@@ -30,7 +30,7 @@ def station(tmp_path, monkeypatch):
     runner = CliRunner()
 
     def run(*args, env=None):
-        return runner.invoke(app, list(args), env=env or {})
+        return runner.invoke(app, list(args), env=env or {}, obj=cheap_hasher())
 
     assert run("init", "--station", "HZ001").exit_code == 0
     assert run("import", str(write_csv(tmp_path / "f.csv", [feed_row(i) for i in range(400)]))).exit_code == 0
@@ -115,7 +115,7 @@ def test_a_broken_chain_does_not_stop_backups_and_the_desk_shows_it_until_an_adm
     from stationdesk.bootstrap import open_desk
     from stationdesk.services.damage import unacknowledged
 
-    desk = open_desk(station.db, tmp_path / "none.toml")
+    desk = open_desk(station.db, tmp_path / "none.toml", hasher=cheap_hasher())
     try:
         assert unacknowledged(desk.db) and "7" in unacknowledged(desk.db)
     finally:
@@ -125,7 +125,7 @@ def test_a_broken_chain_does_not_stop_backups_and_the_desk_shows_it_until_an_adm
     refused = station("audit", "acknowledge", env={"STATIONDESK_OPERATOR": "张敏", "STATIONDESK_PASSWORD": "clerk-pass-1"})
     assert refused.exit_code == 1 and "权限不足" in refused.stderr
     assert station("audit", "acknowledge", env=ADMIN).exit_code == 0
-    desk = open_desk(station.db, tmp_path / "none.toml")
+    desk = open_desk(station.db, tmp_path / "none.toml", hasher=cheap_hasher())
     try:
         assert unacknowledged(desk.db) is None
     finally:
@@ -141,7 +141,7 @@ def test_odd_names_are_skipped_and_a_killed_backups_leftovers_are_removed(statio
     (folder / "station-HZ001-2026-11-20.db.partial-journal").write_bytes(b"x")
     from stationdesk.bootstrap import open_desk
 
-    desk = open_desk(station.db, tmp_path / "none.toml")
+    desk = open_desk(station.db, tmp_path / "none.toml", hasher=cheap_hasher())
     try:
         warnings: list[str] = []
         made, removed = backups.daily(desk.db, folder, "HZ001", date(2026, 11, 23), 7, warnings)

@@ -15,13 +15,12 @@ from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 
 
-# The hasher every desk gets unless one is passed; tests put a cheap one here.
-default_hasher = production_hasher
-
-
 def open_desk(db_path: Path | None = None, config_path: Path | None = None, clock: Clock = system_clock,
               hasher: Argon2Hasher | None = None) -> Desk:
-    """Open an initialised station database with its config. Refuses a missing or foreign file."""
+    """Open an initialised station database with its config. Refuses a missing or foreign file.
+
+    ``hasher`` hashes and checks the station's passwords: argon2 at full cost unless the caller
+    hands in another (the tests pass a cheap one)."""
     cfg = config_mod.load(config_path if config_path is not None else paths.default_config_path())
     path = Path(db_path) if db_path is not None else paths.default_db_path()
     if not path.exists():
@@ -42,4 +41,4 @@ def open_desk(db_path: Path | None = None, config_path: Path | None = None, cloc
         db.dispose()
         raise
     return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock,
-                hasher=hasher if hasher is not None else default_hasher())
+                hasher=hasher if hasher is not None else production_hasher())

@@ -225,7 +225,7 @@ def parse(data: dict[str, Any], name: str = "config.toml") -> Config:
             continue
         attr = _TABLES.get(table)
         if attr is None:
-            raise ConfigError(f"{name}: unknown table [{table}] (known: {', '.join(list(_TABLES) + ['keys'])})")
+            raise ConfigError(f"{name}: unknown table [{table}] (known: {', '.join([*_TABLES, 'keys'])})")
         if not isinstance(content, dict):
             raise ConfigError(f"{name}: [{table}] must be a table")
         section = getattr(cfg, attr)

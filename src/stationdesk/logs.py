@@ -139,7 +139,7 @@ def _configured_level() -> str:
         from stationdesk import config, paths
 
         return config.load(paths.default_config_path()).log.level
-    except Exception:  # a broken config is reported by the command that reads it, not here
+    except Exception:  # noqa: BLE001 - a broken config is reported by the command that reads it, not here
         return "INFO"
 
 

@@ -53,5 +53,5 @@ def open_reader(db_path: Path | None = None, config_path: Path | None = None,
     from stationdesk.services.passwords import production_hasher
 
     # db: a ReadOnlyFile stands in for the engine's Database (path, read, dispose) on these reads
-    return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock,  # type: ignore[arg-type]
+    return Desk(db=db, config=cfg, station=station, directory=directory, clock=clock,  # type: ignore[arg-type]  # the ReadOnlyFile has the Database's path, read and dispose, all these reads use
                 hasher=production_hasher()), accounts

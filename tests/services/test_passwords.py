@@ -33,3 +33,24 @@ def test_a_weak_hash_is_named_and_raised_to_full_cost_at_sign_in(desk, db_path):
     assert operators.authenticate(desk, "王芳", "admin-pass-1").role is Role.ADMIN
     (stored,) = sqlite3.connect(db_path).execute("SELECT password_hash FROM operator").fetchone()
     assert cost_of(stored) == PRODUCTION and weak_accounts(desk) == []
+
+
+@pytest.mark.production_hasher
+def test_a_command_hashes_at_full_cost_unless_handed_a_hasher(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from stationdesk.cli import app
+    from tests.conftest import cheap_hasher
+
+    monkeypatch.setenv("STATIONDESK_CONFIG", str(tmp_path / "none.toml"))
+    costs = []
+    for name, obj in (("full.db", None), ("cheap.db", cheap_hasher())):
+        db = tmp_path / name
+        runner = CliRunner()
+        assert runner.invoke(app, ["init", "--station", "HZ001", "--db", str(db)], obj=obj).exit_code == 0
+        added = runner.invoke(app, ["user", "add", "王芳", "--role", "admin", "--db", str(db)], obj=obj,
+                              env={"STATIONDESK_NEW_PASSWORD": "admin-pass-1"})
+        assert added.exit_code == 0, added.output
+        (stored,) = sqlite3.connect(db).execute("SELECT password_hash FROM operator").fetchone()
+        costs.append(cost_of(stored))
+    assert costs == [PRODUCTION, cheap_hasher().cost]

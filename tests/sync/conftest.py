@@ -22,7 +22,7 @@ import pytest
 
 from stationdesk.bootstrap import open_desk
 from stationdesk.services.setup import init_database, parse_directory, shipped_directory_text
-from tests.conftest import ManualClock
+from tests.conftest import ManualClock, cheap_hasher
 
 
 def _bin_dir() -> Path:
@@ -237,7 +237,7 @@ def station_factory(tmp_path: Path, clock: ManualClock):
     def make(code: str):
         path = tmp_path / f"{code}.db"
         init_database(path, code)
-        desk = open_desk(path, tmp_path / "no-config.toml", clock=clock)
+        desk = open_desk(path, tmp_path / "no-config.toml", clock=clock, hasher=cheap_hasher())
         desks.append(desk)
         return desk
 

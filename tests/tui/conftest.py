@@ -16,6 +16,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services.seed import seed
 from stationdesk.services.setup import init_database
 from stationdesk.tui.app import StationDeskApp, build_app
+from tests.conftest import cheap_hasher
 from tui_support import NOW, OPERATOR, SEED_AT, SEED_ORDERS, SEED_VALUE
 
 
@@ -59,7 +60,7 @@ def make_app(db_path: Path, tmp_path: Path) -> Iterator[Callable[..., StationDes
         config_path = tmp_path / "config.toml"
         if config:
             config_path.write_text(config, encoding="utf-8")
-        desk = open_desk(Path("station.db"), config_path=config_path, clock=lambda: now)
+        desk = open_desk(Path("station.db"), config_path=config_path, clock=lambda: now, hasher=cheap_hasher())
         desks.append(desk)
         return build_app(desk, operator=OPERATOR)
 

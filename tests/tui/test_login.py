@@ -18,6 +18,7 @@ from stationdesk.tui.screens.login import LoginScreen
 from stationdesk.tui.screens.supervisor import SupervisorScreen
 from stationdesk.tui.widgets.status_bar import StatusBar
 from tui_support import NOW, OPERATOR, db_rows, message, settle
+from tests.conftest import cheap_hasher
 
 SIZE = (120, 40)
 PASSWORDS = {"王芳": "admin-pass-1", "李强": "super-pass-1", "张敏": "clerk-pass-1"}
@@ -25,7 +26,7 @@ PASSWORDS = {"王芳": "admin-pass-1", "李强": "super-pass-1", "张敏": "cler
 
 @pytest.fixture
 def staffed(db_path: Path) -> Path:
-    desk = open_desk(db_path, config_path=db_path.with_name("none.toml"), clock=lambda: NOW)
+    desk = open_desk(db_path, config_path=db_path.with_name("none.toml"), clock=lambda: NOW, hasher=cheap_hasher())
     try:
         admin = operators.add_user(desk, "王芳", Role.ADMIN, PASSWORDS["王芳"], by=Operator("王芳")).operator
         operators.add_user(desk, "李强", Role.SUPERVISOR, PASSWORDS["李强"], by=admin)
@@ -155,7 +156,7 @@ async def test_open_mode_reveals_are_logged_too_and_the_desk_needs_no_log_in(mak
 async def test_no_alert_or_scheduled_sync_before_someone_signs_in(staffed):
     from stationdesk.tui.app import build_app
 
-    desk = open_desk(staffed, config_path=staffed.with_name("none.toml"), clock=lambda: NOW)
+    desk = open_desk(staffed, config_path=staffed.with_name("none.toml"), clock=lambda: NOW, hasher=cheap_hasher())
     app = build_app(desk, operator="", alerts=True)
     try:
         async with app.run_test(size=SIZE) as pilot:

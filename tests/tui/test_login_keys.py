@@ -13,13 +13,14 @@ from stationdesk.domain.roles import Operator, Role
 from stationdesk.services import operators
 from stationdesk.tui.screens.login import LoginScreen
 from tui_support import NOW, settle
+from tests.conftest import cheap_hasher
 
 SIZE = (100, 30)
 
 
 @pytest.fixture
 def staffed(db_path: Path) -> Path:
-    desk = open_desk(db_path, config_path=db_path.with_name("none.toml"), clock=lambda: NOW)
+    desk = open_desk(db_path, config_path=db_path.with_name("none.toml"), clock=lambda: NOW, hasher=cheap_hasher())
     try:
         operators.add_user(desk, "王芳", Role.ADMIN, "admin-pass-1", by=Operator("王芳"))
     finally:

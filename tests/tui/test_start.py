@@ -20,6 +20,7 @@ from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.login import LoginScreen
 from stationdesk.tui.start import open_app
 from stationdesk.tui.widgets.order_list import OrderList
+from tests.conftest import cheap_hasher
 from tui_support import NOW, OPERATOR, db_rows, events as order_events, order, settle
 
 SIZE = (120, 40)
@@ -36,7 +37,7 @@ def _opening(db_path: Path, opener) -> Opening:  # noqa: ANN001
 def _open_desk(db_path: Path):  # noqa: ANN202
     from stationdesk.bootstrap import open_desk
 
-    return open_desk(db_path, db_path.with_name("none.toml"), clock=lambda: NOW)
+    return open_desk(db_path, db_path.with_name("none.toml"), clock=lambda: NOW, hasher=cheap_hasher())
 
 
 async def test_the_first_page_is_the_glance_and_equals_the_stores(db_path):
@@ -142,7 +143,8 @@ async def test_a_name_and_password_typed_while_the_desk_starts_sign_in(db_path):
     from textual.widgets import Input
 
     _staff(db_path)
-    app = open_app(db_path, db_path.with_name("none.toml"), OPERATOR, alerts=False, clock=lambda: NOW)
+    app = open_app(db_path, db_path.with_name("none.toml"), OPERATOR, alerts=False, clock=lambda: NOW,
+                   hasher=cheap_hasher())
     held = _count_held(app)
     names: list[str] = []
     _type_ahead(app, *"王芳", "enter", *"admin-pass-1", "enter")
@@ -168,7 +170,8 @@ async def test_a_paste_waits_its_turn_behind_the_keys_typed_before_it(db_path):
     from textual.widgets import Input
 
     _staff(db_path)
-    app = open_app(db_path, db_path.with_name("none.toml"), OPERATOR, alerts=False, clock=lambda: NOW)
+    app = open_app(db_path, db_path.with_name("none.toml"), OPERATOR, alerts=False, clock=lambda: NOW,
+                   hasher=cheap_hasher())
     _type_ahead(app, "w")
     app.post_message(events.Paste("f"))
     try:
@@ -205,7 +208,8 @@ async def test_an_unexpected_failure_to_open_is_raised_by_the_start_not_lost(db_
 
 def test_open_app_draws_from_a_glance_or_opens_the_store_first(db_path):
     config = db_path.with_name("none.toml")
-    app = open_app(db_path, config, OPERATOR, alerts=False, clock=lambda: NOW)
+    app = open_app(db_path, config, OPERATOR, alerts=False, clock=lambda: NOW,
+                   hasher=cheap_hasher())
     assert not app.store_open  # a current database: the glance draws the first screen
 
     con_sql = "UPDATE meta SET value = 'XX999' WHERE key = 'station_code'"

@@ -160,7 +160,9 @@ def signed_in(db: Path | None, config: Path | None, operator: str | None = None,
     --operator) and STATIONDESK_PASSWORD, or a hidden prompt on a terminal."""
     from stationdesk.bootstrap import open_desk
 
-    desk = open_desk(db, config)
+    from stationdesk.cli.adapters import password_hasher
+
+    desk = open_desk(db, config, hasher=password_hasher())
     return desk, _signed_in_on(desk, operator, need)
 
 

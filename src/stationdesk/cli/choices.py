@@ -17,7 +17,7 @@ from stationdesk.domain.statuses import Status
 def choices(name: str, members: Any, *, labels: bool = True, extra: tuple[str, ...] = ()) -> Any:
     """A str Enum whose values are each member's code (and Chinese label), then ``extra``."""
     values = [*extra, *(m.value for m in members), *((m.label for m in members) if labels else ())]
-    return Enum(name, {v: v for v in dict.fromkeys(values)}, type=str)  # type: ignore[misc]
+    return Enum(name, {v: v for v in dict.fromkeys(values)}, type=str)  # type: ignore[misc]  # Enum's functional form with computed members: no static type to give
 
 
 StatusChoice = choices("StatusChoice", Status)

@@ -72,7 +72,7 @@ def _filter(desk: Desk, *, date_from: str | None, date_to: str | None, status: l
     return OrderFilter(
         start=parse_when(date_from, tz, end=False) if date_from else None,
         end=parse_when(date_to, tz, end=True) if date_to else None,
-        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]
+        statuses=tuple(statuses), cancel=cancel, source=source, channel=ch, business_type=bt,  # type: ignore[arg-type]  # statuses, channel and type were parsed to their codes just above
         out_of_area=out_of_area,
     )
 

@@ -10,6 +10,7 @@ no name and no password. It listens on loopback by default. Any other address is
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shlex
@@ -128,10 +129,8 @@ def serve(
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
+                with contextlib.suppress(NotImplementedError):  # no signal handlers on this platform's loop: Ctrl+C still stops it
                     loop.add_signal_handler(sig, self.request_exit)
-                except NotImplementedError:  # no signal handlers on this platform's loop: Ctrl+C still stops it
-                    pass
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         ssl_context=ssl_context, print=lambda *args: None)
 

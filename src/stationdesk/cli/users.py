@@ -141,7 +141,9 @@ def user_unlock(
     from stationdesk.services.operators import clean_name, unlock_own
 
     cleaned = clean_name(name)
-    desk = open_desk(db, config)
+    from stationdesk.cli.adapters import password_hasher
+
+    desk = open_desk(db, config, hasher=password_hasher())
     try:
         unlock_own(desk, cleaned, read_secret("STATIONDESK_PASSWORD", say(phrase("cli.password_prompt", name=cleaned))))
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stationdesk.domain.words import Refusal
 
 
@@ -14,7 +16,7 @@ class DomainError(Refusal):
 class IllegalTransition(DomainError):
     """The action is not allowed from the order's current status."""
 
-    def __init__(self, order_ref: str, status: object, action: object, allowed: list[object]) -> None:
+    def __init__(self, order_ref: str, status: object, action: object, allowed: Sequence[object]) -> None:
         self.order_ref = order_ref
         super().__init__("error.transition", ref=order_ref, status=status, action=action, allowed=allowed)
 

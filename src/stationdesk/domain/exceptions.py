@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from stationdesk.domain.errors import InvalidInput
 from stationdesk.domain.text import clean_text
 from stationdesk.domain.words import Term
+
+E = TypeVar("E", bound=StrEnum)
 
 COMPLAINT_LIMIT = timedelta(hours=48)
 ESCALATE_BEFORE = timedelta(hours=6)  # a complaint this close to its deadline is escalated to the supervisor
@@ -61,7 +64,7 @@ def term(value: str) -> Term:
     return Term(*pair) if pair else Term(value, value)
 
 
-def _parse(enum: type[StrEnum], text: str, what: Term) -> StrEnum:
+def _parse(enum: type[E], text: str, what: Term) -> E:
     value = (text or "").strip()
     for member in enum:
         if value in (member.value, *LABELS[member]):
@@ -71,15 +74,15 @@ def _parse(enum: type[StrEnum], text: str, what: Term) -> StrEnum:
 
 
 def parse_kind(text: str) -> ExceptionKind:
-    return _parse(ExceptionKind, text, Term("异常类型", "kind"))  # type: ignore[return-value]
+    return _parse(ExceptionKind, text, Term("异常类型", "kind"))
 
 
 def parse_channel(text: str) -> ComplaintChannel:
-    return _parse(ComplaintChannel, text, Term("投诉渠道", "channel"))  # type: ignore[return-value]
+    return _parse(ComplaintChannel, text, Term("投诉渠道", "channel"))
 
 
 def parse_category(text: str) -> ComplaintCategory:
-    return _parse(ComplaintCategory, text, Term("投诉类别", "category"))  # type: ignore[return-value]
+    return _parse(ComplaintCategory, text, Term("投诉类别", "category"))
 
 
 def check_note(note: str | None, *, required: bool, what: Term = Term("说明", "The note")) -> str:

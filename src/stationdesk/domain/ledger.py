@@ -103,14 +103,16 @@ class Clocks:
 
 def accept_start(row: Mapping[str, Any]) -> datetime:
     """When the 30-minute accept clock started at the station now holding the order."""
-    dispatch, arrived = row["dispatch_time"], row["transferred_at"]
+    dispatch: datetime | None = row["dispatch_time"]
+    arrived: datetime | None = row["transferred_at"]
+    ordered: datetime = row["order_time"]
     routed_here = arrived is not None and row["transferred_to"] == row["station_code"]
-    if dispatch is not None and (not routed_here or dispatch >= arrived):
+    if dispatch is not None and (arrived is None or not routed_here or dispatch >= arrived):
         # the last routing was head office's 分件: only an 电商** dispatch restarts the clock
         if (row["dispatch_operator"] or "").strip().startswith(HQ_DISPATCH_PREFIX):
             return dispatch
-        return row["order_time"]
-    return arrived if routed_here else row["order_time"]
+        return ordered
+    return arrived if arrived is not None and routed_here else ordered
 
 
 def clocks(row: Mapping[str, Any]) -> Clocks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,7 +48,7 @@ class Directory:
                 self._by_district.setdefault(d, s)
         self._datacenter = next((s for s in stations if s.is_datacenter), None)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Station]:
         return iter(self._by_code.values())
 
     def __len__(self) -> int:

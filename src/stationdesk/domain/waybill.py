@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stationdesk.domain.errors import InvalidWaybill
 from stationdesk.domain.text import clean_text
@@ -17,6 +17,7 @@ DEFAULT_DESCRIPTION = "12-15 位数字"
 class WaybillRule:
     pattern: str = DEFAULT_PATTERN
     description: str = DEFAULT_DESCRIPTION
+    _rx: re.Pattern[str] = field(init=False, repr=False, compare=False)  # compiled once, in __post_init__
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_rx", re.compile(self.pattern))
@@ -30,7 +31,7 @@ class WaybillRule:
         number = self.normalise(text)
         if not number:
             raise InvalidWaybill(_about(order_ref, Words("err.waybill_empty")))
-        if not self._rx.fullmatch(number):  # type: ignore[attr-defined]
+        if not self._rx.fullmatch(number):
             raise InvalidWaybill(_about(order_ref, Words("err.waybill_format", number=clean_text(number)[:40],
                                                          form=self.form())))
         return number
@@ -42,7 +43,7 @@ class WaybillRule:
         return Term(self.description, english)
 
     def is_valid(self, text: str) -> bool:
-        return bool(self._rx.fullmatch(self.normalise(text)))  # type: ignore[attr-defined]
+        return bool(self._rx.fullmatch(self.normalise(text)))
 
 
 def _about(order_ref: str | None, what: Words) -> Words:

@@ -218,7 +218,7 @@ def write_xlsx(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]]
 
     rows = iter(rows)
     sample = list(islice(rows, XLSX_SAMPLE_ROWS))
-    for i, (f, h) in enumerate(zip(fields, heads), start=1):
+    for i, (f, h) in enumerate(zip(fields, heads, strict=True), start=1):
         widest = max([cell_len(h)] + [_xlsx_width(r.get(f)) for r in sample])
         ws.column_dimensions[get_column_letter(i)].width = min(XLSX_MAX_WIDTH, widest + 2)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ class OutOfArea(DomainError):
     """The order is outside this station's service area: it must be transferred, not accepted."""
 
 
-def _accept_change(desk: Desk, row, now) -> Change:  # noqa: ANN001
+def _accept_change(desk: Desk, row: Mapping[str, Any], now: datetime) -> Change:
     ref = order_ref(row)
     new = next_status(Action.ACCEPT, status_of(row), ref)
     if row["out_of_area"]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from stationdesk.domain.chain import GENESIS, event_content, link
 from stationdesk.domain.words import Words
 from stationdesk.store.engine import Database
+from stationdesk.store.reads import driver as sqlite_driver
 
 BATCH = 20_000
 
@@ -31,10 +33,10 @@ class AuditReport:
 
 def verify(db: Database) -> AuditReport:
     with db.read() as conn:
-        return verify_connection(conn.connection.driver_connection)
+        return verify_connection(sqlite_driver(conn))
 
 
-def _where(conn: sqlite3.Connection, row: tuple) -> Words:
+def _where(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Words:
     """The event named for a person: its id, its order's number, version and action."""
     event_id, order_id, version, action = row[:4]
     found = conn.execute("SELECT logistics_no FROM orders WHERE id = ?", (order_id,)).fetchone()

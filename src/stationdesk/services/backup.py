@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from stationdesk.services.check import CheckReport, check_connection
 from stationdesk.domain.words import Term, Words
@@ -92,18 +93,18 @@ class _Claim:
 
     def __init__(self, partial: Path) -> None:
         self.lock_path = Path(f"{partial}.lock")
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def __enter__(self) -> bool:
         try:
             import fcntl
         except ImportError:  # not POSIX: no claim to take; a leftover is removed when its name is reused
             return True
-        self._fh = open(self.lock_path, "a")  # noqa: SIM115 - held until __exit__
+        self._fh = fh = open(self.lock_path, "a")  # held until __exit__
         try:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self._fh.close()
+            fh.close()
             self._fh = None
             return False
         return True

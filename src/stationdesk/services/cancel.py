@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.statuses import Action, next_status
 from stationdesk.domain.words import Words
@@ -10,7 +14,7 @@ from stationdesk.services.recording import Change, OrderKey, apply_changes, find
 from stationdesk.services.outcome import Outcome
 
 
-def cancel_change(row, now, origin: str) -> Change:  # noqa: ANN001
+def cancel_change(row: Mapping[str, Any], now: datetime, origin: str) -> Change:
     """The change that cancels ``row`` (raises IllegalTransition once the parcel is picked up)."""
     new = next_status(Action.CANCEL, status_of(row), order_ref(row))
     return Change(row, Action.CANCEL, {"status": new.value, "cancelled": True, "cancelled_at": now}, {"origin": origin})

@@ -8,6 +8,7 @@ nothing wrong; what it leaves out is listed in `check --help` (cli/checking.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from stationdesk.services.ledger import TOUCHED_SINCE, disagreements
 from stationdesk.store.bulk import pending_indexes
 from stationdesk.store.engine import Database
 from stationdesk.store.meta_keys import SYNC_CHAIN_PROBLEM
+from stationdesk.store.reads import driver as sqlite_driver
 
 LIMIT = 20  # problems listed per rule; the count says how many there are in all
 CHECKED_KEY = "check.verified"  # meta: the position the last check that found nothing wrong got to
@@ -106,7 +108,7 @@ TOTALS_SQL = ("SELECT (SELECT sum(version) FROM orders), (SELECT count(*) FROM o
 
 def check(db: Database, quick: bool = False) -> CheckReport:
     with db.read() as conn:
-        return check_connection(conn.connection.driver_connection, quick=quick)
+        return check_connection(sqlite_driver(conn), quick=quick)
 
 
 def check_connection(conn: sqlite3.Connection, quick: bool = False) -> CheckReport:
@@ -114,10 +116,9 @@ def check_connection(conn: sqlite3.Connection, quick: bool = False) -> CheckRepo
     read in one snapshot. ``quick``: `check --quick` (what it leaves out: cli/checking.py)."""
     in_transaction = conn.in_transaction
     if not in_transaction:
-        try:
+        # too broken to read at all: the integrity check below names it
+        with contextlib.suppress(sqlite3.DatabaseError):
             conn.execute("BEGIN")  # one snapshot: a desk writing meanwhile cannot make rows disagree
-        except sqlite3.DatabaseError:
-            pass  # too broken to read at all: the integrity check below names it
     try:
         return _check(conn, quick)
     finally:
@@ -253,7 +254,7 @@ def record_position(db: Database, report: CheckReport, at: str) -> None:
     if not report.ok or report.position is None:
         return
     with db.write() as conn:
-        conn.connection.driver_connection.execute(
+        sqlite_driver(conn).execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             (CHECKED_KEY, report.position.as_json(at, full=not report.quick)))
 

@@ -19,6 +19,7 @@ from stationdesk.services.follow_up import record_follow_up
 from stationdesk.services.outcome import Outcome
 from stationdesk.services.recording import OrderKey, find, order_ref
 from stationdesk.store.tables import COMPLAINTS as CP
+from stationdesk.store.rows import inserted_id
 from stationdesk.store.tables import ORDERS
 
 REPORT_COLUMNS = (("category", "类别代码", 9), ("category_label", "投诉类别", 8), ("received", "收到", 6), ("closed", "已关闭", 6),
@@ -34,9 +35,9 @@ def record_complaint(desk: Desk, key: OrderKey, channel: ComplaintChannel, categ
         now = desk.now()
         row = find(conn, key)
         deadline = complaint_deadline(now)
-        cid = conn.execute(CP.insert().values(order_id=row["id"], channel=channel.value, category=category.value,
+        cid = inserted_id(conn.execute(CP.insert().values(order_id=row["id"], channel=channel.value, category=category.value,
                                               note=text, received_at=now, deadline=deadline, recorded_by=operator)
-                           ).inserted_primary_key[0]
+                           ))
         record_follow_up(conn, row, Action.COMPLAINT, {"complaint": cid, "channel": channel.value,
                                                        "category": category.value, "note": text}, operator, now)
     when = deadline.astimezone(desk.config.tz).strftime("%m-%d %H:%M")

@@ -34,7 +34,7 @@ def record_audit_damage(db: Database, problem: str, now: datetime) -> None:
 def unacknowledged(db: Database) -> str | None:
     """The damage every operator must be told about: found, and not acknowledged as it stands."""
     with db.read() as conn:
-        values = dict(conn.execute(text("SELECT key, value FROM meta WHERE key IN (:a, :b)"),
+        values: dict[str, str] = dict(conn.execute(text("SELECT key, value FROM meta WHERE key IN (:a, :b)"),
                                    {"a": FOUND, "b": ACKNOWLEDGED}).all())
     found = values.get(FOUND)
     return clean_text(found) if found and found != values.get(ACKNOWLEDGED) else None
@@ -45,7 +45,7 @@ def acknowledge(db: Database, by: Operator, now: datetime) -> str | None:
     was acknowledged (None when nothing was found)."""
     by.require(Permission.RESTORE)
     with db.write() as conn:
-        found = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": FOUND}).scalar()
+        found: str | None = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": FOUND}).scalar()
         if found is None:
             return None
         conn.execute(_PUT, {"k": ACKNOWLEDGED, "v": found})

@@ -12,6 +12,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from types import TracebackType
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -231,7 +232,7 @@ class _BatchWriter:
         self._raise_failure()
         self._queue.put(batch)
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._queue.put(None)
         self._thread.join()
         sys.setswitchinterval(self._interval)
@@ -277,7 +278,7 @@ def _apply_batch(desk: Desk, rows: list[FeedRow], report: ImportReport, inserter
                     changes.append(outcome)
                     counts["cancelled" if outcome.action is Action.CANCEL else "updated"] += 1
         inserter.insert(conn, new_rows, now)
-        arrived = [{**r.values, "id": oid} for r, oid in zip(new_rows, inserter.last_ids)]
+        arrived = [{**r.values, "id": oid} for r, oid in zip(new_rows, inserter.last_ids, strict=True)]
         flagged = flag_duplicates(conn, arrived, window_of(desk.config.duplicates.window_minutes), now)
         # apply_changes writes one column set per statement: group the changes by it
         groups: dict[tuple[str, ...], list[Change]] = {}
@@ -390,7 +391,7 @@ class _Inserter:
             area = self._areas[district] = (routing.out_of_area, routing.suggested.code if routing.suggested else None)
         return area
 
-    def prepare(self, r: FeedRow) -> None:
+    def prepare(self, r: FeedRow) -> tuple[tuple[Any, ...], str, str, str]:
         v = r.values
         out_of_area, suggested = self._area(v["sender_district"])
         if out_of_area and person_routed_in(v):
@@ -409,9 +410,10 @@ class _Inserter:
         remark = f', "remark": {to_json(r.remark)}' if r.remark else ""
         details = f'{{"file": {self.file_json}, "line": {r.line}, "origin": "feed"{remark}}}'
         r.insert = (values, status, details, self.ops.text(status, stored))
+        return r.insert
 
     def insert(self, conn: Connection, rows: list[FeedRow], now: datetime) -> None:
-        self.last_ids: list[int] = []
+        self.last_ids = []
         if not rows:
             return
         first = next_id(conn, "orders")
@@ -420,9 +422,7 @@ class _Inserter:
         stamp = to_db(now)
         orders = []
         for i, r in enumerate(rows):
-            if r.insert is None:
-                self.prepare(r)
-            values, status, details, payload = r.insert
+            values, status, details, payload = r.insert if r.insert is not None else self.prepare(r)
             # Cancelled before it ever reached this station: its clocks never ran here.
             cancelled_at = to_db(min(now, r.values["order_time"])) if r.values["cancelled"] else None
             orders.append((first + i, *values, cancelled_at, False, 1, stamp, stamp))

@@ -23,6 +23,7 @@ from stationdesk.store import reads
 from stationdesk.store.duplicates import open_flag_of
 from stationdesk.store.tables import VIOLATIONS
 from stationdesk.store.values import from_db, to_db
+from stationdesk.store.reads import driver as sqlite_driver
 
 _ACTIONS = {a.value: a for a in Action}
 
@@ -84,7 +85,7 @@ _REPORT_SQL = (
 def rows_between(conn: Connection, station: str, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
     """The station's violations whose deadline passed in [start, end), as plain tuples in
     _REPORT_SQL's column order, times still as stored text (the caller converts what it shows)."""
-    driver = conn.connection.driver_connection
+    driver = sqlite_driver(conn)
     return driver.execute(_REPORT_SQL, (to_db(start), to_db(end), station)).fetchall()
 
 
@@ -186,7 +187,7 @@ def disagreements(conn: sqlite3.Connection, limit: int = 20, since: tuple[int, i
         args)}
     all_keys = {(r[0], r[1], r[2], r[3]) for r in conn.execute(
         f"SELECT order_id, station_code, kind, deadline FROM violation WHERE 1{where}", args)}
-    numbers = {}
+    numbers: dict[int, str] = {}
     out = []
     for key in sorted(set(expected) - all_keys)[:limit]:
         numbers.setdefault(key[0], _number(conn, key[0]))

@@ -17,6 +17,7 @@ from stationdesk.services.follow_up import record_follow_up
 from stationdesk.services.outcome import Outcome
 from stationdesk.services.recording import OrderKey, find, order_ref
 from stationdesk.store.tables import LOGISTICS_EXCEPTIONS as LX
+from stationdesk.store.rows import inserted_id
 from stationdesk.store.tables import ORDERS
 
 # The parcel is in the network's hands: only then can it be lost, damaged or delayed.
@@ -40,8 +41,8 @@ def record_exception(desk: Desk, key: OrderKey, kind: ExceptionKind, note: str, 
             raise DomainError("err.exception_not_picked", ref=ref, status=Status(row["status"]))
         if _open_of(conn, row["id"]) is not None:
             raise DomainError("err.exception_open", ref=ref)
-        xid = conn.execute(LX.insert().values(order_id=row["id"], kind=kind.value, note=cause, recorded_at=now,
-                                              recorded_by=operator)).inserted_primary_key[0]
+        xid = inserted_id(conn.execute(LX.insert().values(order_id=row["id"], kind=kind.value, note=cause, recorded_at=now,
+                                              recorded_by=operator)))
         record_follow_up(conn, row, Action.LOGISTICS_EXCEPTION, {"exception": xid, "kind": kind.value, "note": cause},
                          operator, now)
     return Outcome(Words("done.exception", ref=ref, kind=term(kind.value)), [row["id"]])

@@ -18,7 +18,8 @@ OrderKey = int | str  # an order id, or a logistics / waybill number typed by a 
 
 
 def order_ref(row: Mapping[str, Any]) -> str:
-    return row["logistics_no"]
+    ref: str = row["logistics_no"]
+    return ref
 
 
 def find(conn: Any, key: OrderKey) -> Mapping[str, Any]:

@@ -8,7 +8,7 @@ is weaker than PRODUCTION, and the next successful sign-in re-hashes it at full 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -40,7 +40,7 @@ class Argon2Hasher:
     """Hash, verify and judge argon2id password hashes at ``cost``."""
 
     cost: HashCost = PRODUCTION
-    _impl: Any = field(default=None, init=False, repr=False)
+    _impl: PasswordHasher | None = field(default=None, init=False, repr=False)
     _dummy: str | None = field(default=None, init=False, repr=False)
 
     def _hasher(self) -> PasswordHasher:

@@ -16,6 +16,7 @@ from stationdesk.services.context import Desk
 from stationdesk.services.failure import record_failure
 from stationdesk.services.recording import Change, OrderKey, apply_changes, find, order_ref, status_of
 from stationdesk.services.outcome import Outcome
+from stationdesk.store.rows import by_name, inserted_id
 from stationdesk.store.tables import ORDERS, SCANS
 
 SEND_PARCEL = "send_parcel"
@@ -45,7 +46,7 @@ def confirm_pickup(desk: Desk, key: OrderKey, waybill: str | None, operator: str
         new = next_status(Action.CONFIRM_PICKUP, status_of(row), ref)
         existing = row["waybill_no"]
         given = desk.waybill.check(waybill, order_ref=ref) if waybill else None
-        warnings: list[Words] = []
+        warnings: list[str] = []  # Words, said in the reader's language
         if given and existing and given != existing:
             raise InvalidWaybill("err.waybill_differs", ref=ref, given=given, existing=existing)
         number = given or existing
@@ -96,9 +97,10 @@ def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
 
         if not desk.waybill.is_valid(number):
             return refuse(Words("scan.bad_form", form=desk.waybill.form()))
-        row = conn.execute(select(ORDERS).where(ORDERS.c.waybill_no == number)).mappings().first()
-        if row is None:
+        found = conn.execute(select(ORDERS).where(ORDERS.c.waybill_no == number)).mappings().first()
+        if found is None:
             return refuse(Words("scan.unknown"))
+        row = by_name(found)
         status = status_of(row)
         ref = order_ref(row)
         if status is Status.CANCELLED:
@@ -111,10 +113,10 @@ def record_scan(desk: Desk, raw: str, operator: str) -> ScanResult:
         supplementary = status is Status.PICKED_UP
         if not supplementary:
             values["picked_up_at"] = now
-        scan_id = conn.execute(SCANS.insert().values(
+        scan_id = inserted_id(conn.execute(SCANS.insert().values(
             waybill_no=number, scanned_at=now, operator=operator, order_id=row["id"],
             result="recorded" if supplementary else "picked_up", reason=None, supplementary=supplementary,
-        )).inserted_primary_key[0]
+        )))
         apply_changes(conn, [Change(row, Action.PICKUP_SCAN, values, {"scan_id": scan_id, "supplementary": supplementary})],
                       operator, now, desk.station.code)
     said = Words("scan.supplementary" if supplementary else "scan.picked_up", ref=ref)

@@ -18,9 +18,10 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.domain.wire import change_payload
 from stationdesk.services import ledger
-from stationdesk.services.lookup import OrderKey, find, order_ref  # noqa: F401  (the use cases find orders here)
+from stationdesk.services.lookup import OrderKey as OrderKey, find as find, order_ref as order_ref  # the use cases find orders here
 from stationdesk.store.journal import Journal, to_json
 from stationdesk.store.plumbing import IN_LIST_LIMIT, in_chunks
+from stationdesk.store.rows import by_name
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import to_db
 
@@ -44,8 +45,8 @@ def find_many(conn: Connection, keys: Sequence[OrderKey]) -> list[Mapping[str, A
     ids = [k for k in keys if isinstance(k, int)]
     rows_by_id: dict[int, Mapping[str, Any]] = {}
     for chunk in in_chunks(ids):
-        for row in conn.execute(select(ORDERS).where(ORDERS.c.id.in_(chunk))).mappings():
-            rows_by_id[row["id"]] = row
+        for found in conn.execute(select(ORDERS).where(ORDERS.c.id.in_(chunk))).mappings():
+            rows_by_id[found["id"]] = by_name(found)
     out: list[Mapping[str, Any]] = []
     missing: list[str] = []
     for key in keys:

@@ -277,6 +277,7 @@ class _Orders:
             if age_min > 40 or roll < 0.5:
                 trans_at = min(t + _MINUTE * (45 + below(75) if late else 2 + below(27)), now)
                 trans_to = suggested
+                assert suggested is not None  # an order out of the area always has the station it belongs to
                 to = self._to.get(suggested) or self._to.setdefault(suggested, json.dumps({"to": suggested}, ensure_ascii=False))
                 trans = step(_TRANSFER, trans_at, _TRANSFERRED, to)
         elif roll < 0.03 and age_min > 60:
@@ -319,7 +320,7 @@ class _Orders:
         )
         if len(history) < 2:
             return row, history, None
-        typed = dict(zip(SEED_COLUMNS, row, strict=True))
+        typed: dict[str, Any] = dict(zip(SEED_COLUMNS, row, strict=True))
         typed["order_time"], typed["dispatch_time"], typed["transferred_at"] = t, dispatch_time, trans_at
         return row, history, typed
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from stationdesk.domain.hours import day_window, unattended_minutes
 from stationdesk.services.context import Desk
+from stationdesk.store.rows import inserted_id
 from stationdesk.store.tables import DESK_SESSIONS
 
 REPORT_COLUMNS = (("date", "日期", 10), ("hours", "登录时间", 11), ("working_minutes", "工作分钟", 8),
@@ -24,8 +25,8 @@ REPORT_COLUMNS = (("date", "日期", 10), ("hours", "登录时间", 11), ("worki
 def start_session(desk: Desk, operator: str) -> int:
     with desk.db.write() as conn:
         now = desk.now()
-        return int(conn.execute(DESK_SESSIONS.insert().values(
-            operator=operator, started_at=now, last_seen_at=now)).inserted_primary_key[0])
+        return inserted_id(conn.execute(DESK_SESSIONS.insert().values(
+            operator=operator, started_at=now, last_seen_at=now)))
 
 
 def touch_session(desk: Desk, session_id: int) -> None:

@@ -29,7 +29,7 @@ def transfer(desk: Desk, key: OrderKey, to_code: str, operator: str) -> Outcome:
             {"to": target.code},
         )
         apply_changes(conn, [change], operator, now, desk.station.code)
-    warnings = []
+    warnings: list[str] = []
     routed = desk.directory.route(row["sender_district"])
     if routed is not None and routed.code != target.code and not target.is_datacenter:
         warnings.append(Words("warn.wrong_transfer", district=row["sender_district"], code=routed.code, name=routed.name))

@@ -15,9 +15,12 @@ from stationdesk.domain.errors import InvalidInput
 from stationdesk.domain.roles import Operator, Permission
 from stationdesk.services.context import Desk
 from stationdesk.services.views import unscanned_row
-from stationdesk.store.unscanned import (  # noqa: F401  (the screens and the violations read them here)
-    UNSCANNED_SQL, UnscannedQuery, count, last_page, page, stream,
-)
+from stationdesk.store.unscanned import UNSCANNED_SQL as UNSCANNED_SQL  # re-exported: the screens and the violations read them here
+from stationdesk.store.unscanned import UnscannedQuery as UnscannedQuery
+from stationdesk.store.unscanned import count as count
+from stationdesk.store.unscanned import last_page as last_page
+from stationdesk.store.unscanned import page as page
+from stationdesk.store.unscanned import stream as stream
 
 
 # (key, heading, width in cells for the table format). Exports use the same keys and headings.

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from stationdesk.domain.chain import GENESIS, account_content, link
 from stationdesk.domain.words import Words
 from stationdesk.store.values import to_db
+from stationdesk.store.reads import driver as sqlite_driver
 
 COLUMNS = ("id", "name", "action", "by", "at", "role", "disabled", "secret", "chain")
 
@@ -28,7 +29,7 @@ def secret_of(password_hash: str) -> str:
 
 def record(conn: Connection, name: str, action: str, by: str, now: Any) -> None:
     """Chain the account's state as it is now in this transaction (call after changing the row)."""
-    driver = conn.connection.driver_connection
+    driver = sqlite_driver(conn)
     row = driver.execute("SELECT role, disabled, password_hash FROM operator WHERE name = ?", (name,)).fetchone()
     last = driver.execute("SELECT id, chain FROM account_event ORDER BY id DESC LIMIT 1").fetchone()
     event_id, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)

@@ -31,6 +31,8 @@ from stationdesk.domain.chain import GENESIS
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 from stationdesk.store.journal import insert_rows
+from stationdesk.store.reads import driver as sqlite_driver
+from stationdesk.store.reads import scalar
 
 PENDING_INDEXES = "seed.pending_indexes"  # meta key: JSON list of CREATE INDEX statements still to run
 BULK_TABLES = ("orders", "order_event", "outbox", "violation")
@@ -82,13 +84,12 @@ class BulkWriter:
 
     def __enter__(self) -> BulkWriter:
         self._conn = self.db.writer.connect()
-        driver = self._conn.connection.driver_connection
+        driver = sqlite_driver(self._conn)
         with self._conn.begin():
-            one = lambda sql, *a: driver.execute(sql, a).fetchone()[0]  # noqa: E731
-            orders = one("SELECT max(id) FROM orders") or 0
-            events = one("SELECT max(id) FROM order_event") or 0
-            outbox = one("SELECT max(id) FROM outbox") or 0
-            seq = one("SELECT max(seq) FROM outbox WHERE station_code = ?", self.station_code) or 0
+            orders = scalar(driver, "SELECT max(id) FROM orders") or 0
+            events = scalar(driver, "SELECT max(id) FROM order_event") or 0
+            outbox = scalar(driver, "SELECT max(id) FROM outbox") or 0
+            seq = scalar(driver, "SELECT max(seq) FROM outbox WHERE station_code = ?", (self.station_code,)) or 0
             last = driver.execute("SELECT chain FROM order_event ORDER BY id DESC LIMIT 1").fetchone()
             new = orders == 0
             pending = pending_indexes(driver)
@@ -129,7 +130,7 @@ class BulkWriter:
         self._stop()
         self._raise_failure()
         assert self._conn is not None
-        driver = self._conn.connection.driver_connection
+        driver = sqlite_driver(self._conn)
         with self._conn.begin():
             for sql in pending_indexes(driver):
                 driver.execute(sql)
@@ -140,7 +141,7 @@ class BulkWriter:
             self._stop()
         finally:
             if self._conn is not None:
-                driver = self._conn.connection.driver_connection
+                driver = sqlite_driver(self._conn)
                 for pragma in self._restore:
                     driver.execute(pragma)
                 self._conn.close()
@@ -172,7 +173,7 @@ class BulkWriter:
                 self._error = exc
 
     def _write(self, conn: Connection, chunk: Chunk) -> None:
-        driver = conn.connection.driver_connection
+        driver = sqlite_driver(conn)
         with conn.begin():
             now = driver.execute("SELECT (SELECT max(id) FROM orders), (SELECT max(id) FROM order_event),"
                                  " (SELECT max(id) FROM outbox)").fetchone()

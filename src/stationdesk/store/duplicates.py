@@ -17,6 +17,7 @@ from stationdesk.domain.duplicates import find_duplicates
 from stationdesk.store import reads
 from stationdesk.store.tables import DUPLICATES, ORDERS
 from stationdesk.store.values import from_db, to_db
+from stationdesk.store.reads import driver as sqlite_driver
 
 CHUNK = 900
 
@@ -38,7 +39,7 @@ def flag_duplicates(conn: Connection, arrived: Sequence[Mapping[str, Any]], wind
     lo = to_db(min(r["order_time"] for r in new) - window)
     hi = to_db(max(r["order_time"] for r in new))
     phones = sorted({r["sender_phone"] for r in new})
-    driver = conn.connection.driver_connection
+    driver = sqlite_driver(conn)
     known: list[dict[str, Any]] = []
     for start in range(0, len(phones), CHUNK):
         chunk = phones[start:start + CHUNK]

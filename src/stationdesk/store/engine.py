@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from stationdesk.store.errors import translate as _translate
 from stationdesk.store import reads
 from stationdesk.store.plumbing import needs_statistics
+from stationdesk.store.plumbing import driver as sqlite_driver
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -28,7 +29,7 @@ def _make_engine(path: Path, *, immediate: bool, busy_ms: int) -> Engine:
     engine = create_engine(f"sqlite:///{path}", hide_parameters=True, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's begin event issue BEGIN, not the sqlite3 module's implicit one.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -41,7 +42,7 @@ def _make_engine(path: Path, *, immediate: bool, busy_ms: int) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # on the driver connection: through exec_driver_sql this costs more than the reads it wraps
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        sqlite_driver(conn).execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

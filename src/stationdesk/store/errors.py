@@ -27,15 +27,16 @@ def damage_message(exc: BaseException) -> str | None:
     import sqlite3
 
     seen = 0
-    while exc is not None and seen < 5:
-        orig = getattr(exc, "orig", None)  # SQLAlchemy keeps the driver's error here
-        for candidate in (exc, orig):
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        orig = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
+        for candidate in (current, orig):
             if isinstance(candidate, sqlite3.DatabaseError) and not isinstance(candidate, sqlite3.OperationalError):
                 return f"{DAMAGED_ADVICE}: {candidate}"
             if isinstance(candidate, sqlite3.DatabaseError) and getattr(candidate, "sqlite_errorname", "") in (
                     "SQLITE_CORRUPT", "SQLITE_NOTADB"):
                 return f"{DAMAGED_ADVICE}: {candidate}"
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        current = current.__cause__ or current.__context__
         seen += 1
     return None
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select
 from stationdesk.domain.chain import GENESIS, event_content, link
 from stationdesk.store.plumbing import next_id
 from stationdesk.store.tables import EVENTS, OUTBOX
+from stationdesk.store.reads import driver as sqlite_driver
 
 
 def new_op_id() -> str:
@@ -66,7 +67,7 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: list
     per_statement = max(1, INSERT_VALUES_LIMIT // len(columns))
     one = f"({', '.join('?' * len(columns))})"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    driver = conn.connection.driver_connection
+    driver = sqlite_driver(conn)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         driver.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])

@@ -32,7 +32,9 @@ def driver(conn: Any) -> sqlite3.Connection:
     """The sqlite3 connection of ``conn``: itself, or the one beneath a SQLAlchemy connection."""
     if isinstance(conn, sqlite3.Connection):
         return conn
-    found: sqlite3.Connection = conn.connection.driver_connection
+    found = conn.connection.driver_connection
+    if not isinstance(found, sqlite3.Connection):  # the station's store is SQLite, and only SQLite
+        raise TypeError(f"not a sqlite3 connection: {type(found).__name__}")
     return found
 
 

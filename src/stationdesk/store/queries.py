@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy import BindParameter, ColumnElement, Connection, RowMapping, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy.sql.elements import TextClause
 
 from stationdesk.store import reads
 from stationdesk.store.plumbing import in_chunks
@@ -17,7 +18,7 @@ from stationdesk.store.tables import ORDERS
 from stationdesk.store.values import Cursor, OrderFilter
 
 
-def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
+def _where(f: OrderFilter) -> tuple[list[TextClause], dict[str, Any]]:
     """The conditions of ``f`` (reads.order_conditions: the one definition, also run without
     SQLAlchemy by `orders list`) with named parameters, and their values.
 
@@ -28,26 +29,28 @@ def _where(f: OrderFilter) -> tuple[list, dict[str, Any]]:
     return [text(c) for c in conds], params
 
 
-def select_orders(f: OrderFilter, *, descending: bool = False) -> Select:
-    order = (ORDERS.c.order_time.desc(), ORDERS.c.id.desc()) if descending else (ORDERS.c.order_time, ORDERS.c.id)
+def select_orders(f: OrderFilter, *, descending: bool = False) -> Select[Any]:
+    order: tuple[ColumnElement[Any], ...] = (
+        (ORDERS.c.order_time.desc(), ORDERS.c.id.desc()) if descending else (ORDERS.c.order_time, ORDERS.c.id))
     conds, params = _where(f)
     return select(ORDERS).where(*conds).order_by(*order).params(params)
 
 
 # One per shape of filter and cursor side: a few dozen at most in a session.
-_PAGE_STATEMENTS: dict[tuple, Select] = {}
+_PAGE_STATEMENTS: dict[tuple[str | bool | None, ...], Select[Any]] = {}
 
 
-def _page_statement(f: OrderFilter, conds: list, params: dict[str, Any], side: str) -> Select:
+def _page_statement(f: OrderFilter, conds: Sequence[ColumnElement[bool] | TextClause], params: dict[str, Any], side: str) -> Select[Any]:
     """The page statement for this shape of filter and cursor, built once."""
     key = (side, f.cancel, *sorted(params))
     stmt = _PAGE_STATEMENTS.get(key)
     if stmt is None:
         c = ORDERS.c
+        cid: BindParameter[Any]
         at, cid = bindparam("cursor_time", type_=c.order_time.type), bindparam("cursor_id")
         if side == "before":
             conds = [*conds, c.order_time <= at, or_(c.order_time < at, and_(c.order_time == at, c.id < cid))]
-            order = (c.order_time.desc(), c.id.desc())
+            order: tuple[ColumnElement[Any], ...] = (c.order_time.desc(), c.id.desc())
         else:
             if side == "after":
                 conds = [*conds, or_(c.order_time > at, and_(c.order_time == at, c.id > cid))]
@@ -120,7 +123,8 @@ def count_before(conn: Connection, f: OrderFilter, cursor: Cursor, cap: int) -> 
     """How many orders of ``f`` come before ``cursor`` in (order_time, id) order, counting up to
     cap + 1: a list's row number, read off the same index seek as its page."""
     c = ORDERS.c
-    conds, params = _where(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
+    where, params = _where(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
+    conds: list[ColumnElement[bool] | TextClause] = [*where]
     # the plain upper bound lets the index seek to the cursor: behind the OR alone, SQLite walks down
     # from the newest order to the cursor first (a week at a million orders: a fifth of a second)
     conds += [c.order_time <= cursor.order_time,

@@ -26,7 +26,8 @@ from stationdesk.domain.sources import source_names
 from stationdesk.domain.statuses import Status
 from stationdesk.store.errors import translate
 from stationdesk.store.migrations import SCHEMA_HEAD
-from stationdesk.store.plumbing import driver, in_chunks, read_meta
+from stationdesk.store.plumbing import driver as driver  # re-exported: the store reaches sqlite3 through reads
+from stationdesk.store.plumbing import in_chunks, read_meta
 from stationdesk.store.values import OrderFilter, WaitingCounts, to_db
 
 # The station's columns stored as time text or as 0/1 flags, by name (no name is one in one table
@@ -63,7 +64,7 @@ def iterate(conn: Any, sql: str, params: Mapping[str, Any] | Sequence[Any] = (),
     while chunk := cur.fetchmany(1000):
         for values in chunk:
             row: dict[str, Any] = {}
-            for (name, kind), value in zip(kinds, values):
+            for (name, kind), value in zip(kinds, values, strict=True):
                 if value is not None and kind:
                     value = datetime.fromisoformat(value) if kind == 2 else bool(value)
                 row[name] = value
@@ -121,7 +122,8 @@ def schema_version(conn: Any) -> str | None:
     """The schema revision of the file (alembic's version table), or None when there is none."""
     if scalar(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'") is None:
         return None
-    return scalar(conn, "SELECT version_num FROM alembic_version")
+    version: str | None = scalar(conn, "SELECT version_num FROM alembic_version")
+    return version
 
 
 def at_head(conn: Any) -> bool:

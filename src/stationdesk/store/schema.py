@@ -10,7 +10,7 @@ from stationdesk.store import reads
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
 from stationdesk.store.migrations import SCHEMA_HEAD
-from stationdesk.store.plumbing import read_meta  # noqa: F401  (setup and bootstrap read the station code here)
+from stationdesk.store.plumbing import read_meta as read_meta  # re-exported: setup and bootstrap read the station code here
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

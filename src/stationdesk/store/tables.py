@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from stationdesk.store.types import UTCDateTime
 
 
-def _ts(nullable: bool = True, index: bool = False) -> Column:
+def _table(model: type[SQLModel]) -> Table:
+    """The Core table SQLAlchemy's declarative mapping built for ``model``."""
+    table = model.__table__  # type: ignore[attr-defined]  # set by the mapping at class creation; SQLModel does not declare it
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
@@ -315,22 +323,22 @@ class ComplaintRow(SQLModel, table=True):
     closed_by: str | None = None
 
 
-ORDERS = OrderRow.__table__
-EVENTS = EventRow.__table__
-OUTBOX = OutboxRow.__table__
-SCANS = ScanRow.__table__
-STATIONS = StationRow.__table__
-META = MetaRow.__table__
-APPEALS = AppealRow.__table__
-CONFLICTS = SyncConflictRow.__table__
-OPERATORS = OperatorRow.__table__
-ACCESS_LOG = AccessLogRow.__table__
-DUPLICATES = DuplicateRow.__table__
-DESK_SESSIONS = DeskSessionRow.__table__
-LOGISTICS_EXCEPTIONS = LogisticsExceptionRow.__table__
-COMPLAINTS = ComplaintRow.__table__
-VIOLATIONS = ViolationRow.__table__
-NOTICES = NoticeRow.__table__
+ORDERS = _table(OrderRow)
+EVENTS = _table(EventRow)
+OUTBOX = _table(OutboxRow)
+SCANS = _table(ScanRow)
+STATIONS = _table(StationRow)
+META = _table(MetaRow)
+APPEALS = _table(AppealRow)
+CONFLICTS = _table(SyncConflictRow)
+OPERATORS = _table(OperatorRow)
+ACCESS_LOG = _table(AccessLogRow)
+DUPLICATES = _table(DuplicateRow)
+DESK_SESSIONS = _table(DeskSessionRow)
+LOGISTICS_EXCEPTIONS = _table(LogisticsExceptionRow)
+COMPLAINTS = _table(ComplaintRow)
+VIOLATIONS = _table(ViolationRow)
+NOTICES = _table(NoticeRow)
 
 
 class AccountEventRow(SQLModel, table=True):
@@ -349,4 +357,4 @@ class AccountEventRow(SQLModel, table=True):
     chain: str
 
 
-ACCOUNT_EVENTS = AccountEventRow.__table__
+ACCOUNT_EVENTS = _table(AccountEventRow)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import UserDefinedType
 
 from stationdesk.store.values import to_db
@@ -14,17 +17,17 @@ class UTCDateTime(UserDefinedType[datetime]):
 
     cache_ok = True
 
-    def get_col_spec(self, **kw) -> str:  # noqa: ANN003
+    def get_col_spec(self, **kw: Any) -> str:
         return "VARCHAR(27)"
 
     @property
     def python_type(self) -> type:
         return datetime
 
-    def bind_processor(self, dialect):  # noqa: ANN001, ANN201
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], str | None]:
         return _bind_time
 
-    def result_processor(self, dialect, coltype):  # noqa: ANN001, ANN201
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[str | None], datetime | None]:
         # one call per value: the TypeDecorator route took two on every time column of every row
         return _read_time
 

@@ -49,7 +49,7 @@ class OrderFilter:
     number: str | None = None  # a logistics or waybill number, any case; from 4 characters also a prefix
     awaiting_waybill: bool = False  # picked up without a waybill number (在线下单, first way)
 
-    def with_(self, **kw) -> OrderFilter:  # noqa: ANN003
+    def with_(self, **kw: Any) -> OrderFilter:
         return replace(self, **kw)
 
 

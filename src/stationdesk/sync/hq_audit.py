@@ -464,7 +464,7 @@ def violations_of(engine: Engine, station: str | None = None, week: str | None =
 
 
 def _month_range(month: Month, tz: tzinfo) -> tuple[datetime, datetime]:
-    first, last = month_days(month)
+    first, _last = month_days(month)
     start = datetime(first.year, first.month, first.day, tzinfo=tz)
     nxt = add_months(month, 1)
     return start, datetime(nxt[0], nxt[1], 1, tzinfo=tz)
@@ -491,7 +491,7 @@ def refunds(engine: Engine, month: Month, now: datetime, tz: tzinfo = HQ_TZ) -> 
     second month. Clean means online orders and no violation; a month not over yet is not judged.
     Refunds earned are recorded on the violations (refund_60 / refund_100) and sent to the station."""
     m1, m2 = add_months(month, 1), add_months(month, 2)
-    over = lambda m: _month_range(m, tz)[1] <= now  # noqa: E731
+    over = lambda m: _month_range(m, tz)[1] <= now  # noqa: E731 - a one-line test, read beside the loop that uses it
     label = f"{month[0]}-{month[1]:02d}"
     out = []
     with engine.begin() as conn:

@@ -10,6 +10,7 @@ Everything here runs inside the caller's transaction, with the station's push cu
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -103,7 +104,7 @@ def take_links(conn: Connection, station: str, links: Sequence[Any],
         return out, head(conn, station, table)
     what = Words("chain.accounts") if table is HQ_ACCOUNT_CHAIN else Words("chain.events")
     links = sorted(links, key=lambda x: x.event_id)
-    for a, b in zip(links, links[1:], strict=False):
+    for a, b in itertools.pairwise(links):
         if b.event_id != a.event_id + 1:
             raise ChainError(Words("chain.gap", station=station, what=what, event=a.event_id + 1), a.event_id + 1,
                              _kind(table))

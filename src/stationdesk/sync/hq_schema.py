@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stationdesk.domain.routing import Directory, Station, StationKind
 from stationdesk.domain.words import Words
-from stationdesk.sync.errors import HQError  # noqa: F401  re-exported: head office's tools raise it
+from stationdesk.sync.errors import HQError as HQError  # re-exported: head office's tools raise it
 from stationdesk.sync.hq_migrations import HQ_SCHEMA_HEAD, HQ_VERSION_TABLE
 from stationdesk.sync.hq_tables import HQ_STATIONS
 

@@ -168,7 +168,7 @@ def _answer(r: hq.OpResult) -> OpResult:
     if r.conflict is None and len(r.message) <= 2000:  # head office's own values, of the model's types and sizes
         return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message), conflict=None,
                                         repeated=r.repeated, words=words)
-    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message),  # type: ignore[arg-type]
+    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message),  # type: ignore[arg-type]  # the model validates a conflict dict into its Conflict type
                     conflict=r.conflict, repeated=r.repeated, words=words)
 
 

@@ -552,7 +552,7 @@ def _first_differing(db: Database, link: HeadOffice, upto: int, chain: str = "ev
         if not hashes:
             return first
         hashes = [h if len(h) == 64 else "0" * 64 for h in hashes]
-        verdict = link.compare(ChainCompare(first=first, hashes=hashes, chain=chain))  # type: ignore[arg-type]
+        verdict = link.compare(ChainCompare(first=first, hashes=hashes, chain=chain))  # type: ignore[arg-type]  # the model validates the list and its hashes' form on construction
         if verdict.first_differing is not None:
             return verdict.first_differing
         first += len(hashes)

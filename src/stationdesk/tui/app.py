@@ -117,10 +117,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
         self.key_hold = KeyHold(self, super().on_event, closed=desk is None)  # keys typed while the store opens
         # what the screens draw before and after the store is open
-        self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]
-        self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]
-        self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]
-        self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]
+        self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
+        self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         store = StorePages(lambda: self.desk)
         self.pages: PageSource = store if opening is None else StartPages(opening.glance, self.config.tz, store)
         self.operator = operator

@@ -47,6 +47,6 @@ class DeskSessions:
             return
         try:
             end_session(self.app.desk, self.session_id)
-        except Exception:  # noqa: BLE001 - the session then ends at its last sign of life
+        except Exception:  # logged: the session then ends at its last sign of life
             log.exception("could not record the end of the desk session")
         self.session_id = None

@@ -21,26 +21,27 @@ from stationdesk.tui.data import COUNT_CAP
 
 if TYPE_CHECKING:
     from stationdesk.services.context import Desk
+    from stationdesk.services.passwords import Argon2Hasher
 
 
-def _open_store(path: Path, config_path: Path, clock: Clock) -> Desk:
+def _open_store(path: Path, config_path: Path, clock: Clock, hasher: Argon2Hasher | None = None) -> Desk:
     from stationdesk.bootstrap import open_desk  # SQLAlchemy loads here, after the first paint
 
-    return open_desk(path, config_path, clock=clock)
+    return open_desk(path, config_path, clock=clock, hasher=hasher)
 
 
 def open_app(db_path: Path | None, config_path: Path | None, operator: str, *, alerts: bool = True,
-             clock: Clock = system_clock) -> StationDeskApp:
+             clock: Clock = system_clock, hasher: Argon2Hasher | None = None) -> StationDeskApp:
     """The desk app on ``db_path`` (default: the user data dir's station.db). A bad config.toml is
     refused here, before anything is drawn; so is a database the store must open first and
-    cannot (a foreign file, an unknown station)."""
+    cannot (a foreign file, an unknown station). ``hasher``: the bootstrap's full-cost one unless given."""
     config_path = Path(config_path) if config_path is not None else paths.default_config_path()
     cfg = config_mod.load(config_path)
     path = Path(db_path) if db_path is not None else paths.default_db_path()
     seen = glance.take(path, COUNT_CAP)
     if seen is None:
-        return build_app(_open_store(path, config_path, clock), operator=operator, alerts=alerts)
-    opening = Opening(seen, cfg, path, lambda: _open_store(path, config_path, clock), clock)
+        return build_app(_open_store(path, config_path, clock, hasher), operator=operator, alerts=alerts)
+    opening = Opening(seen, cfg, path, lambda: _open_store(path, config_path, clock, hasher), clock)
     return StationDeskApp(None, operator, alerts=alerts, login=seen.accounts, opening=opening)
 
 

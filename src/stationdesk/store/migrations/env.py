@@ -2,7 +2,9 @@
 
 from alembic import context
 
-from stationdesk.store.tables import SQLModel
+from sqlmodel import SQLModel
+
+import stationdesk.store.tables  # noqa: F401 - registers the station's tables on SQLModel.metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

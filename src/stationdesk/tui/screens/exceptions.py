@@ -103,7 +103,7 @@ class ExceptionsScreen(DeskScreen):
 
     def _show(self, picture: Picture) -> None:
         self.picture = picture
-        lang, tz = self.lang, self.host.desk.config.tz
+        lang = self.lang
         xt = self.query_one("#exceptions", DataTable)
         keep = xt.cursor_row
         xt.clear()

@@ -72,7 +72,6 @@ def _pad(text: str, width: int) -> str:
 
 
 def summary_text(p: Picture, lang: str) -> Text:
-    en = lang == "en"
     out = Text()
     heads = (("sup.this_week", p.this_week), ("sup.last_week", p.last_week), ("sup.this_month", p.month))
     for head, s in heads:

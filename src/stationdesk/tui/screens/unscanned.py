@@ -93,7 +93,7 @@ class UnscannedScreen(ListScreen):
 
     def on_mount(self) -> None:
         desk = self.host.desk
-        self.order_list.set_filter(UnscannedQuery.today(desk.now(), desk.config.tz))  # type: ignore[arg-type]
+        self.order_list.set_filter(UnscannedQuery.today(desk.now(), desk.config.tz))  # type: ignore[arg-type]  # the list pages an UnscannedQuery as it pages an OrderFilter
         self.order_list.focus()
 
     def heading_parts(self) -> list[str]:
@@ -102,7 +102,7 @@ class UnscannedScreen(ListScreen):
     def _apply_form(self) -> None:
         q = self.query_now()
         if q is not None and q != self.order_list.filter:
-            self.order_list.set_filter(q)  # type: ignore[arg-type]
+            self.order_list.set_filter(q)  # type: ignore[arg-type]  # the list pages an UnscannedQuery as it pages an OrderFilter
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

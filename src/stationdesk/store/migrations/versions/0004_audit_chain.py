@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from stationdesk.domain.chain import GENESIS, event_content, link
+from stationdesk.store.reads import driver as sqlite_driver
 
 revision = "0004"
 down_revision = "0003"
@@ -22,7 +23,7 @@ BATCH = 20_000
 
 def upgrade() -> None:
     op.add_column("order_event", sa.Column("chain", sa.String(), nullable=True))
-    driver = op.get_bind().connection.driver_connection
+    driver = sqlite_driver(op.get_bind())
     previous, last_id = GENESIS, 0
     while True:
         rows = driver.execute(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+from stationdesk.store.reads import driver as sqlite_driver
 
 revision = "0006"
 down_revision = "0005"
@@ -57,7 +58,7 @@ def upgrade() -> None:
     )
     from stationdesk.services.ledger import rebuild  # the rules of this release, run once over history
 
-    rebuild(op.get_bind().connection.driver_connection, datetime.now(UTC))
+    rebuild(sqlite_driver(op.get_bind()), datetime.now(UTC))
 
 
 def downgrade() -> None:

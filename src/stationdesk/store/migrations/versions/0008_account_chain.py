@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from stationdesk.domain.chain import GENESIS, account_content, link
+from stationdesk.store.reads import driver as sqlite_driver
 
 revision = "0008"
 down_revision = "0007"
@@ -32,7 +33,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(), nullable=False),
         sa.Column("chain", sa.String(), nullable=False),
     )
-    driver = op.get_bind().connection.driver_connection
+    driver = sqlite_driver(op.get_bind())
     previous = GENESIS
     rows = driver.execute("SELECT name, role, disabled, password_hash, updated_at FROM operator ORDER BY name").fetchall()
     for event_id, (name, role, disabled, password_hash, at) in enumerate(rows, start=1):

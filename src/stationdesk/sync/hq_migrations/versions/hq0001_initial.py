@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 TSZ = sa.DateTime(timezone=True)
-S, B, I = sa.String(), sa.Boolean(), sa.Integer()
+S, B, I = sa.String(), sa.Boolean(), sa.Integer()  # noqa: E741 - I(nteger) beside S(tring) and B(oolean) keeps the column lists below one line each
 
 # The station order columns as of this revision (name, type, nullable).
 ORDER_COLUMNS = [
