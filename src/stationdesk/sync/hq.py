@@ -24,12 +24,12 @@ from stationdesk.domain.ledger import person_routed_in
 from stationdesk.domain.routing import Directory, Station, check_area
 from stationdesk.domain.statuses import Action, Status, can, next_status
 from stationdesk.store.plumbing import in_chunks
+from stationdesk.store.rows import by_name
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync import hq_audit
 from stationdesk.sync.hq_schema import HQError, load_directory
-from stationdesk.sync.hq_tables import (
-    HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS, ORDER_FIELDS, TIME_FIELDS,
-)
+from stationdesk.sync.hq_tables import HQ_CONFLICTS, HQ_CURSORS, HQ_EVENTS, HQ_FEED, HQ_FEED_COUNTER, HQ_OPS, HQ_ORDERS
+from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS
 
 HQ_OPERATOR = "总部"
 # What happened in the world and cannot be refused: kept, and flagged for a person when it clashes.
@@ -107,7 +107,7 @@ class _Feed:
         current = {}
         for chunk in in_chunks(later, IN_LIST):
             for row in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(chunk))).mappings():
-                current[row["id"]] = snapshot(row)
+                current[row["id"]] = snapshot(by_name(row))
         n = len(self.entries)
         end = conn.execute(
             update(HQ_FEED_COUNTER).where(HQ_FEED_COUNTER.c.id == 1)
@@ -251,17 +251,17 @@ def _j(value: Any) -> Any:
 def _insert_order(conn: Connection, values: dict[str, Any], operator: str, now: datetime, details: dict[str, Any],
                   station: str | None = None, op_id: str | None = None) -> dict[str, Any] | None:
     """Insert a new order; None when head office has it already (another station or import was first)."""
-    stmt = pg_insert(HQ_ORDERS).values(**values, version=1, created_at=now, updated_at=now)
-    stmt = stmt.on_conflict_do_nothing(constraint="uq_hq_order_source_logistics").returning(*HQ_ORDERS.c)
-    row = conn.execute(stmt).mappings().first()
-    if row is None:
+    stmt = (pg_insert(HQ_ORDERS).values(**values, version=1, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(constraint="uq_hq_order_source_logistics").returning(*HQ_ORDERS.c))
+    inserted = conn.execute(stmt).mappings().first()
+    if inserted is None:
         return None
-    row = dict(row)
+    row = dict(by_name(inserted))
     _event(conn, row, 1, Action.IMPORT.value, operator, now, None, row["status"], details, station, op_id)
     return row
 
 
-def _route_to(conn: Connection, row: dict[str, Any], target: Station, directory: Directory, operator: str,
+def _route_to(conn: Connection | _Writes, row: dict[str, Any], target: Station, directory: Directory, operator: str,
               now: datetime, details: dict[str, Any]) -> dict[str, Any]:
     """The order arrives at ``target`` waiting for acceptance (等待接单), as a pushed order does."""
     area = check_area(target, directory, row["sender_district"]) if not target.is_datacenter else None
@@ -371,14 +371,15 @@ def _key(o: PushedOp) -> tuple[str, str] | None:
 def _stored_results(conn: Connection, station_code: str, old: Sequence[PushedOp]) -> list[OpResult]:
     if not old:
         return []
-    stored: dict[int, Any] = {}
+    stored: dict[int, Mapping[str, Any]] = {}
     conflicts: dict[str, dict[str, Any]] = {}
     for chunk in in_chunks([o.seq for o in old], IN_LIST):
-        for r in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code, HQ_OPS.c.seq.in_(chunk))).mappings():
-            stored[r["seq"]] = r
+        for op_row in conn.execute(select(HQ_OPS).where(HQ_OPS.c.station_code == station_code,
+                                                        HQ_OPS.c.seq.in_(chunk))).mappings():
+            stored[op_row["seq"]] = by_name(op_row)
     for ids in in_chunks([o.op_id for o in old], IN_LIST):
         for c in conn.execute(select(HQ_CONFLICTS).where(HQ_CONFLICTS.c.op_id.in_(ids))).mappings():
-            conflicts[c["op_id"]] = _conflict_dict(c)
+            conflicts[c["op_id"]] = _conflict_dict(by_name(c))
     out = []
     for o in old:
         r = stored.get(o.seq)
@@ -466,10 +467,11 @@ def register_applier(kind: str, apply: Applier) -> None:
 def _apply_appeal(conn: Connection, station: str, o: PushedOp, now: datetime) -> tuple[OpResult, int | None]:
     """An appeal is the audit's business, not the order's: taken or refused by the appeal rules."""
     key = _key(o)
-    row = None
+    row: Mapping[str, Any] | None = None
     if key is not None:
-        row = conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.source == key[0], HQ_ORDERS.c.logistics_no == key[1])
-                           ).mappings().first()
+        found = conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.source == key[0], HQ_ORDERS.c.logistics_no == key[1])
+                             ).mappings().first()
+        row = by_name(found) if found is not None else None
     if not isinstance(o.op, wire.AppealOp):
         return OpResult(o.op_id, o.seq, REJECTED, f"网点 {station} 序号 {o.seq}: appeal without an order number"), None
     result, message, order_id = hq_audit.take_appeal(conn, station, o.op_id, o.op, row, now)
@@ -508,7 +510,7 @@ def _apply(conn: _Writes, station: str, o: PushedOp, key: tuple[str, str] | None
 
     label = Words("hq.op_label", station=station, action=action, seq=o.seq)
     if row is None:
-        conflict = {"kind": "rejected", "action": action.value, "hq_status": None, "hq_station": None,
+        conflict: dict[str, Any] = {"kind": "rejected", "action": action.value, "hq_status": None, "hq_station": None,
                     "source": source, "logistics_no": number,
                     "message": Words("hq.unknown_order", ref=number, label=label)}
         return OpResult(o.op_id, o.seq, REJECTED, conflict["message"], conflict), None

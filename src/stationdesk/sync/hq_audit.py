@@ -27,6 +27,7 @@ from stationdesk.domain.reasons import Reason
 from stationdesk.domain.routing import Directory, check_area
 from stationdesk.domain.sla import ACCEPT_LIMIT, HQ_DISPATCH_PREFIX, PICKUP_LIMIT, TRANSFER_LIMIT, ViolationKind
 from stationdesk.domain.statuses import Action, Status
+from stationdesk.store.rows import by_name
 from stationdesk.store.values import from_db, to_db
 from stationdesk.sync.hq_tables import (
     HQ_APPEALS, HQ_AUDIT_MESSAGES, HQ_AUDIT_WEEKS, HQ_EVENTS, HQ_NOTICES, HQ_OPS, HQ_ORDERS, HQ_REVIEWS,
@@ -101,7 +102,7 @@ def _twin_seen_at(conn: Connection, order: Mapping[str, Any]) -> datetime | None
     rows = conn.execute(select(HQ_ORDERS).where(
         o.station_code == order["station_code"], o.sender_phone == order["sender_phone"], o.id != order["id"],
         o.order_time >= order["order_time"] - DEFAULT_WINDOW, o.order_time <= order["order_time"])).mappings().all()
-    return order["order_time"] if any(is_later_duplicate(r, order, DEFAULT_WINDOW) for r in rows) else None
+    return order["order_time"] if any(is_later_duplicate(by_name(r), order, DEFAULT_WINDOW) for r in rows) else None
 
 
 def after_hq_action(conn: Connection, before: Mapping[str, Any], action: Action, after_status: str,
@@ -135,7 +136,7 @@ def rebuild_ledger(conn: Connection, now: datetime) -> int:
         ).all()
         if len(events) < 2:
             continue
-        changes = [_typed_changes(e.details.get("changes") or {}) for e in events[1:]]
+        changes: list[Mapping[str, Any]] = [_typed_changes(e.details.get("changes") or {}) for e in events[1:]]
         for before, e in zip(ledger.states_before(dict(row), changes), events[1:], strict=True):
             act = _ACTIONS.get(e.action)
             if act is None or act is Action.IMPORT:
@@ -257,7 +258,8 @@ def _find_open(conn: Connection, start: datetime, end: datetime) -> int:
     """Orders still open at the week's end with a deadline in the week, into the transaction's
     scratch table hq_open_found (recorded with the notices, already notified). Returns how many."""
     conn.execute(text(OVERDUE_SQL), {"start": start, "end": end, "earliest": start - PICKUP_LIMIT})
-    return conn.execute(text("SELECT count(*) FROM hq_open_found")).scalar_one()
+    found: int = conn.execute(text("SELECT count(*) FROM hq_open_found")).scalar_one()
+    return found
 
 
 def _issue_notices(conn: Connection, week: str, start: datetime, end: datetime, now: datetime,
@@ -372,6 +374,7 @@ def take_appeal(conn: Connection, station: str, op_id: str, appeal: wire.AppealO
                                             "source": appeal.source, "logistics_no": number, "kind": kind,
                                             "decision": "refused", "note": str(refusal)}, now)
         return "applied", Words("hq.appeal_refused", ref=number, why=refusal), order_id
+    assert found is not None  # no refusal: the violation was found
     conn.execute(update(HQ_VIOLATIONS).where(v.id == found["id"]).values(state=ledger.State.APPEALED.value))
     return "applied", Words("hq.appeal_taken", ref=number, id=appeal_id), order_id
 
@@ -394,7 +397,7 @@ def appeals(engine: Engine, state: str | None = None) -> list[dict[str, Any]]:
             raise AuditError("opt.appeal_state", value=state[:20])
         stmt = stmt.where(HQ_APPEALS.c.state == state)
     with engine.connect() as conn:
-        return [appeal_json(r) for r in conn.execute(stmt).mappings()]
+        return [appeal_json(by_name(r)) for r in conn.execute(stmt).mappings()]
 
 
 def decide(engine: Engine, appeal_id: int, uphold: bool, note: str, now: datetime,
@@ -491,7 +494,10 @@ def refunds(engine: Engine, month: Month, now: datetime, tz: tzinfo = HQ_TZ) -> 
     second month. Clean means online orders and no violation; a month not over yet is not judged.
     Refunds earned are recorded on the violations (refund_60 / refund_100) and sent to the station."""
     m1, m2 = add_months(month, 1), add_months(month, 2)
-    over = lambda m: _month_range(m, tz)[1] <= now  # noqa: E731 - a one-line test, read beside the loop that uses it
+
+    def over(m: Month) -> bool:
+        return _month_range(m, tz)[1] <= now
+
     label = f"{month[0]}-{month[1]:02d}"
     out = []
     with engine.begin() as conn:
@@ -552,7 +558,7 @@ def rewards(engine: Engine, month: Month, tz: tzinfo = HQ_TZ) -> list[dict[str, 
     with engine.connect() as conn:
         stations = conn.execute(select(s.code, s.name, s.province).where(
             s.kind == "station", s.first_level.is_(True)).order_by(s.code)).all()
-        volume = dict(conn.execute(select(o.station_code, func.count()).where(
+        volume: dict[str, int] = dict(conn.execute(select(o.station_code, func.count()).where(
             o.order_time >= start, o.order_time < end, o.business_type == "send_parcel").group_by(o.station_code)).all())
         fined = set(conn.execute(select(v.station_code).where(
             v.deadline >= start, v.deadline < end, v.state.in_(_COUNTS)).distinct()).scalars())
@@ -601,17 +607,17 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
                 by_phone[(r["station_code"], r["sender_phone"])].append(r)
         for r in rows:
             if r["picked_up_at"] is not None and r["scanned_at"] is None and r["picked_up_at"] + PICKUP_LIMIT < now:
-                found.append(_suspect(r, r["station_code"], "false_waybill", r["picked_up_at"],
+                found.append(_suspect(by_name(r), r["station_code"], "false_waybill", r["picked_up_at"],
                                       f"揽件确认运单号 {r['waybill_no']} 16小时后仍无揽收扫描"))
             if r["waybill_no"] and len(by_waybill[r["waybill_no"]]) > 1 and r["picked_up_at"] is not None:
                 others = ", ".join(x["logistics_no"] for x in by_waybill[r["waybill_no"]] if x["id"] != r["id"])
-                found.append(_suspect(r, r["station_code"], "false_waybill", r["picked_up_at"],
+                found.append(_suspect(by_name(r), r["station_code"], "false_waybill", r["picked_up_at"],
                                       f"运单号 {r['waybill_no']} 也在订单 {others} 上"))
             failed_at = r["accept_failed_at"] or r["pickup_failed_at"]
             if r["fail_reason"] == "customer_unreachable" and failed_at is not None:
                 for other in by_phone.get((r["station_code"], r["sender_phone"]), ()):
                     if other["id"] != r["id"] and abs(other["picked_up_at"] - failed_at) <= REACHABLE_WITHIN:
-                        found.append(_suspect(r, r["station_code"], "false_reason", failed_at,
+                        found.append(_suspect(by_name(r), r["station_code"], "false_reason", failed_at,
                                               f"失败原因为联系不上客户, 同一客户的订单 {other['logistics_no']} "
                                               f"由本网点于 {to_db(other['picked_up_at'])[:16]} 揽收成功"))
                         break
@@ -636,7 +642,7 @@ def scan_suspicions(engine: Engine, start: datetime, end: datetime, now: datetim
                 continue  # the station it went to accepted it: not a wrong transfer
             # the station's own time of the transfer (the op's), not when head office received it
             when = _ts((t.payload or {}).get("at")) or t.at
-            found.append(_suspect(order, t.station_code, "wrong_transfer", when,
+            found.append(_suspect(by_name(order), t.station_code, "wrong_transfer", when,
                                   f"转单至 {to}, 该网点不服务区县「{order['sender_district']}」", now))
         if not found:
             return 0

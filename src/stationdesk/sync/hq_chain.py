@@ -22,6 +22,7 @@ from stationdesk.domain import wire
 from stationdesk.domain.masking import mask_changes
 from stationdesk.domain.chain import GENESIS, account_content, event_content, link
 from stationdesk.domain.words import Words
+from stationdesk.store.rows import by_name
 from stationdesk.sync.hq_schema import HQError
 from stationdesk.sync.hq_tables import HQ_ACCOUNT_CHAIN, HQ_CHAIN, HQ_OPS, HQ_ORDERS
 from stationdesk.sync.protocol import AccountLink, AccountState, ChainLink, ChainPoint, Op
@@ -65,7 +66,7 @@ def head(conn: Connection, station: str, table: Any = HQ_CHAIN) -> ChainPoint | 
 
 def _stored(conn: Connection, station: str, first: int, last: int, table: Any = HQ_CHAIN) -> dict[int, Mapping[str, Any]]:
     rows = conn.execute(select(table).where(_live(station, table), table.c.event_id.between(first, last))).mappings()
-    return {r["event_id"]: r for r in rows}
+    return {r["event_id"]: by_name(r) for r in rows}
 
 
 def verify_point(conn: Connection, station: str, point: ChainPoint | None, table: Any = HQ_CHAIN) -> None:
@@ -151,9 +152,9 @@ def _label(x: Any) -> Words:
 def check_accounts(conn: Connection, station: str, operators: Sequence[AccountState]) -> None:
     """The station's operator rows must be what its accounts chain, as head office holds it, says."""
     last: dict[str, Mapping[str, Any]] = {}
-    for row in conn.execute(select(HQ_ACCOUNT_CHAIN).where(_live(station, HQ_ACCOUNT_CHAIN))
-                            .order_by(HQ_ACCOUNT_CHAIN.c.event_id)).mappings():
-        last[row["name"]] = row
+    for entry in conn.execute(select(HQ_ACCOUNT_CHAIN).where(_live(station, HQ_ACCOUNT_CHAIN))
+                              .order_by(HQ_ACCOUNT_CHAIN.c.event_id)).mappings():
+        last[entry["name"]] = by_name(entry)
     seen = set()
     for o in sorted(operators, key=lambda o: o.name):
         seen.add(o.name)
@@ -234,6 +235,6 @@ def ops_after(conn: Connection, station: str, after: int, limit: int) -> list[di
     orders = {}
     if ids:
         for o in conn.execute(select(HQ_ORDERS).where(HQ_ORDERS.c.id.in_(ids))).mappings():
-            orders[o["id"]] = snapshot(o)
+            orders[o["id"]] = snapshot(by_name(o))
     return [{"op_id": r["op_id"], "seq": r["seq"], "action": r["action"], "result": r["result"],
              "snapshot": orders.get(r["order_id"])} for r in rows]

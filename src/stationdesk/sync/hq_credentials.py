@@ -90,7 +90,8 @@ def station_of(engine: Engine, token: str) -> str:
         raise Unknown(Words("hq.token_unknown"))
     if row.revoked_at is not None:
         raise Unknown(Words("hq.token_revoked", station=row.station_code))
-    return row.station_code
+    station: str = row.station_code
+    return station
 
 
 def review(engine: Engine, station_code: str | None, kind: str, message: str, now: datetime,

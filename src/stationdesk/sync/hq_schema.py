@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from stationdesk.domain.routing import Directory, Station, StationKind
 from stationdesk.domain.words import Words
@@ -46,6 +46,13 @@ def revision(conn: Connection) -> str | None:
     return conn.exec_driver_sql(f"SELECT version_num FROM {HQ_VERSION_TABLE}").scalar()
 
 
+def _cause(exc: SQLAlchemyError) -> BaseException:
+    """The driver's own error where SQLAlchemy wraps one (a statement's), else ``exc`` itself."""
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        return exc.orig
+    return exc
+
+
 def upgrade(engine: Engine) -> None:
     """Bring head office to HQ_SCHEMA_HEAD in one transaction (PostgreSQL DDL is transactional)."""
     from alembic import command  # heavy: only when the schema is created or changed
@@ -58,7 +65,7 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
-        raise HQError("hq.upgrade_failed", url=_safe(str(engine.url)), why=f"{exc.__class__.__name__}: {exc.orig or exc}") from exc
+        raise HQError("hq.upgrade_failed", url=_safe(str(engine.url)), why=f"{exc.__class__.__name__}: {_cause(exc)}") from exc
 
 
 def ensure_current(engine: Engine) -> None:
@@ -67,7 +74,7 @@ def ensure_current(engine: Engine) -> None:
         with engine.connect() as conn:
             rev = revision(conn)
     except SQLAlchemyError as exc:
-        raise HQError("hq.cannot_connect", url=engine.url.render_as_string(hide_password=True), why=str(exc.orig or exc)) from exc
+        raise HQError("hq.cannot_connect", url=engine.url.render_as_string(hide_password=True), why=str(_cause(exc))) from exc
     if rev != HQ_SCHEMA_HEAD:
         raise HQError("hq.schema", url=engine.url.render_as_string(hide_password=True),
                       rev=rev or Words("hq.none_sent"), head=HQ_SCHEMA_HEAD)

@@ -34,7 +34,7 @@ from stationdesk.sync.hq_tables import (
 )
 from stationdesk.sync.protocol import (
     MAX_FEED_PAGE, PROTOCOL_VERSION, VERSION_HEADER, AccountsCheck, AuditMessage, AuditPage, ChainCompare, ChainVerdict, FeedEntry, FeedPage,
-    BadOp, Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
+    BadOp, Conflict, Hello, OpResult, OpsPage, PushBatch, PushResult, Rebase, Recorded, Refusal, Resolutions, StoredOp, Welcome,
     read_op,
 )
 
@@ -134,6 +134,7 @@ def do_push(engine: Engine, station: str, batch: PushBatch) -> PushResult:
     ops: list[hq.PushedOp] = []
     read_by_id: dict[str, wire.Payload] = {}
     for o in batch.ops:
+        why: str | None
         try:
             read = read_op(o)  # the payload by its kind's model: nothing of it is trusted unread
             why = Words("hq.seqs_rise") if o.seq <= previous else None
@@ -168,8 +169,9 @@ def _answer(r: hq.OpResult) -> OpResult:
     if r.conflict is None and len(r.message) <= 2000:  # head office's own values, of the model's types and sizes
         return OpResult.model_construct(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message), conflict=None,
                                         repeated=r.repeated, words=words)
-    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message),  # type: ignore[arg-type]  # the model validates a conflict dict into its Conflict type
-                    conflict=r.conflict, repeated=r.repeated, words=words)
+    conflict = Conflict.model_validate(r.conflict) if r.conflict is not None else None
+    return OpResult(op_id=r.op_id, seq=r.seq, result=r.result, message=str(r.message),  # type: ignore[arg-type]  # result is one of hq's APPLIED / REJECTED / FLAGGED, and the model checks it
+                    conflict=conflict, repeated=r.repeated, words=words)
 
 
 def _retrying(call: Callable[[], Any]) -> Any:

@@ -8,12 +8,13 @@ record), the per-station push cursor, the conflicts, and the per-station change 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from stationdesk.store.tables import ORDERS
 from stationdesk.store.types import UTCDateTime
-from stationdesk.sync.order_fields import ORDER_FIELDS, TIME_FIELDS  # noqa: F401  re-exported for head office
 
 HQ_METADATA = sa.MetaData()
 TSZ = sa.DateTime(timezone=True)
@@ -22,7 +23,7 @@ TSZ = sa.DateTime(timezone=True)
 _NOT_COPIED = {"id", "version", "created_at", "updated_at"}
 
 
-def _hq_type(col: sa.Column) -> sa.types.TypeEngine:
+def _hq_type(col: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
     if isinstance(col.type, UTCDateTime):
         return TSZ
     if isinstance(col.type, sa.Boolean):

@@ -135,7 +135,8 @@ def _proof(conn: Connection, acked: ChainPoint | None, table: str) -> ChainPoint
 
 
 def _last_event(conn: Connection) -> int:
-    return conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM order_event").scalar_one()
+    last: int = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM order_event").scalar_one()
+    return last
 
 
 def pending_count(conn: Connection, station_code: str) -> int:

@@ -4,6 +4,8 @@ Revision ID: hq0001
 Revises:
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -17,7 +19,7 @@ TSZ = sa.DateTime(timezone=True)
 S, B, I = sa.String(), sa.Boolean(), sa.Integer()  # noqa: E741 - I(nteger) beside S(tring) and B(oolean) keeps the column lists below one line each
 
 # The station order columns as of this revision (name, type, nullable).
-ORDER_COLUMNS = [
+ORDER_COLUMNS: list[tuple[str, sa.types.TypeEngine[Any], bool]] = [
     ("source", S, False), ("logistics_no", S, False), ("channel", S, False), ("business_type", S, False),
     ("order_time", TSZ, False), ("sender_name", S, False), ("sender_phone", S, False),
     ("sender_province", S, False), ("sender_city", S, False), ("sender_district", S, False),
