@@ -43,7 +43,8 @@ NEVER = ("typer", "click", "sqlalchemy", "sqlmodel", "pydantic", "alembic", "arg
 def run(args: list[str], db: Path, tmp_path: Path, wrapper: str = WRAPPER, **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("STATIONDESK_")}
     environ.update(STATIONDESK_LOG_DIR=str(tmp_path / "logs"), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-                   XDG_DATA_HOME=str(tmp_path / "xdg-data"), COLUMNS="200", **env)
+                   XDG_DATA_HOME=str(tmp_path / "xdg-data"), COLUMNS="200")
+    environ.update(env)
     out = subprocess.run([sys.executable, "-c", wrapper, *args, "--db", str(db), "--config", str(tmp_path / "none.toml")],
                          capture_output=True, text=True, timeout=120, cwd=REPO, env=environ)
     line = next((x for x in out.stderr.splitlines() if x.startswith("MODULES ")), None)
@@ -270,3 +271,28 @@ def test_a_first_line_is_appended_and_a_full_file_still_rolls_over(tmp_path, mon
         for handler in [h for h in logger.handlers if isinstance(h, logs.RotatingFile)]:
             logger.removeHandler(handler)
             handler.close()
+
+
+# What finding the log folder through platformdirs costs a cron `alerts check` (on Linux the XDG
+# folder is read from the environment; tests/test_paths.py holds it equal to platformdirs' own).
+PLATFORMDIRS = ("platformdirs", "tempfile", "random", "shutil", "bz2", "lzma")
+
+
+def test_alerts_check_finds_the_log_folder_without_platformdirs(station, db_path, tmp_path):
+    from platformdirs import user_log_path
+
+    state = tmp_path / "xdg-state"
+    out, modules = run(["alerts", "check"], db_path, tmp_path, STATIONDESK_LOG_DIR="", XDG_STATE_HOME=str(state))
+    assert out.returncode in (0, 3), out.stderr[-2000:]
+    assert loaded(modules, NEVER + ("rich", "logging.handlers")) == []
+    assert loaded(modules, PLATFORMDIRS if sys.platform == "linux" else ()) == []
+    folder = state / "stationdesk" / "log"
+    os.environ["XDG_STATE_HOME"], saved = str(state), os.environ.get("XDG_STATE_HOME")
+    try:
+        assert user_log_path("stationdesk", appauthor=False) == folder  # the folder platformdirs gives
+    finally:
+        if saved is None:
+            del os.environ["XDG_STATE_HOME"]
+        else:
+            os.environ["XDG_STATE_HOME"] = saved
+    assert "alerts check: " in (folder / "stationdesk.log").read_text(encoding="utf-8")

@@ -1,5 +1,5 @@
 """The log an admin reads after a failed night sync or a crash: one rotating file in the user
-log dir (platformdirs; STATIONDESK_LOG_DIR overrides), level from `[log] level` in config.toml.
+log dir (platformdirs' folder, see stationdesk.paths; STATIONDESK_LOG_DIR overrides), level from `[log] level` in config.toml.
 
 One line per sync, alert check, backup, import and refusal. Nothing personal reaches the file:
 a filter masks mobile numbers (138****5678) and the password in any URL or `password=` text,
@@ -97,9 +97,9 @@ def log_dir() -> Path:
     env = os.environ.get("STATIONDESK_LOG_DIR")
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_log_path
+    from stationdesk import paths
 
-    return user_log_path("stationdesk", appauthor=False)
+    return paths.log_dir()
 
 
 def log_path() -> Path:

@@ -1,23 +1,61 @@
-"""Where stationdesk keeps its files: platformdirs, overridable by environment variables."""
+"""Where stationdesk keeps its files: platformdirs, overridable by environment variables.
+
+On Linux the folders are the XDG ones platformdirs gives there, read from the environment
+directly (``_xdg``): platformdirs loads tempfile, random, shutil, bz2 and lzma, about as long as
+a cron `alerts check` reads its rows. Every other system, and any Linux case platformdirs treats
+apart (an Android app, a HOME that is not absolute), asks platformdirs itself. The tests hold
+each folder equal to platformdirs' own.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 APP = "stationdesk"
 
 
+def _xdg(variable: str, default: str) -> Path | None:
+    """``$variable`` (when absolute, else ``default`` under HOME) / stationdesk, as platformdirs'
+    Unix folders are built, or None where platformdirs must answer itself."""
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel") or (
+            os.environ.get("ANDROID_DATA") == "/data" and os.environ.get("ANDROID_ROOT") == "/system"):
+        return None
+    base = os.environ.get(variable, "")
+    if not os.path.isabs(base):
+        if not os.path.isabs(os.environ.get("HOME", "")):
+            return None
+        base = os.path.expanduser(default)
+    return Path(os.path.join(base, APP))
+
+
 def data_dir() -> Path:
+    found = _xdg("XDG_DATA_HOME", "~/.local/share")
+    if found is not None:
+        return found
     from platformdirs import user_data_path
 
     return user_data_path(APP, appauthor=False)
 
 
 def config_dir() -> Path:
+    found = _xdg("XDG_CONFIG_HOME", "~/.config")
+    if found is not None:
+        return found
     from platformdirs import user_config_path
 
     return user_config_path(APP, appauthor=False)
+
+
+def log_dir() -> Path:
+    """The user log folder: "log" in the XDG state folder on Linux."""
+    found = _xdg("XDG_STATE_HOME", "~/.local/state")
+    if found is not None:
+        return found / "log"
+    from platformdirs import user_log_path
+
+    return user_log_path(APP, appauthor=False)
 
 
 def default_db_path() -> Path:
