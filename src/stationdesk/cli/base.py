@@ -257,6 +257,18 @@ def print_outcome(outcome: Any) -> None:
 # ---------------------------------------------------------------- parsing the command line
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """A --month value, YYYY-MM, as (year, month)."""
+    try:
+        y, m = text.strip().split("-")[:2]
+        month = (int(y), int(m))
+    except ValueError:
+        raise Refused("opt.month", option="--month", value=text[:20]) from None
+    if not 1 <= month[1] <= 12:
+        raise Refused("opt.month_range", option="--month", value=text[:20])
+    return month
+
+
 def parse_when(text: str, tz: Any, *, end: bool) -> datetime:
     """A day (whole day, inclusive, station time) or an ISO date-time."""
     from stationdesk.domain.fields import day_range, parse_day

@@ -16,7 +16,7 @@ import typer
 from stationdesk.cli import params
 from stationdesk.cli.base import (
     Refused, acting, channel_filter, check_format, day_dates, day_span, echo, guarded, hq_engine, opened,
-    operator_name, parse_when, phrase, print_count, print_outcome, read_secret, reading, say, sign_in, signed_in,
+    operator_name, parse_month, parse_when, phrase, print_count, print_outcome, read_secret, reading, say, sign_in, signed_in,
     system_now,
 )
 from stationdesk.cli.exits import ExitCode
@@ -26,7 +26,7 @@ from stationdesk.cli.params import Param
 __all__ = [
     "ConfigOpt", "DbOpt", "ExcelOpt", "ExitCode", "Format", "FormatOpt", "OperatorOpt", "OutputOpt", "Refused",
     "ReportFormat", "ReportFormatOpt", "UrlOpt", "acting", "annotated", "channel_filter", "check_format", "day_dates",
-    "day_span", "echo", "guarded", "hq_engine", "opened", "operator_name", "parse_when", "phrase", "print_count",
+    "day_span", "echo", "guarded", "hq_engine", "opened", "operator_name", "parse_month", "parse_when", "phrase", "print_count",
     "print_outcome", "read_secret", "reading", "say", "sign_in", "signed_in", "system_now", "typer_command",
 ]
 

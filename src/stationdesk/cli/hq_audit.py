@@ -16,7 +16,7 @@ import typer
 from stationdesk.cli import light
 from stationdesk.cli.common import (
     ExcelOpt, Format, FormatOpt, OperatorOpt, OutputOpt, Refused, ReportFormat, ReportFormatOpt, UrlOpt, guarded, hq_engine,
-    phrase, say, system_now, typer_command,
+    parse_month, phrase, say, system_now, typer_command,
 )
 from stationdesk.cli.formats import emit, value_of, write_document
 
@@ -42,17 +42,6 @@ def _ready(url: str) -> Any:
     engine = hq_engine(url)
     hq_schema.ensure_current(engine)
     return engine
-
-
-def _month(text: str) -> tuple[int, int]:
-    try:
-        y, m = text.strip().split("-")[:2]
-        month = (int(y), int(m))
-    except ValueError:
-        raise Refused("opt.month", option="--month", value=text[:20]) from None
-    if not 1 <= month[1] <= 12:
-        raise Refused("opt.month_range", option="--month", value=text[:20])
-    return month
 
 
 WEEK_COLUMNS = (("section", "分类", 8), ("province", "省份", 8), ("station", "网点", 8), ("name", "网点名称", 14),
@@ -197,7 +186,7 @@ def refunds(
     """60% of a month's fines back after a clean next month (online orders, no violation), 40% after a second."""
     from stationdesk.sync import hq_audit
 
-    chosen = _month(month)
+    chosen = parse_month(month)
     engine = _ready(url)
     try:
         rows = hq_audit.refunds(engine, chosen, system_now())
@@ -215,7 +204,7 @@ def rewards(
     """200 places of 200 yuan, by province (first-level stations) and 我要寄快递 volume without violations."""
     from stationdesk.sync import hq_audit
 
-    chosen = _month(month)
+    chosen = parse_month(month)
     engine = _ready(url)
     try:
         rows = hq_audit.rewards(engine, chosen)

@@ -170,8 +170,7 @@ def orders_duplicates(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
               "advice": r["advice"]} for r in list_duplicates(desk))
     table = value_of(fmt) == "table"
     n = emit(items, DUPLICATE_TABLE if table else DUPLICATE_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="重复下单")
-    if table or output is not None:
-        print_count(n, "table", output, "flagged")
+    print_count(n, fmt, output, "flagged")
 
 
 @orders_app.command("not-duplicate")
@@ -265,8 +264,7 @@ def orders_exceptions(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
              for r in open_exceptions(desk))
     table = value_of(fmt) == "table"
     n = emit(items, EXCEPTION_TABLE if table else EXCEPTION_COLUMNS, fmt, output, excel=excel, tz=tz, sheet="物流异常")
-    if table or output is not None:
-        print_count(n, "table", output, "open")
+    print_count(n, fmt, output, "open")
 
 
 @orders_app.command("complain")
@@ -322,8 +320,7 @@ def orders_complaints(fmt: FormatOpt = Format.table, output: OutputOpt = None, e
     table = value_of(fmt) == "table"
     n = emit((item(r) for r in open_complaints(desk)), COMPLAINT_TABLE if table else COMPLAINT_COLUMNS, fmt, output,
              excel=excel, tz=tz, sheet="客户投诉")
-    if table or output is not None:
-        print_count(n, "table", output, "open")
+    print_count(n, fmt, output, "open")
 
 
 @orders_app.command("close-complaint")

@@ -16,7 +16,7 @@ from stationdesk.cli import light
 from stationdesk.cli.choices import KindChoice
 from stationdesk.cli.common import (
     ConfigOpt, DbOpt, ExcelOpt, OperatorOpt, OutputOpt, Refused, ReportFormat, ReportFormatOpt, acting, annotated,
-    day_dates, day_span, guarded, opened, print_count, say, typer_command,
+    day_dates, day_span, guarded, opened, parse_month, print_count, say, typer_command,
 )
 from stationdesk.domain.roles import Permission
 
@@ -127,17 +127,6 @@ def weekly(
     _emit(summary.rows(), SUMMARY_COLUMNS, fmt, output, "周报", excel=excel)
 
 
-def _month(text: str) -> tuple[int, int]:
-    try:
-        y, m = text.strip().split("-")[:2]
-        month = (int(y), int(m))
-    except ValueError:
-        raise Refused("opt.month", option="--month", value=text) from None
-    if not 1 <= month[1] <= 12:
-        raise Refused("opt.month_range", option="--month", value=text)
-    return month
-
-
 @report_app.command("monthly")
 @guarded
 def monthly(
@@ -152,7 +141,7 @@ def monthly(
     from stationdesk.services.violations import monthly as run_monthly
 
     desk = opened(db, config, operator, need=Permission.VIOLATIONS)
-    chosen = _month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
+    chosen = parse_month(month) if month else month_of(desk.now().astimezone(desk.config.tz).date())
     _emit(run_monthly(desk, chosen).rows(), SUMMARY_COLUMNS, fmt, output, "月报", excel=excel)
 
 
@@ -170,8 +159,8 @@ def refunds(
     from stationdesk.services.violations import refunds as run_refunds
 
     desk = opened(db, config, operator, need=Permission.VIOLATIONS)
-    first = _month(date_from)
-    rows = run_refunds(desk, first, _month(date_to) if date_to else first)
+    first = parse_month(date_from)
+    rows = run_refunds(desk, first, parse_month(date_to) if date_to else first)
     _emit(rows, REFUND_COLUMNS, fmt, output, "返还", excel=excel)
 
 
