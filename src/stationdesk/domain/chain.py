@@ -8,6 +8,7 @@ hashes; this module only says what they must be.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from json.encoder import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) uses
 
 GENESIS = "0" * 64  # the link before a station's first event
@@ -20,9 +21,26 @@ def event_content(event_id: int, order_id: int, version: int, action: str, opera
     The same text as json.dumps([...], ensure_ascii=False, separators=(",", ":")), written out
     because it runs once per event of every batch (a tenth of an import's time with json.dumps).
     """
+    return f"[{int(event_id)}{event_tail(order_id, version, action, operator, at, before, after, details)}"
+
+
+def event_tail(order_id: int, version: int, action: str, operator: str, at: str, before: str | None, after: str,
+               details: str) -> str:
+    """The event's content after its id (event_content), for link_all."""
     prior = "null" if before is None else _quote(before)
-    return (f"[{int(event_id)},{int(order_id)},{int(version)},{_quote(action)},{_quote(operator)},{_quote(at)},"
+    return (f",{int(order_id)},{int(version)},{_quote(action)},{_quote(operator)},{_quote(at)},"
             f"{prior},{_quote(after)},{_quote(details)}]")
+
+
+def link_all(previous: str, first_id: int, tails: Iterable[str]) -> list[str]:
+    """The links of events numbered from ``first_id`` whose contents after the id are ``tails``
+    (event_tail), following ``previous``: a bulk load writes the contents before the ids are known."""
+    links = []
+    sha256 = hashlib.sha256
+    for event_id, tail in enumerate(tails, start=int(first_id)):
+        previous = sha256(f"{previous}[{event_id}{tail}".encode()).hexdigest()
+        links.append(previous)
+    return links
 
 
 def link(previous: str, content: str) -> str:

@@ -358,6 +358,12 @@ MESSAGES.update({
     "err.directory_empty": ("{name}: 网点目录为空", "{name}: the station directory is empty"),
     "err.datacenter_desk": ("{code} 是数据中心, 不是网点", "{code} is a data center: it cannot run a station desk"),
     "err.other_station_db": ("{path}: 该数据库属于网点 {existing}, 不能改为 {code}", "{path}: this database is station {existing}'s, not {code}'s"),
+    "err.seed_meddled": ("{path}: 另一个终端在写入期间改动了数据库, 演示订单写入已停止 (已写入的订单各有完整历史)",
+                         "{path}: another terminal wrote to the database during the seed; it stopped after the "
+                         "orders written so far, each with its whole history"),
+    "err.seed_worker": ("演示订单生成进程停止了: {what}; 已写入的订单各有完整历史",
+                        "a process building demo orders stopped: {what}; the orders written so far each have their "
+                        "whole history"),
     "err.seed_real_db": ("{path}: 这是网点的真实数据库 ({orders} 单, {accounts} 个账号), 不能加入演示订单 "
                          "(只用于演示数据库: `stationdesk demo --db PATH`, 或空数据库)",
                          "{path}: a station's real database ({orders} {orders|order|orders}, {accounts} {accounts|account|accounts}): no demo orders "

@@ -4,24 +4,34 @@ and the audit ledger), written as a bulk load (store/bulk.py): a million orders 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import marshal
+import os
+import pickle
 import random
+import struct
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) uses
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from stationdesk.domain import ledger as ledger_rules
-from stationdesk.domain.chain import event_content, link
+from stationdesk.domain.chain import event_tail, link_all
 from stationdesk.domain.errors import DomainError
 from stationdesk.domain.fields import SOURCES
 from stationdesk.domain.reasons import Reason
+from stationdesk.domain.routing import Station
 from stationdesk.domain.statuses import Action, Status
 from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_import import IMPORT_COLUMNS
-from stationdesk.store.journal import EVENT_COLUMNS, OP_COLUMNS
+from stationdesk.store.errors import StoreError
+from stationdesk.store.journal import EVENT_COLUMNS
 from stationdesk.store.values import to_db
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -41,70 +51,229 @@ def _phone(rng: random.Random) -> str:
     return rng.choice(["138", "139", "150", "151", "186", "187", "135", "177", "199"]) + f"{rng.randrange(10**8):08d}"
 
 
+CHUNK = 20_000  # orders per transaction, and per random stream
+
+
 def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
-         progress: Callable[[int], None] | None = None, chunk: int = 20_000) -> int:
+         progress: Callable[[int], None] | None = None, chunk: int = CHUNK, workers: int | None = None) -> int:
     """Add ``orders`` demo orders spread over the last ``days`` days; returns how many were added.
 
     A bulk load (store/bulk.py): one writer connection with bulk-load settings, each chunk of
     orders one transaction with its events, outbox ops and ledger rows; on a database with no
     orders yet, the secondary indexes are built once after the load instead of row by row.
-    Python builds the next chunk while SQLite writes the last one (it works with Python's lock
-    released)."""
+
+    Each chunk is drawn from a random stream of its own (the first chunk's is the seed value's), so
+    chunks are built side by side in ``workers`` processes (one per core when there is more than one
+    chunk) and come out the same whoever builds them. This process only hands out the ids, links
+    the audit chain and passes each chunk to SQLite, which writes it on a thread of its own while the
+    next ones are built."""
     from stationdesk.store import bulk
 
-    make = _Orders(random.Random(seed_value), desk, days, seed_value)
-    getrandbits = make.rng.getrandbits
     home_code = desk.station.code
-    recorded = to_db(make.now)
-    provisional = ledger_rules.State.PROVISIONAL.value
     with bulk.BulkWriter(desk.db, home_code) as writer:
         start = writer.start
-        next_op_id = _OrderedOpIds().next
+        plan = Plan(desk.now(), days, seed_value, desk.station,
+                    tuple(s for s in desk.directory if not s.is_datacenter and s.code != desk.station.code),
+                    _OrderedOpIds.run_head())
+        specs = [(k, start.order_id + done, min(chunk, orders - done)) for k, done in enumerate(range(0, orders, chunk))]
         previous = start.chain
-        event_id, outbox_id, seq = start.event_id - 1, start.outbox_id - 1, start.seq - 1  # the last ones handed out
+        event_id, outbox_id, seq = start.event_id, start.outbox_id, start.seq  # the next ones to hand out
         done = 0
-        while done < orders:
-            n = min(chunk, orders - done)
-            first_id = start.order_id + done
-            rows: list[tuple[Any, ...]] = []
-            events: list[tuple[Any, ...]] = []
-            ops: list[tuple[Any, ...]] = []
-            found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-            for order_id in range(first_id, first_id + n):
-                row, history, typed = make.one(order_id)
-                rows.append(row)
-                history_rows = []
-                for version, (action, operator, at, stamp, before, after, details) in enumerate(history, start=1):
-                    event_id += 1
-                    outbox_id += 1
-                    seq += 1
-                    event = (event_id, order_id, version, action, operator, stamp, before, after, details)
-                    previous = link(previous, event_content(*event))  # the audit chain: see domain/chain.py
-                    events.append((*event, previous))
-                    # demo history counts as already synced with head office; the draw keeps the
-                    # orders of a seed value the same whatever the op ids are made of
-                    noise = getrandbits(128) ^ (order_id << 8 | version)
-                    ops.append((outbox_id, next_op_id(noise), home_code, seq, event_id, order_id, version, action,
-                                _payload(action, operator, stamp), stamp, stamp))
-                    history_rows.append((order_id, event_id, action, at, after, details, before))
-                if typed is None:
-                    continue  # only the import: no action, no violation
-                # the audit ledger of the demo history, found by the rules `check` replays (given the
-                # times as datetimes already, so they are not parsed back from text)
-                for _, found_event, f in ledger.found_in_history(home_code, typed, history_rows):
-                    deadline = to_db(f.deadline)
-                    found.setdefault((order_id, f.station, f.kind.value, deadline), (
-                        order_id, f.station, f.kind.value, f.fine, deadline, to_db(f.at) if f.at else None,
-                        provisional, recorded, found_event))
-            writer.put(bulk.Chunk(first_id, [("orders", SEED_COLUMNS, rows), ("order_event", EVENT_COLUMNS, events),
-                                             ("outbox", OP_COLUMNS, ops),
-                                             ("violation", SEED_VIOLATION_COLUMNS, list(found.values()))]))
-            done += n
-            if progress:
-                progress(done)
+        with _Builders(plan, specs, _worker_count(workers, len(specs))) as built:
+            for (_, first_id, n), (rows, events, tails, ops, found) in zip(specs, built, strict=True):
+                # the chunk's events, ops and ledger rows get their ids here, in order, and the events
+                # their links in the audit chain (see domain/chain.py)
+                links = link_all(previous, event_id, tails)
+                previous = links[-1] if links else previous
+                ids = range(event_id, event_id + len(events))
+                events = [(i, *e, c) for i, e, c in zip(ids, events, links, strict=True)]
+                ops = [(o, s, i, *x) for o, s, i, x in zip(range(outbox_id, outbox_id + len(ops)),
+                                                           range(seq, seq + len(ops)), ids, ops, strict=True)]
+                violations = [(*v[:-1], event_id - 1 + v[-1]) for v in found]
+                event_id, outbox_id, seq = event_id + len(events), outbox_id + len(ops), seq + len(ops)
+                writer.put(bulk.Chunk(first_id, [("orders", SEED_COLUMNS, rows), ("order_event", EVENT_COLUMNS, events),
+                                                 ("outbox", SEED_OP_COLUMNS, ops),
+                                                 ("violation", SEED_VIOLATION_COLUMNS, violations)]))
+                done += n
+                if progress:
+                    progress(done)
         writer.finish()
     desk.db.ensure_statistics(added=done)
     return done
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every chunk of one seed is built from."""
+
+    now: datetime
+    days: int
+    seed_value: int
+    home: Station
+    others: tuple[Station, ...]  # the stations an order out of the area belongs to
+    op_head: tuple[int, str]  # the run's part of every op id (_OrderedOpIds)
+
+
+# A built chunk: its order rows; its events as rows without their ids and links; each event's
+# content after its id (chain.event_tail); its outbox ops as rows without id, seq and event id
+# (SEED_OP_COLUMNS); and its ledger rows, the event each came from numbered within the chunk from 1.
+Built = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+SEED_OP_COLUMNS = ("id", "seq", "event_id", "op_id", "station_code", "order_id", "order_version", "action", "payload",
+                   "created_at", "acked_at")
+
+
+def build(plan: Plan, k: int, first_id: int, n: int) -> Built:
+    """Chunk ``k`` of a seed: ``n`` orders from ``first_id`` with their whole history, drawn from the
+    chunk's own random stream (the first chunk's is the seed value's, as it always was)."""
+    rng = random.Random(plan.seed_value if k == 0 else f"{plan.seed_value}/{k}")
+    make = _Orders(rng, plan)
+    getrandbits = rng.getrandbits
+    op_id = _OrderedOpIds(plan.op_head, k).next
+    home_code = plan.home.code
+    recorded = to_db(plan.now)
+    provisional = ledger_rules.State.PROVISIONAL.value
+    rows: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    tails: list[str] = []
+    ops: list[tuple[Any, ...]] = []
+    found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    number = 0  # the chunk's own event numbers
+    for order_id in range(first_id, first_id + n):
+        row, history, typed = make.one(order_id)
+        rows.append(row)
+        history_rows = []
+        for version, (action, operator, at, stamp, before, after, details) in enumerate(history, start=1):
+            number += 1
+            events.append((order_id, version, action, operator, stamp, before, after, details))
+            tails.append(event_tail(order_id, version, action, operator, stamp, before, after, details))
+            # demo history counts as already synced with head office; the draw keeps the orders of a
+            # seed value the same whatever the op ids are made of
+            noise = getrandbits(128) ^ (order_id << 8 | version)
+            ops.append((op_id(noise), home_code, order_id, version, action, _payload(action, operator, stamp), stamp,
+                        stamp))
+            history_rows.append((order_id, number, action, at, after, details, before))
+        if typed is None:
+            continue  # only the import: no action, no violation
+        # the audit ledger of the demo history, found by the rules `check` replays (given the
+        # times as datetimes already, so they are not parsed back from text)
+        for _, found_event, f in ledger.found_in_history(home_code, typed, history_rows):
+            deadline = to_db(f.deadline)
+            found.setdefault((order_id, f.station, f.kind.value, deadline), (
+                order_id, f.station, f.kind.value, f.fine, deadline, to_db(f.at) if f.at else None,
+                provisional, recorded, found_event))
+    return rows, events, tails, ops, list(found.values())
+
+
+def _worker_count(asked: int | None, chunks: int) -> int:
+    """Processes to build chunks in: none for a single chunk (not worth starting one)."""
+    if chunks < 2:
+        return 0
+    if asked is not None:
+        return max(0, min(asked, chunks))
+    return min(os.cpu_count() or 1, chunks, 8)
+
+
+class _Builders:
+    """The built chunks in order: from ``workers`` processes (each kept two chunks ahead), or built
+    here when ``workers`` is 0.
+
+    A worker is this Python running ``serve()`` in a session of its own (so Ctrl+C reaches only this
+    process, which stops it), fed through its standard input and answering on its standard output.
+    When this process ends in any way, the worker's input closes and it exits."""
+
+    def __init__(self, plan: Plan, specs: list[tuple[int, int, int]], workers: int) -> None:
+        self.plan = plan
+        self.specs = specs
+        self.workers = workers
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> _Builders:
+        for _ in range(self.workers):
+            proc = subprocess.Popen([sys.executable, "-c", "from stationdesk.services.seed import serve; serve()"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+            self._procs.append(proc)
+            self._send(proc, self.plan)
+        return self
+
+    def __iter__(self) -> Iterator[Built]:
+        if not self.workers:
+            for spec in self.specs:
+                yield build(self.plan, *spec)
+            return
+        w, specs = self.workers, self.specs
+        for k in range(min(2 * w, len(specs))):
+            self._send(self._procs[k % w], specs[k])
+        for k in range(len(specs)):
+            proc = self._procs[k % w]
+            tag, data = self._receive(proc)
+            if k + 2 * w < len(specs):
+                self._send(proc, specs[k + 2 * w])
+            if tag != b"D":
+                raise StoreError("err.seed_worker", what=data.decode(errors="replace"))
+            yield marshal.loads(data)
+
+    def _send(self, proc: subprocess.Popen[bytes], message: object) -> None:
+        data = pickle.dumps(message)
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(_FRAME.pack(len(data)) + data)
+            proc.stdin.flush()
+        except OSError:
+            self._stopped(proc)
+
+    def _receive(self, proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+        assert proc.stdout is not None
+        head = proc.stdout.read(1 + _FRAME.size)
+        if len(head) < 1 + _FRAME.size:
+            self._stopped(proc)
+        data = proc.stdout.read(_FRAME.unpack(head[1:])[0])
+        return head[:1], data
+
+    def _stopped(self, proc: subprocess.Popen[bytes]) -> NoReturn:
+        proc.kill()
+        _, err = proc.communicate()
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        raise StoreError("err.seed_worker", what=last[0])
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self._procs:
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+        for proc in self._procs:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+_FRAME = struct.Struct("<Q")  # a message's length before it
+
+
+def serve() -> None:
+    """A worker: reads the plan, then builds each chunk it is sent, until its input closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+
+    def receive() -> Any:
+        head = stdin.read(_FRAME.size)
+        if len(head) < _FRAME.size:
+            return None
+        return pickle.loads(stdin.read(_FRAME.unpack(head)[0]))  # the process that started this one wrote it
+
+    plan = receive()
+    try:
+        while (spec := receive()) is not None:
+            try:
+                tag, data = b"D", marshal.dumps(build(plan, *spec))
+            except Exception as exc:  # noqa: BLE001  (told to the parent, which stops the seed with it)
+                tag, data = b"E", f"{type(exc).__name__}: {exc}".encode()
+            stdout.write(tag + _FRAME.pack(len(data)) + data)
+            stdout.flush()
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the parent is gone or stopping
 
 
 SEED_VIOLATION_COLUMNS = ("order_id", "station_code", "kind", "fine", "deadline", "at", "state", "recorded_at",
@@ -130,19 +299,24 @@ def _payload(action: str, operator: str, stamp: str) -> str:
 
 
 class _OrderedOpIds:
-    """Op ids in the order they are written (the version 7 layout: this run's start in milliseconds,
-    then a counter, then random bits), so the outbox's unique op_id index grows at one end instead
-    of taking random inserts across millions of entries. A second run starts later: new ids."""
+    """Op ids in the order they are written (the version 7 layout: the run's start in milliseconds,
+    then the chunk's number and a counter, then random bits), so the outbox's unique op_id index
+    grows at one end instead of taking random inserts across millions of entries. A second run
+    starts later: new ids."""
 
-    def __init__(self) -> None:
-        self.stamp = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
-        self.count = 0
-        h = f"{self.stamp | 0x7 << 76:032x}"
-        self._head = f"{h[:8]}-{h[8:12]}-7"  # the 48-bit time and the version: the same for every id of the run
+    def __init__(self, head: tuple[int, str], chunk: int) -> None:
+        self.count = chunk << 24  # 74 free bits: 16 for the chunk, 24 for its counter, 34 random below them
+        self._head = head[1]
+
+    @staticmethod
+    def run_head() -> tuple[int, str]:
+        """The run's start in milliseconds and the text every op id of the run begins with."""
+        stamp = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
+        h = f"{stamp | 0x7 << 76:032x}"
+        return stamp, f"{h[:8]}-{h[8:12]}-7"  # the 48-bit time and the version
 
     def next(self, noise: int) -> str:
         self.count += 1
-        # 74 free bits: a 40-bit counter on top (12 + 28), 34 random bits below it
         low = (self.count << 34 | noise & (1 << 34) - 1)
         tail = f"{0x2 << 62 | low & (1 << 62) - 1:016x}"  # the variant, then the low 62 bits
         return f"{self._head}{low >> 62:03x}-{tail[:4]}-{tail[4:]}"
@@ -202,15 +376,14 @@ class _Orders:
     Each step's time is turned into stored text once and reused by the event, the op and the row.
     """
 
-    def __init__(self, rng: random.Random, desk: Desk, days: int, seed_value: int) -> None:
+    def __init__(self, rng: random.Random, plan: Plan) -> None:
         self.rng = rng
-        self.now = desk.now()
-        self.days = days
-        self.seed_value = seed_value
-        self.home = desk.station
-        others = [s for s in desk.directory if not s.is_datacenter and s.code != self.home.code]
+        self.now = plan.now
+        self.days = plan.days
+        self.seed_value = plan.seed_value
+        self.home = plan.home
         self.home_districts = sorted(self.home.districts) or ["西湖区"]
-        self.other_districts = [(d, s) for s in others for d in sorted(s.districts)]
+        self.other_districts = [(d, s) for s in plan.others for d in sorted(s.districts)]
         self.sources = list(SOURCES.items())
         self.city = "杭州市" if self.home.province == "浙江省" else ""
         self._to: dict[str, str] = {}

@@ -37,6 +37,7 @@ from stationdesk.store.reads import scalar
 PENDING_INDEXES = "seed.pending_indexes"  # meta key: JSON list of CREATE INDEX statements still to run
 BULK_TABLES = ("orders", "order_event", "outbox", "violation")
 CACHE_KIB = 256 * 1024  # the page cache of a new seed's connection
+BULK_VALUES = 200_000  # bound values per INSERT statement, where SQLite allows that many (journal.insert_rows)
 
 
 @dataclass(frozen=True)
@@ -178,12 +179,10 @@ class BulkWriter:
             now = driver.execute("SELECT (SELECT max(id) FROM orders), (SELECT max(id) FROM order_event),"
                                  " (SELECT max(id) FROM outbox)").fetchone()
             if tuple(v or 0 for v in now) != self._expected or chunk.first_order_id != self._expected[0] + 1:
-                raise StoreError(f"{self.db.path}: 另一个终端在写入期间改动了数据库, 演示订单写入已停止 "
-                                 "(another terminal wrote to the database during the seed; it stopped after the "
-                                 "orders written so far, each with its whole history)")
+                raise StoreError("err.seed_meddled", path=self.db.path)
             counts = {}
             for table, columns, rows in chunk.tables:
-                insert_rows(conn, table, columns, rows)
+                insert_rows(conn, table, columns, rows, BULK_VALUES)
                 counts[table] = len(rows)
         orders, events, outbox = self._expected
         self._expected = (orders + counts.get("orders", 0), events + counts.get("order_event", 0),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -56,18 +57,23 @@ to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 INSERT_VALUES_LIMIT = 16_000
 
 
-def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]],
+                values_limit: int = INSERT_VALUES_LIMIT) -> None:
     """INSERT rows already in stored form (times as UTC text), many rows per statement.
 
     One statement per few hundred rows rather than one per row: SQLite then inserts them all in a
     single step, with Python's lock released, instead of handing the lock back and forth per row.
+    A bulk load asks for larger statements (``values_limit`` bound values each, at most what the
+    SQLite in use allows), so its writer thread seldom needs the lock back while others run.
     """
     if not rows:
         return
-    per_statement = max(1, INSERT_VALUES_LIMIT // len(columns))
+    driver = sqlite_driver(conn)
+    if values_limit > INSERT_VALUES_LIMIT:
+        values_limit = min(values_limit, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    per_statement = max(1, values_limit // len(columns))
     one = f"({', '.join('?' * len(columns))})"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    driver = sqlite_driver(conn)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         driver.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
