@@ -101,9 +101,9 @@ def guarded(func: F) -> F:
         except Exception as exc:
             from stationdesk.store.errors import damage_message
 
-            if _clicks(exc) or (said := damage_message(exc)) is None:
+            if _clicks(exc) or (damaged := damage_message(exc)) is None:
                 raise
-            _refuse(func, said)
+            _refuse(func, say(damaged))
 
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature Typer reads
 

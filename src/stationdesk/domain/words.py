@@ -358,6 +358,10 @@ MESSAGES.update({
     "err.directory_empty": ("{name}: 网点目录为空", "{name}: the station directory is empty"),
     "err.datacenter_desk": ("{code} 是数据中心, 不是网点", "{code} is a data center: it cannot run a station desk"),
     "err.other_station_db": ("{path}: 该数据库属于网点 {existing}, 不能改为 {code}", "{path}: this database is station {existing}'s, not {code}'s"),
+    "err.damaged_advice": ("数据库文件已损坏: 运行 `stationdesk check` 查看, 再由管理员 `stationdesk restore BACKUP` 恢复",
+                           "the database file is damaged: run `stationdesk check`, then an admin runs "
+                           "`stationdesk restore BACKUP`"),
+    "err.damaged_file": ("{advice}: {detail}", "{advice}: {detail}"),
     "err.seed_meddled": ("{path}: 另一个终端在写入期间改动了数据库, 演示订单写入已停止 (已写入的订单各有完整历史)",
                          "{path}: another terminal wrote to the database during the seed; it stopped after the "
                          "orders written so far, each with its whole history"),

@@ -31,7 +31,7 @@ from stationdesk.services import ledger
 from stationdesk.services.context import Desk
 from stationdesk.services.feed_import import IMPORT_COLUMNS
 from stationdesk.store.errors import StoreError
-from stationdesk.store.journal import EVENT_COLUMNS
+from stationdesk.store.journal import EVENT_COLUMNS, FlatValues
 from stationdesk.store.values import to_db
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -86,13 +86,17 @@ def seed(desk: Desk, orders: int, seed_value: int = 1, days: int = 14,
                 links = link_all(previous, event_id, tails)
                 previous = links[-1] if links else previous
                 ids = range(event_id, event_id + len(events))
-                events = [(i, *e, c) for i, e, c in zip(ids, events, links, strict=True)]
-                ops = [(o, s, i, *x) for o, s, i, x in zip(range(outbox_id, outbox_id + len(ops)),
-                                                           range(seq, seq + len(ops)), ids, ops, strict=True)]
+                # handed over flat, value after value: no new tuple for each row
+                event_values = FlatValues(v for i, e, c in zip(ids, events, links, strict=True) for v in (i, *e, c))
+                op_values = FlatValues(v for o, s, i, x in zip(range(outbox_id, outbox_id + len(ops)),
+                                                               range(seq, seq + len(ops)), ids, ops, strict=True)
+                                       for v in (o, s, i, *x))
                 violations = [(*v[:-1], event_id - 1 + v[-1]) for v in found]
                 event_id, outbox_id, seq = event_id + len(events), outbox_id + len(ops), seq + len(ops)
-                writer.put(bulk.Chunk(first_id, [("orders", SEED_COLUMNS, rows), ("order_event", EVENT_COLUMNS, events),
-                                                 ("outbox", SEED_OP_COLUMNS, ops),
+                del events, ops, tails, links, found
+                writer.put(bulk.Chunk(first_id, [("orders", SEED_COLUMNS, rows),
+                                                 ("order_event", EVENT_COLUMNS, event_values),
+                                                 ("outbox", SEED_OP_COLUMNS, op_values),
                                                  ("violation", SEED_VIOLATION_COLUMNS, violations)]))
                 done += n
                 if progress:
@@ -205,13 +209,18 @@ class _Builders:
         for k in range(min(2 * w, len(specs))):
             self._send(self._procs[k % w], specs[k])
         for k in range(len(specs)):
-            proc = self._procs[k % w]
-            tag, data = self._receive(proc)
-            if k + 2 * w < len(specs):
-                self._send(proc, specs[k + 2 * w])
-            if tag != b"D":
-                raise StoreError("err.seed_worker", what=data.decode(errors="replace"))
-            yield marshal.loads(data)
+            yield self._next(k)  # held by no name here: a chunk is freed as soon as its writer is done with it
+
+    def _next(self, k: int) -> Built:
+        w, specs = self.workers, self.specs
+        proc = self._procs[k % w]
+        tag, data = self._receive(proc)
+        if k + 2 * w < len(specs):
+            self._send(proc, specs[k + 2 * w])
+        if tag != b"D":
+            raise StoreError("err.seed_worker", what=data.decode(errors="replace"))
+        built: Built = marshal.loads(data)
+        return built
 
     def _send(self, proc: subprocess.Popen[bytes], message: object) -> None:
         data = pickle.dumps(message)

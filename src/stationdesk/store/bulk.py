@@ -30,14 +30,14 @@ from sqlalchemy import Connection
 from stationdesk.domain.chain import GENESIS
 from stationdesk.store.engine import Database
 from stationdesk.store.errors import StoreError
-from stationdesk.store.journal import insert_rows
+from stationdesk.store.journal import FlatValues, insert_rows, insert_values
 from stationdesk.store.reads import driver as sqlite_driver
 from stationdesk.store.reads import scalar
 
 PENDING_INDEXES = "seed.pending_indexes"  # meta key: JSON list of CREATE INDEX statements still to run
 BULK_TABLES = ("orders", "order_event", "outbox", "violation")
 CACHE_KIB = 256 * 1024  # the page cache of a new seed's connection
-BULK_VALUES = 200_000  # bound values per INSERT statement, where SQLite allows that many (journal.insert_rows)
+BULK_VALUES = 50_000  # bound values per INSERT statement, where SQLite allows that many (journal.insert_rows)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Chunk:
     """One transaction of the load: (table, columns, rows) in the order they are written."""
 
     first_order_id: int
-    tables: list[tuple[str, Sequence[str], list[tuple[Any, ...]]]] = field(default_factory=list)
+    tables: list[tuple[str, Sequence[str], list[Any]]] = field(default_factory=list)  # rows, or FlatValues
 
 
 def pending_indexes(conn: Any) -> list[str]:
@@ -182,8 +182,12 @@ class BulkWriter:
                 raise StoreError("err.seed_meddled", path=self.db.path)
             counts = {}
             for table, columns, rows in chunk.tables:
-                insert_rows(conn, table, columns, rows, BULK_VALUES)
-                counts[table] = len(rows)
+                if isinstance(rows, FlatValues):
+                    insert_values(conn, table, columns, rows, BULK_VALUES)
+                    counts[table] = len(rows) // len(columns)
+                else:
+                    insert_rows(conn, table, columns, rows, BULK_VALUES)
+                    counts[table] = len(rows)
         orders, events, outbox = self._expected
         self._expected = (orders + counts.get("orders", 0), events + counts.get("order_event", 0),
                           outbox + counts.get("outbox", 0))

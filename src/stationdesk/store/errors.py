@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stationdesk.domain.words import Refusal
+from stationdesk.domain.words import Refusal, Words
 
 
 class StoreError(Refusal):
@@ -17,11 +17,10 @@ class StoreBusy(StoreError):
     """Another terminal held the write lock for longer than the busy timeout."""
 
 
-DAMAGED_ADVICE = ("数据库文件已损坏: 运行 `stationdesk check` 查看, 再由管理员 `stationdesk restore BACKUP` 恢复 "
-                  "(the database file is damaged: run `stationdesk check`, then an admin runs `stationdesk restore BACKUP`)")
+DAMAGED_ADVICE = Words("err.damaged_advice")
 
 
-def damage_message(exc: BaseException) -> str | None:
+def damage_message(exc: BaseException) -> Words | None:
     """What to tell a person when ``exc`` (or what caused it) is SQLite finding the file damaged or
     not a database at all; None for any other error."""
     import sqlite3
@@ -32,10 +31,10 @@ def damage_message(exc: BaseException) -> str | None:
         orig = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
         for candidate in (current, orig):
             if isinstance(candidate, sqlite3.DatabaseError) and not isinstance(candidate, sqlite3.OperationalError):
-                return f"{DAMAGED_ADVICE}: {candidate}"
+                return Words("err.damaged_file", advice=DAMAGED_ADVICE, detail=str(candidate))
             if isinstance(candidate, sqlite3.DatabaseError) and getattr(candidate, "sqlite_errorname", "") in (
                     "SQLITE_CORRUPT", "SQLITE_NOTADB"):
-                return f"{DAMAGED_ADVICE}: {candidate}"
+                return Words("err.damaged_file", advice=DAMAGED_ADVICE, detail=str(candidate))
         current = current.__cause__ or current.__context__
         seen += 1
     return None

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -63,20 +63,44 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: list
 
     One statement per few hundred rows rather than one per row: SQLite then inserts them all in a
     single step, with Python's lock released, instead of handing the lock back and forth per row.
+
     A bulk load asks for larger statements (``values_limit`` bound values each, at most what the
-    SQLite in use allows), so its writer thread seldom needs the lock back while others run.
+    SQLite in use allows), so its writer thread seldom needs the lock back while others run. Its
+    rows left over after the full statements go in statements of a power of two rows: each shape
+    is prepared once and kept in the statement cache, where a new size for every chunk's remainder
+    would keep a large prepared statement per chunk.
     """
-    if not rows:
+    _insert(conn, table, columns, len(rows), lambda a, b: [v for row in rows[a:b] for v in row], values_limit)
+
+
+class FlatValues(list[Any]):
+    """Rows given as one flat list of their values, row after row (insert_values)."""
+
+
+def insert_values(conn: Connection, table: str, columns: Sequence[str], values: FlatValues,
+                  values_limit: int = INSERT_VALUES_LIMIT) -> None:
+    """insert_rows for rows given flat: a bulk load builds them so, without a tuple per row."""
+    width = len(columns)
+    _insert(conn, table, columns, len(values) // width, lambda a, b: values[a * width : b * width], values_limit)
+
+
+def _insert(conn: Connection, table: str, columns: Sequence[str], count: int,
+            values_of: Callable[[int, int], list[Any]], values_limit: int) -> None:
+    if not count:
         return
     driver = sqlite_driver(conn)
-    if values_limit > INSERT_VALUES_LIMIT:
+    bulk = values_limit > INSERT_VALUES_LIMIT
+    if bulk:
         values_limit = min(values_limit, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
     per_statement = max(1, values_limit // len(columns))
     one = f"({', '.join('?' * len(columns))})"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        driver.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+    start = 0
+    while start < count:
+        left = count - start
+        n = min(per_statement, left) if left >= per_statement or not bulk else 1 << (left.bit_length() - 1)
+        driver.execute(head + ", ".join([one] * n), values_of(start, start + n))
+        start += n
 
 
 EVENT_COLUMNS = ("id", "order_id", "version", "action", "operator", "at", "before_status", "after_status", "details",
