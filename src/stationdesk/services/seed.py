@@ -47,10 +47,6 @@ CLERKS = ["张敏", "李娜", "王强"]
 COURIERS = ["陈刚", "刘洋", "赵磊"]
 
 
-def _phone(rng: random.Random) -> str:
-    return rng.choice(["138", "139", "150", "151", "186", "187", "135", "177", "199"]) + f"{rng.randrange(10**8):08d}"
-
-
 CHUNK = 20_000  # orders per transaction, and per random stream
 
 
@@ -115,7 +111,7 @@ class Plan:
     seed_value: int
     home: Station
     others: tuple[Station, ...]  # the stations an order out of the area belongs to
-    op_head: tuple[int, str]  # the run's part of every op id (_OrderedOpIds)
+    op_head: str  # how every op id of the run begins (_OrderedOpIds)
 
 
 # A built chunk: its order rows; its events as rows without their ids and links; each event's
@@ -313,16 +309,18 @@ class _OrderedOpIds:
     grows at one end instead of taking random inserts across millions of entries. A second run
     starts later: new ids."""
 
-    def __init__(self, head: tuple[int, str], chunk: int) -> None:
-        self.count = chunk << 24  # 74 free bits: 16 for the chunk, 24 for its counter, 34 random below them
-        self._head = head[1]
+    def __init__(self, head: str, chunk: int) -> None:
+        # 74 free bits: 16 for the chunk, 24 for its counter, 34 random below them (past 65,536 chunks
+        # of a run, the random bits alone keep ids apart)
+        self.count = (chunk & 0xFFFF) << 24
+        self._head = head
 
     @staticmethod
-    def run_head() -> tuple[int, str]:
-        """The run's start in milliseconds and the text every op id of the run begins with."""
+    def run_head() -> str:
+        """How every op id of a run starting now begins: the 48-bit time in milliseconds and the version."""
         stamp = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
         h = f"{stamp | 0x7 << 76:032x}"
-        return stamp, f"{h[:8]}-{h[8:12]}-7"  # the 48-bit time and the version
+        return f"{h[:8]}-{h[8:12]}-7"
 
     def next(self, noise: int) -> str:
         self.count += 1
