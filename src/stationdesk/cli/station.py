@@ -3,6 +3,7 @@ orders, and list the station directory."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -93,12 +94,20 @@ def seed(
     config: ConfigOpt = None,
 ) -> None:
     """Add realistic demo orders to a demo database (refused on a station's real one)."""
-    from stationdesk.services.seed import seed_demo
+    from stationdesk.services.seed import CHUNK, seed_demo
 
     desk = opened(db, config)
+    shown = orders > CHUNK and sys.stderr.isatty()  # how far a long seed got, on the terminal only
+
+    def progress(done: int) -> None:
+        sys.stderr.write(f"\r{say(phrase('cli.seeding', done=done, n=orders))}")
+        sys.stderr.flush()
+
     try:
-        n = seed_demo(desk, orders, seed_value, days)
+        n = seed_demo(desk, orders, seed_value, days, progress=progress if shown else None)
     finally:
+        if shown:
+            sys.stderr.write("\n")
         desk.db.dispose()
     typer.echo(say(phrase("cli.seeded", path=desk.db.path, n=n)))
 

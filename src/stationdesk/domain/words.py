@@ -576,6 +576,7 @@ MESSAGES.update({
     "count.flagged": ("{n} 单已标记", "{n} flagged"),
     "count.open": ("{n} 件未处理", "{n} open"),
     "count.suspicions": ("新增 {n} 条疑似", "{n} new {n|suspicion|suspicions}"),
+    "cli.seeding": ("已写入 {done:,} / {n:,} 单演示订单", "demo orders written: {done:,} of {n:,}"),
     "cli.seeded": ("{path}: 已加入 {n} 单演示订单", "{path}: added {n} demo {n|order|orders}"),
     "cli.creating_demo": ("正在建立演示数据库 {path} ...", "creating demo database {path} ..."),
     "cli.config_written": ("{path}: 已写入; 修改后用 `stationdesk config show` 检查", "{path}: written; edit it, then `stationdesk config show` checks it"),
