@@ -29,3 +29,14 @@ def test_repeated_and_unique_cells_read_as_each_written_alone():
     lines = out.getvalue().splitlines()
     assert lines == _alone(rows)
     assert lines[1].startswith("是  ") and lines[2].startswith("1   ")  # True and 1 are not the same cell
+
+
+def test_a_column_of_unique_text_is_still_cleaned_and_fitted_after_it_stops_keeping_cells():
+    rows = [{"flag": None, "n": (f"LP{i:06d}", f"寄件人{i}号很长的名字", f"LP\x1b[31m{i}\u202e", f"  wx {i}  ")[i % 4],
+             "day": None, "when": None if i % 2 else datetime(2026, 11, 30, 2, i % 60, tzinfo=UTC), "kinds": "全部"}
+            for i in range(6000)]  # past the cells a column keeps: the number column starts over, then writes as it comes
+    out = io.StringIO()
+    assert write_table(out, COLUMNS, rows) == 6000
+    lines = out.getvalue().splitlines()
+    assert lines == _alone(rows)
+    assert "\x1b" not in out.getvalue() and "\u202e" not in out.getvalue() and lines[-2].split()[0] == "LP5998" and lines[-3].split()[0] == "寄件人5997…"

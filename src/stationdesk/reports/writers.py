@@ -86,29 +86,48 @@ def write_table(out: TextIO, columns: Sequence[tuple[str, str, int]], rows: Iter
     out.write("  ".join(_fit(h, w) for _, h, w in columns).rstrip() + "\n")
     # Most columns repeat a few values (a kind, a state, a day, a fine): each column keeps the cells
     # it has already written, keyed by type and value (True and 1 are different cells), and starts
-    # over when it has seen many, so unique numbers and times never pile up in memory.
+    # over when it has seen many, so unique numbers and times never pile up in memory. A column
+    # that has started over once (a logistics number) is one of unique values: its text is then
+    # fitted as it comes, with no keeping. Lines go out a batch at a time.
     memos: list[tuple[str, int, dict[Any, str]]] = [(k, w, {}) for k, _, w in columns]
+    unique: set[str] = set()
     n = 0
+    lines: list[str] = []
     for row in rows:
-        cells = []
+        cells: list[str] = []
+        add = cells.append
         for key, width, memo in memos:
             value = row.get(key)
             kind = type(value)
-            if kind is datetime or kind is list:  # times are mostly unique, lists unhashable
-                cells.append(_fit(_cell(value), width))
+            if kind is datetime:  # mostly unique; its ISO text is ASCII: _fit(_cell(value), width) inlined
+                text = value.isoformat(" ", "minutes")[:16]
+                add(text.ljust(width) if len(text) <= width else text[: width - 1] + "…")
+                continue
+            if kind is list:  # unhashable
+                add(_fit(_cell(value), width))
+                continue
+            if kind is str and key in unique:
+                add(_fit(clean_text(value), width))
                 continue
             slot = value if kind is str else (kind, value)
             text = memo.get(slot)
             if text is None:
                 if len(memo) >= _MEMO_CELLS:
                     memo.clear()
+                    unique.add(key)
                 text = memo[slot] = _fit(_cell(value), width)
-            cells.append(text)
-        out.write("  ".join(cells).rstrip() + "\n")
+            add(text)
+        lines.append("  ".join(cells).rstrip())
         n += 1
+        if len(lines) >= _LINES_AT_ONCE:
+            out.write("\n".join(lines) + "\n")
+            lines.clear()
+    if lines:
+        out.write("\n".join(lines) + "\n")
     return n
 
 
+_LINES_AT_ONCE = 500  # table lines gathered before one write
 _MEMO_CELLS = 2048  # cells a column of a table keeps
 
 

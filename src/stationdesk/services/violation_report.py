@@ -28,7 +28,7 @@ REPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 APPEALED = frozenset({rules.State.APPEALED.value, rules.State.UPHELD.value, rules.State.WITHDRAWN.value})
 _STATE_LABELS = {s.value: s.label for s in rules.State}
-_KINDS = {k.value: k for k in sla.ViolationKind}
+_KIND_LABELS = {k.value: k.label for k in sla.ViolationKind}
 
 
 def violation_rows(desk: Desk, first: date, last: date) -> list[dict[str, Any]]:
@@ -49,7 +49,7 @@ def violation_rows(desk: Desk, first: date, last: date) -> list[dict[str, Any]]:
             "waybill_no": clean_text(waybill),
             "source": sources.get(source) or sources.setdefault(source, clean_text(source)),
             "kind": kind,
-            "kind_label": _KINDS[kind].label,
+            "kind_label": _KIND_LABELS[kind],
             "fine": fine,
             "state": state,
             "state_label": _STATE_LABELS.get(state, state),
