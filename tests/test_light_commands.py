@@ -306,10 +306,11 @@ def test_alerts_check_finds_the_log_folder_without_platformdirs(station, db_path
 
 # ---------------------------------------------------------------- 违规明细: the ledger's rows, light and ordinary
 
-# The same line through the ordinary open (bootstrap.open_desk, SQLAlchemy), as when the reader steps aside.
-ORDINARY = WRAPPER.replace("from stationdesk.cli import main\n",
+# The same line the ordinary way: read by Typer, the file opened by bootstrap.open_desk (SQLAlchemy), as
+# when the reader steps aside.
+ORDINARY = WRAPPER.replace("from stationdesk.cli import main\nmain()",
                            "import stationdesk.reader\nstationdesk.reader.open_reader = lambda *a, **k: None\n"
-                           "from stationdesk.cli import main\n")
+                           "from stationdesk.cli import command\ncommand(sys.argv[1:])(prog_name='stationdesk')")
 WEEK = ["--from", "2026-11-20", "--to", "2026-11-23"]  # the seeded days (station time) and the clock's
 
 
@@ -363,7 +364,7 @@ def test_report_violations_as_a_table_loads_nothing_of_the_write_path(ledger_sta
 def test_a_light_violations_report_prints_what_the_ordinary_open_prints(ledger_station, db_path, tmp_path, line):
     light_run, light_modules = run(["report", "violations", *line], db_path, tmp_path)
     ordinary, ordinary_modules = run(["report", "violations", *line], db_path, tmp_path, wrapper=ORDINARY)
-    assert "sqlalchemy" in ordinary_modules and "stationdesk.bootstrap" in ordinary_modules  # two paths compared
+    assert {"sqlalchemy", "stationdesk.bootstrap", "typer"} <= ordinary_modules  # two paths compared
     assert loaded(light_modules, NEVER) == []
     assert (light_run.returncode, light_run.stdout) == (ordinary.returncode, ordinary.stdout), line
     assert light_run.stderr.split("\nMODULES ")[0] == ordinary.stderr.split("\nMODULES ")[0], line
