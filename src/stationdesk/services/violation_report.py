@@ -1,5 +1,5 @@
 """违规明细: the station's recorded violations over a span of days, one row per order and kind,
-with fine, state and appeal (`report violations`, the supervisor's screen).
+with fine, state and appeal (`report violations`).
 
 It reads the ledger's rows with store.reads' SQL and shapes them with the domain's words alone,
 so the light `report violations` runs it on sqlite3 without loading SQLAlchemy (the import
