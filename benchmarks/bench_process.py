@@ -80,6 +80,8 @@ def _pick(db: Path) -> dict[str, str]:
 
 
 def figures(db: Path, v: dict[str, str]) -> list[Figure]:
+    from stationdesk.store.reads import VIOLATION_REPORT_SQL  # the week's report reads these ledger rows
+
     common = ["--db", str(db), "--config", str(NO_CONFIG)]
     show = ("o=c.execute('SELECT * FROM orders WHERE logistics_no=? OR waybill_no=?',(sys.argv[2],sys.argv[2])).fetchone()\n"
             "print(o);print(c.execute('SELECT * FROM order_event WHERE order_id=? ORDER BY id',(o[0],)).fetchall())\n")
@@ -102,8 +104,8 @@ def figures(db: Path, v: dict[str, str]) -> list[Figure]:
                5.0),
         Figure("violations", "report violations one week",
                [COMMAND, "report", "violations", "--from", v["week_from"], "--to", v["week_to"], *common],
-               FLOOR_HEAD + f"for r in c.execute('SELECT * FROM orders WHERE {in_range} AND (accepted_at IS NOT NULL OR "
-               "picked_up_at IS NOT NULL OR transferred_at IS NOT NULL)',sys.argv[2:4]): print(r)\n", 2.0),
+               # the report's own SQL (store.reads), its text handed to the floor, which imports only sqlite3
+               FLOOR_HEAD + f"for r in c.execute({VIOLATION_REPORT_SQL!r},(*sys.argv[2:4],'HZ001')): print(r)\n", 2.0),
     ]
 
 

@@ -178,12 +178,12 @@ def violations_figure(db: Path, runs: int) -> Line:
     v = _pick(db)
     product = [COMMAND, "report", "violations", "--from", v["week_from"], "--to", v["week_to"], "--db", str(db),
                "--config", str(NO_CONFIG)]
+    from stationdesk.store.reads import VIOLATION_REPORT_SQL  # the report's own SQL; the floor imports only sqlite3
+
     floor = [sys.executable, "-c",
              "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\n"
-             "for r in c.execute('SELECT v.*, o.logistics_no, o.waybill_no, o.source, o.order_time FROM violation v"
-             " JOIN orders o ON o.id = v.order_id WHERE v.deadline >= ? AND v.deadline < ? AND v.station_code = ?"
-             " ORDER BY v.deadline, v.id', (sys.argv[2], sys.argv[3], 'HZ001')): print(r)\n",
-             str(db), _utc(v["week_from"]), _utc(v["week_to"], 1)]
+             "for r in c.execute(sys.argv[4], (sys.argv[2], sys.argv[3], 'HZ001')): print(r)\n",
+             str(db), _utc(v["week_from"]), _utc(v["week_to"], 1), VIOLATION_REPORT_SQL]
     xs, ys = paired(product, floor, runs, _env())
     ratio = statistics.median(xs) / statistics.median(ys)
     return Line(f"report violations {v['week_from']}~{v['week_to']}", fmt_time(statistics.median(xs)),

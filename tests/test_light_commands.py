@@ -163,6 +163,9 @@ LINES = {  # a light command's words, and lines after them that both readers mus
     ("report", "unscanned"): [[], ["--from", "2026-01-02", "--to", "2026-01-02", "--channel", "全部"],
                               ["--channel", "online", "-f", "xlsx", "-o", "u.xlsx", "--full-phones", "--operator", "王芳"]],
     ("notices",): [[], ["-f", "json", "--operator", "王芳"], ["--format", "csv", "--output", "n.csv", "--excel"]],
+    ("report", "violations"): [[], ["--from", "2026-11-16", "--to", "2026-11-22", "-f", "jsonl"],
+                               ["--to=2026-11-22T12:00:00+08:00", "-f", "xlsx", "-o", "v.xlsx", "--operator", "王芳"],
+                               ["--format", "csv", "--excel", "--output", "v.csv", "--config", "c.toml"]],
 }
 # lines the light reader leaves to Typer: help, and what Typer refuses (exit 2) or reads its own way
 DECLINED = {
@@ -172,6 +175,8 @@ DECLINED = {
     ("alerts", "check"): [["--help"], ["extra"], ["--format", "xlsx"]],
     ("report", "unscanned"): [["--channel", "both"], ["--format", "pdf"], ["-h"]],
     ("notices",): [["--help"], ["--operator"]],
+    ("report", "violations"): [["--help"], ["--format", "pdf"], ["--week", "2026-11-16"], ["--from"], ["extra"],
+                               ["--excel=no"]],
 }
 
 TYPERS_OWN = (["LP1", "--"], ["LP1", "-fjson"], ["--from", "-1"], ["--limit", "1", "--limit", "2"])
@@ -240,7 +245,8 @@ def test_help_and_a_wrong_line_are_typers_own(station, db_path, tmp_path):
     typer_only = WRAPPER.replace("from stationdesk.cli import main\nmain()",
                                  "from stationdesk.cli import command\ncommand(sys.argv[1:])(prog_name='stationdesk')")
     for args in (["orders", "list", "--help"], ["orders", "list", "--limit", "0"], ["alerts", "check", "--format", "pdf"],
-                 ["notices", "-h"], ["report", "unscanned", "--channel", "both"], ["orders", "show", "-h"]):
+                 ["notices", "-h"], ["report", "unscanned", "--channel", "both"], ["orders", "show", "-h"],
+                 ["report", "violations", "--help"], ["report", "violations", "-f", "pdf"]):
         out, modules = run(args, db_path, tmp_path)
         expected, _ = run(args, db_path, tmp_path, wrapper=typer_only)
         assert out.returncode == expected.returncode and out.returncode in (0, 2), (args, out.stderr)
@@ -296,3 +302,113 @@ def test_alerts_check_finds_the_log_folder_without_platformdirs(station, db_path
         else:
             os.environ["XDG_STATE_HOME"] = saved
     assert "alerts check: " in (folder / "stationdesk.log").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- 违规明细: the ledger's rows, light and ordinary
+
+# The same line the ordinary way: read by Typer, the file opened by bootstrap.open_desk (SQLAlchemy), as
+# when the reader steps aside.
+ORDINARY = WRAPPER.replace("from stationdesk.cli import main\nmain()",
+                           "import stationdesk.reader\nstationdesk.reader.open_reader = lambda *a, **k: None\n"
+                           "from stationdesk.cli import command\ncommand(sys.argv[1:])(prog_name='stationdesk')")
+WEEK = ["--from", "2026-11-20", "--to", "2026-11-23"]  # the seeded days (station time) and the clock's
+
+
+@pytest.fixture
+def ledger_station(desk, db_path):
+    """Seeded orders with their recorded violations, head office's notice of them, and one appealed
+    (its note with a comma and a quote, as a CSV must carry it)."""
+    from stationdesk.services.appeal import appeal
+    from tests.services.test_violations import notify
+
+    seed(desk, 400, seed_value=3, days=3)
+    notify(desk)
+    conn = sqlite3.connect(db_path)
+    try:
+        number, kind = conn.execute("SELECT o.logistics_no, v.kind FROM violation v JOIN orders o ON o.id = v.order_id"
+                                    " ORDER BY v.deadline LIMIT 1").fetchone()
+        count = conn.execute("SELECT count(*) FROM violation").fetchone()[0]
+    finally:
+        conn.close()
+    appeal(desk, number, kind, '系统故障, 已报总部 "当天"', "主管王")
+    desk.db.dispose()
+    return {"number": number, "count": count}
+
+
+def test_report_violations_reads_with_sqlite3_alone(ledger_station, db_path, tmp_path):
+    out, modules = run(["report", "violations", *WEEK, "--format", "json"], db_path, tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = json.loads(out.stdout)
+    assert len(rows) == ledger_station["count"] > 0
+    appealed = [r for r in rows if r["appealed"]]
+    assert [(r["logistics_no"], r["appeal_note"], r["state"]) for r in appealed] == [
+        (ledger_station["number"], '系统故障, 已报总部 "当天"', "appealed")]
+    assert loaded(modules, NEVER + ("rich", "stationdesk.services.violations", "openpyxl")) == []
+
+
+def test_report_violations_as_a_table_loads_nothing_of_the_write_path(ledger_station, db_path, tmp_path):
+    out, modules = run(["report", "violations", *WEEK], db_path, tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("日期") and ledger_station["number"] in out.stdout
+    assert f"({ledger_station['count']} 条违规)" in out.stderr
+    assert loaded(modules, NEVER + ("stationdesk.services.violations", "logging")) == []
+
+
+@pytest.mark.parametrize("line", [
+    [*WEEK], [*WEEK, "-f", "csv"], [*WEEK, "-f", "json"], [*WEEK, "-f", "jsonl"], [*WEEK, "-f", "csv", "--excel"],
+    ["--from", "2026-11-21T08:00:00+08:00", "--to", "2026-11-22T12:00:00+08:00", "-f", "json"],
+    ["--from", "2020-01-01", "--to", "2020-01-02"],  # nothing in the range
+    [], ["-f", "csv"],  # today, by the machine's clock: both runs read the same day
+    ["--from", "2026-11-23", "--to", "2026-11-20"], ["--from", "2026-13-40"], [*WEEK, "-f", "xlsx"],
+    [*WEEK, "-f", "csv", "-o", "no-such-folder/v.csv"],
+], ids=lambda line: " ".join(line) or "today")
+def test_a_light_violations_report_prints_what_the_ordinary_open_prints(ledger_station, db_path, tmp_path, line):
+    light_run, light_modules = run(["report", "violations", *line], db_path, tmp_path)
+    ordinary, ordinary_modules = run(["report", "violations", *line], db_path, tmp_path, wrapper=ORDINARY)
+    assert {"sqlalchemy", "stationdesk.bootstrap", "typer"} <= ordinary_modules  # two paths compared
+    assert loaded(light_modules, NEVER) == []
+    assert (light_run.returncode, light_run.stdout) == (ordinary.returncode, ordinary.stdout), line
+    assert light_run.stderr.split("\nMODULES ")[0] == ordinary.stderr.split("\nMODULES ")[0], line
+    assert light_run.returncode == (1 if "no-such-folder/v.csv" in line or "xlsx" in line or "2026-13-40" in line
+                                    or line[:2] == ["--from", "2026-11-23"] else 0), light_run.stderr
+
+
+def test_a_light_violations_workbook_holds_what_the_ordinary_one_holds(ledger_station, db_path, tmp_path):
+    from openpyxl import load_workbook
+
+    sheets = []
+    for name, wrapper in (("light", WRAPPER), ("ordinary", ORDINARY)):
+        path = tmp_path / f"{name}.xlsx"
+        out, modules = run(["report", "violations", *WEEK, "-f", "xlsx", "-o", str(path)], db_path, tmp_path,
+                           wrapper=wrapper)
+        assert out.returncode == 0 and f"({ledger_station['count']} 条违规 -> {path})" in out.stderr, out.stderr
+        assert ("sqlalchemy" in modules) == (name == "ordinary")
+        book = load_workbook(path)
+        sheets.append([(ws.title, list(ws.iter_rows(values_only=True))) for ws in book])
+    assert sheets[0] == sheets[1] and sheets[0][0][0] == "违规明细" and len(sheets[0][0][1]) == ledger_station["count"] + 1
+
+
+def test_with_accounts_the_violations_report_signs_in_and_needs_a_supervisor(ledger_station, db_path, tmp_path):
+    from stationdesk.bootstrap import open_desk
+    from stationdesk.domain.roles import Operator
+    from stationdesk.services.operators import add_user
+
+    desk = open_desk(db_path, tmp_path / "none.toml", hasher=cheap_hasher())
+    try:
+        admin = add_user(desk, "王芳", "admin", "correct horse 42", by=Operator("")).operator
+        add_user(desk, "李四", "clerk", "battery staple 7", by=admin)
+        add_user(desk, "张主管", "supervisor", "stapler horse 9", by=admin)
+    finally:
+        desk.db.dispose()
+    anonymous, _ = run(["report", "violations", *WEEK], db_path, tmp_path)
+    assert anonymous.returncode == 1 and "需要登录" in anonymous.stderr and anonymous.stdout == ""
+    clerk, _ = run(["report", "violations", *WEEK], db_path, tmp_path,
+                   STATIONDESK_OPERATOR="李四", STATIONDESK_PASSWORD="battery staple 7")
+    assert clerk.returncode == 1 and "主管" in clerk.stderr and clerk.stdout == ""
+    wrong, _ = run(["report", "violations", *WEEK], db_path, tmp_path,
+                   STATIONDESK_OPERATOR="张主管", STATIONDESK_PASSWORD="wrong")
+    assert wrong.returncode == 1 and wrong.stdout == ""
+    supervisor, modules = run(["report", "violations", *WEEK, "-f", "jsonl"], db_path, tmp_path,
+                              STATIONDESK_OPERATOR="张主管", STATIONDESK_PASSWORD="stapler horse 9")
+    assert supervisor.returncode == 0, supervisor.stderr[-2000:]
+    assert len(supervisor.stdout.splitlines()) == ledger_station["count"]
+    assert "stationdesk.bootstrap" in modules  # signing in counts the attempt: the ordinary open

@@ -1,7 +1,7 @@
 """The desk for a command that only reads, opened with the standard library's sqlite3 alone.
 
-`orders show`, `orders list`, `alerts check`, `report unscanned` and `notices` run from a shell,
-a cron line or a status-bar script; loading SQLAlchemy and SQLModel (the write path) costs them
+`orders show`, `orders list`, `alerts check`, `report unscanned`, `report violations` and
+`notices` run from a shell, a cron line or a status-bar script; loading SQLAlchemy and SQLModel (the write path) costs them
 several times the read itself. So they open the file here, read-only, and run the SQL of
 store.reads (the same text the store runs). Where the file is not ready as it is, the reader
 steps aside and bootstrap.open_desk opens it as every command does: a schema to migrate, a big

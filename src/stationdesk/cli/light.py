@@ -1,5 +1,5 @@
 """The light commands: what a shell, a cron line or a status bar runs all day, each a read that
-needs no write path (`orders show`, `orders list`, `alerts check`, `report unscanned`, `notices`).
+needs no write path (`orders show`, `orders list`, `alerts check`, `report unscanned`, `report violations`, `notices`).
 
 They run before Typer is imported: ``run`` reads their line with the parameters written once in
 stationdesk.cli.params (and here), and calls the command; help, a wrong line and completion go
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from stationdesk.cli import params
 from stationdesk.cli.base import (
-    ExitCode, Refused, _language, channel_filter, check_format, day_span, echo, guarded, log_on_demand, parse_when,
+    ExitCode, Refused, _language, channel_filter, check_format, day_dates, day_span, echo, guarded, log_on_demand, parse_when,
     phrase, print_count, reading, ready_to_log, say, signed_in,
 )
 from stationdesk.cli.choices import BusinessTypeChoice, ChannelChoice, ChannelOrAll, StatusChoice
@@ -309,6 +309,22 @@ def unscanned(date_from: str | None, date_to: str | None, channel: Any, fmt: Any
     print_count(n, fmt, output, "unscanned")
 
 
+VIOLATIONS = (REPORT_FROM, REPORT_TO, params.REPORT_FORMAT, params.OUTPUT, params.EXCEL, params.DB, params.CONFIG,
+              params.OPERATOR)
+
+
+@guarded
+def violations(date_from: str | None, date_to: str | None, fmt: Any, output: Path | None, excel: bool,
+               db: Path | None, config: Path | None, operator: str | None) -> None:
+    """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
+    from stationdesk.services.violation_report import REPORT_COLUMNS, violation_rows
+
+    desk = reading(db, config, operator, need=Permission.VIOLATIONS)[0]
+    first, last = day_dates(desk, date_from, date_to)
+    n = emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, excel=excel, sheet="违规明细")
+    print_count(n, fmt, output, "violations")
+
+
 NOTICE_COLUMNS = (("notice", "通知", 6), ("week", "周", 8), ("station", "网点", 8), ("issued_at", "发出时间", 25),
                   ("appeal_deadline", "申诉截止", 25), ("time_left", "剩余", 10), ("total_fine", "罚款合计(元)", 8),
                   ("logistics_no", "物流号", 12), ("kind", "违规类型", 16), ("fine", "罚款(元)", 8), ("state", "状态", 10))
@@ -349,6 +365,7 @@ def notices(fmt: Any, output: Path | None, excel: bool, db: Path | None, config:
 LIGHT: dict[tuple[str, ...], tuple[Any, Sequence[Param]]] = {
     ("orders", "show"): (orders_show, SHOW), ("orders", "list"): (orders_list, LIST),
     ("alerts", "check"): (check, ALERTS), ("report", "unscanned"): (unscanned, UNSCANNED), ("notices",): (notices, NOTICES),
+    ("report", "violations"): (violations, VIOLATIONS),
 }
 
 

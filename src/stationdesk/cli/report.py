@@ -89,20 +89,8 @@ def complaints(
     print_count(n, fmt, output, "categories")
 
 
-@report_app.command("violations")
-@guarded
-def violations(
-    date_from: FromOpt = None, date_to: ToOpt = None, fmt: ReportFormatOpt = ReportFormat.table, output: OutputOpt = None,
-    excel: ExcelOpt = False,
-    db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None,
-) -> None:
-    """Violations per order and kind, with fines and appeals, for orders placed in the range (supervisor)."""
-    from stationdesk.services.violations import REPORT_COLUMNS, violation_rows
-
-    desk = opened(db, config, operator, need=Permission.VIOLATIONS)
-    first, last = day_dates(desk, date_from, date_to)
-    n = _emit(violation_rows(desk, first, last), REPORT_COLUMNS, fmt, output, "违规明细", excel=excel)
-    print_count(n, fmt, output, "violations")
+# 违规明细 is a light command too: it runs before Typer loads.
+report_app.command("violations")(typer_command(light.violations, light.VIOLATIONS))
 
 
 @report_app.command("weekly")

@@ -16,6 +16,7 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,31 +85,88 @@ def _fit_wide(text: str, width: int) -> str:
 def write_table(out: TextIO, columns: Sequence[tuple[str, str, int]], rows: Iterable[dict[str, Any]]) -> int:
     """columns: (key, heading, width in terminal cells). Returns the number of rows written."""
     out.write("  ".join(_fit(h, w) for _, h, w in columns).rstrip() + "\n")
-    # Most columns repeat a few values (a kind, a state, a day, a fine): each column keeps the cells
-    # it has already written, keyed by type and value (True and 1 are different cells), and starts
-    # over when it has seen many, so unique numbers and times never pile up in memory.
-    memos: list[tuple[str, int, dict[Any, str]]] = [(k, w, {}) for k, _, w in columns]
+    # Rows are written a batch at a time, column by column; each cell is the text _fit(_cell(value))
+    # gives (tests/reports/test_table_repeats.py holds them to it).
+    kept = [_Column(key, width) for key, _, width in columns]
     n = 0
-    for row in rows:
-        cells = []
-        for key, width, memo in memos:
-            value = row.get(key)
-            kind = type(value)
-            if kind is datetime or kind is list:  # times are mostly unique, lists unhashable
-                cells.append(_fit(_cell(value), width))
-                continue
-            slot = value if kind is str else (kind, value)
-            text = memo.get(slot)
-            if text is None:
-                if len(memo) >= _MEMO_CELLS:
-                    memo.clear()
-                text = memo[slot] = _fit(_cell(value), width)
-            cells.append(text)
-        out.write("  ".join(cells).rstrip() + "\n")
-        n += 1
+    it = iter(rows)
+    while batch := list(islice(it, _LINES_AT_ONCE)):
+        cells = [column.cells([row.get(column.key) for row in batch]) for column in kept]
+        out.write("".join(["  ".join(line).rstrip() + "\n" for line in zip(*cells, strict=True)]))
+        n += len(batch)
     return n
 
 
+_NONE = type(None)
+
+
+class _Column:
+    """One column of a table. Most columns repeat a few values (a kind, a state, a day, a fine):
+    each keeps the cells it has written, by type and then value (True and 1 are different cells),
+    and starts over when it has kept many, so unique numbers and times never pile up in memory. A
+    text column that has started over once (a logistics number) holds unique values: it is then
+    cleaned and fitted as it comes. A time's text is its day's (kept) and its hour and minute."""
+
+    def __init__(self, key: str, width: int) -> None:
+        self.key, self.width = key, width
+        self.kept: dict[type, dict[Any, str]] = {}
+        self.unique_text = False
+        self.days: dict[date, str] = {}
+
+    def cells(self, values: list[Any]) -> list[str]:
+        """The cells of one batch of the column's values."""
+        kinds = set(map(type, values))
+        if kinds <= {datetime, _NONE}:
+            blank = " " * self.width
+            return [blank if v is None else self._time(v) for v in values]
+        if len(kinds) != 1:
+            return [self._one(v) for v in values]
+        kind = kinds.pop()
+        if kind is list:
+            return [_fit(_cell(v), self.width) for v in values]
+        if kind is str and self.unique_text:
+            width = self.width
+            return [_fit(clean_text(v), width) for v in values]
+        memo = self.kept.setdefault(kind, {})
+        texts: list[Any] = list(map(memo.get, values))
+        if None in texts:
+            for i, text in enumerate(texts):
+                if text is None:
+                    texts[i] = self._keep(kind, values[i])
+        return texts
+
+    def _one(self, value: Any) -> str:
+        kind = type(value)
+        if kind is datetime:
+            return self._time(value)
+        if kind is list or (kind is str and self.unique_text):
+            return _fit(_cell(value), self.width)
+        text = self.kept.setdefault(kind, {}).get(value)
+        return text if text is not None else self._keep(kind, value)
+
+    def _keep(self, kind: type, value: Any) -> str:
+        memo = self.kept.setdefault(kind, {})
+        if len(memo) >= _MEMO_CELLS:
+            memo.clear()
+            self.unique_text = self.unique_text or kind is str
+        text = memo[value] = _fit(_cell(value), self.width)
+        return text
+
+    def _time(self, value: datetime) -> str:
+        """_fit(_cell(value)): the text isoformat(" ", "minutes")[:16] gives (ASCII), without asking
+        the time zone for its offset, which only the part cut off shows."""
+        day = value.date()
+        head = self.days.get(day)
+        if head is None:
+            if len(self.days) >= _MEMO_CELLS:
+                self.days.clear()
+            head = self.days[day] = day.isoformat() + " "
+        text = head + value.time().isoformat("minutes")
+        width = self.width
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+_LINES_AT_ONCE = 500  # table lines gathered before one write
 _MEMO_CELLS = 2048  # cells a column of a table keeps
 
 

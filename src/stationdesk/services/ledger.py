@@ -23,7 +23,6 @@ from stationdesk.store import reads
 from stationdesk.store.duplicates import open_flag_of
 from stationdesk.store.tables import VIOLATIONS
 from stationdesk.store.values import from_db, to_db
-from stationdesk.store.reads import driver as sqlite_driver
 
 _ACTIONS = {a.value: a for a in Action}
 
@@ -72,25 +71,14 @@ def of_order(conn: Connection, order_id: int) -> list[dict[str, Any]]:
     return reads.violations_of(conn, order_id)
 
 
-# The columns a report row reads: the ledger row and the few order fields it shows.
-_REPORT_SQL = (
-    "SELECT v.id, v.kind, v.fine, v.state, v.station_code, v.deadline, v.at, v.appeal_until, v.notice_id,"
-    " v.decision_note, o.logistics_no, o.waybill_no, o.source, o.order_time, a.note"
-    " FROM violation v JOIN orders o ON o.id = v.order_id"
-    " LEFT JOIN appeal a ON a.order_id = v.order_id AND a.kind = v.kind"
-    " WHERE v.deadline >= ? AND v.deadline < ? AND v.station_code = ? ORDER BY v.deadline, v.id"
-)
-
-
 def rows_between(conn: Connection, station: str, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
     """The station's violations whose deadline passed in [start, end), as plain tuples in
-    _REPORT_SQL's column order, times still as stored text (the caller converts what it shows)."""
-    driver = sqlite_driver(conn)
-    return driver.execute(_REPORT_SQL, (to_db(start), to_db(end), station)).fetchall()
+    REPORT_FIELDS' order, times still as stored text (the SQL is store.reads', which the light
+    `report violations` runs on sqlite3 alone)."""
+    return reads.violation_report_rows(conn, station, start, end)
 
 
-REPORT_FIELDS = ("id", "kind", "fine", "state", "station_code", "deadline", "at", "appeal_until", "notice_id",
-                 "decision_note", "logistics_no", "waybill_no", "source", "order_time", "appeal_note")
+REPORT_FIELDS = reads.VIOLATION_REPORT_FIELDS
 
 
 def notices(conn: Connection) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Two kinds of caller share them. The store runs them on the driver connection beneath its
 SQLAlchemy connection, inside that connection's transaction. A command that only reads (`orders
-show`, `orders list`, `alerts check`, `report unscanned`, `notices`) runs them on a ReadOnlyFile,
+show`, `orders list`, `alerts check`, `report unscanned`, `report violations`, `notices`) runs them on a ReadOnlyFile,
 the standard library's sqlite3 alone: loading SQLAlchemy and SQLModel costs a person at a shell
 several times what the read itself costs. Either way the SQL is the text below and the values come
 back as the store's column types give them (times as aware UTC datetimes, flags as bools), so the
@@ -356,3 +356,24 @@ def notice_violations(conn: Any, notice_id: int) -> list[dict[str, Any]]:
     return fetch(conn, "SELECT orders.logistics_no, violation.kind, violation.fine, violation.state FROM violation"
                        " JOIN orders ON orders.id = violation.order_id WHERE violation.notice_id = ?"
                        " ORDER BY violation.deadline, violation.id", (notice_id,))
+
+
+# ---------------------------------------------------------------- the violations report (违规明细)
+
+# The columns a report row reads: the ledger row and the few order fields it shows.
+VIOLATION_REPORT_SQL = (
+    "SELECT v.id, v.kind, v.fine, v.state, v.station_code, v.deadline, v.at, v.appeal_until, v.notice_id,"
+    " v.decision_note, o.logistics_no, o.waybill_no, o.source, o.order_time, a.note"
+    " FROM violation v JOIN orders o ON o.id = v.order_id"
+    " LEFT JOIN appeal a ON a.order_id = v.order_id AND a.kind = v.kind"
+    " WHERE v.deadline >= ? AND v.deadline < ? AND v.station_code = ? ORDER BY v.deadline, v.id"
+)
+VIOLATION_REPORT_FIELDS = ("id", "kind", "fine", "state", "station_code", "deadline", "at", "appeal_until", "notice_id",
+                           "decision_note", "logistics_no", "waybill_no", "source", "order_time", "appeal_note")
+
+
+def violation_report_rows(conn: Any, station: str, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """The station's violations whose deadline passed in [start, end), oldest first, as plain tuples
+    in VIOLATION_REPORT_FIELDS' order, times still as stored text (the caller converts what it shows)."""
+    rows: list[tuple[Any, ...]] = driver(conn).execute(VIOLATION_REPORT_SQL, (to_db(start), to_db(end), station)).fetchall()
+    return rows
