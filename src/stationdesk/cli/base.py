@@ -5,13 +5,14 @@ run on this alone, before Typer is imported; stationdesk.cli.common adds Typer's
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from stationdesk.cli.exits import ExitCode
 
@@ -90,6 +91,8 @@ def guarded(func: F) -> F:
             return func(*args, **kwargs)
         except (DomainError, StoreError, ConfigError, Refused) as exc:
             _refuse(func, say(exc), str(exc))
+        except BrokenPipeError:
+            _output_closed()
         except OSError as exc:  # a file or path problem: named, never a traceback
             where = exc.filename if exc.filename is not None else ""
             _refuse(func, f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc))
@@ -106,6 +109,14 @@ def guarded(func: F) -> F:
             _refuse(func, say(damaged))
 
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature Typer reads
+
+
+def _output_closed() -> NoReturn:
+    """The reader of standard output is gone (``stationdesk report … | head``): stop as quietly as
+    a tool the pipe's signal ends, with nothing left to flush into the closed pipe at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(ExitCode.OUTPUT_CLOSED)
 
 
 def _clicks(exc: BaseException) -> bool:

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     PARTIAL = 4
     DAMAGE = 5
     INTERRUPTED = 130
+    OUTPUT_CLOSED = 141
 
 
 MEANING: dict[ExitCode, str] = {
@@ -28,6 +29,7 @@ MEANING: dict[ExitCode, str] = {
     ExitCode.PARTIAL: "`import`, `scan pickup`: some rows or scans were taken, others refused (listed on stderr)",
     ExitCode.DAMAGE: "`check`, `audit verify`: the database is damaged or its audit chain is broken",
     ExitCode.INTERRUPTED: "stopped with Ctrl+C",
+    ExitCode.OUTPUT_CLOSED: "the program reading the output stopped early (`| head`): the rest was not written, and nothing is said",
 }
 
 

@@ -61,6 +61,8 @@ def emit(rows: Iterable[dict[str, Any]], columns: Columns, fmt: Any, output: Pat
     try:
         return export(name, columns, rows, out=None if output is not None else sys.stdout, path=output,
                       excel=excel, tz=tz, sheet=sheet)
+    except BrokenPipeError:
+        raise  # the reader of the screen's output is gone: not a file that cannot be written (cli.base.guarded)
     except OSError as exc:
         raise Refused("opt.cannot_write", option="--output", path=output, why=exc.strerror or str(exc)) from None
 
