@@ -106,9 +106,11 @@ def log_path() -> Path:
     return log_dir() / FILE_NAME
 
 
-def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | None:
+def setup_logging(level: str | None = None, *, restart: bool = False, config_path: Path | str | None = None
+                  ) -> Path | None:
     """Attach the rotating file (once per process). ``level`` defaults to `[log] level` of the
-    config in force; a config that cannot be read leaves INFO (the command refuses it itself).
+    config in force (``config_path``, the command's --config, else the default one); a config
+    that cannot be read leaves INFO (the command refuses it itself).
     Returns the file's path, or None when it cannot be opened (the command still runs)."""
     logger = logging.getLogger(LOGGER)
     for h in list(logger.handlers):
@@ -118,7 +120,7 @@ def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | 
             logger.removeHandler(h)  # the log moves (demo: beside its database)
             h.close()
     if level is None:
-        level = _configured_level()
+        level = _configured_level(config_path)
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,11 +136,11 @@ def setup_logging(level: str | None = None, *, restart: bool = False) -> Path | 
     return path
 
 
-def _configured_level() -> str:
+def _configured_level(config_path: Path | str | None = None) -> str:
     try:
         from stationdesk import config, paths
 
-        return config.load(paths.default_config_path()).log.level
+        return config.load(Path(config_path) if config_path else paths.default_config_path()).log.level
     except Exception:  # noqa: BLE001 - a broken config is reported by the command that reads it, not here
         return "INFO"
 

@@ -84,9 +84,10 @@ def main() -> None:
 
     if run(sys.argv[1:]):  # a light command's plain line runs before Typer is imported
         return
+    from stationdesk.cli.base import option_value
     from stationdesk.logs import setup_logging
 
-    setup_logging()
+    setup_logging(config_path=option_value(sys.argv[1:], "--config"))
     command(sys.argv[1:])(prog_name="stationdesk")
 
 

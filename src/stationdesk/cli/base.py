@@ -139,7 +139,20 @@ def ready_to_log() -> None:
     if _LOG_ON_DEMAND:
         from stationdesk.logs import setup_logging
 
-        setup_logging()
+        setup_logging(config_path=_SPEAKING.get("config"))
+
+
+def option_value(argv: list[str], option: str) -> str | None:
+    """The value a command line gives ``option`` (``--config PATH`` or ``--config=PATH``), before it
+    is parsed: the log's level is set before the command reads its line."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg[len(option) + 1:]
+    return None
 
 
 def _refuse(func: Callable[..., Any], message: str, logged: str | None = None) -> None:
