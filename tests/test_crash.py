@@ -33,6 +33,28 @@ def run_and_kill(args, env, delay, stdin=None):
     return proc.returncode
 
 
+def run_and_kill_in_progress(args, env, db, progress_sql, delay, stdin=None):
+    """Kill once the command has committed some of its work (``progress_sql`` counts it), then
+    ``delay`` seconds later: the kill lands inside the work whatever the machine's load."""
+    proc = subprocess.Popen(CLI + args, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    done = 0
+    while done == 0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                done = con.execute(progress_sql).fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error:
+            done = 0
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return proc.returncode
+
+
 def counts(db):
     con = sqlite3.connect(db)
     try:
@@ -76,7 +98,7 @@ def test_kill_during_import(env, tmp_path):
     seen = set()
     for _ in range(6):  # each kill interrupts a fresh import, at a different moment
         restore(pristine, db)
-        run_and_kill(["import", str(feed)], e, rng.uniform(0.5, 2.5))
+        run_and_kill_in_progress(["import", str(feed)], e, db, "SELECT count(*) FROM orders", rng.uniform(0.0, 1.5))
         n = sum(counts(db).values())
         assert n % BATCH == 0, f"{n} orders: a batch was half-imported"
         assert_consistent(db)
@@ -123,7 +145,8 @@ def test_kill_during_a_stream_of_scans(env, tmp_path):
     for _ in range(5):
         restore(pristine, db)
         with scans.open("rb") as stdin:
-            run_and_kill(["scan", "pickup", "-"], e, rng.uniform(0.8, 3.0), stdin=stdin)
+            run_and_kill_in_progress(["scan", "pickup", "-"], e, db, "SELECT count(*) FROM scan", rng.uniform(0.0, 1.5),
+                                     stdin=stdin)
         assert_consistent(db)  # integrity, every change with its event and op, the audit chain
         con = sqlite3.connect(db)
         picked = con.execute("SELECT count(*) FROM orders WHERE status = 'picked_up' AND scanned_at IS NOT NULL").fetchone()[0]
