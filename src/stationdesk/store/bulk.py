@@ -17,11 +17,15 @@ load builds them first.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import queue
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -81,6 +85,7 @@ class BulkWriter:
         self._conn: Connection | None = None
         self._restore: list[str] = []
         self._expected: tuple[int, int, int] = (0, 0, 0)
+        self._checkpoints: _Checkpointer | None = None
         self.start: Start
 
     def __enter__(self) -> BulkWriter:
@@ -112,6 +117,11 @@ class BulkWriter:
                 self._restore.append(f"PRAGMA {pragma} = {driver.execute(f'PRAGMA {pragma}').fetchone()[0]}")
             driver.execute("PRAGMA synchronous = NORMAL")
             driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # the WAL's pages go into the file on a thread of their own, while the writer goes on
+        self._restore.append("PRAGMA threads = 0")
+        self._restore.append(f"PRAGMA wal_autocheckpoint = {driver.execute('PRAGMA wal_autocheckpoint').fetchone()[0]}")
+        driver.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpoints = _Checkpointer(self.db.path)
         self._thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
         self._thread.start()
         return self
@@ -132,15 +142,21 @@ class BulkWriter:
         self._raise_failure()
         assert self._conn is not None
         driver = sqlite_driver(self._conn)
+        driver.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")  # sorting for an index may use helper threads
         with self._conn.begin():
             for sql in pending_indexes(driver):
                 driver.execute(sql)
             driver.execute("DELETE FROM meta WHERE key = ?", (PENDING_INDEXES,))
+        if self._checkpoints is not None:
+            self._checkpoints.poke()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:
             self._stop()
         finally:
+            if self._checkpoints is not None:
+                self._checkpoints.stop()  # after a last checkpoint of what was written
+                self._checkpoints = None
             if self._conn is not None:
                 driver = sqlite_driver(self._conn)
                 for pragma in self._restore:
@@ -188,6 +204,48 @@ class BulkWriter:
                 else:
                     insert_rows(conn, table, columns, rows, BULK_VALUES)
                     counts[table] = len(rows)
+        if self._checkpoints is not None:
+            self._checkpoints.poke()
         orders, events, outbox = self._expected
         self._expected = (orders + counts.get("orders", 0), events + counts.get("order_event", 0),
                           outbox + counts.get("outbox", 0))
+
+
+class _Checkpointer:
+    """Copies the pages the writer committed from the WAL into the database file, on a thread and
+    a connection of its own, when poked after each chunk: the writer's own connection does not
+    checkpoint during the load, so it goes on with the next chunk meanwhile. A passive checkpoint
+    never waits for the writer or a reader; what one leaves, the next takes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="bulk-checkpoint", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0.5)
+        except sqlite3.Error:
+            return  # the writer's file could not be opened again: the engine's connections checkpoint later
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                # the last one also empties the WAL file, unless a reader is in it (a passive one does not wait)
+                mode = "TRUNCATE" if self._stopping else "PASSIVE"
+                with contextlib.suppress(sqlite3.Error):  # busy or stopped: the next poke, or a later connection, takes it
+                    conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+                if self._stopping:
+                    return
+        finally:
+            conn.close()
