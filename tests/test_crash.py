@@ -162,22 +162,10 @@ def test_a_seed_killed_mid_load_leaves_whole_orders_that_check_explains_and_the_
     chunks committed before (each order with its history), `check` says the seed was interrupted
     (not that the file is damaged), and the next seed builds the indexes and passes `check`."""
     e, db = env
-    proc = subprocess.Popen(CLI + ["seed", "--orders", "200000"], env=e, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    written = 0
-    while written == 0 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-        try:
-            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            written = con.execute("SELECT count(*) FROM orders").fetchone()[0]
-            con.close()
-        except sqlite3.Error:
-            written = 0
-    assert proc.poll() is None, "the seed ended before it could be killed"
-    time.sleep(random.uniform(0.0, 0.5))  # somewhere inside a later chunk
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    # somewhere inside a later chunk than the first
+    code = run_and_kill_in_progress(["seed", "--orders", "200000"], e, db, "SELECT count(*) FROM orders",
+                                    random.uniform(0.0, 0.5))
+    assert code == -signal.SIGKILL, "the seed ended before it could be killed"
     said = subprocess.run(CLI + ["check"], env=e, capture_output=True, text=True)
     assert said.returncode == 5 and "演示数据写入中断" in said.stderr and "integrity_check" not in said.stderr
     assert counts(db) and sum(counts(db).values()) % 20_000 == 0  # whole chunks only

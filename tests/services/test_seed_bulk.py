@@ -26,12 +26,24 @@ def _schema(path: Path) -> list[tuple]:
 
 
 @pytest.fixture
-def fresh(tmp_path, clock):
-    path = tmp_path / "demo.db"
-    init_database(path, "HZ001")
-    desk = open_desk(path, config_path=tmp_path / "none.toml", clock=clock)
-    yield desk
-    desk.db.dispose()
+def new_desk(tmp_path, clock):
+    """Opens a new demo database of that name; closed after the test."""
+    opened = []
+
+    def make(name: str):
+        path = tmp_path / name
+        init_database(path, "HZ001")
+        opened.append(open_desk(path, config_path=tmp_path / "none.toml", clock=clock))
+        return opened[-1]
+
+    yield make
+    for desk in opened:
+        desk.db.dispose()
+
+
+@pytest.fixture
+def fresh(new_desk):
+    return new_desk("demo.db")
 
 
 def test_a_new_seed_ends_with_every_index_wal_and_full_sync_and_passes_check(fresh):
@@ -114,12 +126,8 @@ def _contents(path: Path) -> list[list[tuple]]:
 
 
 @pytest.fixture
-def second(tmp_path, clock):
-    path = tmp_path / "second.db"
-    init_database(path, "HZ001")
-    desk = open_desk(path, config_path=tmp_path / "none.toml", clock=clock)
-    yield desk
-    desk.db.dispose()
+def second(new_desk):
+    return new_desk("second.db")
 
 
 def test_chunks_built_in_worker_processes_are_the_ones_built_here(fresh, second):
