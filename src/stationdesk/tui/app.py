@@ -123,6 +123,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._desk = desk
         self._opening = opening
         self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
+        self.freeze_at_start = False  # the desk's own process (start.run): see settle_memory
         self.courtesy = Courtesy()  # the store's opening gives way while a key is handled
         self.key_hold = KeyHold(self, super().on_event, closed=desk is None,  # keys typed while the store opens
                                 passes=lambda key: acts_without_store(self, key), busy=self._keys_busy)
@@ -186,16 +187,24 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if self._desk is None:
             self.call_after_refresh(self._open_store)  # once the first screen is on the terminal
         else:
+            self.call_after_refresh(self.settle_memory)
             self._store_opened()
 
     async def _open_store(self) -> None:
         """Open the store (SQLAlchemy loads there) in a thread, and let through meanwhile the keys
         that need no store; the others are held, and handled in order once it is open."""
         assert self._opening is not None
-        gc.freeze()  # what the start built lives as long as the desk: collections need not walk it again
+        self.settle_memory()
         self.run_worker(partial(open_store, self, self._opening, self.early_reads, self.courtesy), name="open-store",
                         group="open-store", thread=True, exit_on_error=False)
         await self.key_hold.let_through()
+
+    def settle_memory(self) -> None:
+        """The first screen is drawn: what the start built lives as long as the desk, so the garbage
+        collector need not walk it again (gc.freeze), and it runs again if the start turned it off."""
+        if self.freeze_at_start:
+            gc.freeze()
+            gc.enable()
 
     def _keys_busy(self, busy: bool) -> None:
         """The held keys are being handled (or done): the store's opening waits meanwhile, and
@@ -218,7 +227,8 @@ class StationDeskApp(App[None], inherit_bindings=False):
             self.exit(return_code=1)
             return
         self._desk = message.desk
-        gc.freeze()  # the same for what the store loaded
+        if self.freeze_at_start:
+            gc.freeze()  # the same for what the store loaded
         self._store_opened()
         if isinstance(self.pages, StartPages):
             self.pages.opened()  # every list's request goes to the store from now on
