@@ -56,6 +56,7 @@ class QueryForm(Grid):
         self.tz = tz
         self._sources: list[str] = []  # found in the database (set_sources), for the source pick list
         self._lists_ready = False
+        self._lists: dict[str, Select[str]] = {}  # the pick lists by id, once mounted (no DOM query per search)
 
     def _field(self, label_key: str, widget: Any = None, *, id: str | None = None) -> Horizontal:
         return Horizontal(Label(tr(label_key, self.lang)), *([widget] if widget is not None else []),
@@ -85,7 +86,9 @@ class QueryForm(Grid):
         return Select(options, value=options[0][1], allow_blank=False, compact=True, id=select_id)
 
     async def _mount_pick_lists(self) -> None:
-        mounting = [self.query_one(f"#{select_id}-field", Horizontal).mount(self._pick_list(select_id))
+        for _label_key, select_id in PICK_LISTS:
+            self._lists[select_id] = self._pick_list(select_id)
+        mounting = [self.query_one(f"#{select_id}-field", Horizontal).mount(self._lists[select_id])
                     for _label_key, select_id in PICK_LISTS]
         for mounted in mounting:
             await mounted
@@ -94,10 +97,10 @@ class QueryForm(Grid):
             self._show_sources()
 
     def _pick(self, selector: str) -> str | None:
-        found = self.query(selector)
-        if not found:
+        select = self._lists.get(selector.removeprefix("#"))
+        if select is None or not select.is_mounted:
             return None  # not drawn yet: 全部
-        value = found.first(Select).value
+        value = select.value
         return None if value in (ALL, Select.NULL) else cast(str, value)
 
     def spec(self) -> QuerySpec | str:
@@ -157,7 +160,7 @@ class QueryForm(Grid):
             self._show_sources()
 
     def _show_sources(self) -> None:
-        select = self.query_one("#q-source", Select)
+        select = self._lists["q-source"]
         value = select.value
         select.set_options(source_options(self.lang, self._sources))
         select.value = value
