@@ -355,8 +355,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
 
     def action_open_query(self) -> None:
         """F2: 电商订单查询 with the focus in the number field, on the first visit or the tenth (the
-        first focuses it as it mounts). Not awaited: the app goes on handling its messages (the
-        screen's first page, the repaint) while the screen mounts."""
+        first focuses it as it mounts)."""
         self.switch_mode("query")
         screen = self.screen
         if hasattr(screen, "number_first"):

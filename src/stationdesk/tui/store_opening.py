@@ -106,15 +106,17 @@ class StoreOpened(Message):
 
 def open_store(app: App[None], opening: Opening, early: EarlyReads | None, courtesy: Courtesy | None = None) -> None:
     """Open the store and tell ``app`` (run in a worker thread), giving way to the keys being
-    handled meanwhile (``courtesy``). A failure is told, not raised."""
+    handled meanwhile (``courtesy``). A failure to open is told, not raised; the desk is told it
+    is open even if what follows the opening fails (that error is the worker's, said by the app)."""
     _give_way_in_this_thread(courtesy)
     try:
-        try:
-            desk = opening.open()
-        except Exception as exc:  # noqa: BLE001 - a refusal is said by the command, anything else raised by it
-            opening.glance.close()
-            app.post_message(StoreOpened(None, exc))
-            return
+        desk = opening.open()
+    except Exception as exc:  # noqa: BLE001 - a refusal is said by the command, anything else raised by it
+        _give_way_in_this_thread(None)
+        opening.glance.close()
+        app.post_message(StoreOpened(None, exc))
+        return
+    try:
         if early is not None:
             early.opened(desk)  # reads go to the store; the glance closes after its last read
         else:
@@ -123,7 +125,7 @@ def open_store(app: App[None], opening: Opening, early: EarlyReads | None, court
             importlib.import_module(module)
     finally:
         _give_way_in_this_thread(None)
-    app.post_message(StoreOpened(desk))
+        app.post_message(StoreOpened(desk))
 
 
 class FieldsWithoutStore:
