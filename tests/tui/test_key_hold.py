@@ -17,9 +17,10 @@ SIZE = (60, 10)
 class TwoFields(App[None]):
     """Enter in the first field moves the focus to the second, as the log-in screen does."""
 
-    def __init__(self, *, closed: bool) -> None:
+    def __init__(self, *, closed: bool, passes=None) -> None:  # noqa: ANN001
         super().__init__()
-        self.hold = KeyHold(self, super().on_event, closed=closed)
+        self.busy: list[bool] = []
+        self.hold = KeyHold(self, super().on_event, closed=closed, passes=passes, busy=self.busy.append)
 
     def compose(self) -> ComposeResult:
         yield Input(id="one")
@@ -99,3 +100,27 @@ async def test_a_click_while_closed_does_nothing_and_is_not_kept() -> None:
         assert app.hold.held == 1 and app.values() == ("", "")
         await _release(app, pilot)
         assert app.focused is app.query_one("#one") and app.values() == ("q", "")
+
+
+async def test_let_through_keys_act_until_one_needs_what_is_not_there_and_the_rest_queue_behind_it() -> None:
+    app = TwoFields(closed=True, passes=lambda key: key.character != "x")  # "x" stands for a key that needs the store
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        assert app.hold.held == 1 and app.values() == ("", "")  # before let_through: every key waits
+        await app.hold.let_through()
+        for _ in range(100):
+            if not app.hold.holding or app.hold.held == 0:
+                break
+            await pilot.pause()
+        await pilot.press("b")
+        for _ in range(100):
+            if app.values() == ("ab", ""):
+                break
+            await pilot.pause()
+        assert app.values() == ("ab", "") and app.hold.held == 0  # they passed, in order
+        await pilot.press("x", "c")
+        await pilot.pause()
+        assert app.values() == ("ab", "") and app.hold.held == 2  # x waits, and c behind it
+        assert app.busy[-1] is False  # the replay stopped at x: nothing is being handled
+        await _release(app, pilot)
+        assert app.values() == ("abxc", "") and app.hold.held == 0

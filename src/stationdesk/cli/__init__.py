@@ -80,6 +80,10 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
+    from stationdesk.cli.desk_line import run as run_desk
+
+    if run_desk(sys.argv[1:]):  # the desk's plain line, before Typer is imported
+        return
     from stationdesk.cli.light import run
 
     if run(sys.argv[1:]):  # a light command's plain line runs before Typer is imported

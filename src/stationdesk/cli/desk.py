@@ -4,13 +4,13 @@ the root of `stationdesk` (--version, and the desk when no command is named)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from stationdesk.cli.common import ConfigOpt, DbOpt, OperatorOpt, Refused, guarded, opened, phrase, say
+from stationdesk.cli.common import ConfigOpt, DbOpt, OperatorOpt, guarded, opened, phrase, say
+from stationdesk.cli.desk_line import run_desk
 
 
 def _version(value: bool) -> None:  # --version, before anything else is read
@@ -69,13 +69,3 @@ def demo(
 def tui(db: DbOpt = None, config: ConfigOpt = None, operator: OperatorOpt = None) -> None:
     """Open the desk (full-screen) on a station database."""
     run_desk(db, config, operator or os.environ.get("USER") or "clerk")
-
-
-def run_desk(db: Path | None, config: Path | None, operator: str) -> None:
-    """The desk on ``db``; with accounts it opens on its log-in screen and ``operator`` is unused."""
-    served = os.environ.get("STATIONDESK_SERVED") == "1" and "TEXTUAL_DRIVER" in os.environ  # a browser tab
-    if not served and (not sys.stdout.isatty() or not sys.stdin.isatty()):
-        raise Refused("opt.no_tty")
-    from stationdesk.tui.start import run  # Textual loads only for the screen, SQLAlchemy after its first paint
-
-    run(db, config, operator)

@@ -16,6 +16,9 @@ row (tens of milliseconds on a big file), so they arrive with the store a moment
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from stationdesk.domain.routing import Station
 from stationdesk.domain.statuses import Status
 from stationdesk.store import reads
+from stationdesk.store.errors import StoreError, translate
 from stationdesk.store.plumbing import needs_statistics
 from stationdesk.store.values import OrderFilter
 
@@ -30,6 +34,8 @@ from stationdesk.store.values import OrderFilter
 FIRST_ROWS = 100
 
 WAITING = OrderFilter(statuses=(Status.WAITING.value,))  # the filter of 网点接单's list
+
+BUSY_TIMEOUT_MS = 10_000  # the engine's, for the reads after the first look (which waits 2 s at most)
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,32 @@ class Glance:
     # Kept open until the store has opened its own: SQLite checkpoints a WAL file when its last
     # connection closes, which would be a write, and a slow one, before the first paint.
     conn: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
+    path: Path | None = field(default=None, compare=False)
+    # one read at a time on ``conn``: the desk's worker threads read through it until the store opens
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
+        """Close the connection, after any read on it (once the store has opened its own)."""
+        with self._lock:
+            if self.conn is not None:
+                self.conn.close()
+                object.__setattr__(self, "conn", None)  # frozen: what it read stays as read
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read snapshot on the glance's connection, with store.reads' SQL (what the desk reads
+        before its store is open). Reads take turns; a closed glance refuses (StoreError)."""
+        with self._lock:
+            if self.conn is None:
+                raise StoreError(f"{self.path}: the first look at the database is closed")
+            try:
+                self.conn.execute("BEGIN")
+                try:
+                    yield self.conn
+                finally:
+                    self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise translate(exc, self.path or Path("?"), BUSY_TIMEOUT_MS) from exc
 
     def first_rows(self, f: OrderFilter, limit: int) -> list[dict[str, Any]] | None:
         """The first ``limit`` rows of ``f`` when the glance holds them, else None."""
@@ -80,9 +108,10 @@ def take(path: Path, count_cap: int) -> Glance | None:
         conn.execute("PRAGMA query_only = 1")
         conn.execute("BEGIN")  # one snapshot: the count and the rows agree
         try:
-            seen = _read(conn, count_cap)
+            seen = _read(conn, count_cap, path)
         finally:
             conn.execute("COMMIT")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     except Exception:  # noqa: BLE001 - whatever is wrong, the store finds it and says it properly
         seen = None
     if seen is None:
@@ -90,7 +119,7 @@ def take(path: Path, count_cap: int) -> Glance | None:
     return seen
 
 
-def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
+def _read(conn: sqlite3.Connection, count_cap: int, path: Path) -> Glance | None:
     if not reads.at_head(conn):
         return None
     if needs_statistics(reads.has_statistics(conn), reads.order_count_bound(conn)):
@@ -106,4 +135,4 @@ def _read(conn: sqlite3.Connection, count_cap: int) -> Glance | None:
     else:  # an index-only count, stopped past the cap
         count = reads.scalar(conn, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE status IN (?) LIMIT ?)",
                              (Status.WAITING.value, count_cap + 1))
-    return Glance(station, reads.accounts_exist(conn), count, waiting, len(waiting) < FIRST_ROWS, conn)
+    return Glance(station, reads.accounts_exist(conn), count, waiting, len(waiting) < FIRST_ROWS, conn, path)

@@ -28,7 +28,7 @@ from stationdesk.store.errors import translate
 from stationdesk.store.migrations import SCHEMA_HEAD
 from stationdesk.store.plumbing import driver as driver  # re-exported: the store reaches sqlite3 through reads
 from stationdesk.store.plumbing import in_chunks, read_meta
-from stationdesk.store.values import OrderFilter, WaitingCounts, to_db
+from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts, to_db
 
 # The station's columns stored as time text or as 0/1 flags, by name (no name is one in one table
 # and another thing in another: a test holds these to store.tables).
@@ -301,6 +301,81 @@ def stream(conn: Any, f: OrderFilter, limit: int | None = None) -> Iterator[dict
         params["limit"] = limit
     return iterate(conn, sql, params)
 
+
+
+# ---------------------------------------------------------------- a list's pages (keyset seeks)
+
+
+def _where(conds: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
+# The cursor's side of a page: the plain bound first lets the order_time index seek straight to the
+# cursor; behind the OR alone SQLite may walk the index from its far end to the cursor first.
+_AFTER = "(orders.order_time > :cursor_time OR (orders.order_time = :cursor_time AND orders.id > :cursor_id))"
+_BEFORE = ("orders.order_time <= :cursor_time AND (orders.order_time < :cursor_time OR"
+           " (orders.order_time = :cursor_time AND orders.id < :cursor_id))")
+_ASC, _DESC = "ORDER BY orders.order_time, orders.id", "ORDER BY orders.order_time DESC, orders.id DESC"
+
+
+def page(conn: Any, f: OrderFilter, *, after: Cursor | None = None, before: Cursor | None = None,
+         limit: int = 50) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of ``f`` in (order_time, id) order, after or before a cursor (keyset
+    paging: page 20,000 of a million orders costs what page 1 does)."""
+    # The cursor's time replaces the filter's bound on that side, so the order_time index seeks
+    # straight to the cursor; with both bounds SQLite may seek from the filter's and scan up to it.
+    cursor = before if before is not None else after
+    if before is not None and (f.end is None or before.order_time < f.end):
+        f = f.with_(end=None)
+    elif after is not None and (f.start is None or after.order_time >= f.start):
+        f = f.with_(start=after.order_time)
+    conds, params = order_conditions(f)
+    if cursor is not None:
+        conds.append(_BEFORE if before is not None else _AFTER)
+        params.update(cursor_time=to_db(cursor.order_time), cursor_id=cursor.id)
+    params["limit"] = limit
+    sql = f"SELECT * FROM orders{_where(conds)} {_DESC if before is not None else _ASC} LIMIT :limit"
+    rows = fetch(conn, sql, params)
+    return rows[::-1] if before is not None else rows
+
+
+def last_page(conn: Any, f: OrderFilter, limit: int = 50) -> list[dict[str, Any]]:
+    """The last ``limit`` rows of ``f``, in (order_time, id) order."""
+    conds, params = order_conditions(f)
+    params["limit"] = limit
+    return fetch(conn, f"SELECT * FROM orders{_where(conds)} {_DESC} LIMIT :limit", params)[::-1]
+
+
+def count(conn: Any, f: OrderFilter, cap: int | None = None) -> int:
+    """How many orders match; with ``cap``, counting stops at cap + 1 (read it as "more than cap").
+
+    An exact count of a week at a big station walks half a million rows (a second or two); a list
+    heading needs only to know it is more than a person will page through."""
+    conds, params = order_conditions(f)
+    if cap is None:
+        return int(scalar(conn, f"SELECT count(*) FROM orders{_where(conds)}", params))
+    params["cap"] = cap + 1
+    return int(scalar(conn, f"SELECT count(*) FROM (SELECT orders.id FROM orders{_where(conds)} LIMIT :cap)", params))
+
+
+def count_before(conn: Any, f: OrderFilter, cursor: Cursor, cap: int) -> int:
+    """How many orders of ``f`` come before ``cursor`` in (order_time, id) order, counting up to
+    cap + 1: a list's row number, read off the same index seek as its page."""
+    conds, params = order_conditions(f.with_(end=None) if f.end is not None and cursor.order_time < f.end else f)
+    conds.append(_BEFORE)
+    params.update(cursor_time=to_db(cursor.order_time), cursor_id=cursor.id, cap=cap + 1)
+    return int(scalar(conn, f"SELECT count(*) FROM (SELECT orders.id FROM orders{_where(conds)} {_DESC} LIMIT :cap)",
+                      params))
+
+
+FILTER_COLUMNS = frozenset({"source", "business_type", "channel"})  # the pick lists' columns
+
+
+def distinct_values(conn: Any, column: str) -> list[str]:
+    """The values in use for a filter column (sources, business types), for pick lists."""
+    if column not in FILTER_COLUMNS:
+        raise ValueError(f"not a filter column: {column}")
+    return [v for (v,) in driver(conn).execute(f"SELECT DISTINCT {column} FROM orders ORDER BY {column}") if v]
 
 # ---------------------------------------------------------------- waiting orders (the alert)
 

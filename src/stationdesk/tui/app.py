@@ -1,17 +1,20 @@
 """The desk's Textual app: the screens of the station menus, the keys, the status line.
 
 ``build_app`` makes the app over an open desk (the tests use it); stationdesk.tui.start makes it
-over a glance, with the store opened right after the first screen is drawn. Either way nothing
-this module imports at its top loads SQLAlchemy: the other screens load when first opened.
+over a glance, with the store opened in a thread from the moment the first screen is drawn
+(stationdesk.tui.store_opening). Either way nothing this module imports at its top loads
+SQLAlchemy: the other screens load when first opened.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
@@ -41,15 +44,20 @@ from stationdesk.tui.jobs import Jobs
 from stationdesk.tui.key_hold import KeyHold
 from stationdesk.tui.keys import bind
 from stationdesk.tui import messages
-from stationdesk.tui.pages import PageSource, StartPages, StorePages
+from stationdesk.tui.pages import EarlyReads, PageSource, StartPages, StorePages
 from stationdesk.tui.screens.accept import AcceptScreen
 from stationdesk.tui.screens.base import DeskScreen
+from stationdesk.tui.store_opening import Courtesy, StoreOpened, acts_without_store, open_store
 from stationdesk.tui.syncing import DeskSync
 from stationdesk.tui.ticks import DeskTicks
 
 if TYPE_CHECKING:
     from stationdesk.domain.routing import Station
     from stationdesk.services.context import Desk
+    from stationdesk.tui.data import Reading
+
+
+QUIET_AFTER = 0.08  # seconds after the held keys are handled before the store's opening goes on
 
 
 def _opened_later(module: str, name: str) -> Callable[[], Screen]:
@@ -115,14 +123,21 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self._desk = desk
         self._opening = opening
         self.open_error: Exception | None = None  # the store did not open: the app exits, start.run raises it
-        self.key_hold = KeyHold(self, super().on_event, closed=desk is None)  # keys typed while the store opens
+        self.freeze_at_start = False  # the desk's own process (start.run): see settle_memory
+        self.courtesy = Courtesy()  # the store's opening gives way while a key is handled
+        self.key_hold = KeyHold(self, super().on_event, closed=desk is None,  # keys typed while the store opens
+                                passes=lambda key: acts_without_store(self, key), busy=self._keys_busy)
+        self._busy_generation = 0
         # what the screens draw before and after the store is open
         self.config: Config = desk.config if desk is not None else opening.config  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         self.station: Station = desk.station if desk is not None else opening.glance.station  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         self.db_path: Path = desk.db.path if desk is not None else opening.path  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         self._clock: Clock = desk.clock if desk is not None else opening.clock  # type: ignore[union-attr]  # the app is built with a desk or an opening, never neither
         store = StorePages(lambda: self.desk)
-        self.pages: PageSource = store if opening is None else StartPages(opening.glance, self.config.tz, store)
+        # what the lists and the query screen read through until the store is open
+        self.early_reads = None if opening is None else EarlyReads(opening.glance, self.config)
+        self.pages: PageSource = store if self.early_reads is None else StartPages(
+            opening.glance, self.config.tz, store, self.early_reads)  # type: ignore[union-attr]  # built over an opening here
         self.operator = operator
         self.alerts = DeskAlerts(self)
         self.sync = DeskSync(self)
@@ -156,6 +171,13 @@ class StationDeskApp(App[None], inherit_bindings=False):
     def store_open(self) -> bool:
         return self._desk is not None
 
+    @property
+    def reading(self) -> Reading:
+        """What a read goes through: the open store, or the file read with sqlite3 alone until it is open."""
+        if self._desk is not None or self.early_reads is None:
+            return self.desk
+        return self.early_reads
+
     def now(self) -> datetime:
         return self._clock()
 
@@ -165,26 +187,51 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if self._desk is None:
             self.call_after_refresh(self._open_store)  # once the first screen is on the terminal
         else:
+            self.call_after_refresh(self.settle_memory)
             self._store_opened()
 
     async def _open_store(self) -> None:
-        """Open the store (SQLAlchemy loads here), then handle the keys typed meanwhile, in order.
-
-        It runs on the UI thread: the screen shows what the glance read and nothing on it can
-        change until the store is open, so there is nothing to draw meanwhile; keys that arrive
-        during the open queue behind the held ones."""
+        """Open the store (SQLAlchemy loads there) in a thread, and let through meanwhile the keys
+        that need no store; the others are held, and handled in order once it is open."""
         assert self._opening is not None
-        try:
-            self._desk = self._opening.open()
-        except Exception as exc:  # noqa: BLE001 - a refusal is said by the command, anything else raised by it
-            self.open_error = exc
+        self.settle_memory()
+        self.run_worker(partial(open_store, self, self._opening, self.early_reads, self.courtesy), name="open-store",
+                        group="open-store", thread=True, exit_on_error=False)
+        await self.key_hold.let_through()
+
+    def settle_memory(self) -> None:
+        """The first screen is drawn: what the start built lives as long as the desk, so the garbage
+        collector need not walk it again (gc.freeze), and it runs again if the start turned it off."""
+        if self.freeze_at_start:
+            gc.freeze()
+            gc.enable()
+
+    def _keys_busy(self, busy: bool) -> None:
+        """The held keys are being handled (or done): the store's opening waits meanwhile, and
+        until a new screen has had its first paint (Textual shows it 50 ms after the switch)."""
+        self._busy_generation += 1
+        if busy:
+            self.courtesy.busy(True)
+            return
+        generation = self._busy_generation
+
+        def quiet() -> None:
+            if generation == self._busy_generation:
+                self.courtesy.busy(False)
+
+        self.set_timer(QUIET_AFTER, quiet)
+
+    async def on_store_opened(self, message: StoreOpened) -> None:
+        if message.desk is None:
+            self.open_error = message.error
             self.exit(return_code=1)
             return
-        finally:
-            self._opening.glance.close()  # after the store's own connections: never the last one to close
+        self._desk = message.desk
+        if self.freeze_at_start:
+            gc.freeze()  # the same for what the store loaded
         self._store_opened()
         if isinstance(self.pages, StartPages):
-            self.pages.opened()  # the lists' requests the glance could not answer
+            self.pages.opened()  # every list's request goes to the store from now on
         await self.key_hold.release()
 
     def _store_opened(self) -> None:
@@ -306,9 +353,10 @@ class StationDeskApp(App[None], inherit_bindings=False):
         self.switch_mode("accept")
         self.alerts.jump_to_most_urgent()
 
-    async def action_open_query(self) -> None:
-        """F2: 电商订单查询 with the focus in the number field, on the first visit or the tenth."""
-        await self.switch_mode("query")
+    def action_open_query(self) -> None:
+        """F2: 电商订单查询 with the focus in the number field, on the first visit or the tenth (the
+        first focuses it as it mounts)."""
+        self.switch_mode("query")
         screen = self.screen
         if hasattr(screen, "number_first"):
             screen.number_first()

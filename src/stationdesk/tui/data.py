@@ -3,8 +3,9 @@
 Every loader here runs in a worker thread and returns plain values, shaped for display by the one
 presenter (stationdesk.services.views), which passes text from the feed through clean_text once,
 before any widget sees it; which rows a page move reads is stationdesk.tui.paging's. The loaders
-import the store's queries when they run: the first screen is drawn from a glance
-(stationdesk.store.glance) before SQLAlchemy is loaded, so nothing the first screen imports may load it.
+read through store.reads, the sqlite3 text the store shares: the first screen is drawn from a glance
+(stationdesk.store.glance) before SQLAlchemy is loaded, and the lists and the query screen read
+before the store is open, so nothing here may load it.
 """
 
 from __future__ import annotations
@@ -12,44 +13,60 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from stationdesk.domain.text import clean_text
 from stationdesk.services.views import OrderView, local_text, to_view
+from stationdesk.store import reads
 from stationdesk.store.values import Cursor, OrderFilter, WaitingCounts
 from stationdesk.tui.i18n import tr
 from stationdesk.tui.paging import PageKind, PageRequest, PageResult, index_of, rows_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
+    from stationdesk.config import Config
     from stationdesk.services.context import Desk
     from stationdesk.store.glance import Glance
 
+
+class ReadFile(Protocol):
+    def read(self) -> AbstractContextManager[Any]: ...  # one read snapshot: a connection store.reads runs on
+
+
+class Reading(Protocol):
+    """What a loader that only reads needs of a desk: the file and the config (its time zone). The
+    open desk is one; so is what the desk reads through before its store is open."""
+
+    @property
+    def db(self) -> ReadFile: ...
+
+    @property
+    def config(self) -> Config: ...
+
+
 __all__ = [  # what the screens and widgets import from here
-    "COUNT_CAP", "Detail", "OrderView", "PageKind", "PageRequest", "PageResult", "count_text", "glance_page",
-    "load_count", "load_damage", "load_detail", "load_page", "load_sources", "load_waiting_counts",
+    "COUNT_CAP", "Detail", "OrderView", "PageKind", "PageRequest", "PageResult", "Reading", "count_text",
+    "glance_page", "load_count", "load_damage", "load_detail", "load_page", "load_sources", "load_waiting_counts",
     "local_text",
 ]
 
 
-def load_page(desk: Desk, f: Any, req: PageRequest, limit: int, lang: str, *,
+def load_page(desk: Reading, f: Any, req: PageRequest, limit: int, lang: str, *,
               page: Callable[..., list] | None = None, last_page: Callable[..., list] | None = None,
               ) -> PageResult:
     """One page of ``f`` for ``req``, by keyset seeks: never more than ``limit`` rows (plus one
     fill-up page at either end, so the screen stays full). ``page``/``last_page`` are the keyset
-    queries of the list (an OrderFilter's by default; the unscanned report brings its own)."""
-    from stationdesk.store import queries
-
+    queries of the list (an OrderFilter's by default; the unscanned report brings its own).
+    ``desk`` is the open desk, or what reads before it is open (stationdesk.tui.pages.EarlyReads)."""
     limit = max(1, limit)
-    from stationdesk.store.duplicates import duplicate_links
-
     with desk.db.read() as conn:
-        rows, cursor, edge = rows_for(conn, f, req, limit, page or queries.page, last_page or queries.last_page)
+        rows, cursor, edge = rows_for(conn, f, req, limit, page or reads.page, last_page or reads.last_page)
         offset = None
         if rows and isinstance(f, OrderFilter):  # the row number of the first row, for the heading
-            offset = queries.count_before(conn, f, Cursor.of(rows[0]), cap=COUNT_CAP)
-        links = duplicate_links(conn, [r["id"] for r in rows]) if rows else {}  # 重复下单? marks of this page
+            offset = reads.count_before(conn, f, Cursor.of(rows[0]), cap=COUNT_CAP)
+        links = reads.duplicate_links(conn, [r["id"] for r in rows]) if rows else {}  # 重复下单? marks of this page
     tz = desk.config.tz
     return PageResult([to_view(r, tz, lang, tr, links.get(r["id"])) for r in rows], cursor, edge, req, offset)
 
@@ -69,11 +86,9 @@ def glance_page(seen: Glance, f: Any, req: PageRequest, limit: int, tz: tzinfo, 
 COUNT_CAP = 5_000
 
 
-def load_count(desk: Desk, f: OrderFilter) -> int:
-    from stationdesk.store import queries
-
+def load_count(desk: Reading, f: OrderFilter) -> int:
     with desk.db.read() as conn:
-        return queries.count(conn, f, cap=COUNT_CAP)
+        return reads.count(conn, f, cap=COUNT_CAP)
 
 
 def count_text(total: int) -> str:
@@ -81,11 +96,9 @@ def count_text(total: int) -> str:
 
 
 def load_waiting_counts(desk: Desk) -> WaitingCounts:
-    from stationdesk.store import queries
-
     with desk.db.read() as conn:
         # "due soon" as the alert counts it, so the warning area's counts read the same
-        return queries.waiting_counts(conn, desk.now(), timedelta(minutes=desk.config.alerts.warn_before_minutes))
+        return reads.waiting_counts(conn, desk.now(), timedelta(minutes=desk.config.alerts.warn_before_minutes))
 
 
 def load_damage(desk: Desk) -> str | None:
@@ -95,11 +108,9 @@ def load_damage(desk: Desk) -> str | None:
     return unacknowledged(desk.db)
 
 
-def load_sources(desk: Desk) -> list[str]:
-    from stationdesk.store import queries
-
+def load_sources(desk: Reading) -> list[str]:
     with desk.db.read() as conn:
-        return [clean_text(s) for s in queries.distinct_values(conn, "source")]
+        return [clean_text(s) for s in reads.distinct_values(conn, "source")]
 
 
 @dataclass

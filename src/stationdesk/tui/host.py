@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from stationdesk.services.context import Desk
     from stationdesk.store.values import WaitingCounts
     from stationdesk.sync.station import SyncStatus
+    from stationdesk.tui.data import Reading
     from stationdesk.tui.pages import PageSource
 
 
@@ -59,7 +60,10 @@ class DeskHost(Protocol):
     def db_path(self) -> Path: ...
 
     @property
-    def desk(self) -> Desk: ...  # the open store: every key waits for it, so a node never sees it closed
+    def desk(self) -> Desk: ...  # the open store: a key that needs it waits for it (tui.store_opening)
+
+    @property
+    def reading(self) -> Reading: ...  # what reads go through: the store, or the file until the store is open
 
     @property
     def operator(self) -> str: ...

@@ -49,6 +49,7 @@ def run(db_path: Path | None, config_path: Path | None, operator: str) -> None:
     """Run the desk full screen until the clerk quits, with the unaccepted-order alert. A store
     that refused to open after the first paint is raised here, for the command to say."""
     app = open_app(db_path, config_path, operator)
+    app.freeze_at_start = True  # this process is the desk's: what its start builds stays to the end
     app.run()
     if app.open_error is not None:
         raise app.open_error

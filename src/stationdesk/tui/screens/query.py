@@ -8,12 +8,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 
-from stationdesk.services import cancel
 from stationdesk.tui import order_actions
 from stationdesk.store.values import OrderFilter
 from stationdesk.tui.data import load_sources
 from stationdesk.tui.keys import bind
 from stationdesk.tui.screens.base import ListScreen
+from stationdesk.tui.store_opening import FieldsWithoutStore
 from stationdesk.tui.widgets.order_list import Column, OrderList
 from stationdesk.tui.widgets.query_form import QueryForm, QuerySpec
 
@@ -39,7 +39,10 @@ class QueryList(OrderList):
                 bind("query.fail")]
 
 
-class QueryScreen(ListScreen):
+class QueryScreen(FieldsWithoutStore, ListScreen):
+    """Opens, searches and pages before the store is open (F2 at the desk's first paint): it reads
+    through host.reading; its actions on an order are use cases, which wait for the store."""
+
     CONTEXT: ClassVar[str] = "query"
     TITLE_KEY: ClassVar[str] = "screen.query"
     COLUMNS = COLUMNS
@@ -51,9 +54,9 @@ class QueryScreen(ListScreen):
         self.spec: QuerySpec | None = None
 
     def compose_filters(self) -> ComposeResult:
-        desk = self.host.desk
-        today = desk.now().astimezone(desk.config.tz).date()
-        yield QueryForm(self.lang, today, desk.config.tz, id="filters")
+        host = self.host
+        tz = host.config.tz
+        yield QueryForm(self.lang, host.now().astimezone(tz).date(), tz, id="filters")
 
     def base_filter(self) -> OrderFilter:
         spec = self.query_one("#filters", QueryForm).spec()
@@ -62,8 +65,7 @@ class QueryScreen(ListScreen):
         return spec.filter
 
     def on_mount(self) -> None:
-        host = self.host
-        self.run_job(load_sources, host.desk, done=self.query_one("#filters", QueryForm).set_sources)
+        self.run_job(load_sources, self.host.reading, done=self.query_one("#filters", QueryForm).set_sources)
 
     def heading_parts(self) -> list[str]:
         parts = super().heading_parts()
@@ -103,6 +105,8 @@ class QueryScreen(ListScreen):
             order_actions.fail_order(self, view, self.after_dialog)
 
     def action_cancel_handled(self) -> None:
+        from stationdesk.services import cancel  # a use case: loaded with the first one, not with the screen
+
         if (view := self.current()) is not None:
             host = self.host
             self.run_job(cancel.mark_cancel_handled, host.desk, view.id, host.operator, done=self.after_action,
