@@ -113,6 +113,7 @@ class StationDeskApp(App[None], inherit_bindings=False):
         if login:
             self.DEFAULT_MODE = "login"  # the desk's screens mount only after a person signs in
         super().__init__()
+        self._styled_with = self.get_css_variables()  # what the stylesheet was parsed with (refresh_css)
         # who acts: None until signed in; in open mode (no accounts) the name given, with no role
         self.signed_in: Operator | None = None if login else Operator(operator)
         if login:
@@ -158,6 +159,20 @@ class StationDeskApp(App[None], inherit_bindings=False):
             normal = keymap.keys_of(self.config.keys)
             self.key_overrides = {k: normal[k] for k in self.config.keys}
             self.set_keymap(self.key_overrides)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Re-parse the stylesheet and re-style every screen, when the theme's variables changed.
+
+        Textual calls this each time a screen is first shown (its count of style updates is behind
+        the app's), and then parses every stylesheet afresh twice and styles every node again with
+        nothing changed: on F2, three whole parses and two passes over the widgets. A screen that
+        brings stylesheets of its own has them parsed by Textual on the way in either way, and a
+        new widget is styled as it mounts."""
+        variables = self.get_css_variables()
+        if variables == self._styled_with:
+            return
+        self._styled_with = variables
+        super().refresh_css(animate)
 
     # -- the store: open from the start, or opened just after the first paint --------------
 

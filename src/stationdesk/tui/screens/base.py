@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -35,9 +36,20 @@ class DeskScreen(DeskNode, Screen):
     CONTEXT: ClassVar[str] = "unscanned"
     TITLE_KEY: ClassVar[str] = "app.title"
 
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self._left = False  # not yet left for another screen (see on_screen_resume)
+
     def compose(self) -> ComposeResult:
         from stationdesk.tui.widgets.alert_bar import AlertBar
 
+        # The width's class (-narrow, -wide) from the start: given at the first resize, after the
+        # widgets are styled, it would style every one of them again.
+        width = self.app.size.width
+        for minimum, name in sorted(self.app.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if width >= minimum:
+                self.add_class(name)
+                break
         yield StatusBar()
         yield AlertBar()
         yield Static(id="heading")
@@ -54,6 +66,16 @@ class DeskScreen(DeskNode, Screen):
 
     def on_unmount(self) -> None:
         self.app.post_message(FormClosed(self))  # this screen's own queue is closing
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown for the first time, the screen was styled as its widgets mounted, and nothing has
+        changed since: Textual would style every widget again for each of the two resumes a first
+        switch sends. Once the screen has been left, a resume restyles as usual."""
+        if not self._left:
+            event.refresh_styles = False
 
     def heading_parts(self) -> list[str]:
         return [tr(self.TITLE_KEY, self.lang)]
