@@ -117,6 +117,10 @@ class BulkWriter:
                 self._restore.append(f"PRAGMA {pragma} = {driver.execute(f'PRAGMA {pragma}').fetchone()[0]}")
             driver.execute("PRAGMA synchronous = NORMAL")
             driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # every row of a chunk is built here with its order, in one transaction: SQLite need not look
+        # each event's, op's and violation's order up again (the full check verifies the keys)
+        self._restore.append(f"PRAGMA foreign_keys = {driver.execute('PRAGMA foreign_keys').fetchone()[0]}")
+        driver.execute("PRAGMA foreign_keys = OFF")
         # the WAL's pages go into the file on a thread of their own, while the writer goes on
         self._restore.append("PRAGMA threads = 0")
         self._restore.append(f"PRAGMA wal_autocheckpoint = {driver.execute('PRAGMA wal_autocheckpoint').fetchone()[0]}")
