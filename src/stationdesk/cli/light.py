@@ -243,7 +243,7 @@ def check(db: Path | None, config: Path | None, fmt: Any, output: Path | None, e
         "at": now.astimezone(tz).isoformat(), "working_hours": span, "in_hours": in_hours,
         "waiting": waiting.waiting, "overdue": waiting.overdue, "due_soon": waiting.due_soon,
         "warn_before_minutes": warn, "alert": TITLE[0] if alert else None,
-        "escalation": [order(o) for o in due], "most_urgent": order(urgent) if urgent else None,
+        "escalation": due, "most_urgent": order(urgent) if urgent else None,  # each due order written for JSON only
     }
     from stationdesk.logs import log_event
 
@@ -253,7 +253,7 @@ def check(db: Path | None, config: Path | None, fmt: Any, output: Path | None, e
     if fmt in (Format.json, Format.jsonl) and output is None:
         import json
 
-        echo(json.dumps(state, ensure_ascii=False))
+        echo(json.dumps({**state, "escalation": [order(o) for o in due]}, ensure_ascii=False))
     elif fmt != Format.table:
         row = {**state, "at": now.astimezone(tz), "escalation": len(due),
                "most_urgent": urgent.ref if urgent else None,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from stationdesk.store.reads import ACCEPT_CLOCK_START, WAITING_ONLY
 from stationdesk.store.types import UTCDateTime
 
 
@@ -56,6 +57,8 @@ class OrderRow(SQLModel, table=True):
         # 网点未揽收查询: only orders handled in the menus and not yet scanned (a few per day).
         Index("ix_orders_unscanned", "order_time",
               sqlite_where=text("scanned_at IS NULL AND status IN ('accepted', 'picked_up')")),
+        # the alert: the waiting orders by when their accept clock started (store.reads says why)
+        Index("ix_orders_waiting_clock", text(ACCEPT_CLOCK_START), "id", sqlite_where=text(WAITING_ONLY)),
     )
     id: int | None = Field(default=None, primary_key=True)
     source: str
