@@ -71,3 +71,21 @@ async def test_a_theme_changed_while_a_screen_was_away_reaches_it_when_it_is_sho
         await settle(pilot)
         assert app.screen is query
         assert query.query_one(StatusBar).styles.background == new
+
+
+async def test_the_key_bar_is_as_tall_as_its_keys_as_the_focus_moves(make_app):
+    from stationdesk.tui.widgets.key_bar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:  # wide enough for the form's keys on two lines, not the list's
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        heights = []
+        for key in ("enter", "tab", "escape", "f3"):  # the form, the list, back, another screen
+            bar = app.screen.query_one(KeyBar)
+            assert bar.size.height == len(bar.lines(bar.size.width)), key
+            heights.append(bar.size.height)
+            await pilot.press(key)
+            await settle(pilot)
+        assert len(set(heights)) > 1  # the focus did change how many lines the keys need

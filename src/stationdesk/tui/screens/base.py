@@ -87,7 +87,8 @@ class DeskScreen(DeskNode, Screen):
         room = self.size.width - 2  # its padding
         while len(parts) > 1 and room > 0 and cell_len("  ".join(parts)) > room:
             parts.pop()
-        self.query_one("#heading", Static).update(Text("  ".join(parts)))
+        # one line, whatever it says (app.tcss): drawn again, the screen not laid out again
+        self.query_one("#heading", Static).update(Text("  ".join(parts)), layout=False)
 
     def on_resize(self) -> None:
         self.update_heading()

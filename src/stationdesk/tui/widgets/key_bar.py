@@ -39,7 +39,10 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: object) -> None:
-        self.refresh(layout=True)
+        # the keys change as the focus moves: the screen is laid out again only when the bar
+        # needs another number of lines, else it is only drawn again
+        width = self.size.width
+        self.refresh(layout=not width or len(self.lines(width)) != self.size.height)
 
     def entries(self) -> list[tuple[str, str, bool]]:
         """(key, description, enabled) for each registry binding live on this screen."""
