@@ -13,6 +13,7 @@ from stationdesk.bootstrap import open_desk
 from stationdesk.services.check import check_file
 from stationdesk.services.seed import seed
 from stationdesk.services.setup import init_database
+from stationdesk.store import reads
 from stationdesk.store.bulk import PENDING_INDEXES
 
 
@@ -54,6 +55,7 @@ def test_a_new_seed_ends_with_every_index_wal_and_full_sync_and_passes_check(fre
         driver = conn.connection.driver_connection
         assert driver.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert driver.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert driver.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # checked again after the load
         assert driver.execute("SELECT value FROM meta WHERE key = ?", (PENDING_INDEXES,)).fetchone() is None
     report = check_file(fresh.db.path)
     assert report.ok, report.problems
@@ -82,6 +84,12 @@ def test_a_seed_stopped_half_way_is_explained_by_check_and_finished_by_the_next(
     written = con.execute("SELECT count(*) FROM orders").fetchone()[0]
     con.close()
     assert written % 200 == 0 and 400 <= written < 2000  # whole chunks only
+    # the alert reads as ever meanwhile: its index was kept through the load, the others wait for the next
+    con = sqlite3.connect(fresh.db.path)
+    counts = reads.waiting_counts(con, fresh.now())
+    waiting = con.execute("SELECT count(*) FROM orders NOT INDEXED WHERE status = 'waiting'").fetchone()[0]
+    con.close()
+    assert counts.waiting == waiting
     report = check_file(fresh.db.path)
     assert not report.ok and not report.damaged_file
     assert any("演示数据写入中断" in p for p in report.problems), report.problems

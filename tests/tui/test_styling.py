@@ -89,3 +89,31 @@ async def test_the_key_bar_is_as_tall_as_its_keys_as_the_focus_moves(make_app):
             await pilot.press(key)
             await settle(pilot)
         assert len(set(heights)) > 1  # the focus did change how many lines the keys need
+
+
+async def test_a_screen_under_another_takes_a_theme_changed_while_its_mode_was_away(make_app):
+    from stationdesk.tui.screens.accept import AcceptScreen
+    from stationdesk.tui.screens.detail import DetailScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # 详细数据 over 网点接单
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        accept = app.screen_stack[0]
+        assert isinstance(accept, AcceptScreen)
+        old = accept.query_one(StatusBar).styles.background
+        await pilot.press("f2")
+        await settle(pilot)
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await settle(pilot)
+        new = app.screen.query_one(StatusBar).styles.background
+        assert new != old
+        await pilot.press("f3")  # back to 网点接单's mode: the details on top, the list under them
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen_stack[0] is accept
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is accept
+        assert accept.query_one(StatusBar).styles.background == new

@@ -40,6 +40,7 @@ from stationdesk.store.reads import scalar
 
 PENDING_INDEXES = "seed.pending_indexes"  # meta key: JSON list of CREATE INDEX statements still to run
 BULK_TABLES = ("orders", "order_event", "outbox", "violation")
+KEPT_INDEXES = ("ix_orders_waiting_clock",)  # kept through a new seed's load (see BulkWriter._begin)
 CACHE_KIB = 256 * 1024  # the page cache of a new seed's connection
 BULK_VALUES = 50_000  # bound values per INSERT statement, where SQLite allows that many (journal.insert_rows)
 
@@ -90,6 +91,14 @@ class BulkWriter:
 
     def __enter__(self) -> BulkWriter:
         self._conn = self.db.writer.connect()
+        try:
+            return self._begin()
+        except BaseException:
+            self._release()
+            raise
+
+    def _begin(self) -> BulkWriter:
+        assert self._conn is not None
         driver = sqlite_driver(self._conn)
         with self._conn.begin():
             orders = scalar(driver, "SELECT max(id) FROM orders") or 0
@@ -100,10 +109,14 @@ class BulkWriter:
             new = orders == 0
             pending = pending_indexes(driver)
             if new:
+                # the alert's index stays (it holds the waiting orders only, a few per chunk): the
+                # alert's reads name it, and a desk or a cron job reads it during a load, or after
+                # one that was stopped before its indexes were built
                 dropped = driver.execute(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN"
-                    f" ({', '.join('?' * len(BULK_TABLES))}) AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
-                    BULK_TABLES).fetchall()
+                    f" ({', '.join('?' * len(BULK_TABLES))}) AND sql NOT LIKE 'CREATE UNIQUE%' AND name NOT IN"
+                    f" ({', '.join('?' * len(KEPT_INDEXES))}) ORDER BY name",
+                    (*BULK_TABLES, *KEPT_INDEXES)).fetchall()
                 for name, _sql in dropped:
                     driver.execute(f'DROP INDEX "{name}"')
                 pending += [sql for _name, sql in dropped]
@@ -118,7 +131,8 @@ class BulkWriter:
             driver.execute("PRAGMA synchronous = NORMAL")
             driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # every row of a chunk is built here with its order, in one transaction: SQLite need not look
-        # each event's, op's and violation's order up again (the full check verifies the keys)
+        # each event's, op's and violation's order up again (`check` verifies the keys); the pragma is
+        # set back before the connection goes back to the pool (_release)
         self._restore.append(f"PRAGMA foreign_keys = {driver.execute('PRAGMA foreign_keys').fetchone()[0]}")
         driver.execute("PRAGMA foreign_keys = OFF")
         # the WAL's pages go into the file on a thread of their own, while the writer goes on
@@ -158,17 +172,28 @@ class BulkWriter:
         try:
             self._stop()
         finally:
+            self._release()
+        if exc is None:
+            self._raise_failure()
+
+    def _release(self) -> None:
+        """Stop the checkpoints, set the connection's pragmas back and hand it back, whatever fails."""
+        try:
             if self._checkpoints is not None:
                 self._checkpoints.stop()  # after a last checkpoint of what was written
                 self._checkpoints = None
+        finally:
             if self._conn is not None:
-                driver = sqlite_driver(self._conn)
-                for pragma in self._restore:
-                    driver.execute(pragma)
-                self._conn.close()
-                self._conn = None
-        if exc is None:
-            self._raise_failure()
+                conn, self._conn = self._conn, None
+                try:
+                    driver = sqlite_driver(conn)
+                    for pragma in self._restore:
+                        driver.execute(pragma)
+                except BaseException:
+                    conn.invalidate()  # never back to the pool with this load's pragmas
+                    raise
+                finally:
+                    conn.close()
 
     # ---------------------------------------------------------------- the writer's thread
 

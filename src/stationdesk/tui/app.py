@@ -161,18 +161,25 @@ class StationDeskApp(App[None], inherit_bindings=False):
             self.set_keymap(self.key_overrides)
 
     def refresh_css(self, animate: bool = True) -> None:
-        """Re-parse the stylesheet and re-style every screen, when the theme's variables changed.
+        """Re-parse the stylesheet and re-style the screens, when something they were styled with changed.
 
         Textual calls this each time a screen is first shown (its count of style updates is behind
         the app's), and then parses every stylesheet afresh twice and styles every node again with
-        nothing changed: on F2, three whole parses and two passes over the widgets. A screen that
-        brings stylesheets of its own has them parsed by Textual on the way in either way, and a
-        new widget is styled as it mounts."""
+        nothing changed: on F2, three whole parses and two passes over the widgets. So it is passed
+        on only when the theme's variables changed, or a screen of the stack was styled before the
+        app's styles last changed (a theme changed while its mode was away, the terminal's colours);
+        a screen never styled before is styled as its widgets mount, and only marked current. A
+        screen that brings stylesheets of its own has them parsed by Textual on the way in."""
         variables = self.get_css_variables()
-        if variables == self._styled_with:
+        current = self._css_update_count
+        counts = [screen._css_update_count for screen in self.screen_stack]  # noqa: SLF001 - Textual's own mark of when a screen was styled, kept for this check
+        stale = any(count not in (-1, current) for count in counts)
+        if variables != self._styled_with or stale:
+            self._styled_with = variables
+            super().refresh_css(animate)
             return
-        self._styled_with = variables
-        super().refresh_css(animate)
+        for screen in self.screen_stack:
+            screen._css_update_count = current  # noqa: SLF001 - marked styled, as Textual's refresh_css marks it
 
     # -- the store: open from the start, or opened just after the first paint --------------
 
