@@ -154,6 +154,7 @@ async def _presses(db: str, presses: int) -> dict:
 
     desk = open_desk(Path(db), config_path=NO_CONFIG)
     app = build_app(desk, operator="bench")
+    app.freeze_at_start = True  # as `stationdesk tui` runs it (tui/start.py): the start's objects frozen out of the collector
     page_ms: list[float] = []
     filter_ms: list[float] = []
 
