@@ -170,11 +170,9 @@ class StationDeskApp(App[None], inherit_bindings=False):
         app's styles last changed (a theme changed while its mode was away, the terminal's colours);
         a screen never styled before is styled as its widgets mount, and only marked current. A
         screen that brings stylesheets of its own has them parsed by Textual on the way in."""
-        variables = self.get_css_variables()
-        current = self._css_update_count
-        counts = [screen._css_update_count for screen in self.screen_stack]  # noqa: SLF001 - Textual's own mark of when a screen was styled, kept for this check
-        stale = any(count not in (-1, current) for count in counts)
-        if variables != self._styled_with or stale:
+        variables, current = self.get_css_variables(), self._css_update_count
+        styled = [screen._css_update_count for screen in self.screen_stack]  # noqa: SLF001 - Textual's own mark of when a screen was styled, kept for this check
+        if variables != self._styled_with or any(at not in (-1, current) for at in styled):
             self._styled_with = variables
             super().refresh_css(animate)
             return
